@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './clock.js';
+import { buildServer } from './server.js';
+import { Store } from './storage/store.js';
+import type { Backend } from './storage/backend.js';
+import { sqliteBackend } from './storage/dialects/sqlite.js';
+import { postgresBackend } from './storage/dialects/postgres.js';
+import { ensureMainAccount } from './resources/accounts/accounts.js';
+import type { AccountRow } from './storage/store.js';
+import { applySeed, readSeedFile } from './seed/seed.js';
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/** A running Shortroute: where it listens, whom it answers for, and how to stop it. */
+export interface Shortroute {
+  url: string;
+  account: AccountRow;
+  store: Store;
+  server: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** A failure to start, worded for one line on stderr. */
+export class StartupError extends Error {}
+
+export type StartOptions = Partial<Config> & { clock?: Clock };
+
+function openBackend(config: StartOptions): Backend {
+  if (config.databaseUrl) return postgresBackend({ url: config.databaseUrl, poolSize: config.poolSize ?? 10 });
+  return sqliteBackend({ dataDir: config.dataDir ?? './.shortroute', inMemory: config.inMemory ?? false });
+}
+
+function describe(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  return e.code ? `${e.code}: ${e.message}` : String(e.message ?? error);
+}
+
+/** Opens storage, makes sure the main account (and any seed) exists, and starts listening. */
+export async function startShortroute(config: StartOptions = {}): Promise<Shortroute> {
+  const clock = config.clock ?? systemClock;
+  let store: Store;
+  try {
+    store = await Store.open(openBackend(config));
+  } catch (error) {
+    const where = config.databaseUrl ? `PostgreSQL at ${redact(config.databaseUrl)}` : `SQLite in ${config.inMemory ? 'memory' : config.dataDir ?? './.shortroute'}`;
+    throw new StartupError(`cannot open ${where}: ${describe(error)}`);
+  }
+  try {
+    const deps = { store, clock };
+    const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });
+    if (config.seedFile) await applySeed(deps, account.sid, readSeedFile(config.seedFile));
+    const server = await buildServer({ store, clock, publicUrl: config.publicUrl, logLevel: config.logLevel, version: VERSION });
+    const host = config.host ?? '127.0.0.1';
+    try {
+      await server.listen({ host, port: config.port ?? 4747 });
+    } catch (error) {
+      await server.close();
+      throw new StartupError(`cannot listen on ${host}:${config.port ?? 4747}: ${describe(error)}`);
+    }
+    const address = server.server.address() as AddressInfo;
+    // A wildcard address is reachable on loopback; show that one.
+    const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+    const shownHost = ip.includes(':') ? `[${ip}]` : ip;
+    let closed: Promise<void> | undefined;
+    return {
+      url: `http://${shownHost}:${address.port}`,
+      account,
+      store,
+      server,
+      close: () => (closed ??= server.close().then(() => store.close())),
+    };
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error instanceof StartupError ? error : new StartupError(describe(error));
+  }
+}
+
+/** A database URL without its password, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+
+/** Everything `shortroute start` can be told. Precedence: flag, then SHORTROUTE_* env, then default. */
+export interface Config {
+  host: string;
+  port: number;
+  /** Where the embedded SQLite database lives (and the generated account with it). */
+  dataDir: string;
+  /** SQLite in memory: nothing survives the process. */
+  inMemory: boolean;
+  /** The URL clients reach this server at, for absolute URLs in responses (`meta.next_page_url`, `url`). */
+  publicUrl?: string;
+  /** `postgres://…`: use PostgreSQL instead of the embedded SQLite. */
+  databaseUrl?: string;
+  /** PostgreSQL connections per node. */
+  poolSize: number;
+  /** A JSON file of short codes and services to create at start, idempotently. */
+  seedFile?: string;
+  logLevel: string;
+  /** The main account's credentials: TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN (no SHORTROUTE_ twin). */
+  accountSid?: string;
+  authToken?: string;
+}
+
+export const OPTIONS = {
+  port: { type: 'string', env: 'SHORTROUTE_PORT', default: '4747', help: 'TCP port to listen on (0 picks a free one)' },
+  host: { type: 'string', env: 'SHORTROUTE_HOST', default: '127.0.0.1', help: 'interface to listen on (0.0.0.0 for all)' },
+  'data-dir': { type: 'string', env: 'SHORTROUTE_DATA_DIR', default: './.shortroute', help: 'folder of the embedded SQLite database' },
+  'in-memory': { type: 'boolean', env: 'SHORTROUTE_IN_MEMORY', default: 'false', help: 'keep everything in memory; nothing survives a restart' },
+  'public-url': { type: 'string', env: 'SHORTROUTE_PUBLIC_URL', default: undefined, help: 'base URL clients use, for absolute URLs in responses (default: the request\'s host)' },
+  'database-url': { type: 'string', env: 'SHORTROUTE_DATABASE_URL', default: undefined, help: 'postgres://user@host/db: use PostgreSQL instead of SQLite' },
+  'pool-size': { type: 'string', env: 'SHORTROUTE_POOL_SIZE', default: '10', help: 'PostgreSQL connections per node' },
+  seed: { type: 'string', env: 'SHORTROUTE_SEED', default: undefined, help: 'JSON file of short codes and services to create at start' },
+  'log-level': { type: 'string', env: 'SHORTROUTE_LOG_LEVEL', default: 'warn', help: 'fatal, error, warn, info, debug or trace' },
+  help: { type: 'boolean', env: undefined, default: 'false', help: 'show this help' },
+} as const;
+
+export class UsageError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+export function parseConfig(argv: string[], env: Env): Config & { help: boolean } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: Object.fromEntries(Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type }])),
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const pick = (name: keyof typeof OPTIONS): string | undefined => {
+    const given = values[name];
+    if (given !== undefined) return String(given);
+    const option = OPTIONS[name];
+    return (option.env ? env[option.env] : undefined) ?? option.default;
+  };
+  const bool = (name: keyof typeof OPTIONS) => {
+    const text = pick(name)!.toLowerCase();
+    if (!['true', 'false', '1', '0'].includes(text)) throw new UsageError(`--${name} must be true or false, not '${text}'`);
+    return text === 'true' || text === '1';
+  };
+  const int = (name: keyof typeof OPTIONS, min: number, max: number) => {
+    const text = pick(name)!;
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not '${text}'`);
+    return n;
+  };
+  const publicUrl = pick('public-url');
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new UsageError(`--public-url must be an http(s) URL, not '${publicUrl}'`);
+  const databaseUrl = pick('database-url');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new UsageError(`--database-url must start with postgres:// or postgresql://`);
+  }
+  return {
+    help: bool('help'),
+    host: pick('host')!,
+    port: int('port', 0, 65535),
+    dataDir: pick('data-dir')!,
+    inMemory: bool('in-memory'),
+    publicUrl: publicUrl?.replace(/\/+$/, ''),
+    databaseUrl,
+    poolSize: int('pool-size', 1, 1000),
+    seedFile: pick('seed'),
+    logLevel: pick('log-level')!,
+    accountSid: env.TWILIO_ACCOUNT_SID || undefined,
+    authToken: env.TWILIO_AUTH_TOKEN || undefined,
+  };
+}
+
+export function helpText(): string {
+  const lines = ['Usage: shortroute start [options]', '', 'A Twilio-compatible Messaging Services server.', '', 'Options:'];
+  for (const [name, o] of Object.entries(OPTIONS)) {
+    const flag = o.type === 'boolean' ? `--${name}` : `--${name} <value>`;
+    const extra = [o.env, o.default !== undefined && o.type !== 'boolean' ? `default ${o.default}` : undefined].filter(Boolean).join(', ');
+    lines.push(`  ${flag.padEnd(26)} ${o.help}${extra ? ` (${extra})` : ''}`);
+  }
+  lines.push(
+    '',
+    'The main account comes from TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN when both are set;',
+    'otherwise one is generated on first start and kept with the data.',
+    '',
+    'Examples:',
+    '  shortroute start                                   SQLite under ./.shortroute on 127.0.0.1:4747',
+    '  shortroute start --port 0 --in-memory              a throwaway server on a free port',
+    '  shortroute start --seed seed.json                  create short codes and services at start',
+    '  SHORTROUTE_PORT=8080 shortroute start --host 0.0.0.0',
+    '  shortroute start --database-url postgres://localhost/shortroute --port 4748',
+    '  shortroute start --public-url https://sms.example.test   behind a proxy',
+  );
+  return lines.join('\n');
+}

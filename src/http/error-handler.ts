@@ -1,0 +1,47 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Backend } from '../storage/backend.js';
+import {
+  internalError,
+  notFound,
+  payloadTooLarge,
+  serviceUnavailable,
+  TwilioError,
+  unsupportedMediaType,
+} from './errors.js';
+
+/**
+ * The one place errors become responses: every failure leaves as Twilio JSON with the matching
+ * HTTP status; never HTML, never a stack. Unexpected errors are logged in full and answered 500.
+ */
+export function installErrorHandler(app: FastifyInstance, options: { backend: Backend; bodyLimit: number }): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const twilio = toTwilioError(error, options);
+    if (twilio.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (twilio.status === 503) reply.header('Retry-After', '1');
+    reply.code(twilio.status).type('application/json').send(twilio.toJSON());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = notFound(request.url.split('?')[0]!);
+    reply.code(404).type('application/json').send(error.toJSON());
+  });
+}
+
+function toTwilioError(error: FastifyError, options: { backend: Backend; bodyLimit: number }): TwilioError {
+  if (error instanceof TwilioError) return error;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return payloadTooLarge(options.bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return unsupportedMediaType(String((error as { message?: string }).message ?? '').replace(/^Unsupported Media Type: /, ''));
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new TwilioError(400, 20001, `Malformed request body: ${error.message}`);
+  }
+  if (options.backend.isConnectionError(error)) return serviceUnavailable('the database cannot be reached; retry shortly');
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new TwilioError(error.statusCode, 20001, error.message);
+  }
+  return internalError();
+}

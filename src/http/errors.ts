@@ -1,0 +1,69 @@
+/**
+ * Every error Shortroute answers with, as Twilio shapes it: `{code, message, more_info, status}`
+ * (the body twilio-node's RestException reads). Domain code throws these; one handler writes them.
+ * Codes and titles come from Twilio's error dictionary; the HTTP status of the ones the
+ * dictionary does not state is recorded in docs/compatibility.md.
+ */
+export class TwilioError extends Error {
+  readonly status: number;
+  readonly code: number;
+  readonly moreInfo: string;
+
+  constructor(status: number, code: number, message: string) {
+    super(message);
+    this.name = 'TwilioError';
+    this.status = status;
+    this.code = code;
+    this.moreInfo = `https://www.twilio.com/docs/errors/${code}`;
+  }
+
+  toJSON(): { code: number; message: string; more_info: string; status: number } {
+    return { code: this.code, message: this.message, more_info: this.moreInfo, status: this.status };
+  }
+}
+
+// Generic (20xxx)
+export const missingParameter = (name: string) =>
+  new TwilioError(400, 20001, `Missing required parameter ${name} in the post body`);
+export const invalidParameter = (name: string, why: string) =>
+  new TwilioError(400, 20001, `Invalid parameter ${name}: ${why}`);
+export const unauthenticated = (why = 'Authenticate') => new TwilioError(401, 20003, why);
+export const forbiddenAccount = (accountSid: string) =>
+  new TwilioError(401, 20003, `Authenticated account cannot access account ${accountSid}`);
+export const methodNotAllowed = (method: string, path: string) =>
+  new TwilioError(405, 20004, `Method ${method} is not allowed on ${path}`);
+export const pageSizeTooLarge = () =>
+  new TwilioError(400, 20007, 'Page size too large. The maximum page size is 1000.');
+/** Twilio's v1 messages quote the path without the version prefix; 2010 ones quote it whole. */
+export const notFound = (path: string) => new TwilioError(404, 20404, `The requested resource ${path} was not found`);
+export const conflict = (message: string) => new TwilioError(409, 20409, message);
+export const payloadTooLarge = (limit: number) =>
+  new TwilioError(413, 20413, `The request body is larger than the limit of ${limit} bytes`);
+export const unsupportedMediaType = (type: string) =>
+  new TwilioError(415, 20415, `Content-Type ${type} is not supported; send application/x-www-form-urlencoded`);
+export const internalError = () => new TwilioError(500, 20500, 'An internal server error occurred');
+export const notImplemented = (what: string) => new TwilioError(501, 20501, `${what} is not implemented by Shortroute`);
+export const serviceUnavailable = (why: string) => new TwilioError(503, 20503, `Service unavailable: ${why}`);
+export const invalidPageToken = () => new TwilioError(400, 21481, 'Invalid PageToken');
+
+// Phone numbers and short codes (21xxx)
+export const invalidSender = (param: string, value: string) =>
+  new TwilioError(400, 21421, `${param} ${value} is not a valid phone number or short code of this account`);
+export const shortCodeUnavailable = (shortCode: string, country: string) =>
+  new TwilioError(400, 21422, `Short code ${shortCode} (${country}) is not available: another account or this one holds it`);
+
+// Messaging Services (217xx)
+export const senderAlreadyInService = () =>
+  new TwilioError(409, 21710, 'Phone Number or Short Code is already in the Messaging Service.');
+export const senderInAnotherService = () =>
+  new TwilioError(400, 21712, 'Phone Number or Short Code is associated with another Messaging Service.');
+export const invalidUsecase = (value: string) =>
+  new TwilioError(
+    400,
+    21713,
+    `Messaging Service Use Case is Invalid: '${value}' is not one of discussion, marketing, notifications, poll, undeclared, verification`,
+  );
+export const poolFull = (limit: number) =>
+  new TwilioError(400, 21714, `Messaging Service Number Pool size limit reached (${limit} phone numbers and short codes)`);
+export const invalidValidityPeriod = (value: string) =>
+  new TwilioError(400, 21624, `Invalid validity period value ${value}: must be an integer from 1 to 36000`);

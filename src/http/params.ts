@@ -1,0 +1,70 @@
+import type { OperationSpec, ParamSpec } from './operation.js';
+import { invalidParameter, missingParameter, TwilioError } from './errors.js';
+
+export type ParamValue = string | number | boolean | string[];
+export type Params = Record<string, ParamValue | undefined>;
+type RawSource = Record<string, unknown> | undefined | null;
+
+/** Per-parameter error to throw instead of the generic 20001, where Twilio has a dedicated code. */
+export type ParamErrors = Record<string, (value: string) => TwilioError>;
+
+const HTTP_URL = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
+
+/**
+ * Reads and validates an operation's query or body parameters against what the spec declares:
+ * types, enums, patterns, lengths and ranges. Twilio's wire names (PascalCase) are kept; the
+ * domain layer maps them. Unknown parameters are ignored, as Twilio does.
+ */
+export function readParams(
+  op: OperationSpec,
+  place: 'query' | 'body',
+  source: RawSource,
+  errors: ParamErrors = {},
+): Params {
+  const out: Params = {};
+  const raw = source ?? {};
+  for (const spec of op.params) {
+    if (spec.in !== place) continue;
+    const value = raw[spec.name];
+    if (value === undefined) {
+      if (spec.required) throw missingParameter(spec.name);
+      continue;
+    }
+    out[spec.name] = parseValue(spec, value, errors[spec.name]);
+  }
+  return out;
+}
+
+function parseValue(spec: ParamSpec, value: unknown, custom?: (value: string) => TwilioError): ParamValue {
+  if (spec.type === 'array') {
+    const list = Array.isArray(value) ? value : [value];
+    return list.map((item) => parseValue(spec.items ?? { ...spec, type: 'string' }, item, custom) as string);
+  }
+  // A repeated scalar takes its last value, as Twilio's form parsing does.
+  const text = String(Array.isArray(value) ? value[value.length - 1] : value);
+  const fail = (why: string) => (custom ? custom(text) : invalidParameter(spec.name, why));
+  switch (spec.type) {
+    case 'boolean': {
+      const lower = text.toLowerCase();
+      if (lower === 'true') return true;
+      if (lower === 'false') return false;
+      throw fail(`'${text}' is not true or false`);
+    }
+    case 'integer': {
+      if (!/^-?\d+$/.test(text.trim())) throw fail(`'${text}' is not an integer`);
+      const n = Number(text);
+      if (spec.minimum !== undefined && n < spec.minimum) throw fail(`must be at least ${spec.minimum}`);
+      if (spec.maximum !== undefined && n > spec.maximum) throw fail(`must be at most ${spec.maximum}`);
+      return n;
+    }
+    default: {
+      if (spec.enum && !spec.enum.includes(text)) throw fail(`'${text}' is not one of ${spec.enum.join(', ')}`);
+      if (spec.pattern && !new RegExp(spec.pattern).test(text)) throw fail(`'${text}' does not match ${spec.pattern}`);
+      if (spec.minLength !== undefined && text.length < spec.minLength) throw fail(`shorter than ${spec.minLength}`);
+      if (spec.maxLength !== undefined && text.length > spec.maxLength) throw fail(`longer than ${spec.maxLength}`);
+      // An empty value clears a URL, so only a non-empty one must be an absolute http(s) URL.
+      if (spec.format === 'uri' && text !== '' && !HTTP_URL.test(text)) throw fail(`'${text}' is not an http(s) URL`);
+      return text;
+    }
+  }
+}

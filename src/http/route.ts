@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { OperationSpec } from './operation.js';
+import { readParams, type ParamErrors, type Params } from './params.js';
+import { methodNotAllowed } from './errors.js';
+import { authenticate, resolvePathAccount } from '../resources/accounts/accounts.js';
+import type { AccountRow } from '../storage/store.js';
+import type { Deps } from '../resources/context.js';
+
+/** What a Twilio route handler is given: the caller, the validated parameters, and where it lives. */
+export interface TwilioCall {
+  /** The account the request acts for: the caller, or the subaccount its 2010 path names. */
+  account: AccountRow;
+  /** Path parameters, as matched. */
+  path: Record<string, string>;
+  /** Query parameters (GET, DELETE) or form body (POST), validated against the spec. */
+  params: Params;
+  /** Where this server is reached, for absolute v1 URLs: `--public-url`, else the request's host. */
+  baseUrl: string;
+  request: FastifyRequest;
+}
+
+export interface RouteOptions {
+  /** Override the spec's path (Shortroute's extensions have none). */
+  url?: string;
+  method?: string;
+  status?: number;
+  errors?: ParamErrors;
+}
+
+export interface TwilioRoutes {
+  app: FastifyInstance;
+  deps: Deps;
+  publicUrl?: string;
+}
+
+const toFastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/**
+ * Registers one Twilio operation: authentication, parameters read against the spec, one handler
+ * call, and the answer serialized with the spec's response schema at the spec's status.
+ */
+export function twilioRoute(
+  routes: TwilioRoutes,
+  op: OperationSpec,
+  handler: (call: TwilioCall) => Promise<unknown>,
+  options: RouteOptions = {},
+): void {
+  const { app, deps, publicUrl } = routes;
+  const method = options.method ?? op.method;
+  const status = options.status ?? op.status;
+  const place = method === 'POST' ? 'body' : 'query';
+  app.route({
+    method,
+    url: options.url ?? toFastifyPath(op.path),
+    schema: op.response && status !== 204 ? { response: { [status]: op.response } } : undefined,
+    handler: async (request, reply) => {
+      const caller = await authenticate(deps, request.headers.authorization);
+      const path = request.params as Record<string, string>;
+      const account = path.AccountSid !== undefined ? await resolvePathAccount(deps, caller, path.AccountSid) : caller;
+      const source = place === 'body' ? request.body : request.query;
+      const params = readParams(op, place, source as Record<string, unknown>, options.errors);
+      const baseUrl = publicUrl ?? `${request.protocol}://${request.host}`;
+      const body = await handler({ account, path, params, baseUrl, request });
+      reply.code(status);
+      return status === 204 ? reply.send() : body;
+    },
+  });
+}
+
+/**
+ * Answers 405 (Twilio 20004) for a known path asked with a method it does not serve, rather than
+ * Fastify's 404. Call `track` before registering routes and `apply` after.
+ */
+export function methodGuard(app: FastifyInstance) {
+  const methods = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const list = Array.isArray(route.method) ? route.method : [route.method];
+    const known = methods.get(route.url) ?? new Set<string>();
+    for (const m of list) known.add(m);
+    methods.set(route.url, known);
+  });
+  return {
+    apply(): void {
+      for (const [url, known] of [...methods]) {
+        const missing = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !known.has(m));
+        if (missing.length === 0 || url.startsWith('/_shortroute') || url === '*') continue;
+        app.route({
+          method: missing,
+          url,
+          handler: async (request) => {
+            throw methodNotAllowed(request.method, request.url.split('?')[0]!);
+          },
+        });
+      }
+    },
+  };
+}

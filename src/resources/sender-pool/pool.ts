@@ -1,0 +1,60 @@
+import type { Deps } from '../context.js';
+import { SENDER_TYPE, UniqueViolation, type SenderType, type Store } from '../../storage/store.js';
+import { toStored } from '../../http/dates.js';
+import { invalidSender, notFound, poolFull, senderAlreadyInService, senderInAnotherService } from '../../http/errors.js';
+
+/** Twilio's default cap on phone numbers and short codes in one service (error 21714). */
+export const POOL_LIMIT = 400;
+/** The sender kinds that count toward POOL_LIMIT. */
+const COUNTED: readonly SenderType[] = [SENDER_TYPE.shortCode, SENDER_TYPE.phoneNumber];
+
+export const servicePath = (serviceSid: string) => `/Services/${serviceSid}`;
+
+export interface AddSender {
+  accountSid: string;
+  serviceSid: string;
+  senderSid: string;
+  type: SenderType;
+  /** The request parameter that named the sender, for error messages. */
+  param: string;
+  /** Locks and reads the sender on the account; false when the account has no such sender. */
+  exists: (tx: Store) => Promise<boolean>;
+}
+
+/**
+ * Puts a sender in a service's pool. The service row is locked first, so concurrent adds to one
+ * pool take turns and the size limit holds; the sender's primary key in service_senders keeps it
+ * in at most one service even when two nodes race to add it to different ones.
+ */
+export async function addSender({ store, clock }: Deps, add: AddSender): Promise<void> {
+  try {
+    await store.transaction(async (tx) => {
+      const service = await tx.fetchService(add.accountSid, add.serviceSid, { lock: true });
+      if (!service) throw notFound(servicePath(add.serviceSid));
+      if (!(await add.exists(tx))) throw invalidSender(add.param, add.senderSid);
+      await refuseIfPooled(tx, add);
+      if (COUNTED.includes(add.type) && (await tx.countSenders(add.serviceSid, COUNTED)) >= POOL_LIMIT) {
+        throw poolFull(POOL_LIMIT);
+      }
+      const date = toStored(clock.now());
+      await tx.insertSender({ sender_sid: add.senderSid, service_sid: add.serviceSid, account_sid: add.accountSid, sender_type: add.type, date });
+    });
+  } catch (error) {
+    // Lost a race: the transaction is gone, so look again outside it to say who won.
+    if (error instanceof UniqueViolation) await refuseIfPooled(store, add);
+    throw error;
+  }
+}
+
+async function refuseIfPooled(store: Store, add: AddSender): Promise<void> {
+  const current = await store.fetchSenderServiceSid(add.senderSid);
+  if (current === add.serviceSid) throw senderAlreadyInService();
+  if (current !== undefined) throw senderInAnotherService();
+}
+
+/** Takes a sender out of a service's pool; the sender stays on the account. */
+export async function removeSender({ store }: Deps, o: { accountSid: string; serviceSid: string; senderSid: string; type: SenderType; path: string }): Promise<void> {
+  const service = await store.fetchService(o.accountSid, o.serviceSid);
+  if (!service) throw notFound(servicePath(o.serviceSid));
+  if (!(await store.deleteSender(o.serviceSid, o.senderSid, o.type))) throw notFound(o.path);
+}

@@ -1,0 +1,127 @@
+import type { Updateable } from 'kysely';
+import type { Deps } from '../context.js';
+import { UniqueViolation, type Page, type PageQuery, type ShortCodeRow } from '../../storage/store.js';
+import type { ShortCodeTable } from '../../storage/schema.js';
+import type { Params } from '../../http/params.js';
+import { toStored } from '../../http/dates.js';
+import { invalidParameter, notFound, shortCodeUnavailable } from '../../http/errors.js';
+import { newSid, SID_PREFIX } from '../../sids.js';
+
+export const API_VERSIONS = ['2010-04-01', '2008-08-01'] as const;
+export const SHORT_CODE_DIGITS = /^\d{3,8}$/;
+export const CAPABILITIES = ['SMS', 'MMS'] as const;
+const FRIENDLY_NAME_MAX = 64;
+
+const regions = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** ISO 3166-1 alpha-2, as the platform's ICU data knows it (`ZZ` and unassigned codes fail). */
+export function isCountryCode(code: string): boolean {
+  if (!/^[A-Z]{2}$/.test(code) || code === 'ZZ') return false;
+  try {
+    return regions.of(code) !== code;
+  } catch {
+    return false;
+  }
+}
+
+export const shortCodePath = (accountSid: string, sid: string) => `/2010-04-01/Accounts/${accountSid}/SMS/ShortCodes/${sid}.json`;
+
+function checkFriendlyName(params: Params): void {
+  const name = params.FriendlyName as string | undefined;
+  if (name !== undefined && name.length > FRIENDLY_NAME_MAX) {
+    throw invalidParameter('FriendlyName', `must be at most ${FRIENDLY_NAME_MAX} characters`);
+  }
+}
+
+/**
+ * Shortroute's extension: Twilio provisions short codes by application, so there is no API to
+ * obtain one. This creates one on the account, as if the application had been approved.
+ */
+export async function createShortCode({ store, clock }: Deps, accountSid: string, params: Params): Promise<ShortCodeRow> {
+  const shortCode = params.ShortCode as string;
+  if (!SHORT_CODE_DIGITS.test(shortCode)) throw invalidParameter('ShortCode', `'${shortCode}' must be 3 to 8 digits`);
+  const country = ((params.CountryCode as string | undefined) ?? 'US').toUpperCase();
+  if (!isCountryCode(country)) throw invalidParameter('CountryCode', `'${country}' is not an ISO 3166-1 alpha-2 country code`);
+  checkFriendlyName(params);
+  const capabilities = (params.Capabilities as string[] | undefined) ?? ['SMS'];
+  const now = toStored(clock.now());
+  const row: ShortCodeRow = {
+    sid: newSid(SID_PREFIX.shortCode),
+    account_sid: accountSid,
+    short_code: shortCode,
+    country_code: country,
+    // Twilio's default friendly name for a short code is the short code itself.
+    friendly_name: (params.FriendlyName as string | undefined) || shortCode,
+    api_version: '2010-04-01',
+    sms_url: null,
+    sms_method: 'POST',
+    sms_fallback_url: null,
+    sms_fallback_method: 'POST',
+    capabilities: CAPABILITIES.filter((c) => capabilities.includes(c)).join(','),
+    date_created: now,
+    date_updated: now,
+  };
+  try {
+    await store.insertShortCode(row);
+  } catch (error) {
+    if (error instanceof UniqueViolation) throw shortCodeUnavailable(shortCode, country);
+    throw error;
+  }
+  return row;
+}
+
+export async function fetchShortCode({ store }: Deps, accountSid: string, sid: string): Promise<ShortCodeRow> {
+  const row = await store.fetchShortCode(accountSid, sid);
+  if (!row) throw notFound(shortCodePath(accountSid, sid));
+  return row;
+}
+
+/** `ShortCode` matches any part of the number, with `*` standing for one digit, as Twilio documents. */
+export function listShortCodes({ store }: Deps, accountSid: string, params: Params, page: PageQuery): Promise<Page<ShortCodeRow>> {
+  const pattern = params.ShortCode as string | undefined;
+  return store.listShortCodes(
+    accountSid,
+    {
+      shortCodeLike: pattern === undefined ? undefined : `%${pattern.replace(/[%_\\]/g, '').replace(/\*/g, '_')}%`,
+      friendlyName: params.FriendlyName as string | undefined,
+    },
+    page,
+  );
+}
+
+const UPDATABLE = {
+  FriendlyName: 'friendly_name',
+  ApiVersion: 'api_version',
+  SmsUrl: 'sms_url',
+  SmsMethod: 'sms_method',
+  SmsFallbackUrl: 'sms_fallback_url',
+  SmsFallbackMethod: 'sms_fallback_method',
+} as const;
+
+export async function updateShortCode({ store, clock }: Deps, accountSid: string, sid: string, params: Params): Promise<ShortCodeRow> {
+  checkFriendlyName(params);
+  const version = params.ApiVersion as string | undefined;
+  if (version !== undefined && !(API_VERSIONS as readonly string[]).includes(version)) {
+    throw invalidParameter('ApiVersion', `'${version}' is not one of ${API_VERSIONS.join(', ')}`);
+  }
+  return store.transaction(async (tx) => {
+    const current = await tx.fetchShortCode(accountSid, sid);
+    if (!current) throw notFound(shortCodePath(accountSid, sid));
+    const patch: Record<string, unknown> = { date_updated: toStored(clock.now()) };
+    for (const [param, column] of Object.entries(UPDATABLE)) {
+      const value = params[param];
+      if (value === undefined) continue;
+      // An empty URL clears it; an empty friendly name falls back to the number, as on create.
+      if (column === 'sms_url' || column === 'sms_fallback_url') patch[column] = value === '' ? null : value;
+      else if (column === 'friendly_name') patch[column] = value === '' ? current.short_code : value;
+      else patch[column] = value;
+    }
+    await tx.updateShortCode(sid, patch as Updateable<ShortCodeTable>);
+    return { ...current, ...patch } as ShortCodeRow;
+  });
+}
+
+/** Shortroute's extension: releases the short code from the account, and so from its service. */
+export async function deleteShortCode({ store }: Deps, accountSid: string, sid: string): Promise<void> {
+  if (!(await store.deleteShortCode(accountSid, sid))) throw notFound(shortCodePath(accountSid, sid));
+}

@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../context.js';
+import { serviceUnavailable } from '../../http/errors.js';
+
+export const SHORTROUTE_PREFIX = '/_shortroute';
+
+/** Shortroute's own endpoints, all under /_shortroute/ so they never meet a Twilio path. */
+export function shortrouteRoutes(app: FastifyInstance, deps: Deps, info: { version: string }): void {
+  // Readiness: answers 200 only while the database answers too.
+  app.get(`${SHORTROUTE_PREFIX}/health`, async () => {
+    try {
+      await deps.store.ping();
+    } catch {
+      throw serviceUnavailable('the database cannot be reached');
+    }
+    return { status: 'ok', backend: deps.store.backend.name, version: info.version };
+  });
+}

@@ -1,0 +1,39 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { Deps } from './resources/context.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { methodGuard } from './http/route.js';
+import { serviceRoutes } from './resources/services/routes.js';
+import { serviceShortCodeRoutes } from './resources/service-short-codes/routes.js';
+import { shortCodeRoutes } from './resources/short-codes/routes.js';
+import { shortrouteRoutes } from './resources/shortroute/routes.js';
+
+export interface ServerOptions extends Deps {
+  publicUrl?: string;
+  logLevel?: string;
+  version: string;
+}
+
+/** Twilio caps request bodies well below this; 1 MiB leaves room for long message bodies. */
+export const BODY_LIMIT = 1024 * 1024;
+
+/** Builds the HTTP server: every plugin and resource wired here, in order. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'warn' },
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+  });
+  const deps: Deps = { store: options.store, clock: options.clock };
+  installErrorHandler(app, { backend: options.store.backend, bodyLimit: BODY_LIMIT });
+  await app.register(formbody);
+
+  const guard = methodGuard(app);
+  const routes = { app, deps, publicUrl: options.publicUrl };
+  serviceRoutes(routes);
+  serviceShortCodeRoutes(routes);
+  shortCodeRoutes(routes);
+  shortrouteRoutes(app, deps, { version: options.version });
+  guard.apply();
+  return app;
+}

@@ -1,0 +1,24 @@
+import pg from 'pg';
+import { PostgresDialect } from 'kysely';
+import type { Backend } from '../backend.js';
+
+// Connection-level failures: the server is down, restarting, or the socket was cut.
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+/** Several Shortroute nodes share one PostgreSQL database; row locks keep pool rules under races. */
+export function postgresBackend(options: { url: string; poolSize: number }): Backend {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, connectionTimeoutMillis: 5000 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return {
+    name: 'postgres',
+    dialect: new PostgresDialect({ pool }),
+    lockRows: true,
+    isUniqueViolation: (error) => (error as { code?: string }).code === '23505',
+    isConnectionError: (error) => {
+      const e = error as { code?: string; message?: string };
+      if (e.code && CONNECTION_CODES.has(e.code)) return true;
+      return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? '');
+    },
+  };
+}
