@@ -94,7 +94,9 @@ function operation(doc: Json, path: string, method: string): Json {
     }
   }
   const responses = op.responses as Record<string, Json>;
-  const status = Object.keys(responses).map(Number).filter((code) => code >= 200 && code < 300).sort()[0]!;
+  // Some creates declare both 201 and 200 ("downstream" examples); a new resource answers 201.
+  const codes = Object.keys(responses).map(Number).filter((code) => code >= 200 && code < 300);
+  const status = codes.includes(201) ? 201 : Math.min(...codes);
   const content = responses[String(status)]?.content as Record<string, Json> | undefined;
   const schema = content?.['application/json']?.schema as Json | undefined;
   return {

@@ -29,7 +29,7 @@ export class StartupError extends Error {}
 export type StartOptions = Partial<Config> & { clock?: Clock };
 
 function openBackend(config: StartOptions): Backend {
-  if (config.databaseUrl) return postgresBackend({ url: config.databaseUrl, poolSize: config.poolSize ?? 10 });
+  if (config.databaseUrl) return postgresBackend({ url: config.databaseUrl, poolSize: config.poolSize ?? 10, schema: config.databaseSchema ?? 'public' });
   return sqliteBackend({ dataDir: config.dataDir ?? './.shortroute', inMemory: config.inMemory ?? false });
 }
 

@@ -12,6 +12,8 @@ export interface Config {
   publicUrl?: string;
   /** `postgres://…`: use PostgreSQL instead of the embedded SQLite. */
   databaseUrl?: string;
+  /** PostgreSQL schema for Shortroute's tables, so several installs can share a database. */
+  databaseSchema: string;
   /** PostgreSQL connections per node. */
   poolSize: number;
   /** A JSON file of short codes and services to create at start, idempotently. */
@@ -29,6 +31,7 @@ export const OPTIONS = {
   'in-memory': { type: 'boolean', env: 'SHORTROUTE_IN_MEMORY', default: 'false', help: 'keep everything in memory; nothing survives a restart' },
   'public-url': { type: 'string', env: 'SHORTROUTE_PUBLIC_URL', default: undefined, help: 'base URL clients use, for absolute URLs in responses (default: the request\'s host)' },
   'database-url': { type: 'string', env: 'SHORTROUTE_DATABASE_URL', default: undefined, help: 'postgres://user@host/db: use PostgreSQL instead of SQLite' },
+  'database-schema': { type: 'string', env: 'SHORTROUTE_DATABASE_SCHEMA', default: 'public', help: 'PostgreSQL schema for the tables (created when missing)' },
   'pool-size': { type: 'string', env: 'SHORTROUTE_POOL_SIZE', default: '10', help: 'PostgreSQL connections per node' },
   seed: { type: 'string', env: 'SHORTROUTE_SEED', default: undefined, help: 'JSON file of short codes and services to create at start' },
   'log-level': { type: 'string', env: 'SHORTROUTE_LOG_LEVEL', default: 'warn', help: 'fatal, error, warn, info, debug or trace' },
@@ -82,6 +85,7 @@ export function parseConfig(argv: string[], env: Env): Config & { help: boolean 
     inMemory: bool('in-memory'),
     publicUrl: publicUrl?.replace(/\/+$/, ''),
     databaseUrl,
+    databaseSchema: pick('database-schema')!,
     poolSize: int('pool-size', 1, 1000),
     seedFile: pick('seed'),
     logLevel: pick('log-level')!,

@@ -1068,7 +1068,7 @@ export const operations = {
         "maxLength": 34
       }
     ],
-    "status": 200,
+    "status": 201,
     "response": {
       "type": "object",
       "properties": {

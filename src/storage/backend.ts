@@ -9,6 +9,8 @@ export interface Backend {
   readonly dialect: Dialect;
   /** Whether `SELECT … FOR UPDATE` is needed (and understood) to serialize writers. */
   readonly lockRows: boolean;
+  /** PostgreSQL schema holding Shortroute's tables (created when missing); none for SQLite. */
+  readonly schema?: string;
   isUniqueViolation(error: unknown): boolean;
   /** Whether an error means the database cannot be reached (answered as 503, not 500). */
   isConnectionError(error: unknown): boolean;

@@ -56,9 +56,12 @@ export class Store {
 
   static async open(backend: Backend): Promise<Store> {
     const db = new Kysely<Database>({ dialect: backend.dialect });
-    const migrator = new Migrator({ db, provider: migrationProvider });
-    const { error } = await migrator.migrateToLatest();
-    if (error) {
+    try {
+      if (backend.schema) await db.schema.createSchema(backend.schema).ifNotExists().execute();
+      const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: backend.schema });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+    } catch (error) {
       await db.destroy().catch(() => {});
       throw error;
     }

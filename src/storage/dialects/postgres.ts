@@ -6,14 +6,21 @@ import type { Backend } from '../backend.js';
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
 
 /** Several Shortroute nodes share one PostgreSQL database; row locks keep pool rules under races. */
-export function postgresBackend(options: { url: string; poolSize: number }): Backend {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, connectionTimeoutMillis: 5000 });
+export function postgresBackend(options: { url: string; poolSize: number; schema: string }): Backend {
+  if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`invalid schema name '${options.schema}'`);
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    connectionTimeoutMillis: 5000,
+    options: `-c search_path=${options.schema}`,
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return {
     name: 'postgres',
     dialect: new PostgresDialect({ pool }),
     lockRows: true,
+    schema: options.schema,
     isUniqueViolation: (error) => (error as { code?: string }).code === '23505',
     isConnectionError: (error) => {
       const e = error as { code?: string; message?: string };

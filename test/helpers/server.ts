@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startShortroute, type Shortroute, type StartOptions } from '../../src/app.js';
+import { type BackendName, createTestSchema, TEST_DATABASE_URL } from './backends.js';
+
+export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+export const AUTH_TOKEN = 'test-auth-token-0123456789';
+
+export interface TestServer extends Shortroute {
+  backend: BackendName;
+  /** Options that start another server on the same data (a restart, or a second node). */
+  options: StartOptions;
+  auth: string;
+  /** fetch() against the server with the main account's credentials. */
+  request(method: string, path: string, form?: Record<string, string | string[]>, headers?: Record<string, string>): Promise<Reply>;
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  text: string;
+}
+
+export function basicAuth(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+/** Form-encodes like the Twilio SDK: arrays as repeated keys. */
+export function form(values: Record<string, string | string[]>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    for (const item of Array.isArray(value) ? value : [value]) params.append(key, item);
+  }
+  return params.toString();
+}
+
+export async function send(url: string, method: string, auth: string | undefined, body?: string, headers: Record<string, string> = {}): Promise<Reply> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...(auth ? { authorization: auth } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      ...headers,
+    },
+    body,
+  });
+  const text = await response.text();
+  let body2: unknown = undefined;
+  try {
+    body2 = text ? JSON.parse(text) : undefined;
+  } catch {
+    body2 = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: body2, text };
+}
+
+/**
+ * A real Shortroute listening on a free port, on the given backend, with its own data (a temp
+ * SQLite dir, or a fresh PostgreSQL schema). `close()` stops it; `cleanup()` also deletes its data.
+ */
+export async function startTestServer(
+  backend: BackendName,
+  extra: StartOptions = {},
+): Promise<TestServer & { cleanup(): Promise<void> }> {
+  let options: StartOptions;
+  let dropData: () => Promise<void>;
+  if (backend === 'postgres') {
+    const { schema, drop } = await createTestSchema();
+    options = { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema, poolSize: 4 };
+    dropData = drop;
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), 'shortroute-test-'));
+    options = { dataDir: dir };
+    dropData = async () => rmSync(dir, { recursive: true, force: true });
+  }
+  options = { ...options, port: 0, host: '127.0.0.1', accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, logLevel: 'silent', ...extra };
+  const app = await startShortroute(options);
+  return wrap(app, backend, options, dropData);
+}
+
+/** Starts another server on the same data as `server` (a restart, or a second node). */
+export async function startAnother(server: TestServer, extra: StartOptions = {}): Promise<TestServer> {
+  const options = { ...server.options, ...extra };
+  return wrap(await startShortroute(options), server.backend, options, async () => {});
+}
+
+function wrap(app: Shortroute, backend: BackendName, options: StartOptions, dropData: () => Promise<void>) {
+  const auth = basicAuth(app.account.sid, app.account.auth_token);
+  return Object.assign(app, {
+    backend,
+    options,
+    auth,
+    request: (method: string, path: string, values?: Record<string, string | string[]>, headers?: Record<string, string>) =>
+      send(app.url + path, method, auth, values ? form(values) : undefined, headers),
+    cleanup: async () => {
+      await app.close();
+      await dropData();
+    },
+  });
+}
