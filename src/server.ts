@@ -26,6 +26,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   const deps: Deps = { store: options.store, clock: options.clock };
   installErrorHandler(app, { backend: options.store.backend, bodyLimit: BODY_LIMIT });
+  // Twilio's API takes form bodies only; anything else is answered 415 rather than half-read.
+  app.removeAllContentTypeParsers();
   await app.register(formbody);
 
   const guard = methodGuard(app);

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { BACKENDS } from '../helpers/backends.js';
+import { basicAuth, send, startTestServer, type TestServer } from '../helpers/server.js';
+import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
+
+const OTHER_SID = 'ACfedcba9876543210fedcba9876543210';
+const OTHER_TOKEN = 'other-account-token-000';
+
+for (const backend of BACKENDS) {
+  describe(`[${backend}] HTTP: authentication, isolation and error shapes`, () => {
+    let server: TestServer & { cleanup(): Promise<void> };
+    const other = basicAuth(OTHER_SID, OTHER_TOKEN);
+    before(async () => {
+      server = await startTestServer(backend);
+      // A second top-level account, as the accounts API (a later issue) will create them.
+      const now = new Date().toISOString();
+      await server.store.insertAccount({ sid: OTHER_SID, auth_token: OTHER_TOKEN, friendly_name: 'Other', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
+    });
+    after(() => server.cleanup());
+
+    test('auth: missing, malformed or wrong credentials are 401 with code 20003', async () => {
+      const url = `${server.url}/v1/Services`;
+      assertTwilioError(await send(url, 'GET', undefined), 401, 20003);
+      assertTwilioError(await send(url, 'GET', 'Bearer abc'), 401, 20003);
+      assertTwilioError(await send(url, 'GET', 'Basic !!!'), 401, 20003);
+      assertTwilioError(await send(url, 'GET', basicAuth(server.account.sid, 'wrong')), 401, 20003);
+      assertTwilioError(await send(url, 'GET', basicAuth(server.account.sid, `${server.account.auth_token}x`)), 401, 20003);
+      assertTwilioError(await send(url, 'GET', basicAuth('AC00000000000000000000000000000000', 'x')), 401, 20003);
+      assertTwilioError(await send(url, 'GET', basicAuth('not-a-sid', 'x')), 401, 20003);
+      assertTwilioError(await send(url, 'POST', undefined, 'FriendlyName=x'), 401, 20003);
+      assert.equal((await send(url, 'GET', server.auth)).status, 200);
+    });
+
+    test('auth: a suspended account is refused', async () => {
+      const sid = 'AC11111111111111111111111111111111';
+      const now = new Date().toISOString();
+      await server.store.insertAccount({ sid, auth_token: 'suspended-token', friendly_name: 'S', status: 'suspended', owner_account_sid: null, date_created: now, date_updated: now });
+      assertTwilioError(await send(`${server.url}/v1/Services`, 'GET', basicAuth(sid, 'suspended-token')), 401, 20003);
+    });
+
+    test('isolation: an account never sees or uses another account\'s resources', async () => {
+      const service = await addService(server);
+      const shortCode = await addShortCode(server);
+      assertTwilioError(await send(`${server.url}/v1/Services/${service.sid}`, 'GET', other), 404, 20404);
+      assertTwilioError(await send(`${server.url}/v1/Services/${service.sid}`, 'POST', other, 'FriendlyName=stolen'), 404, 20404);
+      assertTwilioError(await send(`${server.url}/v1/Services/${service.sid}`, 'DELETE', other), 404, 20404);
+      assertTwilioError(await send(`${server.url}/v1/Services/${service.sid}/ShortCodes`, 'GET', other), 404, 20404);
+      const list = await send(`${server.url}/v1/Services`, 'GET', other);
+      assert.equal(list.body.services.length, 0);
+      // The other account's own service cannot take this account's short code.
+      const theirs = await send(`${server.url}/v1/Services`, 'POST', other, 'FriendlyName=theirs');
+      assertTwilioError(await send(`${server.url}/v1/Services/${theirs.body.sid}/ShortCodes`, 'POST', other, `ShortCodeSid=${shortCode.sid}`), 400, 21421);
+      assertTwilioError(await send(`${server.url}/2010-04-01/Accounts/${OTHER_SID}/SMS/ShortCodes/${shortCode.sid}.json`, 'GET', other), 404, 20404);
+      assert.equal((await server.request('GET', `/v1/Services/${service.sid}`)).body.friendly_name, service.friendly_name);
+    });
+
+    test('isolation: a 2010 path naming another account is refused with 20003', async () => {
+      const reply = await server.request('GET', `/2010-04-01/Accounts/${OTHER_SID}/SMS/ShortCodes.json`);
+      assertTwilioError(reply, 401, 20003);
+      assertTwilioError(await server.request('GET', '/2010-04-01/Accounts/ACnot-a-sid/SMS/ShortCodes.json'), 401, 20003);
+    });
+
+    test('routing: an unknown path is 404/20404 in Twilio JSON, never HTML', async () => {
+      const reply = await server.request('GET', '/v1/Nope');
+      assertTwilioError(reply, 404, 20404);
+      assert.match(reply.headers.get('content-type') ?? '', /application\/json/);
+      assertTwilioError(await send(`${server.url}/`, 'GET', undefined), 404, 20404);
+    });
+
+    test('routing: a known path with the wrong method is 405/20004', async () => {
+      assertTwilioError(await server.request('PUT', '/v1/Services', { FriendlyName: 'x' }), 405, 20004);
+      assertTwilioError(await server.request('DELETE', '/v1/Services'), 405, 20004);
+      assertTwilioError(await server.request('PATCH', '/v1/Services/MG00000000000000000000000000000000'), 405, 20004);
+      assertTwilioError(await server.request('POST', `/v1/Services/MG00000000000000000000000000000000/ShortCodes/SC00000000000000000000000000000000`), 405, 20004);
+      assertTwilioError(await server.request('DELETE', `/2010-04-01/Accounts/${server.account.sid}/SMS/ShortCodes.json`), 405, 20004);
+    });
+
+    test('bodies: oversized is 413, a non-form content type is 415, both in Twilio JSON', async () => {
+      const big = `FriendlyName=${'x'.repeat(1024 * 1024 + 10)}`;
+      assertTwilioError(await send(`${server.url}/v1/Services`, 'POST', server.auth, big), 413, 20413);
+      const json = await send(`${server.url}/v1/Services`, 'POST', server.auth, JSON.stringify({ FriendlyName: 'x' }), { 'content-type': 'application/json' });
+      assertTwilioError(json, 415, 20415);
+      const xml = await send(`${server.url}/v1/Services`, 'POST', server.auth, '<a/>', { 'content-type': 'text/xml' });
+      assertTwilioError(xml, 415, 20415);
+    });
+
+    test('bodies: repeated scalar keys take the last value; unknown parameters are ignored', async () => {
+      const reply = await send(`${server.url}/v1/Services`, 'POST', server.auth, 'FriendlyName=first&FriendlyName=second&Color=blue');
+      assert.equal(reply.status, 201, reply.text);
+      assert.equal(reply.body.friendly_name, 'second');
+    });
+
+    test('health: /_shortroute/health answers without credentials', async () => {
+      const reply = await send(`${server.url}/_shortroute/health`, 'GET', undefined);
+      assert.equal(reply.status, 200);
+      assert.equal(reply.body.status, 'ok');
+      assert.equal(reply.body.backend, backend);
+    });
+  });
+}
