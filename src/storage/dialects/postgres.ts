@@ -12,10 +12,15 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
     connectionString: options.url,
     max: options.poolSize,
     connectionTimeoutMillis: 5000,
+    // A database that stops answering (rather than refusing) must not hold requests forever.
+    query_timeout: 30_000,
     options: `-c search_path=${options.schema}`,
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection emits 'error' besides failing its query; with no listener
+  // that would crash the node. Idle clients report through the pool, checked-out ones through
+  // their own listener; the failed query carries the error to the request (answered 503).
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return {
     name: 'postgres',
     dialect: new PostgresDialect({ pool }),
@@ -25,7 +30,7 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
     isConnectionError: (error) => {
       const e = error as { code?: string; message?: string };
       if (e.code && CONNECTION_CODES.has(e.code)) return true;
-      return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? '');
+      return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/i.test(e.message ?? '');
     },
   };
 }
