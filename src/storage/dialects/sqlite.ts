@@ -3,33 +3,39 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
 import type { Backend } from '../backend.js';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 
 export const SQLITE_FILE = 'shortroute.db';
 
 /**
- * The embedded backend: one file under the data dir, or memory only. WAL with synchronous=FULL
- * makes every commit reach the disk before the API answers, so a 2xx survives even a power cut.
+ * The embedded backend: one file under the data dir, or memory only. On disk, WAL with
+ * synchronous=FULL makes every commit reach the disk before the API answers, so a 2xx survives
+ * even a power cut; group commit keeps that affordable (see sqlite-group-commit.ts).
  */
 export function sqliteBackend(options: { dataDir: string; inMemory: boolean }): Backend {
-  let file = ':memory:';
-  if (!options.inMemory) {
-    mkdirSync(options.dataDir, { recursive: true });
-    file = join(options.dataDir, SQLITE_FILE);
-  }
-  const database = new BetterSqlite3(file);
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
-  return {
-    name: 'sqlite',
-    dialect: new SqliteDialect({ database }),
-    // One connection serializes every transaction, so there is nothing to lock row by row.
+  const common = {
+    name: 'sqlite' as const,
+    // One writer serializes every transaction, so there is nothing to lock row by row.
     lockRows: false,
-    isUniqueViolation: (error) => {
+    isUniqueViolation: (error: unknown) => {
       const code = (error as { code?: string }).code ?? '';
       return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
     },
     isConnectionError: () => false,
   };
+  if (options.inMemory) {
+    const database = new BetterSqlite3(':memory:');
+    database.pragma('foreign_keys = ON');
+    return { ...common, dialect: new SqliteDialect({ database }) };
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = join(options.dataDir, SQLITE_FILE);
+  const writer = new BetterSqlite3(file);
+  writer.pragma('journal_mode = WAL');
+  writer.pragma('synchronous = FULL');
+  writer.pragma('foreign_keys = ON');
+  writer.pragma('busy_timeout = 5000');
+  const reader = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  return { ...common, dialect: new GroupCommitSqliteDialect(writer, reader) };
 }
