@@ -11,6 +11,7 @@ import { postgresBackend } from './storage/dialects/postgres.js';
 import { ensureMainAccount } from './resources/accounts/accounts.js';
 import type { AccountRow } from './storage/store.js';
 import { applySeed, readSeedFile } from './seed/seed.js';
+import { DEFAULT_LIMITS } from './resources/context.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -49,10 +50,11 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     throw new StartupError(`cannot open ${where}: ${describe(error)}`);
   }
   try {
-    const deps = { store, clock };
+    const limits = { maxSenders: config.maxSenders ?? DEFAULT_LIMITS.maxSenders };
+    const deps = { store, clock, limits };
     const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });
     if (config.seedFile) await applySeed(deps, account.sid, readSeedFile(config.seedFile));
-    const server = await buildServer({ store, clock, publicUrl: config.publicUrl, logLevel: config.logLevel, version: VERSION });
+    const server = await buildServer({ store, clock, limits, publicUrl: config.publicUrl, logLevel: config.logLevel, version: VERSION });
     const host = config.host ?? '127.0.0.1';
     try {
       await server.listen({ host, port: config.port ?? 4747 });

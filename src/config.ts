@@ -16,6 +16,8 @@ export interface Config {
   databaseSchema: string;
   /** PostgreSQL connections per node. */
   poolSize: number;
+  /** Phone numbers and short codes one service may hold: Twilio's 400 unless raised. */
+  maxSenders: number;
   /** A JSON file of short codes and services to create at start, idempotently. */
   seedFile?: string;
   logLevel: string;
@@ -33,6 +35,7 @@ export const OPTIONS = {
   'database-url': { type: 'string', env: 'SHORTROUTE_DATABASE_URL', default: undefined, help: 'postgres://user@host/db: use PostgreSQL instead of SQLite' },
   'database-schema': { type: 'string', env: 'SHORTROUTE_DATABASE_SCHEMA', default: 'public', help: 'PostgreSQL schema for the tables (created when missing)' },
   'pool-size': { type: 'string', env: 'SHORTROUTE_POOL_SIZE', default: '10', help: 'PostgreSQL connections per node' },
+  'max-senders': { type: 'string', env: 'SHORTROUTE_MAX_SENDERS', default: '400', help: 'phone numbers and short codes one service may hold (Twilio raises 400 on request)' },
   seed: { type: 'string', env: 'SHORTROUTE_SEED', default: undefined, help: 'JSON file of short codes and services to create at start' },
   'log-level': { type: 'string', env: 'SHORTROUTE_LOG_LEVEL', default: 'warn', help: 'fatal, error, warn, info, debug or trace' },
   help: { type: 'boolean', env: undefined, default: 'false', help: 'show this help' },
@@ -87,6 +90,7 @@ export function parseConfig(argv: string[], env: Env): Config & { help: boolean 
     databaseUrl,
     databaseSchema: pick('database-schema')!,
     poolSize: int('pool-size', 1, 1000),
+    maxSenders: int('max-senders', 1, 10_000_000),
     seedFile: pick('seed'),
     logLevel: pick('log-level')!,
     accountSid: env.TWILIO_ACCOUNT_SID || undefined,

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
-import type { Deps } from './resources/context.js';
+import { DEFAULT_LIMITS, type Deps, type Limits } from './resources/context.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { methodGuard } from './http/route.js';
 import { serviceRoutes } from './resources/services/routes.js';
@@ -8,7 +8,8 @@ import { serviceShortCodeRoutes } from './resources/service-short-codes/routes.j
 import { shortCodeRoutes } from './resources/short-codes/routes.js';
 import { shortrouteRoutes } from './resources/shortroute/routes.js';
 
-export interface ServerOptions extends Deps {
+export interface ServerOptions extends Omit<Deps, 'limits'> {
+  limits?: Limits;
   publicUrl?: string;
   logLevel?: string;
   version: string;
@@ -24,7 +25,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
   });
-  const deps: Deps = { store: options.store, clock: options.clock };
+  const deps: Deps = { store: options.store, clock: options.clock, limits: options.limits ?? DEFAULT_LIMITS };
   installErrorHandler(app, { backend: options.store.backend, bodyLimit: BODY_LIMIT });
   // Twilio's API takes form bodies only; anything else is answered 415 rather than half-read.
   app.removeAllContentTypeParsers();

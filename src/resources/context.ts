@@ -1,8 +1,18 @@
 import type { Clock } from '../clock.js';
 import type { Store } from '../storage/store.js';
 
-/** What every domain function receives: where data lives and what time it is. */
+/** Limits Twilio applies by default and raises on request; a Shortroute operator sets them. */
+export interface Limits {
+  /** Phone numbers and short codes one service may hold (error 21714 beyond). */
+  maxSenders: number;
+}
+
+/** Twilio's defaults (https://www.twilio.com/docs/api/errors/21714). */
+export const DEFAULT_LIMITS: Limits = { maxSenders: 400 };
+
+/** What every domain function receives: where data lives, what time it is, and the limits. */
 export interface Deps {
   store: Store;
   clock: Clock;
+  limits: Limits;
 }

@@ -3,7 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
-import { POOL_LIMIT } from '../../src/resources/sender-pool/pool.js';
+import { DEFAULT_LIMITS } from '../../src/resources/context.js';
+
+const POOL_LIMIT = DEFAULT_LIMITS.maxSenders;
 
 for (const backend of BACKENDS) {
   describe(`[${backend}] /v1/Services/{ServiceSid}/ShortCodes`, () => {
@@ -90,6 +92,23 @@ for (const backend of BACKENDS) {
       assertTwilioError(await server.request('POST', pool(service.sid), { ShortCodeSid: extra.sid }), 400, 21714);
       const all = await server.request('GET', `${pool(service.sid)}?PageSize=1000`);
       assert.equal(all.body.short_codes.length, POOL_LIMIT);
+    });
+
+    test('create: an operator-raised or lowered limit (--max-senders) is the one enforced', async () => {
+      const small = await startTestServer(backend, { maxSenders: 3 });
+      try {
+        const service = await addService(small);
+        for (let i = 0; i < 3; i++) {
+          const sc = await addShortCode(small);
+          assert.equal((await small.request('POST', pool(service.sid), { ShortCodeSid: sc.sid })).status, 201);
+        }
+        const extra = await addShortCode(small);
+        const reply = await small.request('POST', pool(service.sid), { ShortCodeSid: extra.sid });
+        assertTwilioError(reply, 400, 21714);
+        assert.match(reply.body.message, /\(3 phone numbers and short codes\)/);
+      } finally {
+        await small.cleanup();
+      }
     });
 
     test('list: keyset pages neither skip nor repeat while short codes are added and removed', async () => {

@@ -4,7 +4,9 @@ import { BACKENDS, createTestSchema, TEST_DATABASE_URL } from '../helpers/backen
 import { spawnShortroute, type NodeProcess } from '../helpers/process.js';
 import { ACCOUNT_SID, AUTH_TOKEN } from '../helpers/server.js';
 import { assertTwilioError } from '../helpers/fixtures.js';
-import { POOL_LIMIT } from '../../src/resources/sender-pool/pool.js';
+import { DEFAULT_LIMITS } from '../../src/resources/context.js';
+
+const POOL_LIMIT = DEFAULT_LIMITS.maxSenders;
 
 const skip = BACKENDS.includes('postgres') ? false : 'SHORTROUTE_TEST_BACKENDS leaves out postgres';
 

@@ -3,9 +3,7 @@ import { SENDER_TYPE, UniqueViolation, type SenderType, type Store } from '../..
 import { toStored } from '../../http/dates.js';
 import { invalidSender, notFound, poolFull, senderAlreadyInService, senderInAnotherService } from '../../http/errors.js';
 
-/** Twilio's default cap on phone numbers and short codes in one service (error 21714). */
-export const POOL_LIMIT = 400;
-/** The sender kinds that count toward POOL_LIMIT. */
+/** The sender kinds that count toward `limits.maxSenders`. */
 const COUNTED: readonly SenderType[] = [SENDER_TYPE.shortCode, SENDER_TYPE.phoneNumber];
 
 export const servicePath = (serviceSid: string) => `/Services/${serviceSid}`;
@@ -26,15 +24,15 @@ export interface AddSender {
  * pool take turns and the size limit holds; the sender's primary key in service_senders keeps it
  * in at most one service even when two nodes race to add it to different ones.
  */
-export async function addSender({ store, clock }: Deps, add: AddSender): Promise<void> {
+export async function addSender({ store, clock, limits }: Deps, add: AddSender): Promise<void> {
   try {
     await store.transaction(async (tx) => {
       const service = await tx.fetchService(add.accountSid, add.serviceSid, { lock: true });
       if (!service) throw notFound(servicePath(add.serviceSid));
       if (!(await add.exists(tx))) throw invalidSender(add.param, add.senderSid);
       await refuseIfPooled(tx, add);
-      if (COUNTED.includes(add.type) && (await tx.countSenders(add.serviceSid, COUNTED)) >= POOL_LIMIT) {
-        throw poolFull(POOL_LIMIT);
+      if (COUNTED.includes(add.type) && (await tx.countSenders(add.serviceSid, COUNTED)) >= limits.maxSenders) {
+        throw poolFull(limits.maxSenders);
       }
       const date = toStored(clock.now());
       await tx.insertSender({ sender_sid: add.senderSid, service_sid: add.serviceSid, account_sid: add.accountSid, sender_type: add.type, date });
