@@ -1,0 +1,44 @@
+// One autocannon run, in its own process so the load generator does not share the server's
+// event loop. Reads a job from the JSON file named by argv[2]; prints the result as JSON on stdout.
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const options = {
+  url: job.url,
+  connections: job.connections,
+  pipelining: 1,
+  headers: job.headers,
+  ...(job.amount ? { amount: job.amount } : { duration: job.duration }),
+};
+
+if (job.bodies) {
+  // Each request takes the next (path, body): writes that must all be distinct.
+  let next = 0;
+  options.requests = [
+    {
+      method: 'POST',
+      setupRequest: (request) => {
+        const item = job.bodies[next++ % job.bodies.length];
+        return { ...request, path: item.path, body: item.body };
+      },
+    },
+  ];
+} else {
+  options.method = job.method ?? 'GET';
+}
+
+const result = await autocannon(options);
+process.stdout.write(
+  JSON.stringify({
+    requests: result.requests.average,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    duration: result.duration,
+    okPerSecond: (result['2xx'] / result.duration),
+  }),
+);

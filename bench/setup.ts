@@ -1,0 +1,99 @@
+/**
+ * Benchmark data, written straight through Shortroute's own Store (from the build) before the
+ * server starts: building 150,000 rows through the API would measure the set-up, not the scenarios.
+ */
+import { randomBytes } from 'node:crypto';
+import { Store } from '../dist/storage/store.js';
+import { sqliteBackend } from '../dist/storage/dialects/sqlite.js';
+import { postgresBackend } from '../dist/storage/dialects/postgres.js';
+import { pageToken } from '../dist/http/paging.js';
+
+export const ACCOUNT_SID = `AC${'0'.repeat(30)}be`;
+export const AUTH_TOKEN = 'bench-auth-token-0000';
+
+export interface Fixture {
+  /** A service with 60 short codes: fetch one, list the first 50. */
+  smallService: string;
+  fetchSid: string;
+  /** A service with `bigSize` short codes, and the token of its last page of 50. */
+  bigService: string;
+  bigSize: number;
+  lastPageToken: string;
+  /** Short codes on the account in no service, and services with room, for durable adds. */
+  adds: Array<{ path: string; body: string }>;
+}
+
+const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
+
+export type Target = { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; url: string; schema: string };
+
+export async function seed(target: Target, sizes: { big: number; adds: number }): Promise<Fixture> {
+  const backend =
+    target.kind === 'sqlite'
+      ? sqliteBackend({ dataDir: target.dataDir, inMemory: false })
+      : postgresBackend({ url: target.url, poolSize: 4, schema: target.schema });
+  const store = await Store.open(backend);
+  const db = store.db;
+  const start = Date.parse('2026-01-01T00:00:00.000Z');
+  const at = (i: number) => new Date(start + i).toISOString();
+  let clock = 0;
+  let number = 100000;
+
+  await store.insertAccount({ sid: ACCOUNT_SID, auth_token: AUTH_TOKEN, friendly_name: 'bench', status: 'active', owner_account_sid: null, date_created: at(0), date_updated: at(0) });
+  await store.claimMeta('main_account_sid', ACCOUNT_SID);
+
+  const service = async (name: string) => {
+    const s = sid('MG');
+    await store.insertService({
+      sid: s, account_sid: ACCOUNT_SID, friendly_name: name, inbound_request_url: null, inbound_method: 'POST', fallback_url: null,
+      fallback_method: 'POST', status_callback: null, sticky_sender: 1, mms_converter: 1, smart_encoding: 1, scan_message_content: 'inherit',
+      fallback_to_long_code: 0, area_code_geomatch: 1, validity_period: 36000, synchronous_validation: 1, usecase: 'undeclared',
+      us_app_to_person_registered: 0, use_inbound_webhook_on_number: 0, date_created: at(clock), date_updated: at(clock++),
+    });
+    return s;
+  };
+
+  /** `count` short codes, in `serviceSid`'s pool when given; returns their SIDs in list order. */
+  const shortCodes = async (count: number, serviceSid?: string) => {
+    const sids: string[] = [];
+    for (let done = 0; done < count; done += 500) {
+      const rows = [];
+      const members = [];
+      for (let i = done; i < Math.min(count, done + 500); i++) {
+        const s = sid('SC');
+        const date = at(clock++);
+        sids.push(s);
+        rows.push({ sid: s, account_sid: ACCOUNT_SID, short_code: String(number++), country_code: 'US', friendly_name: 'bench', api_version: '2010-04-01', sms_url: null, sms_method: 'POST', sms_fallback_url: null, sms_fallback_method: 'POST', capabilities: 'SMS', date_created: date, date_updated: date });
+        if (serviceSid) members.push({ sender_sid: s, service_sid: serviceSid, account_sid: ACCOUNT_SID, sender_type: 'short_code', date_created: date, date_updated: date });
+      }
+      await store.transaction(async (tx) => {
+        await tx.db.insertInto('short_codes').values(rows).execute();
+        if (members.length) await tx.db.insertInto('service_senders').values(members).execute();
+      });
+    }
+    return sids;
+  };
+
+  const smallService = await service('small');
+  const small = await shortCodes(60, smallService);
+  const bigService = await service('big');
+  const big = await shortCodes(sizes.big, bigService);
+  const lastKeyIndex = sizes.big - 51;
+  const lastRow = await db.selectFrom('service_senders').select(['date_created', 'sender_sid']).where('sender_sid', '=', big[lastKeyIndex]!).executeTakeFirstOrThrow();
+  const lastPageToken = pageToken('PA', { date: lastRow.date_created, sid: lastRow.sender_sid });
+
+  const free = await shortCodes(sizes.adds);
+  const adds = [];
+  let room = 0;
+  let addService = '';
+  for (const sc of free) {
+    if (room === 0) {
+      addService = await service('adds');
+      room = 400;
+    }
+    room--;
+    adds.push({ path: `/v1/Services/${addService}/ShortCodes`, body: `ShortCodeSid=${sc}` });
+  }
+  await store.close();
+  return { smallService, fetchSid: small[0]!, bigService, bigSize: sizes.big, lastPageToken, adds };
+}
