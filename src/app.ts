@@ -36,7 +36,8 @@ function openBackend(config: StartOptions): Backend {
 
 function describe(error: unknown): string {
   const e = error as { code?: string; message?: string };
-  return e.code ? `${e.code}: ${e.message}` : String(e.message ?? error);
+  // Node's system errors already start their message with the code.
+  return e.code && !String(e.message).startsWith(`${e.code}:`) ? `${e.code}: ${e.message}` : String(e.message ?? error);
 }
 
 /** Opens storage, makes sure the main account (and any seed) exists, and starts listening. */

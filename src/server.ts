@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { DEFAULT_LIMITS, type Deps, type Limits } from './resources/context.js';
 import { installErrorHandler } from './http/error-handler.js';
@@ -22,6 +22,8 @@ export const BODY_LIMIT = 1024 * 1024;
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'warn' },
+    // Per-request log lines cost more than some requests; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
   });

@@ -52,7 +52,13 @@ Point the official twilio SDK at it (npm install twilio shortroute):
 function waitForSignal(app: Shortroute): Promise<void> {
   return new Promise((resolve) => {
     const stop = (signal: string) => {
-      console.log(`shortroute: ${signal}, closing`);
+      // stdout may be gone (`shortroute start | head -1`); closing must not depend on it.
+      process.stdout.on('error', () => {});
+      try {
+        console.log(`shortroute: ${signal}, closing`);
+      } catch {
+        // nothing to tell
+      }
       app.close().then(resolve, (error) => {
         console.error(`shortroute: error while closing: ${(error as Error).message}`);
         process.exitCode = 1;

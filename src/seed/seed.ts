@@ -34,8 +34,22 @@ export function readSeedFile(file: string): Seed {
   } catch (error) {
     throw new SeedError(`cannot read seed file ${file}: ${(error as Error).message}`);
   }
-  if (typeof seed !== 'object' || seed === null || Array.isArray(seed)) throw new SeedError(`seed file ${file} must hold a JSON object`);
+  if (!isObject(seed)) throw new SeedError(`seed file ${file} must hold a JSON object`);
+  for (const key of ['shortCodes', 'services'] as const) {
+    const list = seed[key];
+    if (list !== undefined && (!Array.isArray(list) || !list.every(isObject))) throw new SeedError(`seed file ${file}: ${key} must be a list of objects`);
+  }
+  for (const service of (seed.services ?? []) as Array<Record<string, unknown>>) {
+    const numbers = service.ShortCodes;
+    if (numbers !== undefined && (!Array.isArray(numbers) || !numbers.every((n) => typeof n === 'string' || typeof n === 'number'))) {
+      throw new SeedError(`seed file ${file}: ShortCodes of service ${JSON.stringify(service.FriendlyName)} must be a list of short codes`);
+    }
+  }
   return seed as Seed;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Seed values may be JSON numbers and booleans; the API reads them as form text. */
@@ -51,7 +65,12 @@ function params(operation: OperationSpec, entry: Record<string, unknown>, what: 
   }
 }
 
-export async function applySeed(deps: Deps, accountSid: string, seed: Seed): Promise<void> {
+/** Applies the whole seed in one transaction: a seed that fails part way leaves nothing behind. */
+export function applySeed(deps: Deps, accountSid: string, seed: Seed): Promise<void> {
+  return deps.store.transaction((store) => applyIn({ ...deps, store }, accountSid, seed));
+}
+
+async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void> {
   const { store } = deps;
   const wrap = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     try {

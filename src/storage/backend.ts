@@ -7,6 +7,8 @@ import type { Dialect } from 'kysely';
 export interface Backend {
   readonly name: 'sqlite' | 'postgres';
   readonly dialect: Dialect;
+  /** Whether this process is the database's only writer, so in-memory copies cannot go stale. */
+  readonly soleWriter: boolean;
   /** Whether `SELECT … FOR UPDATE` is needed (and understood) to serialize writers. */
   readonly lockRows: boolean;
   /** PostgreSQL schema holding Shortroute's tables (created when missing); none for SQLite. */

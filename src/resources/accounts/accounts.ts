@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Deps } from '../context.js';
 import type { AccountRow } from '../../storage/store.js';
 import { toStored } from '../../http/dates.js';
@@ -50,11 +50,15 @@ export async function ensureMainAccount({ store, clock }: Deps, options: MainAcc
   return account;
 }
 
-const digest = (text: string) => createHash('sha256').update(text).digest();
-
-/** Equal-time comparison: hashing first makes inputs of any length comparable. */
+/**
+ * Equal-time comparison of a secret. Only the length can show through timing, and tokens have
+ * one length; a wrong length is still compared, against the expected value itself.
+ */
 export function secretsEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  const sameLength = a.length === b.length;
+  return timingSafeEqual(sameLength ? a : b, b) && sameLength;
 }
 
 /** HTTP Basic `AccountSid:AuthToken` → the account, or Twilio's 20003. */

@@ -25,6 +25,7 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
     name: 'postgres',
     dialect: new PostgresDialect({ pool }),
     lockRows: true,
+    soleWriter: false,
     schema: options.schema,
     isUniqueViolation: (error) => (error as { code?: string }).code === '23505',
     isConnectionError: (error) => {

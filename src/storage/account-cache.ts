@@ -1,0 +1,30 @@
+import type { AccountRow } from './store.js';
+
+/**
+ * Accounts by SID, kept in memory where this process is the database's only writer (SQLite), so
+ * that authenticating a request costs no query. Every account write clears it, before the write
+ * and again when its transaction ends; a read that overlapped a write is not kept. On PostgreSQL,
+ * where other nodes write too, there is no cache: each request reads the account.
+ */
+export class AccountCache {
+  static readonly MAX = 10_000;
+  readonly #rows = new Map<string, AccountRow>();
+  #version = 0;
+
+  async fetch(sid: string, load: () => Promise<AccountRow | undefined>): Promise<AccountRow | undefined> {
+    const hit = this.#rows.get(sid);
+    if (hit) return hit;
+    const version = this.#version;
+    const row = await load();
+    if (row && version === this.#version) {
+      if (this.#rows.size >= AccountCache.MAX) this.#rows.clear();
+      this.#rows.set(sid, row);
+    }
+    return row;
+  }
+
+  invalidate(): void {
+    this.#version++;
+    this.#rows.clear();
+  }
+}

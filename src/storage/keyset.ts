@@ -1,0 +1,60 @@
+import { sql, type Kysely } from 'kysely';
+import { prepare, type PreparedQuery } from './prepared.js';
+
+/** A position in a list ordered by (date, sid): pages are keyset cursors, never offsets. */
+export interface PageKey {
+  date: string;
+  sid: string;
+}
+export interface PageQuery {
+  size: number;
+  /** Items strictly after this key (forward paging). */
+  after?: PageKey;
+  /** Items strictly before this key (backward paging). */
+  before?: PageKey;
+}
+export interface Page<T> {
+  items: T[];
+  hasNext: boolean;
+  hasPrevious: boolean;
+}
+
+// Kysely's builder types do not survive being passed around generically; the columns are checked
+// where each list is declared.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnySelect = any;
+type Args = Record<string, unknown>;
+type Arg = (name: string) => unknown;
+
+/**
+ * One list ordered by (date, sid), as three prepared queries: the first page, the page after a
+ * key and the page before one. Each seeks through the index with a row-value comparison, which
+ * SQLite and PostgreSQL both answer from the index, so the last page of a long list costs what
+ * the first does. One extra row tells whether there is more in the direction of travel.
+ */
+export class KeysetList<T> {
+  readonly #first: PreparedQuery<Args, T>;
+  readonly #after: PreparedQuery<Args, T>;
+  readonly #before: PreparedQuery<Args, T>;
+
+  constructor(base: (arg: Arg) => AnySelect, dateCol: string, sidCol: string) {
+    const d = sql.ref(dateCol);
+    const s = sql.ref(sidCol);
+    const ordered = (q: AnySelect, dir: 'asc' | 'desc', arg: Arg) => q.orderBy(dateCol, dir).orderBy(sidCol, dir).limit(arg('limit'));
+    this.#first = prepare((arg) => ordered(base(arg), 'asc', arg));
+    this.#after = prepare((arg) => ordered(base(arg).where(sql`(${d}, ${s}) > (${arg('date')}, ${arg('sid')})`), 'asc', arg));
+    this.#before = prepare((arg) => ordered(base(arg).where(sql`(${d}, ${s}) < (${arg('date')}, ${arg('sid')})`), 'desc', arg));
+  }
+
+  async page<DB>(db: Kysely<DB>, args: Args, page: PageQuery): Promise<Page<T>> {
+    const limit = page.size + 1;
+    if (page.before) {
+      const rows = await this.#before.run(db, { ...args, ...page.before, limit });
+      return { items: rows.slice(0, page.size).reverse(), hasNext: true, hasPrevious: rows.length > page.size };
+    }
+    const rows = page.after
+      ? await this.#after.run(db, { ...args, ...page.after, limit })
+      : await this.#first.run(db, { ...args, limit });
+    return { items: rows.slice(0, page.size), hasNext: rows.length > page.size, hasPrevious: page.after !== undefined };
+  }
+}
