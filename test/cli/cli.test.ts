@@ -17,7 +17,7 @@ import {
   runCli,
   startCli,
   type RunningCli,
-} from './helpers/cli.js';
+} from '../helpers/cli.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'cli-test-auth-token-0123456789';

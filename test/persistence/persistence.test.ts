@@ -6,7 +6,7 @@ import { afterEach, describe, test } from 'node:test';
 import { BACKENDS, createTestSchema, TEST_DATABASE_URL, type BackendName } from '../helpers/backends.js';
 import { ACCOUNT_SID, AUTH_TOKEN, basicAuth, form, send, startAnother, startTestServer, type Reply, type TestServer } from '../helpers/server.js';
 import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
-import { inParallel, killAll, startCli, type RunningCli } from '../cli/helpers/cli.js';
+import { inParallel, killAll, startCli, type RunningCli } from '../helpers/cli.js';
 
 /** Safety net per test: every wait inside has its own, shorter one. */
 const TIMEOUT = { timeout: 180_000 };

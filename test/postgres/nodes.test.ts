@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS, createTestSchema, TEST_DATABASE_URL } from '../helpers/backends.js';
-import { spawnShortroute, type NodeProcess } from '../helpers/process.js';
-import { ACCOUNT_SID, AUTH_TOKEN } from '../helpers/server.js';
+import { killAll, startCli, type RunningCli } from '../helpers/cli.js';
+import { ACCOUNT_SID, AUTH_TOKEN, form, send, type Reply } from '../helpers/server.js';
 import { assertTwilioError } from '../helpers/fixtures.js';
 import { DEFAULT_LIMITS } from '../../src/resources/context.js';
 
@@ -11,7 +11,11 @@ const POOL_LIMIT = DEFAULT_LIMITS.maxSenders;
 const skip = BACKENDS.includes('postgres') ? false : 'SHORTROUTE_TEST_BACKENDS leaves out postgres';
 
 describe('[postgres] several nodes on one database', { skip }, () => {
-  let nodes: NodeProcess[] = [];
+  /** A node as the tests use it: where it is and a request with the main account's credentials. */
+  type Node = RunningCli & { request(method: string, path: string, values?: Record<string, string>): Promise<Reply> };
+  let nodes: Node[] = [];
+  const asNode = (cli: RunningCli): Node =>
+    Object.assign(cli, { request: (method: string, path: string, values?: Record<string, string>) => send(cli.url + path, method, cli.auth, values ? form(values) : undefined) });
   let drop: () => Promise<void>;
   let nextNumber = 30000;
 
@@ -21,21 +25,21 @@ describe('[postgres] several nodes on one database', { skip }, () => {
     const args = ['--port', '0', '--database-url', TEST_DATABASE_URL, '--database-schema', created.schema, '--pool-size', '8'];
     const env = { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN };
     // Started together: migrations and the main account must cope with a simultaneous start.
-    nodes = await Promise.all([spawnShortroute(args, env), spawnShortroute(args, env)]);
+    nodes = (await Promise.all([startCli(args, { env }), startCli(args, { env })])).map(asNode);
   });
   after(async () => {
-    await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
+    await killAll();
     await drop?.();
   });
 
   const [a, b] = [() => nodes[0]!, () => nodes[1]!];
   const shortCodes = `/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`;
-  const newShortCode = async (node: NodeProcess) => {
+  const newShortCode = async (node: Node) => {
     const reply = await node.request('POST', shortCodes, { ShortCode: String(nextNumber++) });
     assert.equal(reply.status, 201, reply.text);
     return reply.body.sid as string;
   };
-  const newService = async (node: NodeProcess) => {
+  const newService = async (node: Node) => {
     const reply = await node.request('POST', '/v1/Services', { FriendlyName: 'Shared' });
     assert.equal(reply.status, 201, reply.text);
     return reply.body.sid as string;

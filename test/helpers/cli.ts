@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root: the CLI is spawned from its TypeScript source there, never from dist/. */
-export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Safety net for every wait below; tests wait for conditions, never for time. */
 export const WAIT_MS = 20_000;
