@@ -64,11 +64,14 @@ export async function seed(target: Target, sizes: { big: number; adds: number })
         const date = at(clock++);
         sids.push(s);
         rows.push({ sid: s, account_sid: ACCOUNT_SID, short_code: String(number++), country_code: 'US', friendly_name: 'bench', api_version: '2010-04-01', sms_url: null, sms_method: 'POST', sms_fallback_url: null, sms_fallback_method: 'POST', capabilities: 'SMS', date_created: date, date_updated: date });
-        if (serviceSid) members.push({ sender_sid: s, service_sid: serviceSid, account_sid: ACCOUNT_SID, sender_type: 'short_code', date_created: date, date_updated: date });
+        if (serviceSid) members.push({ sender_sid: s, service_sid: serviceSid, account_sid: ACCOUNT_SID, sender_type: 'short_code', address: String(number - 1), country_code: 'US', capabilities: 'SMS', date_created: date, date_updated: date });
       }
       await store.transaction(async (tx) => {
         await tx.db.insertInto('short_codes').values(rows).execute();
-        if (members.length) await tx.db.insertInto('service_senders').values(members).execute();
+        if (members.length) {
+          await tx.db.insertInto('service_senders').values(members).execute();
+          await tx.db.updateTable('services').set((eb) => ({ pool_size: eb('pool_size', '+', members.length) })).where('sid', '=', serviceSid!).execute();
+        }
       });
     }
     return sids;

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * The tables, as Kysely sees them. Booleans are stored as 0/1 integers and timestamps as ISO 8601
  * text with milliseconds, so both backends hold the same values and sort them the same way.
@@ -45,6 +47,8 @@ export interface ServiceTable {
   usecase: string;
   us_app_to_person_registered: number;
   use_inbound_webhook_on_number: number;
+  /** Phone numbers and short codes in the pool (see POOL_COUNTED); kept by the Store. */
+  pool_size: Generated<number>;
   date_created: string;
   date_updated: string;
 }
@@ -72,6 +76,11 @@ export interface ServiceSenderTable {
   service_sid: string;
   account_sid: string;
   sender_type: string;
+  /** The sender's fixed identity, copied when it joins: short code digits, E.164 number or alpha text. */
+  address: string;
+  country_code: string;
+  /** Comma-separated, in Twilio's spelling (`SMS,MMS`). */
+  capabilities: string;
   date_created: string;
   date_updated: string;
 }

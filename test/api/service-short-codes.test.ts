@@ -92,6 +92,14 @@ for (const backend of BACKENDS) {
       assertTwilioError(await server.request('POST', pool(service.sid), { ShortCodeSid: extra.sid }), 400, 21714);
       const all = await server.request('GET', `${pool(service.sid)}?PageSize=1000`);
       assert.equal(all.body.short_codes.length, POOL_LIMIT);
+      // Room made by removing from the pool, or by releasing a member from the account, is room.
+      const [first, second] = all.body.short_codes;
+      assert.equal((await server.request('DELETE', `${pool(service.sid)}/${first.sid}`)).status, 204);
+      assert.equal((await server.request('POST', pool(service.sid), { ShortCodeSid: extra.sid })).status, 201);
+      assert.equal((await server.request('DELETE', `/2010-04-01/Accounts/${server.account.sid}/SMS/ShortCodes/${second.sid}.json`)).status, 204);
+      assert.equal((await server.request('POST', pool(service.sid), { ShortCodeSid: first.sid })).status, 201);
+      const oneMore = await addShortCode(server);
+      assertTwilioError(await server.request('POST', pool(service.sid), { ShortCodeSid: oneMore.sid }), 400, 21714);
     });
 
     test('create: an operator-raised or lowered limit (--max-senders) is the one enforced', async () => {

@@ -1,10 +1,8 @@
 import type { Deps } from '../context.js';
-import { SENDER_TYPE, UniqueViolation, type SenderType, type Store } from '../../storage/store.js';
+import { POOL_COUNTED, UniqueViolation, type SenderDetails, type SenderType, type Store } from '../../storage/store.js';
 import { toStored } from '../../http/dates.js';
 import { invalidSender, notFound, poolFull, senderAlreadyInService, senderInAnotherService } from '../../http/errors.js';
 
-/** The sender kinds that count toward `limits.maxSenders`. */
-const COUNTED: readonly SenderType[] = [SENDER_TYPE.shortCode, SENDER_TYPE.phoneNumber];
 
 export const servicePath = (serviceSid: string) => `/Services/${serviceSid}`;
 
@@ -15,8 +13,8 @@ export interface AddSender {
   type: SenderType;
   /** The request parameter that named the sender, for error messages. */
   param: string;
-  /** Locks and reads the sender on the account; false when the account has no such sender. */
-  exists: (tx: Store) => Promise<boolean>;
+  /** Locks and reads the sender on the account; undefined when the account has no such sender. */
+  load: (tx: Store) => Promise<SenderDetails | undefined>;
 }
 
 /**
@@ -29,13 +27,14 @@ export async function addSender({ store, clock, limits }: Deps, add: AddSender):
     await store.transaction(async (tx) => {
       const service = await tx.fetchService(add.accountSid, add.serviceSid, { lock: true });
       if (!service) throw notFound(servicePath(add.serviceSid));
-      if (!(await add.exists(tx))) throw invalidSender(add.param, add.senderSid);
+      const sender = await add.load(tx);
+      if (!sender) throw invalidSender(add.param, add.senderSid);
       await refuseIfPooled(tx, add);
-      if (COUNTED.includes(add.type) && (await tx.countSenders(add.serviceSid, COUNTED)) >= limits.maxSenders) {
+      if (POOL_COUNTED.includes(add.type) && service.pool_size >= limits.maxSenders) {
         throw poolFull(limits.maxSenders);
       }
       const date = toStored(clock.now());
-      await tx.insertSender({ sender_sid: add.senderSid, service_sid: add.serviceSid, account_sid: add.accountSid, sender_type: add.type, date });
+      await tx.insertSender({ sender_sid: add.senderSid, service_sid: add.serviceSid, account_sid: add.accountSid, sender_type: add.type, date, ...sender });
     });
   } catch (error) {
     // Lost a race: the transaction is gone, so look again outside it to say who won.

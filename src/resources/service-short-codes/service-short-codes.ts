@@ -17,7 +17,10 @@ export async function createServiceShortCode(deps: Deps, accountSid: string, ser
     senderSid: shortCodeSid,
     type: SENDER_TYPE.shortCode,
     param: 'ShortCodeSid',
-    exists: async (tx) => (await tx.fetchShortCode(accountSid, shortCodeSid, { lock: true })) !== undefined,
+    load: async (tx) => {
+      const sc = await tx.fetchShortCode(accountSid, shortCodeSid, { lock: true });
+      return sc && { address: sc.short_code, country_code: sc.country_code, capabilities: sc.capabilities };
+    },
   });
   return fetchServiceShortCode(deps, accountSid, serviceSid, shortCodeSid);
 }

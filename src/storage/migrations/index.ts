@@ -1,5 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './001-initial.js';
+import * as poolSize from './002-pool-size.js';
+import * as poolSenderDetails from './003-pool-sender-details.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -8,6 +10,8 @@ import * as initial from './001-initial.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
+  '002-pool-size': poolSize,
+  '003-pool-sender-details': poolSenderDetails,
 };
 
 export const migrationProvider: MigrationProvider = {
