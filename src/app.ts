@@ -6,8 +6,6 @@ import { systemClock, type Clock } from './clock.js';
 import { buildServer } from './server.js';
 import { Store } from './storage/store.js';
 import type { Backend } from './storage/backend.js';
-import { sqliteBackend } from './storage/dialects/sqlite.js';
-import { postgresBackend } from './storage/dialects/postgres.js';
 import { ensureMainAccount } from './resources/accounts/accounts.js';
 import type { AccountRow } from './storage/store.js';
 import { applySeed, readSeedFile } from './seed/seed.js';
@@ -29,8 +27,13 @@ export class StartupError extends Error {}
 
 export type StartOptions = Partial<Config> & { clock?: Clock };
 
-function openBackend(config: StartOptions): Backend {
-  if (config.databaseUrl) return postgresBackend({ url: config.databaseUrl, poolSize: config.poolSize ?? 10, schema: config.databaseSchema ?? 'public' });
+/** Each backend's driver is loaded only when it is used: loading pg costs ~100 ms of start-up. */
+async function openBackend(config: StartOptions): Promise<Backend> {
+  if (config.databaseUrl) {
+    const { postgresBackend } = await import('./storage/dialects/postgres.js');
+    return postgresBackend({ url: config.databaseUrl, poolSize: config.poolSize ?? 10, schema: config.databaseSchema ?? 'public' });
+  }
+  const { sqliteBackend } = await import('./storage/dialects/sqlite.js');
   return sqliteBackend({ dataDir: config.dataDir ?? './.shortroute', inMemory: config.inMemory ?? false });
 }
 
@@ -45,7 +48,7 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
   const clock = config.clock ?? systemClock;
   let store: Store;
   try {
-    store = await Store.open(openBackend(config));
+    store = await Store.open(await openBackend(config));
   } catch (error) {
     const where = config.databaseUrl ? `PostgreSQL at ${redact(config.databaseUrl)}` : `SQLite in ${config.inMemory ? 'memory' : config.dataDir ?? './.shortroute'}`;
     throw new StartupError(`cannot open ${where}: ${describe(error)}`);
