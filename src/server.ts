@@ -5,7 +5,12 @@ import { installErrorHandler } from './http/error-handler.js';
 import { methodGuard } from './http/route.js';
 import { serviceRoutes } from './resources/services/routes.js';
 import { serviceShortCodeRoutes } from './resources/service-short-codes/routes.js';
+import { servicePhoneNumberRoutes } from './resources/service-phone-numbers/routes.js';
+import { serviceAlphaSenderRoutes } from './resources/service-alpha-senders/routes.js';
+import { phoneNumberRoutes } from './resources/phone-numbers/routes.js';
 import { shortCodeRoutes } from './resources/short-codes/routes.js';
+import { accountRoutes } from './resources/accounts/routes.js';
+import { keyRoutes } from './resources/keys/routes.js';
 import { shortrouteRoutes } from './resources/shortroute/routes.js';
 
 export interface ServerOptions extends Omit<Deps, 'limits'> {
@@ -37,7 +42,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const routes = { app, deps, publicUrl: options.publicUrl };
   serviceRoutes(routes);
   serviceShortCodeRoutes(routes);
+  servicePhoneNumberRoutes(routes);
+  serviceAlphaSenderRoutes(routes);
   shortCodeRoutes(routes);
+  phoneNumberRoutes(routes);
+  accountRoutes(routes);
+  keyRoutes(routes);
   shortrouteRoutes(app, deps, { version: options.version });
   guard.apply();
   return app;

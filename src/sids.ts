@@ -8,6 +8,7 @@ export const SID_PREFIX = {
   phoneNumber: 'PN',
   alphaSender: 'AI',
   message: 'SM',
+  apiKey: 'SK',
 } as const;
 export type SidPrefix = (typeof SID_PREFIX)[keyof typeof SID_PREFIX];
 

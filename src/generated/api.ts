@@ -1422,6 +1422,2570 @@ export const operations = {
     "status": 204,
     "response": null
   },
+  "v1CreatePhoneNumber": {
+    "method": "POST",
+    "path": "/v1/Services/{ServiceSid}/PhoneNumbers",
+    "operationId": "CreatePhoneNumber",
+    "params": [
+      {
+        "name": "ServiceSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^MG[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "PhoneNumberSid",
+        "in": "body",
+        "required": true,
+        "type": "string",
+        "pattern": "^PN[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 201,
+    "response": {
+      "type": "object",
+      "properties": {
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^PN[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "service_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^MG[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "phone_number": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "phone-number"
+        },
+        "country_code": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "capabilities": {
+          "type": [
+            "array",
+            "null"
+          ],
+          "items": {
+            "type": "string"
+          }
+        },
+        "url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        }
+      }
+    }
+  },
+  "v1ListPhoneNumber": {
+    "method": "GET",
+    "path": "/v1/Services/{ServiceSid}/PhoneNumbers",
+    "operationId": "ListPhoneNumber",
+    "params": [
+      {
+        "name": "ServiceSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^MG[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "PageSize",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "format": "int64",
+        "minimum": 1,
+        "maximum": 1000
+      },
+      {
+        "name": "Page",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "minimum": 0
+      },
+      {
+        "name": "PageToken",
+        "in": "query",
+        "required": false,
+        "type": "string"
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "phone_numbers": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^PN[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "account_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AC[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "service_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^MG[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "date_created": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time"
+              },
+              "date_updated": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time"
+              },
+              "phone_number": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "phone-number"
+              },
+              "country_code": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "capabilities": {
+                "type": [
+                  "array",
+                  "null"
+                ],
+                "items": {
+                  "type": "string"
+                }
+              },
+              "url": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "uri"
+              }
+            }
+          }
+        },
+        "meta": {
+          "type": "object",
+          "properties": {
+            "first_page_url": {
+              "type": "string",
+              "format": "uri"
+            },
+            "key": {
+              "type": "string"
+            },
+            "next_page_url": {
+              "type": [
+                "string",
+                "null"
+              ],
+              "format": "uri"
+            },
+            "page": {
+              "type": "integer"
+            },
+            "page_size": {
+              "type": "integer"
+            },
+            "previous_page_url": {
+              "type": [
+                "string",
+                "null"
+              ],
+              "format": "uri"
+            },
+            "url": {
+              "type": "string",
+              "format": "uri"
+            }
+          }
+        }
+      }
+    }
+  },
+  "v1FetchPhoneNumber": {
+    "method": "GET",
+    "path": "/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}",
+    "operationId": "FetchPhoneNumber",
+    "params": [
+      {
+        "name": "ServiceSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^MG[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string"
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^PN[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "service_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^MG[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "phone_number": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "phone-number"
+        },
+        "country_code": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "capabilities": {
+          "type": [
+            "array",
+            "null"
+          ],
+          "items": {
+            "type": "string"
+          }
+        },
+        "url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        }
+      }
+    }
+  },
+  "v1DeletePhoneNumber": {
+    "method": "DELETE",
+    "path": "/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}",
+    "operationId": "DeletePhoneNumber",
+    "params": [
+      {
+        "name": "ServiceSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^MG[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string"
+      }
+    ],
+    "status": 204,
+    "response": null
+  },
+  "v1CreateAlphaSender": {
+    "method": "POST",
+    "path": "/v1/Services/{ServiceSid}/AlphaSenders",
+    "operationId": "CreateAlphaSender",
+    "params": [
+      {
+        "name": "ServiceSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^MG[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "AlphaSender",
+        "in": "body",
+        "required": true,
+        "type": "string"
+      }
+    ],
+    "status": 201,
+    "response": {
+      "type": "object",
+      "properties": {
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AI[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "service_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^MG[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "alpha_sender": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "capabilities": {
+          "type": [
+            "array",
+            "null"
+          ],
+          "items": {
+            "type": "string"
+          }
+        },
+        "url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        }
+      }
+    }
+  },
+  "v1ListAlphaSender": {
+    "method": "GET",
+    "path": "/v1/Services/{ServiceSid}/AlphaSenders",
+    "operationId": "ListAlphaSender",
+    "params": [
+      {
+        "name": "ServiceSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^MG[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "PageSize",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "format": "int64",
+        "minimum": 1,
+        "maximum": 1000
+      },
+      {
+        "name": "Page",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "minimum": 0
+      },
+      {
+        "name": "PageToken",
+        "in": "query",
+        "required": false,
+        "type": "string"
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "alpha_senders": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AI[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "account_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AC[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "service_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^MG[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "date_created": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time"
+              },
+              "date_updated": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time"
+              },
+              "alpha_sender": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "capabilities": {
+                "type": [
+                  "array",
+                  "null"
+                ],
+                "items": {
+                  "type": "string"
+                }
+              },
+              "url": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "uri"
+              }
+            }
+          }
+        },
+        "meta": {
+          "type": "object",
+          "properties": {
+            "first_page_url": {
+              "type": "string",
+              "format": "uri"
+            },
+            "key": {
+              "type": "string"
+            },
+            "next_page_url": {
+              "type": [
+                "string",
+                "null"
+              ],
+              "format": "uri"
+            },
+            "page": {
+              "type": "integer"
+            },
+            "page_size": {
+              "type": "integer"
+            },
+            "previous_page_url": {
+              "type": [
+                "string",
+                "null"
+              ],
+              "format": "uri"
+            },
+            "url": {
+              "type": "string",
+              "format": "uri"
+            }
+          }
+        }
+      }
+    }
+  },
+  "v1FetchAlphaSender": {
+    "method": "GET",
+    "path": "/v1/Services/{ServiceSid}/AlphaSenders/{Sid}",
+    "operationId": "FetchAlphaSender",
+    "params": [
+      {
+        "name": "ServiceSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^MG[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string"
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AI[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "service_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^MG[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "alpha_sender": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "capabilities": {
+          "type": [
+            "array",
+            "null"
+          ],
+          "items": {
+            "type": "string"
+          }
+        },
+        "url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        }
+      }
+    }
+  },
+  "v1DeleteAlphaSender": {
+    "method": "DELETE",
+    "path": "/v1/Services/{ServiceSid}/AlphaSenders/{Sid}",
+    "operationId": "DeleteAlphaSender",
+    "params": [
+      {
+        "name": "ServiceSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^MG[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string"
+      }
+    ],
+    "status": 204,
+    "response": null
+  },
+  "v2010CreateIncomingPhoneNumber": {
+    "method": "POST",
+    "path": "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
+    "operationId": "CreateIncomingPhoneNumber",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "ApiVersion",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      },
+      {
+        "name": "FriendlyName",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      },
+      {
+        "name": "SmsApplicationSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^AP[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "SmsFallbackMethod",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "GET",
+          "POST"
+        ],
+        "format": "http-method"
+      },
+      {
+        "name": "SmsFallbackUrl",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "uri"
+      },
+      {
+        "name": "SmsMethod",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "GET",
+          "POST"
+        ],
+        "format": "http-method"
+      },
+      {
+        "name": "SmsUrl",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "uri"
+      },
+      {
+        "name": "StatusCallback",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "uri"
+      },
+      {
+        "name": "StatusCallbackMethod",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "GET",
+          "POST"
+        ],
+        "format": "http-method"
+      },
+      {
+        "name": "VoiceApplicationSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^AP[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "VoiceCallerIdLookup",
+        "in": "body",
+        "required": false,
+        "type": "boolean"
+      },
+      {
+        "name": "VoiceFallbackMethod",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "GET",
+          "POST"
+        ],
+        "format": "http-method"
+      },
+      {
+        "name": "VoiceFallbackUrl",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "uri"
+      },
+      {
+        "name": "VoiceMethod",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "GET",
+          "POST"
+        ],
+        "format": "http-method"
+      },
+      {
+        "name": "VoiceUrl",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "uri"
+      },
+      {
+        "name": "EmergencyStatus",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "Active",
+          "Inactive"
+        ]
+      },
+      {
+        "name": "EmergencyAddressSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^AD[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "TrunkSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^TK[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "IdentitySid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^RI[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "AddressSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^AD[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "VoiceReceiveMode",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "voice",
+          "fax"
+        ]
+      },
+      {
+        "name": "BundleSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^BU[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "PhoneNumber",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "phone-number"
+      },
+      {
+        "name": "AreaCode",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      }
+    ],
+    "status": 201,
+    "response": {
+      "type": "object",
+      "properties": {
+        "account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "address_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AD[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "address_requirements": {
+          "type": "string",
+          "enum": [
+            "none",
+            "any",
+            "local",
+            "foreign"
+          ]
+        },
+        "api_version": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "beta": {
+          "type": [
+            "boolean",
+            "null"
+          ]
+        },
+        "capabilities": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "format": "phone-number-capabilities",
+          "properties": {
+            "mms": {
+              "type": "boolean"
+            },
+            "sms": {
+              "type": "boolean"
+            },
+            "voice": {
+              "type": "boolean"
+            },
+            "fax": {
+              "type": "boolean"
+            }
+          }
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "friendly_name": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "identity_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^RI[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "phone_number": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "phone-number"
+        },
+        "origin": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^PN[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sms_application_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AP[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sms_fallback_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "sms_fallback_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "sms_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "sms_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "status_callback": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "status_callback_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "trunk_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^TK[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "uri": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "voice_receive_mode": {
+          "type": "string",
+          "enum": [
+            "voice",
+            "fax"
+          ]
+        },
+        "voice_application_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AP[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "voice_caller_id_lookup": {
+          "type": [
+            "boolean",
+            "null"
+          ]
+        },
+        "voice_fallback_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "voice_fallback_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "voice_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "voice_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "emergency_status": {
+          "type": "string",
+          "enum": [
+            "Active",
+            "Inactive"
+          ]
+        },
+        "emergency_address_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AD[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "emergency_address_status": {
+          "type": "string",
+          "enum": [
+            "registered",
+            "unregistered",
+            "pending-registration",
+            "registration-failure",
+            "pending-unregistration",
+            "unregistration-failure"
+          ]
+        },
+        "bundle_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^BU[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "status": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "type": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      }
+    }
+  },
+  "v2010ListIncomingPhoneNumber": {
+    "method": "GET",
+    "path": "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
+    "operationId": "ListIncomingPhoneNumber",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Beta",
+        "in": "query",
+        "required": false,
+        "type": "boolean"
+      },
+      {
+        "name": "FriendlyName",
+        "in": "query",
+        "required": false,
+        "type": "string"
+      },
+      {
+        "name": "PhoneNumber",
+        "in": "query",
+        "required": false,
+        "type": "string",
+        "format": "phone-number"
+      },
+      {
+        "name": "Origin",
+        "in": "query",
+        "required": false,
+        "type": "string"
+      },
+      {
+        "name": "PageSize",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "format": "int64",
+        "minimum": 1,
+        "maximum": 1000
+      },
+      {
+        "name": "Page",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "minimum": 0
+      },
+      {
+        "name": "PageToken",
+        "in": "query",
+        "required": false,
+        "type": "string"
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "end": {
+          "type": "integer"
+        },
+        "first_page_uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "next_page_uri": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "page": {
+          "type": "integer"
+        },
+        "page_size": {
+          "type": "integer"
+        },
+        "previous_page_uri": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "start": {
+          "type": "integer"
+        },
+        "uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "incoming_phone_numbers": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "account_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AC[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "address_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AD[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "address_requirements": {
+                "type": "string",
+                "enum": [
+                  "none",
+                  "any",
+                  "local",
+                  "foreign"
+                ]
+              },
+              "api_version": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "beta": {
+                "type": [
+                  "boolean",
+                  "null"
+                ]
+              },
+              "capabilities": {
+                "type": [
+                  "object",
+                  "null"
+                ],
+                "format": "phone-number-capabilities",
+                "properties": {
+                  "mms": {
+                    "type": "boolean"
+                  },
+                  "sms": {
+                    "type": "boolean"
+                  },
+                  "voice": {
+                    "type": "boolean"
+                  },
+                  "fax": {
+                    "type": "boolean"
+                  }
+                }
+              },
+              "date_created": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time-rfc-2822"
+              },
+              "date_updated": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time-rfc-2822"
+              },
+              "friendly_name": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "identity_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^RI[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "phone_number": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "phone-number"
+              },
+              "origin": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^PN[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "sms_application_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AP[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "sms_fallback_method": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "GET",
+                  "POST",
+                  null
+                ],
+                "format": "http-method"
+              },
+              "sms_fallback_url": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "uri"
+              },
+              "sms_method": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "GET",
+                  "POST",
+                  null
+                ],
+                "format": "http-method"
+              },
+              "sms_url": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "uri"
+              },
+              "status_callback": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "uri"
+              },
+              "status_callback_method": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "GET",
+                  "POST",
+                  null
+                ],
+                "format": "http-method"
+              },
+              "trunk_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^TK[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "uri": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "voice_receive_mode": {
+                "type": "string",
+                "enum": [
+                  "voice",
+                  "fax"
+                ]
+              },
+              "voice_application_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AP[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "voice_caller_id_lookup": {
+                "type": [
+                  "boolean",
+                  "null"
+                ]
+              },
+              "voice_fallback_method": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "GET",
+                  "POST",
+                  null
+                ],
+                "format": "http-method"
+              },
+              "voice_fallback_url": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "uri"
+              },
+              "voice_method": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "GET",
+                  "POST",
+                  null
+                ],
+                "format": "http-method"
+              },
+              "voice_url": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "uri"
+              },
+              "emergency_status": {
+                "type": "string",
+                "enum": [
+                  "Active",
+                  "Inactive"
+                ]
+              },
+              "emergency_address_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AD[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "emergency_address_status": {
+                "type": "string",
+                "enum": [
+                  "registered",
+                  "unregistered",
+                  "pending-registration",
+                  "registration-failure",
+                  "pending-unregistration",
+                  "unregistration-failure"
+                ]
+              },
+              "bundle_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^BU[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "status": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "type": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "v2010FetchIncomingPhoneNumber": {
+    "method": "GET",
+    "path": "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json",
+    "operationId": "FetchIncomingPhoneNumber",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^PN[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "address_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AD[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "address_requirements": {
+          "type": "string",
+          "enum": [
+            "none",
+            "any",
+            "local",
+            "foreign"
+          ]
+        },
+        "api_version": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "beta": {
+          "type": [
+            "boolean",
+            "null"
+          ]
+        },
+        "capabilities": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "format": "phone-number-capabilities",
+          "properties": {
+            "mms": {
+              "type": "boolean"
+            },
+            "sms": {
+              "type": "boolean"
+            },
+            "voice": {
+              "type": "boolean"
+            },
+            "fax": {
+              "type": "boolean"
+            }
+          }
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "friendly_name": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "identity_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^RI[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "phone_number": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "phone-number"
+        },
+        "origin": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^PN[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sms_application_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AP[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sms_fallback_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "sms_fallback_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "sms_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "sms_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "status_callback": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "status_callback_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "trunk_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^TK[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "uri": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "voice_receive_mode": {
+          "type": "string",
+          "enum": [
+            "voice",
+            "fax"
+          ]
+        },
+        "voice_application_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AP[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "voice_caller_id_lookup": {
+          "type": [
+            "boolean",
+            "null"
+          ]
+        },
+        "voice_fallback_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "voice_fallback_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "voice_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "voice_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "emergency_status": {
+          "type": "string",
+          "enum": [
+            "Active",
+            "Inactive"
+          ]
+        },
+        "emergency_address_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AD[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "emergency_address_status": {
+          "type": "string",
+          "enum": [
+            "registered",
+            "unregistered",
+            "pending-registration",
+            "registration-failure",
+            "pending-unregistration",
+            "unregistration-failure"
+          ]
+        },
+        "bundle_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^BU[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "status": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "type": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      }
+    }
+  },
+  "v2010UpdateIncomingPhoneNumber": {
+    "method": "POST",
+    "path": "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json",
+    "operationId": "UpdateIncomingPhoneNumber",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^PN[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "AccountSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "ApiVersion",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      },
+      {
+        "name": "FriendlyName",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      },
+      {
+        "name": "SmsApplicationSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^AP[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "SmsFallbackMethod",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "GET",
+          "POST"
+        ],
+        "format": "http-method"
+      },
+      {
+        "name": "SmsFallbackUrl",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "uri"
+      },
+      {
+        "name": "SmsMethod",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "GET",
+          "POST"
+        ],
+        "format": "http-method"
+      },
+      {
+        "name": "SmsUrl",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "uri"
+      },
+      {
+        "name": "StatusCallback",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "uri"
+      },
+      {
+        "name": "StatusCallbackMethod",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "GET",
+          "POST"
+        ],
+        "format": "http-method"
+      },
+      {
+        "name": "VoiceApplicationSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^AP[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "VoiceCallerIdLookup",
+        "in": "body",
+        "required": false,
+        "type": "boolean"
+      },
+      {
+        "name": "VoiceFallbackMethod",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "GET",
+          "POST"
+        ],
+        "format": "http-method"
+      },
+      {
+        "name": "VoiceFallbackUrl",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "uri"
+      },
+      {
+        "name": "VoiceMethod",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "GET",
+          "POST"
+        ],
+        "format": "http-method"
+      },
+      {
+        "name": "VoiceUrl",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "uri"
+      },
+      {
+        "name": "EmergencyStatus",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "Active",
+          "Inactive"
+        ]
+      },
+      {
+        "name": "EmergencyAddressSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^AD[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "TrunkSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^TK[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "VoiceReceiveMode",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "voice",
+          "fax"
+        ]
+      },
+      {
+        "name": "IdentitySid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^RI[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "AddressSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^AD[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "BundleSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^BU[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "address_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AD[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "address_requirements": {
+          "type": "string",
+          "enum": [
+            "none",
+            "any",
+            "local",
+            "foreign"
+          ]
+        },
+        "api_version": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "beta": {
+          "type": [
+            "boolean",
+            "null"
+          ]
+        },
+        "capabilities": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "format": "phone-number-capabilities",
+          "properties": {
+            "mms": {
+              "type": "boolean"
+            },
+            "sms": {
+              "type": "boolean"
+            },
+            "voice": {
+              "type": "boolean"
+            },
+            "fax": {
+              "type": "boolean"
+            }
+          }
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "friendly_name": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "identity_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^RI[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "phone_number": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "phone-number"
+        },
+        "origin": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^PN[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sms_application_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AP[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sms_fallback_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "sms_fallback_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "sms_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "sms_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "status_callback": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "status_callback_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "trunk_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^TK[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "uri": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "voice_receive_mode": {
+          "type": "string",
+          "enum": [
+            "voice",
+            "fax"
+          ]
+        },
+        "voice_application_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AP[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "voice_caller_id_lookup": {
+          "type": [
+            "boolean",
+            "null"
+          ]
+        },
+        "voice_fallback_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "voice_fallback_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "voice_method": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "GET",
+            "POST",
+            null
+          ],
+          "format": "http-method"
+        },
+        "voice_url": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "emergency_status": {
+          "type": "string",
+          "enum": [
+            "Active",
+            "Inactive"
+          ]
+        },
+        "emergency_address_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AD[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "emergency_address_status": {
+          "type": "string",
+          "enum": [
+            "registered",
+            "unregistered",
+            "pending-registration",
+            "registration-failure",
+            "pending-unregistration",
+            "unregistration-failure"
+          ]
+        },
+        "bundle_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^BU[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "status": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "type": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      }
+    }
+  },
+  "v2010DeleteIncomingPhoneNumber": {
+    "method": "DELETE",
+    "path": "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json",
+    "operationId": "DeleteIncomingPhoneNumber",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^PN[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 204,
+    "response": null
+  },
   "v2010ListShortCode": {
     "method": "GET",
     "path": "/2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes.json",
@@ -1911,5 +4475,810 @@ export const operations = {
         }
       }
     }
+  },
+  "v2010CreateAccount": {
+    "method": "POST",
+    "path": "/2010-04-01/Accounts.json",
+    "operationId": "CreateAccount",
+    "params": [
+      {
+        "name": "FriendlyName",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      }
+    ],
+    "status": 201,
+    "response": {
+      "type": "object",
+      "properties": {
+        "auth_token": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "friendly_name": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "owner_account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "active",
+            "suspended",
+            "closed"
+          ]
+        },
+        "subresource_uris": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "format": "uri-map",
+          "additionalProperties": {
+            "type": "string"
+          }
+        },
+        "type": {
+          "type": "string",
+          "enum": [
+            "Trial",
+            "Full"
+          ]
+        },
+        "uri": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      }
+    }
+  },
+  "v2010ListAccount": {
+    "method": "GET",
+    "path": "/2010-04-01/Accounts.json",
+    "operationId": "ListAccount",
+    "params": [
+      {
+        "name": "FriendlyName",
+        "in": "query",
+        "required": false,
+        "type": "string"
+      },
+      {
+        "name": "Status",
+        "in": "query",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "active",
+          "suspended",
+          "closed"
+        ]
+      },
+      {
+        "name": "PageSize",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "format": "int64",
+        "minimum": 1,
+        "maximum": 1000
+      },
+      {
+        "name": "Page",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "minimum": 0
+      },
+      {
+        "name": "PageToken",
+        "in": "query",
+        "required": false,
+        "type": "string"
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "end": {
+          "type": "integer"
+        },
+        "first_page_uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "next_page_uri": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "page": {
+          "type": "integer"
+        },
+        "page_size": {
+          "type": "integer"
+        },
+        "previous_page_uri": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "start": {
+          "type": "integer"
+        },
+        "uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "accounts": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "auth_token": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "date_created": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time-rfc-2822"
+              },
+              "date_updated": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time-rfc-2822"
+              },
+              "friendly_name": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "owner_account_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AC[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AC[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "active",
+                  "suspended",
+                  "closed"
+                ]
+              },
+              "subresource_uris": {
+                "type": [
+                  "object",
+                  "null"
+                ],
+                "format": "uri-map",
+                "additionalProperties": {
+                  "type": "string"
+                }
+              },
+              "type": {
+                "type": "string",
+                "enum": [
+                  "Trial",
+                  "Full"
+                ]
+              },
+              "uri": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "v2010FetchAccount": {
+    "method": "GET",
+    "path": "/2010-04-01/Accounts/{Sid}.json",
+    "operationId": "FetchAccount",
+    "params": [
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "auth_token": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "friendly_name": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "owner_account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "active",
+            "suspended",
+            "closed"
+          ]
+        },
+        "subresource_uris": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "format": "uri-map",
+          "additionalProperties": {
+            "type": "string"
+          }
+        },
+        "type": {
+          "type": "string",
+          "enum": [
+            "Trial",
+            "Full"
+          ]
+        },
+        "uri": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      }
+    }
+  },
+  "v2010UpdateAccount": {
+    "method": "POST",
+    "path": "/2010-04-01/Accounts/{Sid}.json",
+    "operationId": "UpdateAccount",
+    "params": [
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "FriendlyName",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      },
+      {
+        "name": "Status",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "active",
+          "suspended",
+          "closed"
+        ]
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "auth_token": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "friendly_name": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "owner_account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "active",
+            "suspended",
+            "closed"
+          ]
+        },
+        "subresource_uris": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "format": "uri-map",
+          "additionalProperties": {
+            "type": "string"
+          }
+        },
+        "type": {
+          "type": "string",
+          "enum": [
+            "Trial",
+            "Full"
+          ]
+        },
+        "uri": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      }
+    }
+  },
+  "v2010CreateNewKey": {
+    "method": "POST",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Keys.json",
+    "operationId": "CreateNewKey",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "FriendlyName",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      }
+    ],
+    "status": 201,
+    "response": {
+      "type": "object",
+      "properties": {
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^SK[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "friendly_name": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "secret": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      }
+    }
+  },
+  "v2010ListKey": {
+    "method": "GET",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Keys.json",
+    "operationId": "ListKey",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "PageSize",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "format": "int64",
+        "minimum": 1,
+        "maximum": 1000
+      },
+      {
+        "name": "Page",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "minimum": 0
+      },
+      {
+        "name": "PageToken",
+        "in": "query",
+        "required": false,
+        "type": "string"
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "end": {
+          "type": "integer"
+        },
+        "first_page_uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "next_page_uri": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "page": {
+          "type": "integer"
+        },
+        "page_size": {
+          "type": "integer"
+        },
+        "previous_page_uri": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "start": {
+          "type": "integer"
+        },
+        "uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "keys": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^SK[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "friendly_name": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "date_created": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time-rfc-2822"
+              },
+              "date_updated": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time-rfc-2822"
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "v2010FetchKey": {
+    "method": "GET",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json",
+    "operationId": "FetchKey",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^SK[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^SK[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "friendly_name": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        }
+      }
+    }
+  },
+  "v2010UpdateKey": {
+    "method": "POST",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json",
+    "operationId": "UpdateKey",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^SK[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "FriendlyName",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^SK[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "friendly_name": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        }
+      }
+    }
+  },
+  "v2010DeleteKey": {
+    "method": "DELETE",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json",
+    "operationId": "DeleteKey",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^SK[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 204,
+    "response": null
   }
 } as const satisfies Record<string, OperationSpec>;

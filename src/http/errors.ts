@@ -52,6 +52,15 @@ export const invalidSender = (param: string, value: string) =>
 export const shortCodeUnavailable = (shortCode: string, country: string) =>
   new TwilioError(400, 21422, `Short code ${shortCode} (${country}) is not available: another account or this one holds it`);
 
+export const phoneNumberUnavailable = (number: string) =>
+  new TwilioError(400, 21422, `Phone number ${number} is not available: another account or this one holds it`);
+export const invalidAreaCode = (areaCode: string) =>
+  new TwilioError(400, 21451, `Invalid area code ${areaCode}: no phone numbers can be found in it`);
+export const noMessagingCapability = (number: string) =>
+  new TwilioError(400, 21715, `Phone Number ${number} does not have SMS or MMS capability`);
+export const invalidAlphaSender = (why: string) =>
+  new TwilioError(400, 21709, `Alpha Sender ID is Invalid or Not Authorized for this Messaging Service: ${why}`);
+
 // Messaging Services (217xx)
 export const senderAlreadyInService = () =>
   new TwilioError(409, 21710, 'Phone Number or Short Code is already in the Messaging Service.');
@@ -67,3 +76,15 @@ export const poolFull = (limit: number) =>
   new TwilioError(400, 21714, `Messaging Service Number Pool size limit reached (${limit} phone numbers and short codes)`);
 export const invalidValidityPeriod = (value: string) =>
   new TwilioError(400, 21624, `Invalid validity period value ${value}: must be an integer from 1 to 36000`);
+
+// Accounts and API keys. Twilio answers its auth errors as 20003 ("Permission Denied" /
+// "Authenticate"), e.g. a Standard key fetching an Account (twilio/twilio-python#259).
+export const accountInactive = (accountSid: string, status: string) => new TwilioError(401, 20003, `Account ${accountSid} is ${status}`);
+export const apiKeyNotPermitted = () =>
+  new TwilioError(401, 20003, 'API keys cannot use the Accounts and Keys resources; authenticate with the account SID and auth token');
+export const subaccountCannotCreateSubaccounts = () =>
+  new TwilioError(401, 20003, "Subaccounts cannot create subaccounts; use the main account's credentials");
+export const statusChangeOwnerOnly = (accountSid: string) =>
+  new TwilioError(401, 20003, `Only the owner of account ${accountSid} can change its status`);
+export const accountClosedForGood = () =>
+  new TwilioError(400, 21479, 'Unable to update Status for subaccount, subaccount is closed and can not be re-opened.');

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OperationSpec } from './operation.js';
 import { readParams, type ParamErrors, type Params } from './params.js';
-import { methodNotAllowed } from './errors.js';
+import { apiKeyNotPermitted, methodNotAllowed } from './errors.js';
 import { authenticate, resolvePathAccount } from '../resources/accounts/accounts.js';
 import type { AccountRow } from '../storage/store.js';
 import type { Deps } from '../resources/context.js';
@@ -25,6 +25,11 @@ export interface RouteOptions {
   method?: string;
   status?: number;
   errors?: ParamErrors;
+  /**
+   * Refuse requests signed with an API key (401/20003). Keys made by Twilio's API are "Standard"
+   * keys, which may not use the Accounts and Keys resources (twilio.com/docs/iam/api-keys).
+   */
+  refuseApiKeys?: boolean;
 }
 
 export interface TwilioRoutes {
@@ -55,8 +60,9 @@ export function twilioRoute(
     schema: op.response && status !== 204 ? { response: { [status]: op.response } } : undefined,
     handler: async (request, reply) => {
       const caller = await authenticate(deps, request.headers.authorization);
+      if (options.refuseApiKeys && caller.keySid !== undefined) throw apiKeyNotPermitted();
       const path = request.params as Record<string, string>;
-      const account = path.AccountSid !== undefined ? await resolvePathAccount(deps, caller, path.AccountSid) : caller;
+      const account = path.AccountSid !== undefined ? await resolvePathAccount(deps, caller, path.AccountSid) : caller.account;
       const source = place === 'body' ? request.body : request.query;
       const params = readParams(op, place, source as Record<string, unknown>, options.errors);
       const baseUrl = publicUrl ?? `${request.protocol}://${request.host}`;

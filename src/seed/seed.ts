@@ -6,24 +6,36 @@ import { TwilioError } from '../http/errors.js';
 import { createShortCode } from '../resources/short-codes/short-codes.js';
 import { shortCodeExtensions } from '../resources/short-codes/operations.js';
 import { createService, serviceParamErrors } from '../resources/services/services.js';
-import { createServiceShortCode } from '../resources/service-short-codes/service-short-codes.js';
+import { createMember } from '../resources/sender-pool/pool.js';
+import { shortCodeKind } from '../resources/service-short-codes/routes.js';
+import { phoneNumberKind } from '../resources/service-phone-numbers/routes.js';
+import { alphaSenderKind } from '../resources/service-alpha-senders/routes.js';
+import { createPhoneNumber } from '../resources/phone-numbers/phone-numbers.js';
+import { createPhoneNumberOp } from '../resources/phone-numbers/operations.js';
+import { createAccount } from '../resources/accounts/accounts.js';
 import type { OperationSpec } from '../http/operation.js';
 
 /**
  * A seed file declares what should exist when the server starts, in the API's own parameter
- * names. Applying it twice changes nothing: short codes are matched by number and country,
- * services by friendly name.
+ * names. Applying it twice changes nothing: short codes are matched by number and country, phone
+ * numbers by number, services by friendly name, subaccounts by friendly name.
  *
  *   {
  *     "shortCodes": [{ "ShortCode": "12345", "CountryCode": "US", "FriendlyName": "Alerts" }],
+ *     "phoneNumbers": [{ "PhoneNumber": "+14155550100" }],
  *     "services": [{ "FriendlyName": "Alerts", "InboundRequestUrl": "https://example.test/sms",
- *                    "ShortCodes": ["12345"] }]
+ *                    "ShortCodes": ["12345"], "PhoneNumbers": ["+14155550100"], "AlphaSender": "Alerts" }],
+ *     "subaccounts": [{ "FriendlyName": "Team A", "shortCodes": [], "phoneNumbers": [], "services": [] }]
  *   }
  */
 export interface Seed {
   shortCodes?: Array<Record<string, unknown>>;
-  services?: Array<Record<string, unknown> & { ShortCodes?: string[] }>;
+  phoneNumbers?: Array<Record<string, unknown>>;
+  services?: Array<Record<string, unknown> & { ShortCodes?: string[]; PhoneNumbers?: string[]; AlphaSender?: string }>;
+  subaccounts?: Array<Record<string, unknown> & Seed>;
 }
+
+const LISTS = ['shortCodes', 'phoneNumbers', 'services', 'subaccounts'] as const;
 
 export class SeedError extends Error {}
 
@@ -35,17 +47,24 @@ export function readSeedFile(file: string): Seed {
     throw new SeedError(`cannot read seed file ${file}: ${(error as Error).message}`);
   }
   if (!isObject(seed)) throw new SeedError(`seed file ${file} must hold a JSON object`);
-  for (const key of ['shortCodes', 'services'] as const) {
+  checkShape(seed, file);
+  return seed as Seed;
+}
+
+function checkShape(seed: Record<string, unknown>, where: string): void {
+  for (const key of LISTS) {
     const list = seed[key];
-    if (list !== undefined && (!Array.isArray(list) || !list.every(isObject))) throw new SeedError(`seed file ${file}: ${key} must be a list of objects`);
+    if (list !== undefined && (!Array.isArray(list) || !list.every(isObject))) throw new SeedError(`seed file ${where}: ${key} must be a list of objects`);
   }
   for (const service of (seed.services ?? []) as Array<Record<string, unknown>>) {
-    const numbers = service.ShortCodes;
-    if (numbers !== undefined && (!Array.isArray(numbers) || !numbers.every((n) => typeof n === 'string' || typeof n === 'number'))) {
-      throw new SeedError(`seed file ${file}: ShortCodes of service ${JSON.stringify(service.FriendlyName)} must be a list of short codes`);
+    for (const key of ['ShortCodes', 'PhoneNumbers']) {
+      const numbers = service[key];
+      if (numbers !== undefined && (!Array.isArray(numbers) || !numbers.every((n) => typeof n === 'string' || typeof n === 'number'))) {
+        throw new SeedError(`seed file ${where}: ${key} of service ${JSON.stringify(service.FriendlyName)} must be a list of numbers`);
+      }
     }
   }
-  return seed as Seed;
+  for (const sub of (seed.subaccounts ?? []) as Array<Record<string, unknown>>) checkShape(sub, `${where} (subaccount ${JSON.stringify(sub.FriendlyName)})`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -67,7 +86,20 @@ function params(operation: OperationSpec, entry: Record<string, unknown>, what: 
 
 /** Applies the whole seed in one transaction: a seed that fails part way leaves nothing behind. */
 export function applySeed(deps: Deps, accountSid: string, seed: Seed): Promise<void> {
-  return deps.store.transaction((store) => applyIn({ ...deps, store }, accountSid, seed));
+  return deps.store.transaction(async (store) => {
+    const inTx = { ...deps, store };
+    await applyIn(inTx, accountSid, seed);
+    const main = (await store.fetchAccount(accountSid))!;
+    for (const entry of seed.subaccounts ?? []) {
+      const { shortCodes, phoneNumbers, services, subaccounts, ...fields } = entry;
+      if (subaccounts !== undefined) throw new SeedError('seed: subaccounts cannot have subaccounts of their own');
+      const p = params(op.v2010CreateAccount, fields, `subaccount ${JSON.stringify(fields.FriendlyName)}`);
+      if (typeof p.FriendlyName !== 'string' || p.FriendlyName === '') throw new SeedError('seed: every subaccount needs a FriendlyName, by which it is found again');
+      const existing = (await store.listAccounts(accountSid, { friendlyName: p.FriendlyName }, { size: 2 })).items.find((a) => a.owner_account_sid === accountSid);
+      const sub = existing ?? (await createAccount(inTx, main, p));
+      await applyIn(inTx, sub.sid, { shortCodes, phoneNumbers, services });
+    }
+  });
 }
 
 async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void> {
@@ -86,8 +118,16 @@ async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void
     if (existing && existing.account_sid !== accountSid) throw new SeedError(`seed short code ${p.ShortCode} (${country}) belongs to another account`);
     if (!existing) await wrap(`short code ${p.ShortCode}`, () => createShortCode(deps, accountSid, p));
   }
+  for (const entry of seed.phoneNumbers ?? []) {
+    const p = params(createPhoneNumberOp, entry, `phone number ${JSON.stringify(entry)}`);
+    if (p.PhoneNumber === undefined) throw new SeedError(`seed phone number ${JSON.stringify(entry)}: give PhoneNumber (an AreaCode would buy another number at every start)`);
+    const number = String(p.PhoneNumber);
+    const existing = await store.fetchPhoneNumberByNumber(number);
+    if (existing && existing.account_sid !== accountSid) throw new SeedError(`seed phone number ${number} belongs to another account`);
+    if (!existing) await wrap(`phone number ${number}`, () => createPhoneNumber(deps, accountSid, p));
+  }
   for (const entry of seed.services ?? []) {
-    const { ShortCodes: numbers = [], ...fields } = entry;
+    const { ShortCodes: numbers = [], PhoneNumbers: phoneNumbers = [], AlphaSender: alpha, ...fields } = entry;
     const p = params(op.v1CreateService, fields, `service ${JSON.stringify(fields.FriendlyName)}`, serviceParamErrors);
     const name = p.FriendlyName as string;
     const service = (await store.fetchServiceByName(accountSid, name)) ?? (await wrap(`service ${name}`, () => createService(deps, accountSid, p)));
@@ -96,7 +136,16 @@ async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void
       const shortCode = await store.fetchShortCodeByNumber(country.toUpperCase(), digits!);
       if (!shortCode || shortCode.account_sid !== accountSid) throw new SeedError(`seed service ${name}: short code ${number} is not declared`);
       if ((await store.fetchSenderServiceSid(shortCode.sid)) === service.sid) continue;
-      await wrap(`service ${name}`, () => createServiceShortCode(deps, accountSid, service.sid, shortCode.sid));
+      await wrap(`service ${name}`, () => createMember(deps, shortCodeKind, accountSid, service.sid, shortCode.sid));
+    }
+    for (const number of phoneNumbers) {
+      const phone = await store.fetchPhoneNumberByNumber(String(number));
+      if (!phone || phone.account_sid !== accountSid) throw new SeedError(`seed service ${name}: phone number ${number} is not declared`);
+      if ((await store.fetchSenderServiceSid(phone.sid)) === service.sid) continue;
+      await wrap(`service ${name}`, () => createMember(deps, phoneNumberKind, accountSid, service.sid, phone.sid));
+    }
+    if (alpha !== undefined && !(await store.hasPoolMember(service.sid, alphaSenderKind.type))) {
+      await wrap(`service ${name}`, () => createMember(deps, alphaSenderKind, accountSid, service.sid, String(alpha)));
     }
   }
 }

@@ -7,9 +7,11 @@ import type { Generated } from 'kysely';
 export interface Database {
   shortroute_meta: MetaTable;
   accounts: AccountTable;
+  api_keys: ApiKeyTable;
   services: ServiceTable;
   short_codes: ShortCodeTable;
   service_senders: ServiceSenderTable;
+  phone_numbers: PhoneNumberTable;
 }
 
 export interface MetaTable {
@@ -23,6 +25,17 @@ export interface AccountTable {
   friendly_name: string;
   status: string;
   owner_account_sid: string | null;
+  date_created: string;
+  date_updated: string;
+}
+
+/** An API key (SK…) of an account. The secret itself is never stored, only its SHA-256. */
+export interface ApiKeyTable {
+  sid: string;
+  account_sid: string;
+  friendly_name: string | null;
+  /** Hex SHA-256 of the secret. */
+  secret_hash: string;
   date_created: string;
   date_updated: string;
 }
@@ -81,6 +94,32 @@ export interface ServiceSenderTable {
   country_code: string;
   /** Comma-separated, in Twilio's spelling (`SMS,MMS`). */
   capabilities: string;
+  date_created: string;
+  date_updated: string;
+}
+
+export interface PhoneNumberTable {
+  sid: string;
+  account_sid: string;
+  /** E.164. */
+  phone_number: string;
+  country_code: string;
+  /** `local`, `mobile` or `tollfree`. */
+  number_type: string;
+  friendly_name: string;
+  api_version: string;
+  voice: number;
+  sms: number;
+  mms: number;
+  fax: number;
+  sms_url: string | null;
+  sms_method: string;
+  sms_fallback_url: string | null;
+  sms_fallback_method: string;
+  status_callback: string | null;
+  status_callback_method: string;
+  /** JSON: the voice, emergency and regulatory fields, stored and shown as given. */
+  settings: string;
   date_created: string;
   date_updated: string;
 }

@@ -3,17 +3,27 @@ import { KeysetList, type Page, type PageQuery } from './keyset.js';
 import { prepare } from './prepared.js';
 import { AccountCache } from './account-cache.js';
 import type { Backend } from './backend.js';
-import type { AccountTable, Database, ServiceTable, ShortCodeTable } from './schema.js';
+import type { AccountTable, ApiKeyTable, Database, PhoneNumberTable, ServiceTable, ShortCodeTable } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 
 export type AccountRow = Selectable<AccountTable>;
+/** An API key as the API shows it: its secret's hash never leaves the store but to authenticate. */
+export type ApiKeyRow = Omit<Selectable<ApiKeyTable>, 'secret_hash'>;
 export type ServiceRow = Selectable<ServiceTable>;
 export type ShortCodeRow = Selectable<ShortCodeTable>;
+export type PhoneNumberRow = Selectable<PhoneNumberTable>;
 /**
- * A short code as a member of a service's pool, read from the pool table alone. `added` is when
- * it joined (a membership is never updated); the service and account are the caller's.
+ * A sender as a member of a service's pool, read from the pool table alone: `address` is the
+ * short code, E.164 number or alpha text; `added` is when it joined (a membership is never
+ * updated); the service and account are the caller's.
  */
-export type ServiceShortCodeRow = Pick<ShortCodeRow, 'sid' | 'short_code' | 'country_code' | 'capabilities'> & { added: string };
+export interface PoolMemberRow {
+  sid: string;
+  address: string;
+  country_code: string;
+  capabilities: string;
+  added: string;
+}
 
 /** What a sender brings into a pool, besides which service and when. */
 export type SenderDetails = {
@@ -132,6 +142,52 @@ export class Store {
     await this.db.updateTable('accounts').set(patch).where('sid', '=', sid).execute();
   }
 
+  /** The account read from the database, locked until the transaction ends where rows lock. */
+  async fetchAccountForUpdate(sid: string): Promise<AccountRow | undefined> {
+    return (this.backend.lockRows ? this.#q.accountForUpdate : this.#q.account).first(this.db, { sid });
+  }
+
+  /** The account and its subaccounts, in creation order, optionally filtered. */
+  async listAccounts(accountSid: string, filters: { friendlyName?: string; status?: string }, page: PageQuery): Promise<Page<AccountRow>> {
+    const list = this.#q.accounts[`${filters.friendlyName !== undefined}/${filters.status !== undefined}`]!;
+    return list.page(this.db, { accountSid, ...filters }, page);
+  }
+
+  // API keys. Never cached: a deleted key must stop authenticating at once, on every node.
+
+  async insertApiKey(row: Insertable<ApiKeyTable>): Promise<void> {
+    await this.db.insertInto('api_keys').values(row).execute();
+  }
+
+  async fetchApiKey(accountSid: string, sid: string): Promise<ApiKeyRow | undefined> {
+    return this.#q.apiKey.first(this.db, { accountSid, sid });
+  }
+
+  /** A key by SID alone, with its secret's hash: authentication learns the account from the key. */
+  async fetchApiKeyCredentials(sid: string): Promise<{ account_sid: string; secret_hash: string } | undefined> {
+    return this.#q.apiKeyCredentials.first(this.db, { sid });
+  }
+
+  async listApiKeys(accountSid: string, page: PageQuery): Promise<Page<ApiKeyRow>> {
+    return this.#q.apiKeys.page(this.db, { accountSid }, page);
+  }
+
+  /** Returns the updated key, or undefined when the account has no such key. */
+  async updateApiKey(accountSid: string, sid: string, patch: Updateable<ApiKeyTable>): Promise<ApiKeyRow | undefined> {
+    return this.db
+      .updateTable('api_keys')
+      .set(patch)
+      .where('sid', '=', sid)
+      .where('account_sid', '=', accountSid)
+      .returning(API_KEY_COLUMNS)
+      .executeTakeFirst();
+  }
+
+  async deleteApiKey(accountSid: string, sid: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('api_keys').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
   // Services
 
   async insertService(row: Insertable<ServiceTable>): Promise<void> {
@@ -192,12 +248,8 @@ export class Store {
       .executeTakeFirst();
   }
 
-  async listShortCodes(
-    accountSid: string,
-    filters: { shortCodeLike?: string; friendlyName?: string },
-    page: PageQuery,
-  ): Promise<Page<ShortCodeRow>> {
-    const list = this.#q.shortCodes[`${filters.shortCodeLike !== undefined}/${filters.friendlyName !== undefined}`]!;
+  async listShortCodes(accountSid: string, filters: { numberLike?: string; friendlyName?: string }, page: PageQuery): Promise<Page<ShortCodeRow>> {
+    const list = this.#q.shortCodes[`${filters.numberLike !== undefined}/${filters.friendlyName !== undefined}`]!;
     return list.page(this.db, { accountSid, ...filters }, page);
   }
 
@@ -212,6 +264,52 @@ export class Store {
       await tx.#removeSender({ senderSid: sid, accountSid });
       const result = await tx.db.deleteFrom('short_codes').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
       return result.numDeletedRows > 0n;
+    });
+  }
+
+  // The account's phone numbers
+
+  async insertPhoneNumber(row: Insertable<PhoneNumberTable>): Promise<void> {
+    await this.unique(() => this.db.insertInto('phone_numbers').values(row).execute());
+  }
+
+  async fetchPhoneNumber(accountSid: string, sid: string, options: { lock?: boolean } = {}): Promise<PhoneNumberRow | undefined> {
+    let query = this.db.selectFrom('phone_numbers').selectAll().where('sid', '=', sid).where('account_sid', '=', accountSid);
+    if (options.lock && this.backend.lockRows) query = query.forUpdate();
+    return query.executeTakeFirst();
+  }
+
+  async fetchPhoneNumberByNumber(phoneNumber: string): Promise<PhoneNumberRow | undefined> {
+    return this.db.selectFrom('phone_numbers').selectAll().where('phone_number', '=', phoneNumber).executeTakeFirst();
+  }
+
+  async listPhoneNumbers(accountSid: string, filters: { numberLike?: string; friendlyName?: string }, page: PageQuery): Promise<Page<PhoneNumberRow>> {
+    const list = this.#q.phoneNumbers[`${filters.numberLike !== undefined}/${filters.friendlyName !== undefined}`]!;
+    return list.page(this.db, { accountSid, ...filters }, page);
+  }
+
+  async updatePhoneNumber(sid: string, patch: Updateable<PhoneNumberTable>): Promise<void> {
+    await this.db.updateTable('phone_numbers').set(patch).where('sid', '=', sid).execute();
+  }
+
+  /** Releases a phone number from the account, and so from its service. */
+  async deletePhoneNumber(accountSid: string, sid: string): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      if (!(await tx.fetchPhoneNumber(accountSid, sid, { lock: true }))) return false;
+      await tx.#removeSender({ senderSid: sid, accountSid });
+      await tx.db.deleteFrom('phone_numbers').where('sid', '=', sid).execute();
+      return true;
+    });
+  }
+
+  /** Releases every short code and phone number of an account, and so their places in pools. */
+  async releaseNumbers(accountSid: string): Promise<void> {
+    await this.transaction(async (tx) => {
+      await tx.db.deleteFrom('service_senders').where('account_sid', '=', accountSid).where('sender_type', 'in', POOL_COUNTED).execute();
+      // A pool holds only its own account's senders, so the account's pools hold none now.
+      await tx.db.updateTable('services').set({ pool_size: 0 }).where('account_sid', '=', accountSid).execute();
+      await tx.db.deleteFrom('short_codes').where('account_sid', '=', accountSid).execute();
+      await tx.db.deleteFrom('phone_numbers').where('account_sid', '=', accountSid).execute();
     });
   }
 
@@ -247,12 +345,17 @@ export class Store {
     return this.transaction((tx) => tx.#removeSender({ senderSid, serviceSid, type }));
   }
 
-  async fetchServiceShortCode(serviceSid: string, sid: string): Promise<(ServiceShortCodeRow & { account_sid: string }) | undefined> {
-    return this.#q.serviceShortCode.first(this.db, { serviceSid, sid });
+  async fetchPoolMember(serviceSid: string, type: SenderType, sid: string): Promise<(PoolMemberRow & { account_sid: string }) | undefined> {
+    return this.#q.poolMember.first(this.db, { serviceSid, type, sid });
   }
 
-  async listServiceShortCodes(serviceSid: string, page: PageQuery): Promise<Page<ServiceShortCodeRow>> {
-    return this.#q.serviceShortCodes.page(this.db, { serviceSid }, page);
+  async listPoolMembers(serviceSid: string, type: SenderType, page: PageQuery): Promise<Page<PoolMemberRow>> {
+    return this.#q.poolMembers.page(this.db, { serviceSid, type }, page);
+  }
+
+  /** Whether a service holds any sender of a kind (for one-per-service kinds: alpha senders). */
+  async hasPoolMember(serviceSid: string, type: SenderType): Promise<boolean> {
+    return (await this.#q.poolMembers.page(this.db, { serviceSid, type }, { size: 1 })).items.length > 0;
   }
 
   async unique<T>(write: () => Promise<T>): Promise<T> {
@@ -278,30 +381,37 @@ function buildQueries(db: Kysely<Database>, backend: Backend) {
     db.selectFrom('short_codes').selectAll().where('sid', '=', arg('sid') as string).where('account_sid', '=', arg('accountSid') as string);
   // One table, and only the columns that differ from row to row: each value of each row costs
   // (about 0.35 µs measured here), and a page of 50 is the hot path.
-  const serviceShortCodes = (arg: (n: string) => unknown) =>
+  const poolMembers = (arg: (n: string) => unknown) =>
     db
       .selectFrom('service_senders as m')
-      .select(['m.sender_sid as sid', 'm.address as short_code', 'm.country_code', 'm.capabilities', 'm.date_created as added'])
+      .select(['m.sender_sid as sid', 'm.address', 'm.country_code', 'm.capabilities', 'm.date_created as added'])
       .where('m.service_sid', '=', arg('serviceSid') as string)
-      .where('m.sender_type', '=', SENDER_TYPE.shortCode);
-  /** The account's short codes, one list per combination of the optional filters. */
-  const shortCodes: Record<string, KeysetList<ShortCodeRow>> = {};
-  for (const like of [false, true]) {
-    for (const name of [false, true]) {
-      shortCodes[`${like}/${name}`] = new KeysetList<ShortCodeRow>(
-        (arg) => {
-          let q = db.selectFrom('short_codes').selectAll().where('account_sid', '=', arg('accountSid') as string);
-          if (like) q = q.where('short_code', 'like', arg('shortCodeLike') as string);
-          if (name) q = q.where('friendly_name', '=', arg('friendlyName') as string);
-          return q;
-        },
-        'date_created',
-        'sid',
-      );
+      .where('m.sender_type', '=', arg('type') as string);
+  /** The account's numbers, one list per combination of the optional filters. */
+  const numberLists = <T>(table: 'short_codes' | 'phone_numbers', likeColumn: 'short_code' | 'phone_number') => {
+    const lists: Record<string, KeysetList<T>> = {};
+    for (const like of [false, true]) {
+      for (const name of [false, true]) {
+        lists[`${like}/${name}`] = new KeysetList<T>(
+          (arg) => {
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
+            let q: any = db.selectFrom(table).selectAll().where('account_sid', '=', arg('accountSid') as string);
+            if (like) q = q.where(likeColumn, 'like', arg('numberLike'));
+            if (name) q = q.where('friendly_name', '=', arg('friendlyName'));
+            return q;
+          },
+          'date_created',
+          'sid',
+        );
+      }
     }
-  }
+    return lists;
+  };
+  const shortCodes = numberLists<ShortCodeRow>('short_codes', 'short_code');
+  const phoneNumbers = numberLists<PhoneNumberRow>('phone_numbers', 'phone_number');
   return {
     account: prepare<{ sid: string }, AccountRow>((arg) => db.selectFrom('accounts').selectAll().where('sid', '=', arg('sid'))),
+    ...accountAndKeyQueries(db, backend),
     service: prepare<{ accountSid: string; sid: string }, ServiceRow>((arg) => service(arg as (n: string) => unknown)),
     // Only dialects that lock rows get FOR UPDATE (SQLite has no such clause).
     serviceForUpdate: prepare<{ accountSid: string; sid: string }, ServiceRow>((arg) =>
@@ -313,11 +423,12 @@ function buildQueries(db: Kysely<Database>, backend: Backend) {
       backend.lockRows ? shortCode(arg as (n: string) => unknown).forUpdate() : shortCode(arg as (n: string) => unknown),
     ),
     shortCodes,
+    phoneNumbers,
     senderService: prepare<{ senderSid: string }, { service_sid: string }>((arg) =>
       db.selectFrom('service_senders').select('service_sid').where('sender_sid', '=', arg('senderSid')),
     ),
-    serviceShortCode: prepare<{ serviceSid: string; sid: string }, ServiceShortCodeRow & { account_sid: string }>((arg) =>
-      serviceShortCodes(arg as (n: string) => unknown).select('m.account_sid').where('m.sender_sid', '=', arg('sid')),
+    poolMember: prepare<{ serviceSid: string; type: SenderType; sid: string }, PoolMemberRow & { account_sid: string }>((arg) =>
+      poolMembers(arg as (n: string) => unknown).select('m.account_sid').where('m.sender_sid', '=', arg('sid')),
     ),
     insertSender: prepare<{ sender_sid: string; service_sid: string; account_sid: string; sender_type: string; date: string } & SenderDetails, never>((arg) =>
       db.insertInto('service_senders').values({
@@ -334,6 +445,48 @@ function buildQueries(db: Kysely<Database>, backend: Backend) {
     ),
     poolSize: prepare<{ serviceSid: string; delta: number }, never>((arg) =>
       db.updateTable('services').set((eb) => ({ pool_size: eb('pool_size', '+', arg('delta')) })).where('sid', '=', arg('serviceSid'))),
-    serviceShortCodes: new KeysetList<ServiceShortCodeRow>((arg) => serviceShortCodes(arg), 'm.date_created', 'm.sender_sid'),
+    poolMembers: new KeysetList<PoolMemberRow>((arg) => poolMembers(arg), 'm.date_created', 'm.sender_sid'),
+  };
+}
+
+const API_KEY_COLUMNS = ['sid', 'account_sid', 'friendly_name', 'date_created', 'date_updated'] as const;
+
+/** The prepared queries of the Accounts and API keys sections. */
+function accountAndKeyQueries(db: Kysely<Database>, backend: Backend) {
+  const account = (arg: (n: string) => unknown) => db.selectFrom('accounts').selectAll().where('sid', '=', arg('sid') as string);
+  /** An account and its subaccounts, one list per combination of the optional filters. */
+  const accounts: Record<string, KeysetList<AccountRow>> = {};
+  for (const name of [false, true]) {
+    for (const status of [false, true]) {
+      accounts[`${name}/${status}`] = new KeysetList<AccountRow>(
+        (arg) => {
+          // Not `sid`: the keyset cursor's own argument has that name.
+          const accountSid = arg('accountSid') as string;
+          let q = db.selectFrom('accounts').selectAll().where((eb) => eb.or([eb('sid', '=', accountSid), eb('owner_account_sid', '=', accountSid)]));
+          if (name) q = q.where('friendly_name', '=', arg('friendlyName') as string);
+          if (status) q = q.where('status', '=', arg('status') as string);
+          return q;
+        },
+        'date_created',
+        'sid',
+      );
+    }
+  }
+  return {
+    accountForUpdate: prepare<{ sid: string }, AccountRow>((arg) =>
+      backend.lockRows ? account(arg as (n: string) => unknown).forUpdate() : account(arg as (n: string) => unknown),
+    ),
+    accounts,
+    apiKey: prepare<{ accountSid: string; sid: string }, ApiKeyRow>((arg) =>
+      db.selectFrom('api_keys').select(API_KEY_COLUMNS).where('sid', '=', arg('sid')).where('account_sid', '=', arg('accountSid')),
+    ),
+    apiKeyCredentials: prepare<{ sid: string }, { account_sid: string; secret_hash: string }>((arg) =>
+      db.selectFrom('api_keys').select(['account_sid', 'secret_hash']).where('sid', '=', arg('sid')),
+    ),
+    apiKeys: new KeysetList<ApiKeyRow>(
+      (arg) => db.selectFrom('api_keys').select(API_KEY_COLUMNS).where('account_sid', '=', arg('accountSid') as string),
+      'date_created',
+      'sid',
+    ),
   };
 }

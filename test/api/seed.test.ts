@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
-import { startAnother, startTestServer, type TestServer } from '../helpers/server.js';
+import { basicAuth, send, startAnother, startTestServer, type TestServer } from '../helpers/server.js';
 import { StartupError } from '../../src/app.js';
 
 for (const backend of BACKENDS) {
@@ -42,6 +42,99 @@ for (const backend of BACKENDS) {
       } finally {
         await clean.close();
       }
+    });
+  });
+}
+
+for (const backend of BACKENDS) {
+  describe(`[${backend}] --seed: the whole sender pool`, () => {
+    let server: TestServer & { cleanup(): Promise<void> };
+    let dir: string;
+    before(async () => {
+      server = await startTestServer(backend);
+      await server.close();
+      dir = mkdtempSync(join(tmpdir(), 'shortroute-seed-'));
+    });
+    after(async () => {
+      await server.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('seed: phone numbers, short codes and an alpha sender join a service, once however often it is applied', async () => {
+      const file = join(dir, 'pool.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          shortCodes: [{ ShortCode: '45678' }],
+          phoneNumbers: [{ PhoneNumber: '+14155550100', FriendlyName: 'Front desk' }, { PhoneNumber: '+442071838750' }],
+          services: [{ FriendlyName: 'Pool', ShortCodes: ['45678'], PhoneNumbers: ['+14155550100', '+442071838750'], AlphaSender: 'Shortroute' }],
+        }),
+      );
+      const listing = async (node: TestServer) => {
+        const service = (await node.request('GET', '/v1/Services')).body.services[0];
+        const get = async (segment: string, key: string) =>
+          (await node.request('GET', `/v1/Services/${service.sid}/${segment}`)).body[key].map((m: { sid: string }) => m.sid);
+        return {
+          services: (await node.request('GET', '/v1/Services')).body.services.length,
+          shortCodes: await get('ShortCodes', 'short_codes'),
+          phoneNumbers: await get('PhoneNumbers', 'phone_numbers'),
+          alphaSenders: await get('AlphaSenders', 'alpha_senders'),
+        };
+      };
+      const first = await startAnother(server, { seedFile: file });
+      let before: Awaited<ReturnType<typeof listing>>;
+      try {
+        before = await listing(first);
+        assert.equal(before.services, 1);
+        assert.equal(before.shortCodes.length, 1);
+        assert.equal(before.phoneNumbers.length, 2);
+        assert.equal(before.alphaSenders.length, 1);
+        const numbers = await first.request('GET', `/2010-04-01/Accounts/${first.account.sid}/IncomingPhoneNumbers.json?FriendlyName=Front%20desk`);
+        assert.equal(numbers.body.incoming_phone_numbers[0].phone_number, '+14155550100');
+      } finally {
+        await first.close();
+      }
+      const again = await startAnother(server, { seedFile: file });
+      try {
+        assert.deepEqual(await listing(again), before);
+      } finally {
+        await again.close();
+      }
+    });
+
+    test('seed: subaccounts get their own senders and services, found again by name', async () => {
+      const file = join(dir, 'subaccounts.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          subaccounts: [{ FriendlyName: 'Team A', shortCodes: [{ ShortCode: '56789' }], services: [{ FriendlyName: 'Team A alerts', ShortCodes: ['56789'] }] }],
+        }),
+      );
+      for (let start = 0; start < 2; start++) {
+        const node = await startAnother(server, { seedFile: file });
+        try {
+          const accounts = (await node.request('GET', '/2010-04-01/Accounts.json?FriendlyName=Team%20A')).body.accounts;
+          assert.equal(accounts.length, 1, 'one subaccount, however often the seed runs');
+          const sub = accounts[0];
+          assert.equal(sub.owner_account_sid, node.account.sid);
+          const codes = await node.request('GET', `/2010-04-01/Accounts/${sub.sid}/SMS/ShortCodes.json`);
+          assert.deepEqual(codes.body.short_codes.map((c: { short_code: string }) => c.short_code), ['56789']);
+          const asSub = await send(`${node.url}/v1/Services`, 'GET', basicAuth(sub.sid, sub.auth_token));
+          assert.deepEqual(asSub.body.services.map((x: { friendly_name: string }) => x.friendly_name), ['Team A alerts']);
+          const pool = await send(`${node.url}/v1/Services/${asSub.body.services[0].sid}/ShortCodes`, 'GET', basicAuth(sub.sid, sub.auth_token));
+          assert.equal(pool.body.short_codes.length, 1);
+          // The main account's own services do not include the subaccount's.
+          assert.ok(!(await node.request('GET', '/v1/Services')).body.services.some((x: { friendly_name: string }) => x.friendly_name === 'Team A alerts'));
+        } finally {
+          await node.close();
+        }
+      }
+    });
+
+    test('seed: a phone number given by area code is refused, since every start would buy another', async () => {
+      const file = join(dir, 'area.json');
+      writeFileSync(file, JSON.stringify({ phoneNumbers: [{ AreaCode: '415' }] }));
+      await assert.rejects(startAnother(server, { seedFile: file }), /give PhoneNumber/);
     });
   });
 }

@@ -466,7 +466,7 @@ describe('--seed', () => {
       [
         'a service whose ShortCodes is not a list',
         JSON.stringify({ shortCodes: [{ ShortCode: '12345' }], services: [{ FriendlyName: 'x', ShortCodes: '12345' }] }),
-        /seed file .*: ShortCodes of service "x" must be a list of short codes/,
+        /seed file .*: ShortCodes of service "x" must be a list of numbers/,
       ],
     ];
     await inParallel(cases, async ([what, content, message]) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { startTestServer, type Reply, type TestServer } from '../helpers/server.js';
-import { addService, addShortCode } from '../helpers/fixtures.js';
+import { addApiKey, addService, addShortCode, addSubaccount } from '../helpers/fixtures.js';
 import { isRfc2822, responseContract, type ResponseContract } from './openapi.js';
 
 const V1_SERVICES = '/v1/Services';
@@ -11,6 +11,10 @@ const V1_SHORT_CODES = '/v1/Services/{ServiceSid}/ShortCodes';
 const V1_SHORT_CODE = '/v1/Services/{ServiceSid}/ShortCodes/{Sid}';
 const V2010_SHORT_CODES = '/2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes.json';
 const V2010_SHORT_CODE = '/2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes/{Sid}.json';
+const V2010_ACCOUNTS = '/2010-04-01/Accounts.json';
+const V2010_ACCOUNT = '/2010-04-01/Accounts/{Sid}.json';
+const V2010_KEYS = '/2010-04-01/Accounts/{AccountSid}/Keys.json';
+const V2010_KEY = '/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json';
 
 const contracts = {
   createService: responseContract('v1', 'POST', V1_SERVICES),
@@ -23,6 +27,14 @@ const contracts = {
   listShortCode: responseContract('v2010', 'GET', V2010_SHORT_CODES),
   fetchShortCode: responseContract('v2010', 'GET', V2010_SHORT_CODE),
   updateShortCode: responseContract('v2010', 'POST', V2010_SHORT_CODE),
+  createAccount: responseContract('v2010', 'POST', V2010_ACCOUNTS),
+  listAccount: responseContract('v2010', 'GET', V2010_ACCOUNTS),
+  fetchAccount: responseContract('v2010', 'GET', V2010_ACCOUNT),
+  updateAccount: responseContract('v2010', 'POST', V2010_ACCOUNT),
+  createNewKey: responseContract('v2010', 'POST', V2010_KEYS),
+  listKey: responseContract('v2010', 'GET', V2010_KEYS),
+  fetchKey: responseContract('v2010', 'GET', V2010_KEY),
+  updateKey: responseContract('v2010', 'POST', V2010_KEY),
 };
 
 /** The reply has a status the spec declares for the operation, and a body its schema accepts. */
@@ -216,6 +228,77 @@ for (const backend of BACKENDS) {
       assert.equal(v2010({ ...list, short_codes: [{ ...item, date_created: '2015-07-30T20:12:31Z' }] }), false, 'ISO date in a 2010 resource');
       assert.equal(v2010({ ...list, short_codes: [{ ...item, sms_method: 'get' }] }), false, 'lower-case method');
       assert.equal(v2010({ ...list, short_codes: [{ ...item, capabilities: ['SMS'] }] }), false, 'v1-only key in a 2010 resource');
+    });
+
+    test('CreateAccount: 201 bodies match, named and with the default name', async () => {
+      assertContract(contracts.createAccount, await server.request('POST', '/2010-04-01/Accounts.json', { FriendlyName: 'Contract tenant' }));
+      assertContract(contracts.createAccount, await server.request('POST', '/2010-04-01/Accounts.json', {}));
+    });
+
+    test('FetchAccount: the main account and a subaccount match', async () => {
+      assertContract(contracts.fetchAccount, await server.request('GET', `${accountPath}.json`));
+      const sub = await addSubaccount(server);
+      assertContract(contracts.fetchAccount, await server.request('GET', `/2010-04-01/Accounts/${sub.sid}.json`));
+    });
+
+    test('UpdateAccount: bodies match after renaming, suspending, reactivating and closing', async () => {
+      const sub = await addSubaccount(server);
+      const path = `/2010-04-01/Accounts/${sub.sid}.json`;
+      const updates: Record<string, string>[] = [{ FriendlyName: 'Renamed' }, { Status: 'suspended' }, { Status: 'active' }, { Status: 'closed' }, {}];
+      for (const values of updates) {
+        assertContract(contracts.updateAccount, await server.request('POST', path, values));
+      }
+      assertContract(contracts.updateAccount, await server.request('POST', `${accountPath}.json`, { FriendlyName: 'Shortroute main account' }));
+    });
+
+    test('ListAccount: unfiltered, filtered, paged and empty results match', async () => {
+      for (let i = 0; i < 3; i++) await addSubaccount(server, { FriendlyName: 'Contract list' });
+      const path = '/2010-04-01/Accounts.json';
+      assertContract(contracts.listAccount, await server.request('GET', path));
+      assertContract(contracts.listAccount, await server.request('GET', `${path}?FriendlyName=Contract%20list&Status=active`));
+      const none = await server.request('GET', `${path}?FriendlyName=Nobody`);
+      assertContract(contracts.listAccount, none);
+      assert.deepEqual(none.body.accounts, []);
+      const pages = await walk(server, contracts.listAccount, `${path}?PageSize=2`, (body) => body.next_page_uri);
+      assert.ok(pages.length >= 2);
+      assertContract(contracts.listAccount, await server.request('GET', pages[1].previous_page_uri));
+    });
+
+    test('CreateNewKey: the 201 body matches, with and without a FriendlyName', async () => {
+      const keys = `${accountPath}/Keys.json`;
+      assertContract(contracts.createNewKey, await server.request('POST', keys, { FriendlyName: 'Contract key' }));
+      const unnamed = await server.request('POST', keys, {});
+      assertContract(contracts.createNewKey, unnamed);
+      assert.equal(unnamed.body.friendly_name, null);
+    });
+
+    test('FetchKey, UpdateKey: bodies match', async () => {
+      const key = await addApiKey(server, server.account.sid, { FriendlyName: 'Contract fetch' });
+      const path = `${accountPath}/Keys/${key.sid}.json`;
+      assertContract(contracts.fetchKey, await server.request('GET', path));
+      assertContract(contracts.updateKey, await server.request('POST', path, { FriendlyName: 'Contract update' }));
+      assertContract(contracts.updateKey, await server.request('POST', path, { FriendlyName: '' }));
+    });
+
+    test('ListKey: an empty list and first, middle and last pages match (PageSize=2)', async () => {
+      const sub = await addSubaccount(server);
+      const keys = `/2010-04-01/Accounts/${sub.sid}/Keys.json`;
+      assertContract(contracts.listKey, await server.request('GET', keys));
+      for (let i = 0; i < 5; i++) await addApiKey(server, sub.sid, { FriendlyName: `Contract ${i}` });
+      const pages = await walk(server, contracts.listKey, `${keys}?PageSize=2`, (body) => body.next_page_uri);
+      assert.equal(pages.length, 3);
+      assert.equal(pages.flatMap((p) => p.keys).length, 5);
+    });
+
+    test('validator: a Key body may not carry a secret; a NewKey body must', async () => {
+      const key = await addApiKey(server, server.account.sid, { FriendlyName: 'Mutated key' });
+      const fetched = (await server.request('GET', `${accountPath}/Keys/${key.sid}.json`)).body;
+      assert.ok(contracts.fetchKey.validate(fetched), contracts.fetchKey.errors());
+      assert.equal(contracts.fetchKey.validate({ ...fetched, secret: key.secret }), false, 'a secret in a fetched key');
+      assert.equal(contracts.createNewKey.validate(fetched), false, 'a new key without its secret');
+      const account = (await server.request('GET', `${accountPath}.json`)).body;
+      assert.equal(contracts.fetchAccount.validate({ ...account, status: 'deleted' }), false, 'a status outside the enum');
+      assert.equal(contracts.fetchAccount.validate({ ...account, subresource_uris: { keys: 'not a uri' } }), false, 'a subresource that is not a URI');
     });
 
     test('date-time-rfc-2822 format: accepts RFC 2822 dates and rejects everything else', () => {

@@ -109,6 +109,10 @@ export function normalize(doc: OpenApiDocument, node: Json, uriFormat: 'uri' | '
     delete out.format;
     out.additionalProperties = { type: 'string', format: uriFormat };
   }
+  if (out.format === 'phone-number-capabilities') {
+    // Another format Twilio puts on an object; closing the object below says all it says.
+    delete out.format;
+  }
   if (out.properties && typeof out.properties === 'object' && !Array.isArray(out.properties)) {
     out.type ??= 'object';
     out.additionalProperties = false;

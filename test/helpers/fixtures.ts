@@ -28,3 +28,17 @@ export function assertTwilioError(reply: { status: number; body: any; text: stri
   assert.equal(reply.body.more_info, `https://www.twilio.com/docs/errors/${code}`);
   assert.equal(typeof reply.body.message, 'string');
 }
+
+/** A subaccount of the server's main account; its JSON carries its own auth token. */
+export async function addSubaccount(server: TestServer, values: Record<string, string> = {}) {
+  const reply = await server.request('POST', '/2010-04-01/Accounts.json', values);
+  assert.equal(reply.status, 201, reply.text);
+  return reply.body as { sid: string; auth_token: string; friendly_name: string; status: string; owner_account_sid: string };
+}
+
+/** An API key of the given account (the main one by default); the only time its secret is shown. */
+export async function addApiKey(server: TestServer, accountSid = server.account.sid, values: Record<string, string> = {}) {
+  const reply = await server.request('POST', `/2010-04-01/Accounts/${accountSid}/Keys.json`, values);
+  assert.equal(reply.status, 201, reply.text);
+  return reply.body as { sid: string; secret: string; friendly_name: string | null };
+}

@@ -1,19 +1,15 @@
-// The official `twilio` SDK, unchanged, against a listening Shortroute. TWILIO_EDGE / TWILIO_REGION
-// would rewrite the loopback host (127.0.0.1 → 127.us1.0.1) even with a custom httpClient.
-delete process.env.TWILIO_EDGE;
-delete process.env.TWILIO_REGION;
+// The official `twilio` SDK, unchanged, against a listening Shortroute. (test/helpers/sdk.ts keeps TWILIO_EDGE
+// and TWILIO_REGION away: they would rewrite the loopback host.)
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import twilio from 'twilio';
-import { ShortrouteRequestClient } from '../../src/sdk/request-client.js';
 import { FakeClock } from '../../src/clock.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { collectEach, sdkClient, rejectsWith, assertDate, type Client } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addShortCode } from '../helpers/fixtures.js';
 
 type Server = TestServer & { cleanup(): Promise<void> };
-type Client = ReturnType<typeof twilio>;
 type ServiceShortCodes = ReturnType<Client['messaging']['v1']['services']>['shortCodes'];
 type ServiceShortCode = Awaited<ReturnType<ServiceShortCodes['create']>>;
 /** What page() and nextPage() resolve to (nextPage() is typed as the base Page class). */
@@ -22,39 +18,9 @@ type ServiceShortCodePage = NonNullable<Awaited<ReturnType<Awaited<ReturnType<Se
 const UNKNOWN_SERVICE = 'MG00000000000000000000000000000000';
 const UNKNOWN_SHORT_CODE = 'SC00000000000000000000000000000000';
 
-function sdkClient(server: TestServer, authToken = server.account.auth_token, accountSid = server.account.sid): Client {
-  return twilio(accountSid, authToken, { httpClient: new ShortrouteRequestClient(server.url) });
-}
 
-/** Asserts the SDK call fails with a RestException carrying this HTTP status and Twilio code. */
-async function rejectsWith(call: Promise<unknown>, status: number, code: number): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof twilio.RestException, `expected a RestException, got ${String(error)}`);
-    assert.equal(error.status, status, error.message);
-    assert.equal(error.code, code, error.message);
-    assert.equal(error.moreInfo, `https://www.twilio.com/docs/errors/${code}`);
-    assert.equal(typeof error.message, 'string');
-    return true;
-  });
-}
 
-function assertDate(value: unknown): void {
-  assert.ok(value instanceof Date, `expected a Date, got ${String(value)}`);
-  assert.ok(!Number.isNaN(value.getTime()), 'the SDK could not parse the date');
-}
 
-/** Runs the SDK's callback-style each() to its end and returns what it visited. */
-function collectEach<T>(run: (options: { callback: (item: T) => void; done: (error?: Error) => void }) => void): Promise<T[]> {
-  const seen: T[] = [];
-  return new Promise((resolve, reject) => {
-    run({
-      callback: (item) => {
-        seen.push(item);
-      },
-      done: (error) => (error ? reject(error) : resolve(seen)),
-    });
-  });
-}
 
 for (const backend of BACKENDS) {
   describe(`[${backend}] twilio SDK: messaging.v1.services`, () => {
@@ -163,11 +129,11 @@ for (const backend of BACKENDS) {
     });
 
     test('any call with wrong credentials: RestException 401/20003', async () => {
-      const wrongToken = sdkClient(server, 'not-the-auth-token');
+      const wrongToken = sdkClient(server, { password: 'not-the-auth-token' });
       await rejectsWith(wrongToken.messaging.v1.services.list(), 401, 20003);
       await rejectsWith(wrongToken.messaging.v1.services.create({ friendlyName: 'nope' }), 401, 20003);
       await rejectsWith(wrongToken.api.v2010.accounts(server.account.sid).shortCodes.list(), 401, 20003);
-      const wrongAccount = sdkClient(server, server.account.auth_token, 'AC00000000000000000000000000000000');
+      const wrongAccount = sdkClient(server, { username: 'AC00000000000000000000000000000000' });
       await rejectsWith(wrongAccount.messaging.v1.services.list(), 401, 20003);
       // Right credentials, but a 2010 path naming an account that is not the caller's.
       await rejectsWith(client.api.v2010.accounts('AC00000000000000000000000000000000').shortCodes.list(), 401, 20003);

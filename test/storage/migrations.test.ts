@@ -51,8 +51,8 @@ for (const backend of BACKENDS) {
           assert.equal((await store.fetchService('AC1', 'MG1'))!.pool_size, 2);
           assert.equal((await store.fetchService('AC1', 'MG2'))!.pool_size, 1);
           // 003: the members carry their short code's number, country and capabilities.
-          const member = await store.fetchServiceShortCode('MG1', 'SC1');
-          assert.deepEqual([member?.short_code, member?.country_code, member?.capabilities], ['12345', 'CA', 'SMS,MMS']);
+          const member = await store.fetchPoolMember('MG1', 'short_code', 'SC1');
+          assert.deepEqual([member?.address, member?.country_code, member?.capabilities], ['12345', 'CA', 'SMS,MMS']);
         } finally {
           await store.close();
         }

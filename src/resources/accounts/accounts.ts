@@ -1,13 +1,34 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Deps } from '../context.js';
-import type { AccountRow } from '../../storage/store.js';
+import type { AccountRow, Page, PageQuery } from '../../storage/store.js';
+import type { Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
-import { forbiddenAccount, unauthenticated } from '../../http/errors.js';
+import {
+  accountClosedForGood,
+  accountInactive,
+  forbiddenAccount,
+  invalidParameter,
+  statusChangeOwnerOnly,
+  subaccountCannotCreateSubaccounts,
+  unauthenticated,
+} from '../../http/errors.js';
 import { isSid, newSid, SID_PREFIX } from '../../sids.js';
+import { hashSecret } from '../keys/keys.js';
 
 const MAIN_ACCOUNT_KEY = 'main_account_sid';
 
 export const ACCOUNT_STATUS = { active: 'active', suspended: 'suspended', closed: 'closed' } as const;
+export type AccountStatus = (typeof ACCOUNT_STATUS)[keyof typeof ACCOUNT_STATUS];
+
+/** The spec's description of friendly_name: "up to 64 characters long". */
+const FRIENDLY_NAME_MAX = 64;
+
+/** Who signed a request: an account, by its auth token or by one of its API keys. */
+export interface Caller {
+  account: AccountRow;
+  /** The API key (SK…) the request was signed with; undefined for the auth token. */
+  keySid?: string;
+}
 
 export interface MainAccountOptions {
   /** From TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN; both or neither. */
@@ -61,26 +82,161 @@ export function secretsEqual(given: string, expected: string): boolean {
   return timingSafeEqual(sameLength ? a : b, b) && sameLength;
 }
 
-/** HTTP Basic `AccountSid:AuthToken` → the account, or Twilio's 20003. */
-export async function authenticate({ store }: Deps, header: string | undefined): Promise<AccountRow> {
+// What an unknown SID is compared against, so that it takes as long as a known one.
+const NO_ACCOUNT_TOKEN = '\0no-account';
+const NO_KEY_HASH = hashSecret('\0no-key');
+
+/**
+ * HTTP Basic `AccountSid:AuthToken`, or `ApiKeySid:Secret` for the key's account → the caller,
+ * or Twilio's 20003. An unknown SID fails exactly as a wrong secret does.
+ */
+export async function authenticate(deps: Deps, header: string | undefined): Promise<Caller> {
   if (!header || !header.toLowerCase().startsWith('basic ')) throw unauthenticated('Authentication Error - No credentials provided');
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) throw unauthenticated('Authentication Error - invalid username');
   const username = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
-  const account = isSid(SID_PREFIX.account, username) ? await store.fetchAccount(username) : undefined;
-  // Compare even when the account is unknown, so timing does not tell which SIDs exist.
-  const ok = secretsEqual(password, account?.auth_token ?? '\0no-account');
-  if (!account || !ok) throw unauthenticated('Authentication Error - invalid username or password');
-  if (account.status !== ACCOUNT_STATUS.active) throw unauthenticated(`Account ${account.sid} is ${account.status}`);
-  return account;
+  const caller = isSid(SID_PREFIX.apiKey, username) ? await byApiKey(deps, username, password) : await byAuthToken(deps, username, password);
+  if (!caller) throw unauthenticated('Authentication Error - invalid username or password');
+  await requireActive(deps, caller.account);
+  return caller;
 }
 
-/** The account a 2010 path names must be the caller's own, or one of its subaccounts. */
-export async function resolvePathAccount({ store }: Deps, caller: AccountRow, pathSid: string): Promise<AccountRow> {
-  if (pathSid === caller.sid) return caller;
-  const target = isSid(SID_PREFIX.account, pathSid) ? await store.fetchAccount(pathSid) : undefined;
-  if (target && target.owner_account_sid === caller.sid) return target;
-  throw forbiddenAccount(pathSid);
+async function byAuthToken({ store }: Deps, sid: string, token: string): Promise<Caller | undefined> {
+  const account = isSid(SID_PREFIX.account, sid) ? await store.fetchAccount(sid) : undefined;
+  // Compare even when the account is unknown, so timing does not tell which SIDs exist.
+  const ok = secretsEqual(token, account?.auth_token ?? NO_ACCOUNT_TOKEN);
+  return account && ok ? { account } : undefined;
+}
+
+/** Key lookups are never cached, so a deleted key is refused from the next request on. */
+async function byApiKey({ store }: Deps, keySid: string, secret: string): Promise<Caller | undefined> {
+  const key = await store.fetchApiKeyCredentials(keySid);
+  // Both sides are hex SHA-256, so the comparison takes one time whatever was sent.
+  const ok = secretsEqual(hashSecret(secret), key?.secret_hash ?? NO_KEY_HASH);
+  if (!key || !ok) return undefined;
+  const account = await store.fetchAccount(key.account_sid);
+  return account && { account, keySid };
+}
+
+/**
+ * A suspended or closed account is refused, and so is a subaccount whose owner is: "If your main
+ * Twilio account is ever suspended, your subaccounts will also be suspended" (docs/iam/api/subaccounts).
+ */
+async function requireActive({ store }: Deps, account: AccountRow): Promise<void> {
+  if (account.status !== ACCOUNT_STATUS.active) throw accountInactive(account.sid, account.status);
+  if (account.owner_account_sid === null) return;
+  const owner = await store.fetchAccount(account.owner_account_sid);
+  if (owner && owner.status !== ACCOUNT_STATUS.active) throw accountInactive(owner.sid, owner.status);
+}
+
+/**
+ * Whether the caller may act for `target`: its own account, or one it owns. Only the auth token
+ * reaches a subaccount: "Main account API Keys only grant access to main account resources"
+ * (twilio.com/docs/errors/21100; also twilio/twilio-csharp#577).
+ */
+function mayActFor(caller: Caller, target: AccountRow): boolean {
+  return target.sid === caller.account.sid || (caller.keySid === undefined && target.owner_account_sid === caller.account.sid);
+}
+
+/**
+ * The account a 2010 path names must be the caller's own, or one of its subaccounts, and active:
+ * the owner cannot use a suspended or closed subaccount's resources either.
+ */
+export async function resolvePathAccount(deps: Deps, caller: Caller, pathSid: string): Promise<AccountRow> {
+  if (pathSid === caller.account.sid) return caller.account;
+  const target = isSid(SID_PREFIX.account, pathSid) ? await deps.store.fetchAccount(pathSid) : undefined;
+  if (!target || !mayActFor(caller, target)) throw forbiddenAccount(pathSid);
+  await requireActive(deps, target);
+  return target;
+}
+
+// The Accounts resource (/2010-04-01/Accounts). Its routes refuse API keys, so the caller here is
+// always an account signed in with its auth token.
+
+export const accountPath = (sid: string) => `/2010-04-01/Accounts/${sid}.json`;
+
+function checkFriendlyName(name: string | undefined): void {
+  if (name !== undefined && name.length > FRIENDLY_NAME_MAX) {
+    throw invalidParameter('FriendlyName', `must be at most ${FRIENDLY_NAME_MAX} characters`);
+  }
+}
+
+/**
+ * Twilio's default, per the spec: `SubAccount Created at {YYYY-MM-DD HH:MM meridian}`. Twilio
+ * does not say in which zone or case; Shortroute writes UTC with `AM`/`PM`.
+ */
+export function defaultSubaccountName(now: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const hours = now.getUTCHours();
+  const date = `${now.getUTCFullYear()}-${pad(now.getUTCMonth() + 1)}-${pad(now.getUTCDate())}`;
+  return `SubAccount Created at ${date} ${pad(hours % 12 || 12)}:${pad(now.getUTCMinutes())} ${hours < 12 ? 'AM' : 'PM'}`;
+}
+
+/** A subaccount of the caller, with an auth token of its own. Only a main account has subaccounts. */
+export async function createAccount({ store, clock }: Deps, caller: AccountRow, params: Params): Promise<AccountRow> {
+  if (caller.owner_account_sid !== null) throw subaccountCannotCreateSubaccounts();
+  const name = params.FriendlyName as string | undefined;
+  checkFriendlyName(name);
+  const now = clock.now();
+  const row: AccountRow = {
+    sid: newSid(SID_PREFIX.account),
+    auth_token: randomBytes(16).toString('hex'),
+    friendly_name: name || defaultSubaccountName(now),
+    status: ACCOUNT_STATUS.active,
+    owner_account_sid: caller.sid,
+    date_created: toStored(now),
+    date_updated: toStored(now),
+  };
+  await store.insertAccount(row);
+  return row;
+}
+
+/**
+ * The caller's own account or one of its subaccounts, whatever its status: the owner must still
+ * see a suspended or closed subaccount to reactivate it or to read it. Any other SID, known or
+ * not, is 20003, as for every 2010 path naming an account.
+ */
+export async function fetchAccount({ store }: Deps, caller: AccountRow, sid: string): Promise<AccountRow> {
+  if (sid === caller.sid) return caller;
+  const target = isSid(SID_PREFIX.account, sid) ? await store.fetchAccount(sid) : undefined;
+  if (!target || target.owner_account_sid !== caller.sid) throw forbiddenAccount(sid);
+  return target;
+}
+
+/** The caller's account and its subaccounts (a subaccount sees itself alone). */
+export function listAccounts({ store }: Deps, caller: AccountRow, params: Params, page: PageQuery): Promise<Page<AccountRow>> {
+  return store.listAccounts(caller.sid, { friendlyName: params.FriendlyName as string | undefined, status: params.Status as string | undefined }, page);
+}
+
+/**
+ * Renames an account, and lets an owner suspend, reactivate or close its subaccount. Twilio: "you
+ * must use your main account's authentication credentials to suspend a subaccount. You cannot
+ * suspend your main account", and a closed subaccount "cannot be re-opened" (error 21479).
+ */
+export async function updateAccount({ store, clock }: Deps, caller: AccountRow, sid: string, params: Params): Promise<AccountRow> {
+  const name = params.FriendlyName as string | undefined;
+  if (name === '') throw invalidParameter('FriendlyName', 'must not be empty');
+  checkFriendlyName(name);
+  const status = params.Status as AccountStatus | undefined;
+  return store.transaction(async (tx) => {
+    // Locked, so that two owners' requests cannot both pass the closed check and race.
+    const current = isSid(SID_PREFIX.account, sid) ? await tx.fetchAccountForUpdate(sid) : undefined;
+    if (!current || (current.sid !== caller.sid && current.owner_account_sid !== caller.sid)) throw forbiddenAccount(sid);
+    if (status !== undefined && status !== current.status) {
+      if (current.owner_account_sid === null) throw invalidParameter('Status', 'the main account cannot be suspended or closed');
+      if (current.owner_account_sid !== caller.sid) throw statusChangeOwnerOnly(sid);
+      if (current.status === ACCOUNT_STATUS.closed) throw accountClosedForGood();
+    }
+    // Twilio releases a closed subaccount's numbers (https://www.twilio.com/docs/iam/api/subaccounts).
+    if (status === ACCOUNT_STATUS.closed && current.status !== ACCOUNT_STATUS.closed) await tx.releaseNumbers(sid);
+    const patch = {
+      date_updated: toStored(clock.now()),
+      ...(name !== undefined ? { friendly_name: name } : {}),
+      ...(status !== undefined ? { status } : {}),
+    };
+    await tx.updateAccount(sid, patch);
+    return { ...current, ...patch };
+  });
 }

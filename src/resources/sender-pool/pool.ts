@@ -1,20 +1,41 @@
 import type { Deps } from '../context.js';
-import { POOL_COUNTED, UniqueViolation, type SenderDetails, type SenderType, type Store } from '../../storage/store.js';
+import { POOL_COUNTED, UniqueViolation, type Page, type PageQuery, type PoolMemberRow, type SenderDetails, type SenderType, type Store } from '../../storage/store.js';
 import { toStored } from '../../http/dates.js';
-import { invalidSender, notFound, poolFull, senderAlreadyInService, senderInAnotherService } from '../../http/errors.js';
-
+import { notFound, poolFull, senderAlreadyInService, senderInAnotherService, type TwilioError } from '../../http/errors.js';
 
 export const servicePath = (serviceSid: string) => `/Services/${serviceSid}`;
 
-export interface AddSender {
-  accountSid: string;
-  serviceSid: string;
-  senderSid: string;
+/** A sender that may join a pool: its SID and the identity the pool row keeps. */
+export interface Joining {
+  sid: string;
+  details: SenderDetails;
+}
+
+/**
+ * One kind of pool member (short codes, phone numbers, alpha senders): how the add request names
+ * it and how it is found. The rules common to every kind live in this module.
+ */
+export interface PoolKind {
   type: SenderType;
-  /** The request parameter that named the sender, for error messages. */
+  /** The URL segment under /v1/Services/{ServiceSid}/ (`ShortCodes`). */
+  segment: string;
+  /** The add request's parameter (`ShortCodeSid`). */
   param: string;
-  /** Locks and reads the sender on the account; undefined when the account has no such sender. */
-  load: (tx: Store) => Promise<SenderDetails | undefined>;
+  /**
+   * Reads (and on PostgreSQL locks) the sender the add names, on the account; throws the kind's
+   * error when there is none or it may not join.
+   */
+  resolve(tx: Store, accountSid: string, value: string): Promise<Joining>;
+  /** At most one of this kind per service, refused with this error (alpha senders). */
+  onePerService?: () => TwilioError;
+}
+
+export type Member = PoolMemberRow;
+
+const memberPath = (kind: PoolKind, serviceSid: string, sid: string) => `${servicePath(serviceSid)}/${kind.segment}/${sid}`;
+
+async function requireService({ store }: Deps, accountSid: string, serviceSid: string): Promise<void> {
+  if (!(await store.fetchService(accountSid, serviceSid))) throw notFound(servicePath(serviceSid));
 }
 
 /**
@@ -22,36 +43,48 @@ export interface AddSender {
  * pool take turns and the size limit holds; the sender's primary key in service_senders keeps it
  * in at most one service even when two nodes race to add it to different ones.
  */
-export async function addSender({ store, clock, limits }: Deps, add: AddSender): Promise<void> {
+export async function createMember(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, value: string): Promise<Member> {
+  const { store, clock, limits } = deps;
+  let joining: Joining | undefined;
   try {
     await store.transaction(async (tx) => {
-      const service = await tx.fetchService(add.accountSid, add.serviceSid, { lock: true });
-      if (!service) throw notFound(servicePath(add.serviceSid));
-      const sender = await add.load(tx);
-      if (!sender) throw invalidSender(add.param, add.senderSid);
-      await refuseIfPooled(tx, add);
-      if (POOL_COUNTED.includes(add.type) && service.pool_size >= limits.maxSenders) {
-        throw poolFull(limits.maxSenders);
-      }
+      const service = await tx.fetchService(accountSid, serviceSid, { lock: true });
+      if (!service) throw notFound(servicePath(serviceSid));
+      joining = await kind.resolve(tx, accountSid, value);
+      await refuseIfPooled(tx, serviceSid, joining.sid);
+      if (kind.onePerService && (await tx.hasPoolMember(serviceSid, kind.type))) throw kind.onePerService();
+      if (POOL_COUNTED.includes(kind.type) && service.pool_size >= limits.maxSenders) throw poolFull(limits.maxSenders);
       const date = toStored(clock.now());
-      await tx.insertSender({ sender_sid: add.senderSid, service_sid: add.serviceSid, account_sid: add.accountSid, sender_type: add.type, date, ...sender });
+      await tx.insertSender({ sender_sid: joining.sid, service_sid: serviceSid, account_sid: accountSid, sender_type: kind.type, date, ...joining.details });
     });
   } catch (error) {
     // Lost a race: the transaction is gone, so look again outside it to say who won.
-    if (error instanceof UniqueViolation) await refuseIfPooled(store, add);
+    if (error instanceof UniqueViolation && joining) await refuseIfPooled(store, serviceSid, joining.sid);
     throw error;
   }
+  return fetchMember(deps, kind, accountSid, serviceSid, joining!.sid);
 }
 
-async function refuseIfPooled(store: Store, add: AddSender): Promise<void> {
-  const current = await store.fetchSenderServiceSid(add.senderSid);
-  if (current === add.serviceSid) throw senderAlreadyInService();
+async function refuseIfPooled(store: Store, serviceSid: string, senderSid: string): Promise<void> {
+  const current = await store.fetchSenderServiceSid(senderSid);
+  if (current === serviceSid) throw senderAlreadyInService();
   if (current !== undefined) throw senderInAnotherService();
 }
 
+export async function fetchMember(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, sid: string): Promise<Member> {
+  const row = await deps.store.fetchPoolMember(serviceSid, kind.type, sid);
+  if (row && row.account_sid === accountSid) return row;
+  await requireService(deps, accountSid, serviceSid);
+  throw notFound(memberPath(kind, serviceSid, sid));
+}
+
+export async function listMembers(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, page: PageQuery): Promise<Page<Member>> {
+  await requireService(deps, accountSid, serviceSid);
+  return deps.store.listPoolMembers(serviceSid, kind.type, page);
+}
+
 /** Takes a sender out of a service's pool; the sender stays on the account. */
-export async function removeSender({ store }: Deps, o: { accountSid: string; serviceSid: string; senderSid: string; type: SenderType; path: string }): Promise<void> {
-  const service = await store.fetchService(o.accountSid, o.serviceSid);
-  if (!service) throw notFound(servicePath(o.serviceSid));
-  if (!(await store.deleteSender(o.serviceSid, o.senderSid, o.type))) throw notFound(o.path);
+export async function deleteMember(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, sid: string): Promise<void> {
+  await requireService(deps, accountSid, serviceSid);
+  if (!(await deps.store.deleteSender(serviceSid, sid, kind.type))) throw notFound(memberPath(kind, serviceSid, sid));
 }

@@ -6,11 +6,10 @@ import type { Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidParameter, notFound, shortCodeUnavailable } from '../../http/errors.js';
 import { newSid, SID_PREFIX } from '../../sids.js';
+import { checkNumberFields, numberLike } from '../numbers.js';
 
-export const API_VERSIONS = ['2010-04-01', '2008-08-01'] as const;
 export const SHORT_CODE_DIGITS = /^\d{3,8}$/;
 export const CAPABILITIES = ['SMS', 'MMS'] as const;
-const FRIENDLY_NAME_MAX = 64;
 
 const regions = new Intl.DisplayNames(['en'], { type: 'region' });
 
@@ -26,12 +25,6 @@ export function isCountryCode(code: string): boolean {
 
 export const shortCodePath = (accountSid: string, sid: string) => `/2010-04-01/Accounts/${accountSid}/SMS/ShortCodes/${sid}.json`;
 
-function checkFriendlyName(params: Params): void {
-  const name = params.FriendlyName as string | undefined;
-  if (name !== undefined && name.length > FRIENDLY_NAME_MAX) {
-    throw invalidParameter('FriendlyName', `must be at most ${FRIENDLY_NAME_MAX} characters`);
-  }
-}
 
 /**
  * Shortroute's extension: Twilio provisions short codes by application, so there is no API to
@@ -42,7 +35,7 @@ export async function createShortCode({ store, clock }: Deps, accountSid: string
   if (!SHORT_CODE_DIGITS.test(shortCode)) throw invalidParameter('ShortCode', `'${shortCode}' must be 3 to 8 digits`);
   const country = ((params.CountryCode as string | undefined) ?? 'US').toUpperCase();
   if (!isCountryCode(country)) throw invalidParameter('CountryCode', `'${country}' is not an ISO 3166-1 alpha-2 country code`);
-  checkFriendlyName(params);
+  checkNumberFields(params);
   const capabilities = (params.Capabilities as string[] | undefined) ?? ['SMS'];
   const now = toStored(clock.now());
   const row: ShortCodeRow = {
@@ -82,7 +75,7 @@ export function listShortCodes({ store }: Deps, accountSid: string, params: Para
   return store.listShortCodes(
     accountSid,
     {
-      shortCodeLike: pattern === undefined ? undefined : `%${pattern.replace(/[%_\\]/g, '').replace(/\*/g, '_')}%`,
+      numberLike: numberLike(pattern),
       friendlyName: params.FriendlyName as string | undefined,
     },
     page,
@@ -99,11 +92,7 @@ const UPDATABLE = {
 } as const;
 
 export async function updateShortCode({ store, clock }: Deps, accountSid: string, sid: string, params: Params): Promise<ShortCodeRow> {
-  checkFriendlyName(params);
-  const version = params.ApiVersion as string | undefined;
-  if (version !== undefined && !(API_VERSIONS as readonly string[]).includes(version)) {
-    throw invalidParameter('ApiVersion', `'${version}' is not one of ${API_VERSIONS.join(', ')}`);
-  }
+  checkNumberFields(params);
   return store.transaction(async (tx) => {
     const current = await tx.fetchShortCode(accountSid, sid);
     if (!current) throw notFound(shortCodePath(accountSid, sid));

@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './001-initial.js';
 import * as poolSize from './002-pool-size.js';
 import * as poolSenderDetails from './003-pool-sender-details.js';
+import * as accountsKeys from './004-accounts-keys.js';
+import * as phoneNumbers from './005-phone-numbers.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -12,6 +14,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-pool-size': poolSize,
   '003-pool-sender-details': poolSenderDetails,
+  '004-accounts-keys': accountsKeys,
+  '005-phone-numbers': phoneNumbers,
 };
 
 export const migrationProvider: MigrationProvider = {

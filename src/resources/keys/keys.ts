@@ -1,0 +1,83 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Deps } from '../context.js';
+import type { ApiKeyRow, Page, PageQuery } from '../../storage/store.js';
+import type { Params } from '../../http/params.js';
+import { toStored } from '../../http/dates.js';
+import { invalidParameter, notFound } from '../../http/errors.js';
+import { newSid, SID_PREFIX } from '../../sids.js';
+
+/** The spec's descriptions of CreateNewKey and UpdateKey: "up to 64 characters long". */
+const FRIENDLY_NAME_MAX = 64;
+const SECRET_LENGTH = 32;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+export const keyListPath = (accountSid: string) => `/2010-04-01/Accounts/${accountSid}/Keys.json`;
+export const keyPath = (accountSid: string, sid: string) => `/2010-04-01/Accounts/${accountSid}/Keys/${sid}.json`;
+
+/** A key as created: the only time its secret is known, and shown. */
+export interface NewApiKey {
+  key: ApiKeyRow;
+  secret: string;
+}
+
+/**
+ * How a secret is stored. A key's secret is 32 random characters (about 190 bits), so it cannot
+ * be guessed from a dictionary: a slow password hash (scrypt, bcrypt) would only slow down every
+ * request that authenticates with a key. One SHA-256 makes a leaked table useless for signing
+ * in, and is cheap enough for the request path.
+ */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** 32 characters of [A-Za-z0-9], like Twilio's secrets; bytes past 247 are skipped to stay uniform. */
+function newSecret(): string {
+  let secret = '';
+  while (secret.length < SECRET_LENGTH) {
+    for (const byte of randomBytes(SECRET_LENGTH * 2)) {
+      if (byte < 248 && secret.length < SECRET_LENGTH) secret += ALPHABET[byte % ALPHABET.length];
+    }
+  }
+  return secret;
+}
+
+/** Twilio states no default name for a key; an absent or empty one is null. */
+function friendlyName(params: Params): string | null | undefined {
+  const name = params.FriendlyName as string | undefined;
+  if (name !== undefined && name.length > FRIENDLY_NAME_MAX) {
+    throw invalidParameter('FriendlyName', `must be at most ${FRIENDLY_NAME_MAX} characters`);
+  }
+  return name === '' ? null : name;
+}
+
+export async function createKey({ store, clock }: Deps, accountSid: string, params: Params): Promise<NewApiKey> {
+  const name = friendlyName(params) ?? null;
+  const now = toStored(clock.now());
+  const secret = newSecret();
+  const key: ApiKeyRow = { sid: newSid(SID_PREFIX.apiKey), account_sid: accountSid, friendly_name: name, date_created: now, date_updated: now };
+  await store.insertApiKey({ ...key, secret_hash: hashSecret(secret) });
+  return { key, secret };
+}
+
+export async function fetchKey({ store }: Deps, accountSid: string, sid: string): Promise<ApiKeyRow> {
+  const key = await store.fetchApiKey(accountSid, sid);
+  if (!key) throw notFound(keyPath(accountSid, sid));
+  return key;
+}
+
+export function listKeys({ store }: Deps, accountSid: string, page: PageQuery): Promise<Page<ApiKeyRow>> {
+  return store.listApiKeys(accountSid, page);
+}
+
+export async function updateKey({ store, clock }: Deps, accountSid: string, sid: string, params: Params): Promise<ApiKeyRow> {
+  const name = friendlyName(params);
+  const patch = { date_updated: toStored(clock.now()), ...(name !== undefined ? { friendly_name: name } : {}) };
+  const key = await store.updateApiKey(accountSid, sid, patch);
+  if (!key) throw notFound(keyPath(accountSid, sid));
+  return key;
+}
+
+/** Revokes the key: the next request signed with it is refused, on every node. */
+export async function deleteKey({ store }: Deps, accountSid: string, sid: string): Promise<void> {
+  if (!(await store.deleteApiKey(accountSid, sid))) throw notFound(keyPath(accountSid, sid));
+}

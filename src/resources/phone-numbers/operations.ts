@@ -1,0 +1,13 @@
+import { operations as op } from '../../generated/api.js';
+import type { OperationSpec } from '../../http/operation.js';
+
+const capability = { name: 'Capabilities', in: 'body', required: false, type: 'string', enum: ['Voice', 'SMS', 'MMS', 'Fax'] } as const;
+
+/**
+ * Twilio's create, plus Shortroute's extension `Capabilities` (repeat the key: Voice, SMS, MMS,
+ * Fax), so that tests can hold a number that cannot message.
+ */
+export const createPhoneNumberOp: OperationSpec = {
+  ...op.v2010CreateIncomingPhoneNumber,
+  params: [...op.v2010CreateIncomingPhoneNumber.params, { ...capability, type: 'array', items: capability }],
+};

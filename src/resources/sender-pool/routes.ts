@@ -1,0 +1,64 @@
+import type { OperationSpec } from '../../http/operation.js';
+import { twilioRoute, type TwilioRoutes } from '../../http/route.js';
+import { pagingErrors, readPaging, v1Page } from '../../http/paging.js';
+import type { ParamErrors } from '../../http/params.js';
+import { toIso } from '../../http/dates.js';
+import { createMember, deleteMember, fetchMember, listMembers, type Member, type PoolKind } from './pool.js';
+
+/** Where a member belongs: the service (and its account) the request named. */
+export interface Owner {
+  accountSid: string;
+  serviceSid: string;
+}
+
+export interface PoolResource {
+  kind: PoolKind;
+  ops: { create: OperationSpec; list: OperationSpec; fetch: OperationSpec; delete: OperationSpec };
+  /** The list's key in Twilio's body (`short_codes`). */
+  key: string;
+  errors?: ParamErrors;
+  json(row: Member, owner: Owner, url: string): unknown;
+}
+
+/** /v1/Services/{ServiceSid}/<Segment>: add, list, fetch and remove one kind of pool member. */
+export function poolRoutes(routes: TwilioRoutes, resource: PoolResource): void {
+  const { deps } = routes;
+  const { kind, ops, key, json } = resource;
+  const keyOf = (row: Member) => ({ date: row.added, sid: row.sid });
+  const owner = (accountSid: string, path: Record<string, string>): Owner => ({ accountSid, serviceSid: path.ServiceSid! });
+  const listPath = (serviceSid: string) => `/v1/Services/${serviceSid}/${kind.segment}`;
+  const urlOf = (baseUrl: string, o: Owner, row: Member) => `${baseUrl}${listPath(o.serviceSid)}/${row.sid}`;
+
+  twilioRoute(routes, ops.create, async ({ account, path, params, baseUrl }) => {
+    const o = owner(account.sid, path);
+    const row = await createMember(deps, kind, account.sid, o.serviceSid, params[kind.param] as string);
+    return json(row, o, urlOf(baseUrl, o, row));
+  }, { errors: resource.errors });
+
+  twilioRoute(routes, ops.list, async ({ account, path, params, baseUrl }) => {
+    const o = owner(account.sid, path);
+    const request = readPaging(params);
+    const result = await listMembers(deps, kind, account.sid, o.serviceSid, request.query);
+    return v1Page({ baseUrl, path: listPath(o.serviceSid), key, request, result, keyOf, serialize: (row) => json(row, o, urlOf(baseUrl, o, row)) });
+  }, { errors: pagingErrors });
+
+  twilioRoute(routes, ops.fetch, async ({ account, path, baseUrl }) => {
+    const o = owner(account.sid, path);
+    const row = await fetchMember(deps, kind, account.sid, o.serviceSid, path.Sid!);
+    return json(row, o, urlOf(baseUrl, o, row));
+  });
+
+  twilioRoute(routes, ops.delete, async ({ account, path }) => deleteMember(deps, kind, account.sid, path.ServiceSid!, path.Sid!));
+}
+
+/** The fields every v1 pool member shows: its dates are those of the membership. */
+export function memberJson(row: Member, owner: Owner) {
+  return {
+    sid: row.sid,
+    account_sid: owner.accountSid,
+    service_sid: owner.serviceSid,
+    date_created: toIso(row.added),
+    date_updated: toIso(row.added),
+    capabilities: row.capabilities === '' ? [] : row.capabilities.split(','),
+  };
+}
