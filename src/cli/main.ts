@@ -1,7 +1,11 @@
 #!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
 import { helpText, parseConfig, UsageError } from '../config.js';
 import { redact, startShortroute, StartupError, type Shortroute } from '../app.js';
 import { SeedError } from '../seed/seed.js';
+
+/** This checkout (or installed package), which a user's project installs the SDK client from. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
 /** `shortroute start`: the one command; everything it takes is in `--help`. */
 async function main(argv: string[]): Promise<number> {
@@ -37,7 +41,7 @@ function printBanner(app: Shortroute, config: ReturnType<typeof parseConfig>): v
   account SID: ${app.account.sid}
   auth token:  ${app.account.auth_token}
 
-Point the official twilio SDK at it (npm install twilio shortroute):
+Point the official twilio SDK at it (in your project: npm install twilio ${PACKAGE_ROOT}):
 
   import twilio from 'twilio';
   import { ShortrouteRequestClient } from 'shortroute/twilio';
