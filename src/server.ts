@@ -1,7 +1,7 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { DEFAULT_LIMITS, type Deps, type Limits } from './resources/context.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { frameworkError, installErrorHandler, refuseWhileClosing } from './http/error-handler.js';
 import { methodGuard } from './http/route.js';
 import { serviceRoutes } from './resources/services/routes.js';
 import { serviceShortCodeRoutes } from './resources/service-short-codes/routes.js';
@@ -30,10 +30,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Per-request log lines cost more than some requests; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    return503OnClosing: true,
+    // While closing, refuseWhileClosing answers with Twilio's 503 instead of Fastify's.
+    return503OnClosing: false,
+    frameworkErrors: (error, _request, reply) => frameworkError(error, reply as FastifyReply),
   });
   const deps: Deps = { store: options.store, clock: options.clock, limits: options.limits ?? DEFAULT_LIMITS };
   installErrorHandler(app, { backend: options.store.backend, bodyLimit: BODY_LIMIT });
+  refuseWhileClosing(app);
   // Twilio's API takes form bodies only; anything else is answered 415 rather than half-read.
   app.removeAllContentTypeParsers();
   await app.register(formbody);

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Backend } from '../storage/backend.js';
 import {
   internalError,
@@ -15,7 +15,7 @@ import {
  */
 export function installErrorHandler(app: FastifyInstance, options: { backend: Backend; bodyLimit: number }): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const twilio = toTwilioError(error, options);
+    const twilio = toTwilioError(error, options, request.headers['content-type']);
     if (twilio.status >= 500) request.log.error({ err: error }, 'request failed');
     if (twilio.status === 503) reply.header('Retry-After', '1');
     reply.code(twilio.status).type('application/json').send(twilio.toJSON());
@@ -27,13 +27,13 @@ export function installErrorHandler(app: FastifyInstance, options: { backend: Ba
   });
 }
 
-function toTwilioError(error: FastifyError, options: { backend: Backend; bodyLimit: number }): TwilioError {
+function toTwilioError(error: FastifyError, options: { backend: Backend; bodyLimit: number }, contentType?: string): TwilioError {
   if (error instanceof TwilioError) return error;
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return payloadTooLarge(options.bodyLimit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return unsupportedMediaType(String((error as { message?: string }).message ?? '').replace(/^Unsupported Media Type: /, ''));
+      return unsupportedMediaType(contentType ?? 'none');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -44,4 +44,25 @@ function toTwilioError(error: FastifyError, options: { backend: Backend; bodyLim
     return new TwilioError(error.statusCode, 20001, error.message);
   }
   return internalError();
+}
+
+/**
+ * Fastify's own early failures (a URL it cannot decode, say) and requests that arrive while the
+ * server closes: Twilio JSON too, never Fastify's body.
+ */
+export function frameworkError(error: FastifyError, reply: FastifyReply): void {
+  const twilio = new TwilioError(error.statusCode ?? 400, 20001, `Malformed request: ${error.message}`);
+  reply.code(twilio.status).type('application/json').send(twilio.toJSON());
+}
+
+export function refuseWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('Retry-After', '1');
+    throw serviceUnavailable('Shortroute is shutting down; retry shortly');
+  });
 }

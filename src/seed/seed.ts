@@ -10,7 +10,7 @@ import { createMember } from '../resources/sender-pool/pool.js';
 import { shortCodeKind } from '../resources/service-short-codes/routes.js';
 import { phoneNumberKind } from '../resources/service-phone-numbers/routes.js';
 import { alphaSenderKind } from '../resources/service-alpha-senders/routes.js';
-import { createPhoneNumber } from '../resources/phone-numbers/phone-numbers.js';
+import { createPhoneNumber, parseE164 } from '../resources/phone-numbers/phone-numbers.js';
 import { createPhoneNumberOp } from '../resources/phone-numbers/operations.js';
 import { createAccount } from '../resources/accounts/accounts.js';
 import type { OperationSpec } from '../http/operation.js';
@@ -87,6 +87,8 @@ function params(operation: OperationSpec, entry: Record<string, unknown>, what: 
 /** Applies the whole seed in one transaction: a seed that fails part way leaves nothing behind. */
 export function applySeed(deps: Deps, accountSid: string, seed: Seed): Promise<void> {
   return deps.store.transaction(async (store) => {
+    // Nodes starting together take turns: each sees what the one before it created.
+    await store.fetchAccountForUpdate(accountSid);
     const inTx = { ...deps, store };
     await applyIn(inTx, accountSid, seed);
     const main = (await store.fetchAccount(accountSid))!;
@@ -121,7 +123,7 @@ async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void
   for (const entry of seed.phoneNumbers ?? []) {
     const p = params(createPhoneNumberOp, entry, `phone number ${JSON.stringify(entry)}`);
     if (p.PhoneNumber === undefined) throw new SeedError(`seed phone number ${JSON.stringify(entry)}: give PhoneNumber (an AreaCode would buy another number at every start)`);
-    const number = String(p.PhoneNumber);
+    const number = parseE164(String(p.PhoneNumber))?.number ?? String(p.PhoneNumber);
     const existing = await store.fetchPhoneNumberByNumber(number);
     if (existing && existing.account_sid !== accountSid) throw new SeedError(`seed phone number ${number} belongs to another account`);
     if (!existing) await wrap(`phone number ${number}`, () => createPhoneNumber(deps, accountSid, p));
@@ -139,7 +141,7 @@ async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void
       await wrap(`service ${name}`, () => createMember(deps, shortCodeKind, accountSid, service.sid, shortCode.sid));
     }
     for (const number of phoneNumbers) {
-      const phone = await store.fetchPhoneNumberByNumber(String(number));
+      const phone = await store.fetchPhoneNumberByNumber(parseE164(String(number))?.number ?? String(number));
       if (!phone || phone.account_sid !== accountSid) throw new SeedError(`seed service ${name}: phone number ${number} is not declared`);
       if ((await store.fetchSenderServiceSid(phone.sid)) === service.sid) continue;
       await wrap(`service ${name}`, () => createMember(deps, phoneNumberKind, accountSid, service.sid, phone.sid));

@@ -68,7 +68,12 @@ export class Store {
   static async open(backend: Backend): Promise<Store> {
     const db = new Kysely<Database>({ dialect: backend.dialect });
     try {
-      if (backend.schema) await db.schema.createSchema(backend.schema).ifNotExists().execute();
+      if (backend.schema) {
+        // Two nodes starting together may both create it: the loser's duplicate is no error.
+        await db.schema.createSchema(backend.schema).ifNotExists().execute().catch((error: { code?: string }) => {
+          if (error.code !== '23505' && error.code !== '42P06') throw error;
+        });
+      }
       const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: backend.schema });
       const { error } = await migrator.migrateToLatest();
       if (error) throw error;
@@ -83,7 +88,23 @@ export class Store {
     await this.db.destroy();
   }
 
-  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction. On PostgreSQL a transaction that loses a deadlock (40P01) or
+   * a serialization check (40001) is run again from the start, a few times: its work is all in
+   * the database, so nothing of the failed try remains.
+   */
+  async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#transactionOnce(work);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001') || this.db.isTransaction) throw error;
+      }
+    }
+  }
+
+  #transactionOnce<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return work(this);
     let tx: Store | undefined;
     return this.db
@@ -260,6 +281,7 @@ export class Store {
   /** Releases a short code from the account, and so from its service. */
   async deleteShortCode(accountSid: string, sid: string): Promise<boolean> {
     return this.transaction(async (tx) => {
+      await tx.#lockPoolOf(sid);
       if (!(await tx.fetchShortCode(accountSid, sid, { lock: true }))) return false;
       await tx.#removeSender({ senderSid: sid, accountSid });
       const result = await tx.db.deleteFrom('short_codes').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
@@ -295,6 +317,7 @@ export class Store {
   /** Releases a phone number from the account, and so from its service. */
   async deletePhoneNumber(accountSid: string, sid: string): Promise<boolean> {
     return this.transaction(async (tx) => {
+      await tx.#lockPoolOf(sid);
       if (!(await tx.fetchPhoneNumber(accountSid, sid, { lock: true }))) return false;
       await tx.#removeSender({ senderSid: sid, accountSid });
       await tx.db.deleteFrom('phone_numbers').where('sid', '=', sid).execute();
@@ -305,6 +328,9 @@ export class Store {
   /** Releases every short code and phone number of an account, and so their places in pools. */
   async releaseNumbers(accountSid: string): Promise<void> {
     await this.transaction(async (tx) => {
+      if (tx.backend.lockRows) {
+        await tx.db.selectFrom('services').select('sid').where('account_sid', '=', accountSid).orderBy('sid').forUpdate().execute();
+      }
       await tx.db.deleteFrom('service_senders').where('account_sid', '=', accountSid).where('sender_type', 'in', POOL_COUNTED).execute();
       // A pool holds only its own account's senders, so the account's pools hold none now.
       await tx.db.updateTable('services').set({ pool_size: 0 }).where('account_sid', '=', accountSid).execute();
@@ -342,7 +368,36 @@ export class Store {
   }
 
   async deleteSender(serviceSid: string, senderSid: string, type: SenderType): Promise<boolean> {
-    return this.transaction((tx) => tx.#removeSender({ senderSid, serviceSid, type }));
+    return this.transaction(async (tx) => {
+      await tx.#lockService(serviceSid);
+      return tx.#removeSender({ senderSid, serviceSid, type });
+    });
+  }
+
+  /*
+   * Lock order on PostgreSQL, everywhere: a service row, then the rows of its pool and of the
+   * senders in it. Adds lock the service first by nature; removals and releases take the service
+   * of the sender's pool first, so that an add and a removal never wait on each other in a circle.
+   */
+
+  async #lockService(serviceSid: string): Promise<void> {
+    if (this.backend.lockRows) await this.db.selectFrom('services').select('sid').where('sid', '=', serviceSid).forUpdate().execute();
+  }
+
+  async #lockPoolOf(senderSid: string): Promise<void> {
+    const serviceSid = await this.fetchSenderServiceSid(senderSid);
+    if (serviceSid) await this.#lockService(serviceSid);
+  }
+
+  /**
+   * Whether the account may still take writes, read inside the write's own transaction: on
+   * PostgreSQL with a share lock (so a concurrent close waits, or is waited for), on SQLite on
+   * the one writer. A check at authentication alone would let a write slip in behind a close.
+   */
+  async accountStatusForWrite(accountSid: string): Promise<string | undefined> {
+    let query = this.db.selectFrom('accounts').select('status').where('sid', '=', accountSid);
+    if (this.backend.lockRows) query = query.forShare();
+    return (await query.executeTakeFirst())?.status;
   }
 
   async fetchPoolMember(serviceSid: string, type: SenderType, sid: string): Promise<(PoolMemberRow & { account_sid: string }) | undefined> {

@@ -85,6 +85,19 @@ for (const backend of BACKENDS) {
       assertTwilioError(xml, 415, 20415);
     });
 
+    test('routing: a URL that cannot be decoded is a Twilio 400, not Fastify\'s body', async () => {
+      const reply = await server.request('GET', '/v1/Services/%E0%A4%A');
+      assert.equal(reply.status, 400, reply.text);
+      assert.equal(reply.body.code, 20001);
+      assert.deepEqual(Object.keys(reply.body).sort(), ['code', 'message', 'more_info', 'status']);
+    });
+
+    test('bodies: the 415 names the content type it refused', async () => {
+      const reply = await send(`${server.url}/v1/Services`, 'POST', server.auth, '{}', { 'content-type': 'application/json' });
+      assertTwilioError(reply, 415, 20415);
+      assert.match(reply.body.message, /application\/json/);
+    });
+
     test('bodies: repeated scalar keys take the last value; unknown parameters are ignored', async () => {
       const reply = await send(`${server.url}/v1/Services`, 'POST', server.auth, 'FriendlyName=first&FriendlyName=second&Color=blue');
       assert.equal(reply.status, 201, reply.text);

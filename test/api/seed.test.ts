@@ -66,8 +66,8 @@ for (const backend of BACKENDS) {
         file,
         JSON.stringify({
           shortCodes: [{ ShortCode: '45678' }],
-          phoneNumbers: [{ PhoneNumber: '+14155550100', FriendlyName: 'Front desk' }, { PhoneNumber: '+442071838750' }],
-          services: [{ FriendlyName: 'Pool', ShortCodes: ['45678'], PhoneNumbers: ['+14155550100', '+442071838750'], AlphaSender: 'Shortroute' }],
+          phoneNumbers: [{ PhoneNumber: '+14155550100', FriendlyName: 'Front desk' }, { PhoneNumber: '442071838750' }],
+          services: [{ FriendlyName: 'Pool', ShortCodes: ['45678'], PhoneNumbers: ['+14155550100', '442071838750'], AlphaSender: 'Shortroute' }],
         }),
       );
       const listing = async (node: TestServer) => {
@@ -135,6 +135,30 @@ for (const backend of BACKENDS) {
       const file = join(dir, 'area.json');
       writeFileSync(file, JSON.stringify({ phoneNumbers: [{ AreaCode: '415' }] }));
       await assert.rejects(startAnother(server, { seedFile: file }), /give PhoneNumber/);
+    });
+  });
+}
+
+for (const backend of BACKENDS) {
+  describe(`[${backend}] the main account`, () => {
+    test('start: a TWILIO_ACCOUNT_SID other than the one the data belongs to is one clear start-up error', async () => {
+      const server = await startTestServer(backend);
+      try {
+        await server.close();
+        await assert.rejects(
+          startAnother(server, { accountSid: 'AC99999999999999999999999999999999' }),
+          (e: Error) => e instanceof StartupError && e.message.includes(`this data belongs to account ${server.account.sid}`) && !e.message.includes('\n'),
+        );
+        // The data's own account still answers with its own token.
+        const again = await startAnother(server);
+        try {
+          assert.equal((await again.request('GET', '/v1/Services')).status, 200);
+        } finally {
+          await again.close();
+        }
+      } finally {
+        await server.cleanup();
+      }
     });
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Deps } from '../context.js';
-import type { AccountRow, Page, PageQuery } from '../../storage/store.js';
+import type { AccountRow, Page, PageQuery, Store } from '../../storage/store.js';
 import type { Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import {
@@ -54,6 +54,12 @@ export async function ensureMainAccount({ store, clock }: Deps, options: MainAcc
   }
   const now = toStored(clock.now());
   const sid = await store.claimMeta(MAIN_ACCOUNT_KEY, options.sid ?? newSid(SID_PREFIX.account));
+  if (options.sid !== undefined && options.sid !== sid) {
+    // Taking the given token onto another account would lock its owner out; say so instead.
+    throw new ConfigError(
+      `this data belongs to account ${sid}, not TWILIO_ACCOUNT_SID ${options.sid}: set that SID, or use another --data-dir (or --database-schema)`,
+    );
+  }
   await store.insertAccount({
     sid,
     auth_token: options.authToken ?? randomBytes(16).toString('hex'),
@@ -239,4 +245,14 @@ export async function updateAccount({ store, clock }: Deps, caller: AccountRow, 
     await tx.updateAccount(sid, patch);
     return { ...current, ...patch };
   });
+}
+
+/**
+ * Refuses a write to an account that is no longer active. Called inside the write's transaction
+ * (see Store.accountStatusForWrite), so a write racing a close either lands before the close,
+ * and is released with the account's numbers, or sees the close and is refused.
+ */
+export async function requireWritable(tx: Store, accountSid: string): Promise<void> {
+  const status = await tx.accountStatusForWrite(accountSid);
+  if (status !== ACCOUNT_STATUS.active) throw accountInactive(accountSid, status ?? 'unknown');
 }

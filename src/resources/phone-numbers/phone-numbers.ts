@@ -7,6 +7,7 @@ import { toStored } from '../../http/dates.js';
 import { invalidAreaCode, invalidParameter, missingParameter, notFound, notImplemented, phoneNumberUnavailable } from '../../http/errors.js';
 import { newSid, SID_PREFIX } from '../../sids.js';
 import { checkNumberFields, numberLike } from '../numbers.js';
+import { requireWritable } from '../accounts/accounts.js';
 
 export const CAPABILITIES = ['Voice', 'SMS', 'MMS', 'Fax'] as const;
 
@@ -45,6 +46,16 @@ const COLUMNS = {
   StatusCallbackMethod: 'status_callback_method',
 } as const;
 const URL_COLUMNS = new Set(['sms_url', 'sms_fallback_url', 'status_callback']);
+
+/**
+ * A valid number in E.164, or undefined. An unencoded `+` arrives as a space (`curl -d
+ * PhoneNumber=+1…`), and a seed may leave it out: the digits after it are what count.
+ */
+export function parseE164(text: string): PhoneNumber | undefined {
+  const digits = text.trim().replace(/^\+/, '');
+  const parsed = /^\d{6,15}$/.test(digits) ? parsePhoneNumberFromString(`+${digits}`) : undefined;
+  return parsed?.isValid() ? parsed : undefined;
+}
 
 /** Twilio's `type`, from the numbering plan: toll-free numbers queue at 3 segments/s, not 1. */
 function numberType(parsed: PhoneNumber): string {
@@ -112,12 +123,8 @@ export async function createPhoneNumber(deps: Deps, accountSid: string, params: 
   checkNumberFields(params);
   let parsed: PhoneNumber | undefined;
   if (params.PhoneNumber !== undefined) {
-    // An unencoded `+` arrives as a space (`curl -d PhoneNumber=+1…`); E.164 is digits after it.
-    const digits = (params.PhoneNumber as string).trim().replace(/^\+/, '');
-    parsed = /^\d{6,15}$/.test(digits) ? parsePhoneNumberFromString(`+${digits}`) : undefined;
-    if (!parsed || !parsed.isValid()) {
-      throw invalidParameter('PhoneNumber', `'${params.PhoneNumber}' is not a valid E.164 phone number`);
-    }
+    parsed = parseE164(params.PhoneNumber as string);
+    if (!parsed) throw invalidParameter('PhoneNumber', `'${params.PhoneNumber}' is not a valid E.164 phone number`);
   } else if (params.AreaCode !== undefined) {
     parsed = await pickInAreaCode(deps, params.AreaCode as string);
   } else {
@@ -151,7 +158,10 @@ export async function createPhoneNumber(deps: Deps, accountSid: string, params: 
   };
   if (!row.friendly_name) row.friendly_name = formatted(parsed.number);
   try {
-    await deps.store.insertPhoneNumber(row);
+    await deps.store.transaction(async (tx) => {
+      await requireWritable(tx, accountSid);
+      await tx.insertPhoneNumber(row);
+    });
   } catch (error) {
     if (error instanceof UniqueViolation) throw phoneNumberUnavailable(parsed.number);
     throw error;
@@ -166,7 +176,10 @@ export async function fetchPhoneNumber({ store }: Deps, accountSid: string, sid:
 }
 
 /** `PhoneNumber` matches any part of the number, `*` standing for one digit, as Twilio documents. */
-export function listPhoneNumbers({ store }: Deps, accountSid: string, params: Params, page: PageQuery): Promise<Page<PhoneNumberRow>> {
+export async function listPhoneNumbers({ store }: Deps, accountSid: string, params: Params, page: PageQuery): Promise<Page<PhoneNumberRow>> {
+  // Every number here was bought through the API (origin `twilio`), and none is in beta, which
+  // `Beta` (default true) only ever adds: so `Origin=hosted` matches none and `Beta` changes nothing.
+  if (params.Origin !== undefined && params.Origin !== 'twilio') return { items: [], hasNext: false, hasPrevious: false };
   const pattern = params.PhoneNumber as string | undefined;
   return store.listPhoneNumbers(
     accountSid,

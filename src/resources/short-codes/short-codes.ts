@@ -7,6 +7,7 @@ import { toStored } from '../../http/dates.js';
 import { invalidParameter, notFound, shortCodeUnavailable } from '../../http/errors.js';
 import { newSid, SID_PREFIX } from '../../sids.js';
 import { checkNumberFields, numberLike } from '../numbers.js';
+import { requireWritable } from '../accounts/accounts.js';
 
 export const SHORT_CODE_DIGITS = /^\d{3,8}$/;
 export const CAPABILITIES = ['SMS', 'MMS'] as const;
@@ -55,7 +56,10 @@ export async function createShortCode({ store, clock }: Deps, accountSid: string
     date_updated: now,
   };
   try {
-    await store.insertShortCode(row);
+    await store.transaction(async (tx) => {
+      await requireWritable(tx, accountSid);
+      await tx.insertShortCode(row);
+    });
   } catch (error) {
     if (error instanceof UniqueViolation) throw shortCodeUnavailable(shortCode, country);
     throw error;

@@ -110,6 +110,12 @@ class GroupCommitDriver implements Driver {
   /** Takes the writer for a unit, opening a batch transaction when none is open. */
   async enterWriter(): Promise<Batch> {
     await this.#mutex.lock();
+    if (this.#batch && !this.#writerDb.inTransaction) {
+      // SQLite rolled the whole batch back by itself (IOERR, FULL, NOMEM): none of it is on disk,
+      // and what joins now must not run outside a transaction and pass for committed.
+      this.#batch.reject(new Error('SQLite rolled back the open batch'));
+      this.#batch = undefined;
+    }
     if (!this.#batch) {
       try {
         this.#writer.exec('begin immediate');
@@ -152,6 +158,7 @@ class GroupCommitDriver implements Driver {
     try {
       if (batch) {
         try {
+          if (!this.#writerDb.inTransaction) throw new Error('SQLite rolled back the open batch');
           this.#writer.exec('commit');
           batch.resolve();
         } catch (error) {
