@@ -10,7 +10,7 @@ import { createMember } from '../resources/sender-pool/pool.js';
 import { shortCodeKind } from '../resources/service-short-codes/routes.js';
 import { phoneNumberKind } from '../resources/service-phone-numbers/routes.js';
 import { alphaSenderKind } from '../resources/service-alpha-senders/routes.js';
-import { createPhoneNumber, parseE164 } from '../resources/phone-numbers/phone-numbers.js';
+import { createPhoneNumber, loadNumberPlan, parseE164 } from '../resources/phone-numbers/phone-numbers.js';
 import { createPhoneNumberOp } from '../resources/phone-numbers/operations.js';
 import { createAccount } from '../resources/accounts/accounts.js';
 import type { OperationSpec } from '../http/operation.js';
@@ -120,6 +120,7 @@ async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void
     if (existing && existing.account_sid !== accountSid) throw new SeedError(`seed short code ${p.ShortCode} (${country}) belongs to another account`);
     if (!existing) await wrap(`short code ${p.ShortCode}`, () => createShortCode(deps, accountSid, p));
   }
+  if (seed.phoneNumbers?.length || seed.services?.some((service) => service.PhoneNumbers?.length)) await loadNumberPlan();
   for (const entry of seed.phoneNumbers ?? []) {
     const p = params(createPhoneNumberOp, entry, `phone number ${JSON.stringify(entry)}`);
     if (p.PhoneNumber === undefined) throw new SeedError(`seed phone number ${JSON.stringify(entry)}: give PhoneNumber (an AreaCode would buy another number at every start)`);

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js/max';
+import type { PhoneNumber } from 'libphonenumber-js/max';
 import type { Deps } from '../context.js';
 import { UniqueViolation, type Page, type PageQuery, type PhoneNumberRow } from '../../storage/store.js';
 import type { Params } from '../../http/params.js';
@@ -8,6 +8,23 @@ import { invalidAreaCode, invalidParameter, missingParameter, notFound, notImple
 import { newSid, SID_PREFIX } from '../../sids.js';
 import { checkNumberFields, numberLike } from '../numbers.js';
 import { requireWritable } from '../accounts/accounts.js';
+
+type NumberPlan = typeof import('libphonenumber-js/max');
+let numberPlan: NumberPlan | undefined;
+
+/**
+ * libphonenumber-js with its full metadata (needed for a number's type) takes about 100 ms to
+ * load: it is loaded on the first use of a phone number, not at start-up. Every exported async
+ * entry point here awaits it; the synchronous helpers below may then use it.
+ */
+export async function loadNumberPlan(): Promise<NumberPlan> {
+  return (numberPlan ??= await import('libphonenumber-js/max'));
+}
+
+function plan(): NumberPlan {
+  if (!numberPlan) throw new Error('the numbering plan is used before loadNumberPlan()');
+  return numberPlan;
+}
 
 export const CAPABILITIES = ['Voice', 'SMS', 'MMS', 'Fax'] as const;
 
@@ -53,7 +70,7 @@ const URL_COLUMNS = new Set(['sms_url', 'sms_fallback_url', 'status_callback']);
  */
 export function parseE164(text: string): PhoneNumber | undefined {
   const digits = text.trim().replace(/^\+/, '');
-  const parsed = /^\d{6,15}$/.test(digits) ? parsePhoneNumberFromString(`+${digits}`) : undefined;
+  const parsed = /^\d{6,15}$/.test(digits) ? plan().parsePhoneNumberFromString(`+${digits}`) : undefined;
   return parsed?.isValid() ? parsed : undefined;
 }
 
@@ -93,7 +110,7 @@ function defaultSettings(): Record<string, unknown> {
 
 /** Twilio's default friendly name: the number in its national format, `(808) 925-5327`. */
 function formatted(e164: string): string {
-  return parsePhoneNumberFromString(e164)?.formatNational() ?? e164;
+  return plan().parsePhoneNumberFromString(e164)?.formatNational() ?? e164;
 }
 
 /** A number in the area code that no account holds: random subscriber digits, checked against the plan. */
@@ -103,7 +120,7 @@ async function pickInAreaCode({ store }: Deps, areaCode: string): Promise<PhoneN
     // Exchange codes 200–999 except N11 and 555; subscriber 0000–9999.
     const exchange = randomInt(200, 1000);
     if (exchange % 100 === 11 || exchange === 555) continue;
-    const candidate = parsePhoneNumberFromString(`+1${areaCode}${exchange}${String(randomInt(0, 10_000)).padStart(4, '0')}`);
+    const candidate = plan().parsePhoneNumberFromString(`+1${areaCode}${exchange}${String(randomInt(0, 10_000)).padStart(4, '0')}`);
     if (!candidate?.isValid()) {
       // An area code the numbering plan does not know never yields a valid number.
       if (attempt >= 10) break;
@@ -120,6 +137,7 @@ async function pickInAreaCode({ store }: Deps, areaCode: string): Promise<PhoneN
  * MMS, Fax; default Voice, SMS, MMS) makes numbers that cannot message, for testing error 21715.
  */
 export async function createPhoneNumber(deps: Deps, accountSid: string, params: Params): Promise<PhoneNumberRow> {
+  await loadNumberPlan();
   checkNumberFields(params);
   let parsed: PhoneNumber | undefined;
   if (params.PhoneNumber !== undefined) {
@@ -196,6 +214,7 @@ export async function updatePhoneNumber(deps: Deps, accountSid: string, sid: str
   if (params.AccountSid !== undefined && params.AccountSid !== accountSid) {
     throw notImplemented('Moving a phone number to another account (AccountSid)');
   }
+  await loadNumberPlan();
   return deps.store.transaction(async (tx) => {
     const current = await tx.fetchPhoneNumber(accountSid, sid);
     if (!current) throw notFound(phoneNumberPath(accountSid, sid));

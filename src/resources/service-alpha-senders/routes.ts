@@ -4,7 +4,7 @@ import { invalidAlphaSender } from '../../http/errors.js';
 import { SENDER_TYPE } from '../../storage/store.js';
 import { newSid, SID_PREFIX } from '../../sids.js';
 import type { PoolKind } from '../sender-pool/pool.js';
-import { memberJson, poolRoutes } from '../sender-pool/routes.js';
+import { memberParts, poolRoutes } from '../sender-pool/routes.js';
 
 /**
  * Twilio's rules for an alphanumeric sender ID: up to 11 characters of A–Z, a–z, 0–9, space,
@@ -35,6 +35,9 @@ export function serviceAlphaSenderRoutes(routes: TwilioRoutes): void {
     kind: alphaSenderKind,
     ops: { create: op.v1CreateAlphaSender, list: op.v1ListAlphaSender, fetch: op.v1FetchAlphaSender, delete: op.v1DeleteAlphaSender },
     key: 'alpha_senders',
-    json: (row, owner, url) => ({ ...memberJson(row, owner), alpha_sender: row.address, url }),
+    json: (row, owner, url) => {
+      const { added, capabilities } = memberParts(row);
+      return { sid: row.sid, account_sid: owner.accountSid, service_sid: owner.serviceSid, date_created: added, date_updated: added, alpha_sender: row.address, capabilities, url };
+    },
   });
 }

@@ -3,7 +3,7 @@ import type { TwilioRoutes } from '../../http/route.js';
 import { invalidSender, noMessagingCapability } from '../../http/errors.js';
 import { SENDER_TYPE } from '../../storage/store.js';
 import type { PoolKind } from '../sender-pool/pool.js';
-import { memberJson, poolRoutes } from '../sender-pool/routes.js';
+import { memberParts, poolRoutes } from '../sender-pool/routes.js';
 
 /** One of the account's phone numbers, named by its SID; it must be able to message (21715). */
 export const phoneNumberKind: PoolKind = {
@@ -27,6 +27,9 @@ export function servicePhoneNumberRoutes(routes: TwilioRoutes): void {
     ops: { create: op.v1CreatePhoneNumber, list: op.v1ListPhoneNumber, fetch: op.v1FetchPhoneNumber, delete: op.v1DeletePhoneNumber },
     key: 'phone_numbers',
     errors: { PhoneNumberSid: (value) => invalidSender('PhoneNumberSid', value) },
-    json: (row, owner, url) => ({ ...memberJson(row, owner), phone_number: row.address, country_code: row.country_code, url }),
+    json: (row, owner, url) => {
+      const { added, capabilities } = memberParts(row);
+      return { sid: row.sid, account_sid: owner.accountSid, service_sid: owner.serviceSid, date_created: added, date_updated: added, phone_number: row.address, country_code: row.country_code, capabilities, url };
+    },
   });
 }

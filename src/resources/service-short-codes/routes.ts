@@ -3,7 +3,7 @@ import type { TwilioRoutes } from '../../http/route.js';
 import { invalidSender } from '../../http/errors.js';
 import { SENDER_TYPE } from '../../storage/store.js';
 import type { PoolKind } from '../sender-pool/pool.js';
-import { memberJson, poolRoutes } from '../sender-pool/routes.js';
+import { memberParts, poolRoutes } from '../sender-pool/routes.js';
 
 /** One of the account's short codes, named by its SID. */
 export const shortCodeKind: PoolKind = {
@@ -24,6 +24,9 @@ export function serviceShortCodeRoutes(routes: TwilioRoutes): void {
     ops: { create: op.v1CreateShortCode, list: op.v1ListShortCode, fetch: op.v1FetchShortCode, delete: op.v1DeleteShortCode },
     key: 'short_codes',
     errors: { ShortCodeSid: (value) => invalidSender('ShortCodeSid', value) },
-    json: (row, owner, url) => ({ ...memberJson(row, owner), short_code: row.address, country_code: row.country_code, url }),
+    json: (row, owner, url) => {
+      const { added, capabilities } = memberParts(row);
+      return { sid: row.sid, account_sid: owner.accountSid, service_sid: owner.serviceSid, date_created: added, date_updated: added, short_code: row.address, country_code: row.country_code, capabilities, url };
+    },
   });
 }
