@@ -12,9 +12,6 @@ import { addShortCode } from '../helpers/fixtures.js';
 
 type Server = TestServer & { cleanup(): Promise<void> };
 
-
-
-
 for (const backend of BACKENDS) {
   describe(`[${backend}] twilio SDK: api.v2010.accounts`, () => {
     let server: Server;

@@ -18,10 +18,6 @@ type ServiceShortCodePage = NonNullable<Awaited<ReturnType<Awaited<ReturnType<Se
 const UNKNOWN_SERVICE = 'MG00000000000000000000000000000000';
 const UNKNOWN_SHORT_CODE = 'SC00000000000000000000000000000000';
 
-
-
-
-
 for (const backend of BACKENDS) {
   describe(`[${backend}] twilio SDK: messaging.v1.services`, () => {
     let server: Server;

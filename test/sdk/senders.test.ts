@@ -15,9 +15,6 @@ type Server = TestServer & { cleanup(): Promise<void> };
 const UNKNOWN_SERVICE = 'MG00000000000000000000000000000000';
 const UNKNOWN_PN = 'PN00000000000000000000000000000000';
 
-
-
-
 let nextNumber = 1000 + Math.floor(Math.random() * 8000);
 const freshNumber = () => `+1312555${nextNumber++}`;
 
