@@ -36,7 +36,6 @@ export const pageSizeTooLarge = () =>
   new TwilioError(400, 20007, 'Page size too large. The maximum page size is 1000.');
 /** Twilio's v1 messages quote the path without the version prefix; 2010 ones quote it whole. */
 export const notFound = (path: string) => new TwilioError(404, 20404, `The requested resource ${path} was not found`);
-export const conflict = (message: string) => new TwilioError(409, 20409, message);
 export const payloadTooLarge = (limit: number) =>
   new TwilioError(413, 20413, `The request body is larger than the limit of ${limit} bytes`);
 export const unsupportedMediaType = (type: string) =>

@@ -68,3 +68,10 @@ function parseValue(spec: ParamSpec, value: unknown, custom?: (value: string) =>
     }
   }
 }
+
+/** Twilio's friendly names are "up to 64 characters long" (the spec says it in prose only). */
+export const FRIENDLY_NAME_MAX = 64;
+
+export function checkFriendlyName(name: string | undefined): void {
+  if (name !== undefined && name.length > FRIENDLY_NAME_MAX) throw invalidParameter('FriendlyName', `must be at most ${FRIENDLY_NAME_MAX} characters`);
+}

@@ -1,15 +1,13 @@
-import type { Params } from '../http/params.js';
+import { checkFriendlyName, type Params } from '../http/params.js';
 import { invalidParameter } from '../http/errors.js';
 
 /** What the account's numbers (short codes and phone numbers) share on the 2010-04-01 API. */
 
 export const API_VERSIONS = ['2010-04-01', '2008-08-01'] as const;
-export const FRIENDLY_NAME_MAX = 64;
 
 /** `FriendlyName` up to 64 characters and `ApiVersion` one of Twilio's two, where given. */
 export function checkNumberFields(params: Params): void {
-  const name = params.FriendlyName as string | undefined;
-  if (name !== undefined && name.length > FRIENDLY_NAME_MAX) throw invalidParameter('FriendlyName', `must be at most ${FRIENDLY_NAME_MAX} characters`);
+  checkFriendlyName(params.FriendlyName as string | undefined);
   const version = params.ApiVersion as string | undefined;
   if (version !== undefined && !(API_VERSIONS as readonly string[]).includes(version)) {
     throw invalidParameter('ApiVersion', `'${version}' is not one of ${API_VERSIONS.join(', ')}`);

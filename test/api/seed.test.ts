@@ -43,22 +43,6 @@ for (const backend of BACKENDS) {
         await clean.close();
       }
     });
-  });
-}
-
-for (const backend of BACKENDS) {
-  describe(`[${backend}] --seed: the whole sender pool`, () => {
-    let server: TestServer & { cleanup(): Promise<void> };
-    let dir: string;
-    before(async () => {
-      server = await startTestServer(backend);
-      await server.close();
-      dir = mkdtempSync(join(tmpdir(), 'shortroute-seed-'));
-    });
-    after(async () => {
-      await server.cleanup();
-      rmSync(dir, { recursive: true, force: true });
-    });
 
     test('seed: phone numbers, short codes and an alpha sender join a service, once however often it is applied', async () => {
       const file = join(dir, 'pool.json');

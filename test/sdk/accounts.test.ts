@@ -3,7 +3,6 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import twilio from 'twilio';
 import { FakeClock } from '../../src/clock.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { sdkClient, rejectsWith, assertDate, type Client } from '../helpers/sdk.js';

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Deps } from '../context.js';
 import type { AccountRow, Page, PageQuery, Store } from '../../storage/store.js';
-import type { Params } from '../../http/params.js';
+import { checkFriendlyName, type Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import {
   accountClosedForGood,
@@ -20,8 +20,6 @@ const MAIN_ACCOUNT_KEY = 'main_account_sid';
 export const ACCOUNT_STATUS = { active: 'active', suspended: 'suspended', closed: 'closed' } as const;
 export type AccountStatus = (typeof ACCOUNT_STATUS)[keyof typeof ACCOUNT_STATUS];
 
-/** The spec's description of friendly_name: "up to 64 characters long". */
-const FRIENDLY_NAME_MAX = 64;
 
 /** Who signed a request: an account, by its auth token or by one of its API keys. */
 export interface Caller {
@@ -163,11 +161,6 @@ export async function resolvePathAccount(deps: Deps, caller: Caller, pathSid: st
 
 export const accountPath = (sid: string) => `/2010-04-01/Accounts/${sid}.json`;
 
-function checkFriendlyName(name: string | undefined): void {
-  if (name !== undefined && name.length > FRIENDLY_NAME_MAX) {
-    throw invalidParameter('FriendlyName', `must be at most ${FRIENDLY_NAME_MAX} characters`);
-  }
-}
 
 /**
  * Twilio's default, per the spec: `SubAccount Created at {YYYY-MM-DD HH:MM meridian}`. Twilio

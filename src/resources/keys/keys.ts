@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Deps } from '../context.js';
 import type { ApiKeyRow, Page, PageQuery } from '../../storage/store.js';
-import type { Params } from '../../http/params.js';
+import { checkFriendlyName, type Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
-import { invalidParameter, notFound } from '../../http/errors.js';
+import { notFound } from '../../http/errors.js';
 import { newSid, SID_PREFIX } from '../../sids.js';
 
 /** The spec's descriptions of CreateNewKey and UpdateKey: "up to 64 characters long". */
-const FRIENDLY_NAME_MAX = 64;
 const SECRET_LENGTH = 32;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -44,9 +43,7 @@ function newSecret(): string {
 /** Twilio states no default name for a key; an absent or empty one is null. */
 function friendlyName(params: Params): string | null | undefined {
   const name = params.FriendlyName as string | undefined;
-  if (name !== undefined && name.length > FRIENDLY_NAME_MAX) {
-    throw invalidParameter('FriendlyName', `must be at most ${FRIENDLY_NAME_MAX} characters`);
-  }
+  checkFriendlyName(name);
   return name === '' ? null : name;
 }
 

@@ -1,7 +1,8 @@
 import { operations as op } from '../../generated/api.js';
 import type { OperationSpec } from '../../http/operation.js';
+import { CAPABILITIES } from './phone-numbers.js';
 
-const capability = { name: 'Capabilities', in: 'body', required: false, type: 'string', enum: ['Voice', 'SMS', 'MMS', 'Fax'] } as const;
+const capability = { name: 'Capabilities', in: 'body', required: false, type: 'string', enum: CAPABILITIES } as const;
 
 /**
  * Twilio's create, plus Shortroute's extension `Capabilities` (repeat the key: Voice, SMS, MMS,

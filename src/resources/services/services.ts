@@ -2,7 +2,7 @@ import type { Insertable, Updateable } from 'kysely';
 import type { Deps } from '../context.js';
 import type { Page, PageQuery, ServiceRow } from '../../storage/store.js';
 import type { ServiceTable } from '../../storage/schema.js';
-import type { ParamErrors, Params } from '../../http/params.js';
+import { checkFriendlyName, type ParamErrors, type Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidParameter, invalidUsecase, invalidValidityPeriod, missingParameter, notFound } from '../../http/errors.js';
 import { newSid, SID_PREFIX } from '../../sids.js';
@@ -10,7 +10,6 @@ import { newSid, SID_PREFIX } from '../../sids.js';
 /** The use cases Twilio accepts (error 21713 otherwise): https://www.twilio.com/docs/api/errors/21713 */
 export const USECASES = ['notifications', 'marketing', 'verification', 'discussion', 'poll', 'undeclared'] as const;
 
-export const FRIENDLY_NAME_MAX = 64;
 export const VALIDITY_PERIOD = { min: 1, max: 36_000 } as const;
 
 /**
@@ -43,10 +42,7 @@ export const serviceParamErrors: ParamErrors = {
 };
 
 function validate(params: Params): void {
-  const name = params.FriendlyName as string | undefined;
-  if (name !== undefined && name.length > FRIENDLY_NAME_MAX) {
-    throw invalidParameter('FriendlyName', `must be at most ${FRIENDLY_NAME_MAX} characters`);
-  }
+  checkFriendlyName(params.FriendlyName as string | undefined);
   const usecase = params.Usecase as string | undefined;
   if (usecase !== undefined && !(USECASES as readonly string[]).includes(usecase)) throw invalidUsecase(usecase);
   const validity = params.ValidityPeriod as number | undefined;

@@ -1,9 +1,10 @@
 import { operations as op } from '../../generated/api.js';
 import type { OperationSpec } from '../../http/operation.js';
+import { CAPABILITIES } from './short-codes.js';
 
 const LIST_PATH = '/2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes.json';
 const INSTANCE_PATH = '/2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes/{Sid}.json';
-const capability = { name: 'Capabilities', in: 'body', required: false, type: 'string', enum: ['SMS', 'MMS'] } as const;
+const capability = { name: 'Capabilities', in: 'body', required: false, type: 'string', enum: CAPABILITIES } as const;
 
 /**
  * Shortroute's extensions to the short code resource. Twilio provisions short codes by
