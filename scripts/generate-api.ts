@@ -54,6 +54,14 @@ const SERVED: Record<string, { spec: 'v1' | 'v2010'; path: string; method: 'get'
   v2010FetchKey: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json', method: 'get' },
   v2010UpdateKey: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json', method: 'post' },
   v2010DeleteKey: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json', method: 'delete' },
+  // Messages
+  v2010CreateMessage: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Messages.json', method: 'post' },
+  v2010ListMessage: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Messages.json', method: 'get' },
+  v2010FetchMessage: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json', method: 'get' },
+  v2010UpdateMessage: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json', method: 'post' },
+  v2010DeleteMessage: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json', method: 'delete' },
+  v2010ListMedia: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json', method: 'get' },
+  v2010FetchMedia: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json', method: 'get' },
 };
 
 const SPEC_FILES = { v1: 'spec/twilio_messaging_v1.json', v2010: 'spec/twilio_api_v2010.json' } as const;

@@ -9,7 +9,9 @@ import type { Backend } from './storage/backend.js';
 import { ensureMainAccount } from './resources/accounts/accounts.js';
 import type { AccountRow } from './storage/store.js';
 import { applySeed, readSeedFile } from './seed/seed.js';
-import { DEFAULT_LIMITS } from './resources/context.js';
+import { DEFAULT_LIMITS, type Deps } from './resources/context.js';
+import { Network, type NetworkOptions } from './network/network.js';
+import { Outbox, type WebhookPolicy } from './webhooks/outbox.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -19,13 +21,21 @@ export interface Shortroute {
   account: AccountRow;
   store: Store;
   server: FastifyInstance;
+  /** The simulated carrier network and webhook outbox of this node. */
+  network: Network;
   close(): Promise<void>;
 }
 
 /** A failure to start, worded for one line on stderr. */
 export class StartupError extends Error {}
 
-export type StartOptions = Partial<Config> & { clock?: Clock };
+export type StartOptions = Partial<Config> & {
+  clock?: Clock;
+  /** The simulated network's timing (delivery receipt delay, polling). */
+  network?: Partial<NetworkOptions>;
+  /** Webhook delivery: time limit, retries, backoff. */
+  webhooks?: Partial<WebhookPolicy>;
+};
 
 /** Each backend's driver is loaded only when it is used: loading pg costs ~100 ms of start-up. */
 async function openBackend(config: StartOptions): Promise<Backend> {
@@ -55,10 +65,13 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
   }
   try {
     const limits = { maxSenders: config.maxSenders ?? DEFAULT_LIMITS.maxSenders };
-    const deps = { store, clock, limits };
+    const deps: Deps = { store, clock, limits };
+    const outbox = new Outbox(deps, config.webhooks);
+    const network = new Network(deps, outbox, config.network);
+    deps.network = network;
     const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });
     if (config.seedFile) await applySeed(deps, account.sid, readSeedFile(config.seedFile));
-    const server = await buildServer({ store, clock, limits, publicUrl: config.publicUrl, logLevel: config.logLevel, version: VERSION });
+    const server = await buildServer({ ...deps, publicUrl: config.publicUrl, logLevel: config.logLevel, version: VERSION });
     const host = config.host ?? '127.0.0.1';
     try {
       await server.listen({ host, port: config.port ?? 4747 });
@@ -70,13 +83,16 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     // A wildcard address is reachable on loopback; show that one.
     const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
     const shownHost = ip.includes(':') ? `[${ip}]` : ip;
+    network.start();
     let closed: Promise<void> | undefined;
     return {
       url: `http://${shownHost}:${address.port}`,
       account,
       store,
       server,
-      close: () => (closed ??= server.close().then(() => store.close())),
+      network,
+      // The API stops first, then the network finishes its step and in-flight webhooks.
+      close: () => (closed ??= server.close().then(() => network.stop()).then(() => store.close())),
     };
   } catch (error) {
     await store.close().catch(() => {});

@@ -12,6 +12,7 @@ import { shortCodeRoutes } from './resources/short-codes/routes.js';
 import { accountRoutes } from './resources/accounts/routes.js';
 import { keyRoutes } from './resources/keys/routes.js';
 import { shortrouteRoutes } from './resources/shortroute/routes.js';
+import { messageRoutes } from './resources/messages/routes.js';
 
 export interface ServerOptions extends Omit<Deps, 'limits'> {
   limits?: Limits;
@@ -34,7 +35,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return503OnClosing: false,
     frameworkErrors: (error, _request, reply) => frameworkError(error, reply as FastifyReply),
   });
-  const deps: Deps = { store: options.store, clock: options.clock, limits: options.limits ?? DEFAULT_LIMITS };
+  const deps: Deps = { store: options.store, clock: options.clock, limits: options.limits ?? DEFAULT_LIMITS, network: options.network };
   installErrorHandler(app, { backend: options.store.backend, bodyLimit: BODY_LIMIT });
   refuseWhileClosing(app);
   // Twilio's API takes form bodies only; anything else is answered 415 rather than half-read.
@@ -51,6 +52,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   phoneNumberRoutes(routes);
   accountRoutes(routes);
   keyRoutes(routes);
+  messageRoutes(routes);
   shortrouteRoutes(app, deps, { version: options.version });
   guard.apply();
   return app;

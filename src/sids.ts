@@ -8,6 +8,9 @@ export const SID_PREFIX = {
   phoneNumber: 'PN',
   alphaSender: 'AI',
   message: 'SM',
+  mmsMessage: 'MM',
+  media: 'ME',
+  webhook: 'WH',
   apiKey: 'SK',
 } as const;
 export type SidPrefix = (typeof SID_PREFIX)[keyof typeof SID_PREFIX];

@@ -5280,5 +5280,1321 @@ export const operations = {
     ],
     "status": 204,
     "response": null
+  },
+  "v2010CreateMessage": {
+    "method": "POST",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Messages.json",
+    "operationId": "CreateMessage",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "To",
+        "in": "body",
+        "required": true,
+        "type": "string",
+        "format": "phone-number"
+      },
+      {
+        "name": "StatusCallback",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "uri"
+      },
+      {
+        "name": "ApplicationSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^AP[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "MaxPrice",
+        "in": "body",
+        "required": false,
+        "type": "number"
+      },
+      {
+        "name": "ProvideFeedback",
+        "in": "body",
+        "required": false,
+        "type": "boolean"
+      },
+      {
+        "name": "Attempt",
+        "in": "body",
+        "required": false,
+        "type": "integer"
+      },
+      {
+        "name": "ValidityPeriod",
+        "in": "body",
+        "required": false,
+        "type": "integer"
+      },
+      {
+        "name": "ForceDelivery",
+        "in": "body",
+        "required": false,
+        "type": "boolean"
+      },
+      {
+        "name": "ContentRetention",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "retain",
+          "discard"
+        ]
+      },
+      {
+        "name": "AddressRetention",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "retain",
+          "obfuscate"
+        ]
+      },
+      {
+        "name": "SmartEncoded",
+        "in": "body",
+        "required": false,
+        "type": "boolean"
+      },
+      {
+        "name": "PersistentAction",
+        "in": "body",
+        "required": false,
+        "type": "array",
+        "items": {
+          "name": "PersistentAction",
+          "in": "body",
+          "required": false,
+          "type": "string"
+        }
+      },
+      {
+        "name": "TrafficType",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "free"
+        ]
+      },
+      {
+        "name": "ShortenUrls",
+        "in": "body",
+        "required": false,
+        "type": "boolean"
+      },
+      {
+        "name": "ScheduleType",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "fixed"
+        ]
+      },
+      {
+        "name": "SendAt",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "date-time"
+      },
+      {
+        "name": "SendAsMms",
+        "in": "body",
+        "required": false,
+        "type": "boolean"
+      },
+      {
+        "name": "ContentVariables",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      },
+      {
+        "name": "RiskCheck",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "enable",
+          "disable"
+        ]
+      },
+      {
+        "name": "From",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "phone-number"
+      },
+      {
+        "name": "FallbackFrom",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "format": "phone-number"
+      },
+      {
+        "name": "MessagingServiceSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^MG[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Body",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      },
+      {
+        "name": "MediaUrl",
+        "in": "body",
+        "required": false,
+        "type": "array",
+        "items": {
+          "name": "MediaUrl",
+          "in": "body",
+          "required": false,
+          "type": "string",
+          "format": "uri"
+        }
+      },
+      {
+        "name": "ContentSid",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "pattern": "^HX[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 201,
+    "response": {
+      "type": "object",
+      "properties": {
+        "body": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "num_segments": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "direction": {
+          "type": "string",
+          "enum": [
+            "inbound",
+            "outbound-api",
+            "outbound-call",
+            "outbound-reply"
+          ]
+        },
+        "from": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "phone-number"
+        },
+        "to": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "price": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "error_message": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "uri": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "num_media": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "queued",
+            "sending",
+            "sent",
+            "failed",
+            "delivered",
+            "undelivered",
+            "receiving",
+            "received",
+            "accepted",
+            "scheduled",
+            "read",
+            "partially_delivered",
+            "canceled"
+          ]
+        },
+        "messaging_service_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^MG[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "date_sent": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "error_code": {
+          "type": [
+            "integer",
+            "null"
+          ]
+        },
+        "price_unit": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "currency"
+        },
+        "api_version": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "subresource_uris": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "format": "uri-map",
+          "additionalProperties": {
+            "type": "string"
+          }
+        }
+      }
+    }
+  },
+  "v2010ListMessage": {
+    "method": "GET",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Messages.json",
+    "operationId": "ListMessage",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "To",
+        "in": "query",
+        "required": false,
+        "type": "string",
+        "format": "phone-number"
+      },
+      {
+        "name": "From",
+        "in": "query",
+        "required": false,
+        "type": "string",
+        "format": "phone-number"
+      },
+      {
+        "name": "DateSent",
+        "in": "query",
+        "required": false,
+        "type": "string",
+        "format": "date-time"
+      },
+      {
+        "name": "DateSent<",
+        "in": "query",
+        "required": false,
+        "type": "string",
+        "format": "date-time"
+      },
+      {
+        "name": "DateSent>",
+        "in": "query",
+        "required": false,
+        "type": "string",
+        "format": "date-time"
+      },
+      {
+        "name": "PageSize",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "format": "int64",
+        "minimum": 1,
+        "maximum": 1000
+      },
+      {
+        "name": "Page",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "minimum": 0
+      },
+      {
+        "name": "PageToken",
+        "in": "query",
+        "required": false,
+        "type": "string"
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "end": {
+          "type": "integer"
+        },
+        "first_page_uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "next_page_uri": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "page": {
+          "type": "integer"
+        },
+        "page_size": {
+          "type": "integer"
+        },
+        "previous_page_uri": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "start": {
+          "type": "integer"
+        },
+        "uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "messages": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "body": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "num_segments": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "direction": {
+                "type": "string",
+                "enum": [
+                  "inbound",
+                  "outbound-api",
+                  "outbound-call",
+                  "outbound-reply"
+                ]
+              },
+              "from": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "phone-number"
+              },
+              "to": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "date_updated": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time-rfc-2822"
+              },
+              "price": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "error_message": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "uri": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "account_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AC[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "num_media": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "queued",
+                  "sending",
+                  "sent",
+                  "failed",
+                  "delivered",
+                  "undelivered",
+                  "receiving",
+                  "received",
+                  "accepted",
+                  "scheduled",
+                  "read",
+                  "partially_delivered",
+                  "canceled"
+                ]
+              },
+              "messaging_service_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^MG[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "date_sent": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time-rfc-2822"
+              },
+              "date_created": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time-rfc-2822"
+              },
+              "error_code": {
+                "type": [
+                  "integer",
+                  "null"
+                ]
+              },
+              "price_unit": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "currency"
+              },
+              "api_version": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "subresource_uris": {
+                "type": [
+                  "object",
+                  "null"
+                ],
+                "format": "uri-map",
+                "additionalProperties": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "v2010FetchMessage": {
+    "method": "GET",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
+    "operationId": "FetchMessage",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "body": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "num_segments": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "direction": {
+          "type": "string",
+          "enum": [
+            "inbound",
+            "outbound-api",
+            "outbound-call",
+            "outbound-reply"
+          ]
+        },
+        "from": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "phone-number"
+        },
+        "to": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "price": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "error_message": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "uri": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "num_media": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "queued",
+            "sending",
+            "sent",
+            "failed",
+            "delivered",
+            "undelivered",
+            "receiving",
+            "received",
+            "accepted",
+            "scheduled",
+            "read",
+            "partially_delivered",
+            "canceled"
+          ]
+        },
+        "messaging_service_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^MG[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "date_sent": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "error_code": {
+          "type": [
+            "integer",
+            "null"
+          ]
+        },
+        "price_unit": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "currency"
+        },
+        "api_version": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "subresource_uris": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "format": "uri-map",
+          "additionalProperties": {
+            "type": "string"
+          }
+        }
+      }
+    }
+  },
+  "v2010UpdateMessage": {
+    "method": "POST",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
+    "operationId": "UpdateMessage",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Body",
+        "in": "body",
+        "required": false,
+        "type": "string"
+      },
+      {
+        "name": "Status",
+        "in": "body",
+        "required": false,
+        "type": "string",
+        "enum": [
+          "canceled"
+        ]
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "body": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "num_segments": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "direction": {
+          "type": "string",
+          "enum": [
+            "inbound",
+            "outbound-api",
+            "outbound-call",
+            "outbound-reply"
+          ]
+        },
+        "from": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "phone-number"
+        },
+        "to": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "price": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "error_message": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "uri": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "num_media": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "queued",
+            "sending",
+            "sent",
+            "failed",
+            "delivered",
+            "undelivered",
+            "receiving",
+            "received",
+            "accepted",
+            "scheduled",
+            "read",
+            "partially_delivered",
+            "canceled"
+          ]
+        },
+        "messaging_service_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^MG[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "date_sent": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "error_code": {
+          "type": [
+            "integer",
+            "null"
+          ]
+        },
+        "price_unit": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "currency"
+        },
+        "api_version": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "subresource_uris": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "format": "uri-map",
+          "additionalProperties": {
+            "type": "string"
+          }
+        }
+      }
+    }
+  },
+  "v2010DeleteMessage": {
+    "method": "DELETE",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
+    "operationId": "DeleteMessage",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 204,
+    "response": null
+  },
+  "v2010ListMedia": {
+    "method": "GET",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json",
+    "operationId": "ListMedia",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "MessageSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "DateCreated",
+        "in": "query",
+        "required": false,
+        "type": "string",
+        "format": "date-time"
+      },
+      {
+        "name": "DateCreated<",
+        "in": "query",
+        "required": false,
+        "type": "string",
+        "format": "date-time"
+      },
+      {
+        "name": "DateCreated>",
+        "in": "query",
+        "required": false,
+        "type": "string",
+        "format": "date-time"
+      },
+      {
+        "name": "PageSize",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "format": "int64",
+        "minimum": 1,
+        "maximum": 1000
+      },
+      {
+        "name": "Page",
+        "in": "query",
+        "required": false,
+        "type": "integer",
+        "minimum": 0
+      },
+      {
+        "name": "PageToken",
+        "in": "query",
+        "required": false,
+        "type": "string"
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "end": {
+          "type": "integer"
+        },
+        "first_page_uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "next_page_uri": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "page": {
+          "type": "integer"
+        },
+        "page_size": {
+          "type": "integer"
+        },
+        "previous_page_uri": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "uri"
+        },
+        "start": {
+          "type": "integer"
+        },
+        "uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "media_list": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "account_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^AC[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "content_type": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "date_created": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time-rfc-2822"
+              },
+              "date_updated": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time-rfc-2822"
+              },
+              "parent_sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "sid": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "pattern": "^ME[0-9a-fA-F]{32}$",
+                "minLength": 34,
+                "maxLength": 34
+              },
+              "uri": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "v2010FetchMedia": {
+    "method": "GET",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json",
+    "operationId": "FetchMedia",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "MessageSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^ME[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 200,
+    "response": {
+      "type": "object",
+      "properties": {
+        "account_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^AC[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "content_type": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "date_created": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "date_updated": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time-rfc-2822"
+        },
+        "parent_sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "sid": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "pattern": "^ME[0-9a-fA-F]{32}$",
+          "minLength": 34,
+          "maxLength": 34
+        },
+        "uri": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      }
+    }
   }
 } as const satisfies Record<string, OperationSpec>;

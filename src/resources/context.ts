@@ -15,4 +15,6 @@ export interface Deps {
   store: Store;
   clock: Clock;
   limits: Limits;
+  /** Told when a write leaves the simulated network work to do now (it also finds it by polling). */
+  network?: { wake(): void };
 }

@@ -8,7 +8,7 @@ export interface PageKey {
 }
 export interface PageQuery {
   size: number;
-  /** Items strictly after this key (forward paging). */
+  /** Items strictly after this key in reading order (forward paging). */
   after?: PageKey;
   /** Items strictly before this key (backward paging). */
   before?: PageKey;
@@ -37,13 +37,16 @@ export class KeysetList<T> {
   readonly #after: PreparedQuery<Args, T>;
   readonly #before: PreparedQuery<Args, T>;
 
-  constructor(base: (arg: Arg) => AnySelect, dateCol: string, sidCol: string) {
+  /** `order` is the list's reading order: `desc` lists newest first, as Twilio lists messages. */
+  constructor(base: (arg: Arg) => AnySelect, dateCol: string, sidCol: string, order: 'asc' | 'desc' = 'asc') {
     const d = sql.ref(dateCol);
     const s = sql.ref(sidCol);
+    const back = order === 'asc' ? 'desc' : 'asc';
+    const [onward, backward] = order === 'asc' ? [sql`>`, sql`<`] : [sql`<`, sql`>`];
     const ordered = (q: AnySelect, dir: 'asc' | 'desc', arg: Arg) => q.orderBy(dateCol, dir).orderBy(sidCol, dir).limit(arg('limit'));
-    this.#first = prepare((arg) => ordered(base(arg), 'asc', arg));
-    this.#after = prepare((arg) => ordered(base(arg).where(sql`(${d}, ${s}) > (${arg('date')}, ${arg('sid')})`), 'asc', arg));
-    this.#before = prepare((arg) => ordered(base(arg).where(sql`(${d}, ${s}) < (${arg('date')}, ${arg('sid')})`), 'desc', arg));
+    this.#first = prepare((arg) => ordered(base(arg), order, arg));
+    this.#after = prepare((arg) => ordered(base(arg).where(sql`(${d}, ${s}) ${onward} (${arg('date')}, ${arg('sid')})`), order, arg));
+    this.#before = prepare((arg) => ordered(base(arg).where(sql`(${d}, ${s}) ${backward} (${arg('date')}, ${arg('sid')})`), back, arg));
   }
 
   async page<DB>(db: Kysely<DB>, args: Args, page: PageQuery): Promise<Page<T>> {

@@ -12,6 +12,14 @@ export interface Database {
   short_codes: ShortCodeTable;
   service_senders: ServiceSenderTable;
   phone_numbers: PhoneNumberTable;
+  messages: MessageTable;
+  message_events: MessageEventTable;
+  sender_queues: SenderQueueTable;
+  sticky_senders: StickySenderTable;
+  opt_outs: OptOutTable;
+  delivery_rules: DeliveryRuleTable;
+  webhooks: WebhookTable;
+  webhook_attempts: WebhookAttemptTable;
 }
 
 export interface MetaTable {
@@ -122,4 +130,111 @@ export interface PhoneNumberTable {
   settings: string;
   date_created: string;
   date_updated: string;
+}
+
+/** A message, sent or received, with where the simulated network stands with it. */
+export interface MessageTable {
+  sid: string;
+  account_sid: string;
+  messaging_service_sid: string | null;
+  /** outbound-api, outbound-reply or inbound. */
+  direction: string;
+  from_address: string | null;
+  to_address: string;
+  body: string;
+  /** JSON: [{sid, url, content_type}]. */
+  media: string;
+  num_segments: number;
+  /** GSM-7 or UCS-2, once known. */
+  encoding: string | null;
+  status: string;
+  error_code: number | null;
+  error_message: string | null;
+  status_callback: string | null;
+  status_callback_method: string;
+  validity_period: number;
+  sender_sid: string | null;
+  selection_rule: string | null;
+  rerouted: number;
+  /** How long the chosen sender takes to send it: its segments at the sender's rate. */
+  transmit_ms: number | null;
+  /** The network's next step for this message (see src/network/steps.ts) and when; null when done. */
+  next_step: string | null;
+  next_at: string | null;
+  send_at: string | null;
+  date_sent: string | null;
+  date_created: string;
+  date_updated: string;
+}
+
+export interface MessageEventTable {
+  message_sid: string;
+  seq: number;
+  status: string;
+  error_code: number | null;
+  detail: string | null;
+  date: string;
+}
+
+/** A sender's queue, as the time it has sent everything queued on it so far. */
+export interface SenderQueueTable {
+  address: string;
+  free_at: string;
+}
+
+export interface StickySenderTable {
+  service_sid: string;
+  to_address: string;
+  sender_sid: string;
+  date_updated: string;
+}
+
+export interface OptOutTable {
+  account_sid: string;
+  /** A service SID, or the address of a sender outside any service. */
+  scope: string;
+  address: string;
+  date_created: string;
+}
+
+/** Shortroute's control: messages to this recipient end with this status and error code. */
+export interface DeliveryRuleTable {
+  account_sid: string;
+  to_address: string;
+  status: string;
+  error_code: number;
+  date_created: string;
+}
+
+/** One webhook to deliver (the outbox): a status callback or an inbound message request. */
+export interface WebhookTable {
+  sid: string;
+  account_sid: string;
+  message_sid: string;
+  kind: string;
+  url: string;
+  method: string;
+  /** JSON: [[name, value], ...] in the order sent. */
+  params: string;
+  idempotency_token: string;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: string | null;
+  fallback: string | null;
+  error_code: number | null;
+  date_created: string;
+  date_updated: string;
+}
+
+export interface WebhookAttemptTable {
+  webhook_sid: string;
+  attempt: number;
+  date: string;
+  request: string;
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  error: string | null;
+  duration_ms: number;
 }

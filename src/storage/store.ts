@@ -244,6 +244,7 @@ export class Store {
       // Locked first, so a concurrent add to this pool waits and then finds no service.
       if (!(await tx.fetchService(accountSid, sid, { lock: true }))) return false;
       await tx.db.deleteFrom('service_senders').where('service_sid', '=', sid).where('account_sid', '=', accountSid).execute();
+      await tx.db.deleteFrom('sticky_senders').where('service_sid', '=', sid).execute();
       const result = await tx.db.deleteFrom('services').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
       return result.numDeletedRows > 0n;
     });
@@ -331,6 +332,8 @@ export class Store {
       if (tx.backend.lockRows) {
         await tx.db.selectFrom('services').select('sid').where('account_sid', '=', accountSid).orderBy('sid').forUpdate().execute();
       }
+      const released = tx.db.selectFrom('service_senders').select('sender_sid').where('account_sid', '=', accountSid).where('sender_type', 'in', POOL_COUNTED);
+      await tx.db.deleteFrom('sticky_senders').where('sender_sid', 'in', released).execute();
       await tx.db.deleteFrom('service_senders').where('account_sid', '=', accountSid).where('sender_type', 'in', POOL_COUNTED).execute();
       // A pool holds only its own account's senders, so the account's pools hold none now.
       await tx.db.updateTable('services').set({ pool_size: 0 }).where('account_sid', '=', accountSid).execute();
@@ -361,6 +364,8 @@ export class Store {
     if (where.type !== undefined) query = query.where('sender_type', '=', where.type);
     if (where.accountSid !== undefined) query = query.where('account_sid', '=', where.accountSid);
     const removed = await query.returning(['service_sid', 'sender_type']).executeTakeFirst();
+    // Sticky-sender mappings to a sender go with it (Twilio deletes them when it leaves the pool).
+    if (removed) await this.db.deleteFrom('sticky_senders').where('sender_sid', '=', where.senderSid).execute();
     if (removed && POOL_COUNTED.includes(removed.sender_type as SenderType)) {
       await this.#q.poolSize.run(this.db, { serviceSid: removed.service_sid, delta: -1 });
     }

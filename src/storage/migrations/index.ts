@@ -4,6 +4,7 @@ import * as poolSize from './002-pool-size.js';
 import * as poolSenderDetails from './003-pool-sender-details.js';
 import * as accountsKeys from './004-accounts-keys.js';
 import * as phoneNumbers from './005-phone-numbers.js';
+import * as messaging from './006-messaging.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-pool-sender-details': poolSenderDetails,
   '004-accounts-keys': accountsKeys,
   '005-phone-numbers': phoneNumbers,
+  '006-messaging': messaging,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,294 @@
+import type { Updateable } from 'kysely';
+import type { Deps } from '../resources/context.js';
+import type { Store } from '../storage/store.js';
+import type { MessageTable } from '../storage/schema.js';
+import { toStored } from '../http/dates.js';
+import {
+  addMessageEvent,
+  advanceMessage,
+  dueMessages,
+  fetchDeliveryRule,
+  fetchSticky,
+  isOptedOut,
+  nextDue,
+  queuedPerSender,
+  reserveSlot,
+  saveSticky,
+  senderFreeAt,
+  type MessageRow,
+} from '../storage/messaging.js';
+import { selectSender, type Candidate } from '../sending/sender-selection.js';
+import { poolOf, rateOf, recipientOf, resolveFrom } from '../sending/senders.js';
+import { countSegments } from '../sending/segments.js';
+import { reportStatus } from '../sending/status-callbacks.js';
+import type { Outbox } from '../webhooks/outbox.js';
+import { deliveryErrorTitle, MAGIC_RECIPIENTS, statusForError } from './errors.js';
+
+/** What the network does next with a message (its `next_step`), at its `next_at`. */
+export const STEP = {
+  /** Choose the sender (Copilot) if none was given, and take a place in the sender's queue. */
+  route: 'route',
+  /** The sender's turn: start transmitting (status `sending`), or fail outright. */
+  send: 'send',
+  /** Transmitted: handed to the carrier (status `sent`). */
+  sent: 'sent',
+  /** The carrier's receipt: `delivered` or `undelivered`. */
+  deliver: 'deliver',
+  /** Waited in the queue past its validity period: `failed`, 30036. */
+  expire: 'expire',
+} as const;
+
+export interface NetworkOptions {
+  /** From `sent` to the carrier's receipt. */
+  deliveryDelayMs: number;
+  /** How often a node looks for work other nodes wrote (and for due work, with the system clock). */
+  pollMs: number;
+}
+
+export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = { deliveryDelayMs: 1_000, pollMs: 250 };
+
+const BATCH = 200;
+
+/**
+ * The simulated carrier network. Every message carries its next step and when it is due; a pass
+ * takes every due step in time order, each in its own transaction that first claims the step by
+ * compare-and-set, so any number of nodes can run passes on one database. Status callbacks are
+ * written to the outbox in the same transaction as the status they report.
+ *
+ * Time is the injected clock's: with a hand-moved clock a pass runs as soon as it moves, so tests
+ * walk a message through its life without waiting.
+ */
+export class Network {
+  readonly #deps: Deps;
+  readonly #outbox: Outbox;
+  readonly #options: NetworkOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(deps: Deps, outbox: Outbox, options: Partial<NetworkOptions> = {}) {
+    this.#deps = deps;
+    this.#outbox = outbox;
+    this.#options = { ...DEFAULT_NETWORK_OPTIONS, ...options };
+  }
+
+  get options(): NetworkOptions {
+    return this.#options;
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#deps.clock.onMove?.(() => this.wake());
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    clearTimeout(this.#timer);
+    await this.#running;
+    await this.#outbox.drain();
+  }
+
+  /** Runs a pass soon (coalesced with one already running). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#running = this.#loop().finally(() => {
+      this.#running = undefined;
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Resolves once nothing is due at the clock's present time and no webhook is in flight: what a
+   * test awaits after moving a hand-moved clock.
+   */
+  async settle(): Promise<void> {
+    for (;;) {
+      this.wake();
+      await this.#running;
+      await this.#outbox.drain();
+      const due = await nextDue(this.#deps.store);
+      if (this.#running || this.#outbox.busy) continue;
+      if (due === undefined || due > toStored(this.#deps.clock.now())) return;
+    }
+  }
+
+  async #loop(): Promise<void> {
+    do {
+      this.#again = false;
+      try {
+        await this.#pass();
+      } catch (error) {
+        if (!this.#stopped) console.error(`shortroute: the network pass failed: ${String(error)}`);
+      }
+    } while (this.#again && !this.#stopped);
+  }
+
+  async #pass(): Promise<void> {
+    for (;;) {
+      const due = await dueMessages(this.#deps.store, toStored(this.#deps.clock.now()), BATCH);
+      for (const message of due) {
+        if (this.#stopped) return;
+        await this.#step(message);
+      }
+      await this.#outbox.startDue();
+      if (due.length < BATCH) return;
+    }
+  }
+
+  /** The next pass: at the next due time with the system clock, and at least every pollMs. */
+  #schedule(): void {
+    if (this.#stopped) return;
+    let delay = this.#options.pollMs;
+    void nextDue(this.#deps.store)
+      .then((due) => {
+        if (due !== undefined && !this.#deps.clock.onMove) delay = Math.max(0, Math.min(delay, new Date(due).getTime() - Date.now()));
+      })
+      .catch(() => {})
+      .finally(() => {
+        if (this.#stopped || this.#running) return;
+        clearTimeout(this.#timer);
+        this.#timer = setTimeout(() => this.wake(), delay);
+        this.#timer.unref();
+      });
+  }
+
+  /** One due step of one message, in one transaction; a step another node took is skipped. */
+  async #step(message: MessageRow): Promise<void> {
+    const now = this.#deps.clock.now();
+    await this.#deps.store.transaction(async (tx) => {
+      const at = toStored(now);
+      const claimed = await advanceMessage(tx, message.sid, { next_step: message.next_step, next_at: message.next_at }, { date_updated: at });
+      if (!claimed) return;
+      const move = new Move(tx, { ...message, date_updated: at }, now, this.#outbox.policy.statusCallbackAttempts);
+      switch (message.next_step) {
+        case STEP.route:
+          return this.#route(move);
+        case STEP.send:
+          return this.#send(move);
+        case STEP.sent:
+          return move.to({ status: 'sent', date_sent: at, next_step: STEP.deliver, next_at: toStored(new Date(now.getTime() + this.#options.deliveryDelayMs)) });
+        case STEP.deliver:
+          return this.#deliver(move);
+        case STEP.expire:
+          return move.fail(30036);
+        default:
+          return move.to({ next_step: null, next_at: null });
+      }
+    });
+  }
+
+  async #route(move: Move): Promise<void> {
+    const { tx, message } = move;
+    let sender: Candidate | undefined;
+    let body = message.body;
+    const media = JSON.parse(message.media) as { url: string }[];
+    let asMms = media.length > 0;
+    const patch: Updateable<MessageTable> = {};
+    if (message.from_address === null) {
+      const service = message.messaging_service_sid ? await tx.fetchService(message.account_sid, message.messaging_service_sid) : undefined;
+      if (!service) return move.fail(21704);
+      if (await isOptedOut(tx, service.sid, message.to_address)) return move.fail(21610);
+      const magic = MAGIC_RECIPIENTS[message.to_address];
+      if (magic !== undefined) return move.fail(magic);
+      const recipient = recipientOf(message.to_address);
+      if (!recipient) return move.fail(21211);
+      const pool = await poolOf(tx, service.sid);
+      const input = {
+        pool,
+        to: recipient,
+        hasMedia: asMms,
+        stickySender: service.sticky_sender === 1,
+        areaCodeGeomatch: service.area_code_geomatch === 1,
+        stickyFor: service.sticky_sender === 1 ? await fetchSticky(tx, service.sid, message.to_address) : undefined,
+        load: await queuedPerSender(tx, pool.map((s) => s.sid)),
+      };
+      let selection = selectSender(input);
+      // MMS Converter: no sender can carry the media, so the media goes as links in an SMS.
+      if (!selection.ok && asMms && service.mms_converter === 1) {
+        selection = selectSender({ ...input, hasMedia: false });
+        if (selection.ok) {
+          asMms = false;
+          body = [body, ...media.map((m) => m.url)].filter((part) => part !== '').join('\n');
+        }
+      }
+      if (!selection.ok) return move.fail(selection.errorCode);
+      sender = selection.sender;
+      if (service.sticky_sender === 1) await saveSticky(tx, service.sid, message.to_address, sender.sid, toStored(move.now));
+      Object.assign(patch, { from_address: sender.address, sender_sid: sender.sid, selection_rule: selection.rule, rerouted: selection.rerouted ? 1 : 0, body });
+    } else {
+      sender = await resolveFrom(tx, message.account_sid, message.from_address);
+      // The sender left the account after the message was accepted.
+      if (!sender) return move.fail(21606);
+      if (asMms && !sender.capabilities.includes('MMS')) asMms = false;
+    }
+    const count = countSegments(body);
+    const segments = asMms ? 1 : count.segments;
+    const transmitMs = Math.ceil((segments * 1000) / rateOf(sender));
+    Object.assign(patch, { num_segments: segments, encoding: count.encoding, transmit_ms: transmitMs });
+
+    const now = move.now.getTime();
+    const expiresAt = new Date(message.date_created).getTime() + message.validity_period * 1000;
+    const freeAt = await senderFreeAt(tx, sender.address);
+    const start = Math.max(now, freeAt ? new Date(freeAt).getTime() : now);
+    if (start > expiresAt) {
+      // It would wait past its validity period: it stays queued until then, and then fails.
+      return move.to({ ...patch, status: 'queued', next_step: STEP.expire, next_at: toStored(new Date(Math.max(expiresAt, now))) });
+    }
+    const slot = await reserveSlot(tx, sender.address, toStored(move.now), transmitMs);
+    await move.to({ ...patch, status: 'queued', next_step: STEP.send, next_at: slot.start });
+  }
+
+  async #send(move: Move): Promise<void> {
+    const outcome = await this.#outcome(move.tx, move.message);
+    if (outcome && outcome.status === 'failed') return move.fail(outcome.errorCode, 'failed');
+    const transmit = move.message.transmit_ms ?? 0;
+    await move.to({ status: 'sending', next_step: STEP.sent, next_at: toStored(new Date(move.now.getTime() + transmit)) });
+  }
+
+  async #deliver(move: Move): Promise<void> {
+    const outcome = await this.#outcome(move.tx, move.message);
+    if (outcome) return move.fail(outcome.errorCode, 'undelivered');
+    await move.to({ status: 'delivered', next_step: null, next_at: null });
+  }
+
+  /** How delivery to this recipient ends, when it does not simply succeed: the account's delivery rule. */
+  async #outcome(tx: Store, message: MessageRow): Promise<{ status: 'failed' | 'undelivered'; errorCode: number } | undefined> {
+    const rule = await fetchDeliveryRule(tx, message.account_sid, message.to_address);
+    if (!rule) return undefined;
+    return { status: rule.status === 'failed' ? 'failed' : 'undelivered', errorCode: rule.error_code };
+  }
+}
+
+/** One message's change of state inside a step's transaction: the row, its history, its callback. */
+class Move {
+  constructor(
+    readonly tx: Store,
+    public message: MessageRow,
+    readonly now: Date,
+    readonly callbackAttempts: number,
+  ) {}
+
+  async to(patch: Updateable<MessageTable>): Promise<void> {
+    const before = this.message.status;
+    const after = { ...this.message, ...patch, date_updated: toStored(this.now) } as MessageRow;
+    await this.tx.db.updateTable('messages').set({ ...patch, date_updated: after.date_updated }).where('sid', '=', after.sid).execute();
+    this.message = after;
+    if (after.status !== before) {
+      const detail = patch.selection_rule ? `from ${after.from_address} by ${after.selection_rule}${after.rerouted ? ' (short code reroute)' : ''}` : null;
+      await addMessageEvent(this.tx, { message_sid: after.sid, status: after.status, error_code: after.error_code, detail, date: after.date_updated });
+      await reportStatus(this.tx, after, this.now, this.callbackAttempts);
+    }
+  }
+
+  async fail(errorCode: number, status: 'failed' | 'undelivered' = statusForError(errorCode)): Promise<void> {
+    await this.to({ status, error_code: errorCode, error_message: deliveryErrorTitle(errorCode), next_step: null, next_at: null });
+  }
+}

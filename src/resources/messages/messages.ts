@@ -1,0 +1,269 @@
+import type { Deps } from '../context.js';
+import type { Params } from '../../http/params.js';
+import { toStored } from '../../http/dates.js';
+import { notFound } from '../../http/errors.js';
+import { newSid, isSid, SID_PREFIX } from '../../sids.js';
+import type { Page, PageQuery } from '../../storage/store.js';
+import {
+  addMessageEvent,
+  deleteMessage as removeMessage,
+  fetchMessage as readMessage,
+  insertMessage,
+  isOptedOut,
+  listMessages as readMessages,
+  type MessageRow,
+} from '../../storage/messaging.js';
+import { requireWritable } from '../accounts/accounts.js';
+import { loadNumberPlan, parseE164 } from '../phone-numbers/phone-numbers.js';
+import { MAGIC_FROM_VALID, resolveFrom } from '../../sending/senders.js';
+import { countSegments, encodingOf, smartEncode } from '../../sending/segments.js';
+import { reportStatus } from '../../sending/status-callbacks.js';
+import { MAGIC_RECIPIENTS } from '../../network/errors.js';
+import { STEP } from '../../network/network.js';
+import { DEFAULT_WEBHOOK_POLICY } from '../../webhooks/outbox.js';
+import { messageErrors as e } from './errors.js';
+
+export const messagePath = (accountSid: string, sid: string) => `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`;
+
+/** Twilio's limits: 1600 characters, 10 media, a validity period of 1 s to 10 h (36000 s). */
+export const MAX_BODY = 1600;
+export const MAX_MEDIA = 10;
+export const DEFAULT_VALIDITY = 36_000;
+/** Scheduling window: more than 300 s and at most 35 days ahead (Twilio's errors 35114/35115). */
+export const SCHEDULE_MIN_MS = 300_000;
+export const SCHEDULE_MAX_MS = 35 * 86_400_000;
+
+/** What a magic From number of Twilio's test credentials answers. */
+const MAGIC_FROM_ERRORS: Record<string, (from: string) => Error> = {
+  '+15005550001': e.invalidFrom,
+  '+15005550007': e.fromNotOwned,
+  '+15005550008': e.queueFull,
+};
+const MAGIC_TO_ERRORS: Record<number, (to: string) => Error> = {
+  21211: e.invalidTo,
+  21612: e.unreachable,
+  21408: e.regionBlocked,
+  21610: () => e.unsubscribed(),
+  21614: e.notMobile,
+};
+
+export interface MediaItem {
+  sid: string;
+  url: string;
+  content_type: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp',
+  mp4: 'video/mp4', mp3: 'audio/mpeg', ogg: 'audio/ogg', pdf: 'application/pdf', vcf: 'text/vcard', txt: 'text/plain',
+};
+
+/** A media item's type, from its URL's extension: Shortroute does not fetch media. */
+function contentTypeOf(url: string): string {
+  const extension = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
+  return (extension && CONTENT_TYPES[extension]) || 'application/octet-stream';
+}
+
+function readMedia(params: Params): MediaItem[] {
+  const urls = (params.MediaUrl as string[] | undefined) ?? [];
+  if (urls.length > MAX_MEDIA) throw e.tooManyMedia();
+  return urls.map((url) => {
+    if (!/^https?:\/\/[^\s/?#]+/i.test(url)) throw e.invalidMediaUrl(url);
+    return { sid: newSid(SID_PREFIX.media), url, content_type: contentTypeOf(url) };
+  });
+}
+
+function readSchedule(params: Params, hasService: boolean, now: Date): string | undefined {
+  if (params.ScheduleType === undefined) return undefined;
+  if (!hasService) throw e.scheduleNeedsService();
+  const sendAt = params.SendAt as string | undefined;
+  if (sendAt === undefined || sendAt === '') throw e.sendAtMissing();
+  const at = Date.parse(sendAt);
+  if (Number.isNaN(at) || !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(sendAt)) {
+    throw e.sendAtUnsupported(`'${sendAt}' is not an ISO 8601 date-time with a time zone`);
+  }
+  const ahead = at - now.getTime();
+  if (ahead <= SCHEDULE_MIN_MS) throw e.sendAtUnsupported('SendAt must be more than 300 seconds ahead');
+  if (ahead > SCHEDULE_MAX_MS) throw e.sendAtUnsupported('SendAt must be at most 35 days ahead');
+  return toStored(new Date(at));
+}
+
+/**
+ * Sends a message, as Twilio's Messages create does: everything Twilio checks at once is checked
+ * here and answered 4xx; with a Messaging Service and no From the answer is `accepted` and the
+ * sender is chosen afterwards by the network (Copilot), whose errors arrive as a failed message.
+ * The 201 goes out once the message and its first history entry are committed.
+ */
+export async function createMessage(deps: Deps, accountSid: string, params: Params, wake: () => void): Promise<MessageRow> {
+  const { store, clock } = deps;
+  await loadNumberPlan();
+  const now = clock.now();
+  const to = (params.To as string | undefined)?.trim();
+  if (!to) throw e.toRequired();
+  const from = (params.From as string | undefined)?.trim() || undefined;
+  const serviceSid = params.MessagingServiceSid as string | undefined;
+  if (!from && !serviceSid) throw e.senderRequired();
+
+  let body = (params.Body as string | undefined) ?? '';
+  const media = readMedia(params);
+  if (params.ContentSid !== undefined && body === '' && media.length === 0) throw e.contentUnsupported();
+  if (body === '' && media.length === 0) throw serviceSid ? e.contentRequired() : e.bodyRequired();
+  if ([...body].length > MAX_BODY) throw e.bodyTooLong();
+
+  if (/^\d{3,8}$/.test(to)) throw e.toShortCode(to);
+  const parsedTo = parseE164(to);
+  const magicTo = MAGIC_RECIPIENTS[`+${to.replace(/^\+/, '')}`];
+  if (!parsedTo && magicTo === undefined) throw e.invalidTo(to);
+  const toAddress = parsedTo?.number ?? `+${to.replace(/^\+/, '')}`;
+
+  const service = serviceSid ? await store.fetchService(accountSid, serviceSid) : undefined;
+  if (serviceSid && !service) throw e.serviceNotFound(serviceSid);
+  const sendAt = readSchedule(params, service !== undefined, now);
+
+  let fromAddress: string | undefined;
+  if (from) {
+    const magic = MAGIC_FROM_ERRORS[from];
+    if (magic) throw magic(from);
+    const sender = await resolveFrom(store, accountSid, from);
+    if (!sender) throw e.fromNotOwned(from);
+    if (!sender.capabilities.includes('SMS') && !sender.capabilities.includes('MMS')) throw e.fromNotOwned(from);
+    if (magicTo !== undefined) throw MAGIC_TO_ERRORS[magicTo]!(to);
+    if (sender.kind === 'short_code' && parsedTo?.country !== sender.country) throw e.shortCodeCountry(from, parsedTo?.country ?? 'this destination');
+    if (sender.kind === 'alpha_sender' && (parsedTo?.country === 'US' || parsedTo?.country === 'CA')) throw e.unreachable(to);
+    if (sender.address === toAddress) throw e.sameToFrom();
+    if (service && sender.address !== MAGIC_FROM_VALID) {
+      const inPool = await store.fetchSenderServiceSid(sender.sid);
+      if (inPool !== service.sid) throw e.senderNotInService(from, service.sid);
+    }
+    const scope = service?.sid ?? (await store.fetchSenderServiceSid(sender.sid)) ?? sender.address;
+    if (await isOptedOut(store, scope, toAddress)) throw e.unsubscribed();
+    fromAddress = sender.address;
+  }
+
+  // Smart Encoding: look-alikes become GSM-7, where that makes the whole body GSM-7.
+  if ((params.SmartEncoded === true || service?.smart_encoding === 1) && params.SmartEncoded !== false) {
+    const encoded = smartEncode(body);
+    if (encodingOf(encoded) === 'GSM-7') body = encoded;
+  }
+  const statusCallback = (params.StatusCallback as string | undefined) || service?.status_callback || null;
+  const sid = newSid(media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message);
+  const at = toStored(now);
+  const status = sendAt ? 'scheduled' : service ? 'accepted' : 'queued';
+  const count = countSegments(body);
+  const row: MessageRow = {
+    sid,
+    account_sid: accountSid,
+    messaging_service_sid: service?.sid ?? null,
+    direction: 'outbound-api',
+    from_address: fromAddress ?? null,
+    to_address: toAddress,
+    body,
+    media: JSON.stringify(media),
+    // Twilio shows 0 segments until a sender is chosen; an MMS is one message.
+    num_segments: fromAddress ? (media.length > 0 ? 1 : count.segments) : 0,
+    encoding: fromAddress ? count.encoding : null,
+    status,
+    error_code: null,
+    error_message: null,
+    status_callback: statusCallback,
+    status_callback_method: 'POST',
+    validity_period: (params.ValidityPeriod as number | undefined) ?? service?.validity_period ?? DEFAULT_VALIDITY,
+    sender_sid: null,
+    selection_rule: null,
+    rerouted: 0,
+    transmit_ms: null,
+    next_step: STEP.route,
+    next_at: sendAt ?? at,
+    send_at: sendAt ?? null,
+    date_sent: null,
+    date_created: at,
+    date_updated: at,
+  };
+  await store.transaction(async (tx) => {
+    await requireWritable(tx, accountSid);
+    await insertMessage(tx, row);
+    await addMessageEvent(tx, { message_sid: sid, status, detail: null, date: at });
+  });
+  wake();
+  return row;
+}
+
+export async function fetchMessage({ store }: Deps, accountSid: string, sid: string): Promise<MessageRow> {
+  const row = isSid(SID_PREFIX.message, sid) || isSid(SID_PREFIX.mmsMessage, sid) ? await readMessage(store, accountSid, sid) : undefined;
+  if (!row) throw notFound(messagePath(accountSid, sid));
+  return row;
+}
+
+/** `DateSent` filters are days (YYYY-MM-DD, UTC); `DateSent<` and `DateSent>` are inclusive, as Twilio's are. */
+function dayBounds(params: Params): { sentFrom?: string; sentBefore?: string } {
+  const day = (name: string) => {
+    const value = params[name] as string | undefined;
+    if (value === undefined) return undefined;
+    const match = /^(\d{4}-\d\d-\d\d)/.exec(value);
+    const date = match ? new Date(`${match[1]}T00:00:00.000Z`) : new Date(NaN);
+    if (Number.isNaN(date.getTime())) throw e.invalidUpdate(`${name} '${value}' is not a date (YYYY-MM-DD)`);
+    return date.getTime();
+  };
+  const next = (ms: number) => new Date(ms + 86_400_000).toISOString();
+  const exact = day('DateSent');
+  const after = day('DateSent>');
+  const before = day('DateSent<');
+  const bounds: { sentFrom?: string; sentBefore?: string } = {};
+  if (exact !== undefined) Object.assign(bounds, { sentFrom: new Date(exact).toISOString(), sentBefore: next(exact) });
+  if (after !== undefined) bounds.sentFrom = new Date(Math.max(after, bounds.sentFrom ? Date.parse(bounds.sentFrom) : after)).toISOString();
+  if (before !== undefined) bounds.sentBefore = next(Math.min(before, bounds.sentBefore ? Date.parse(bounds.sentBefore) - 86_400_000 : before));
+  return bounds;
+}
+
+export async function listMessages({ store }: Deps, accountSid: string, params: Params, page: PageQuery): Promise<Page<MessageRow>> {
+  await loadNumberPlan();
+  const address = (value: unknown) => {
+    if (value === undefined) return undefined;
+    const text = String(value).trim();
+    return parseE164(text)?.number ?? text;
+  };
+  return readMessages(store, accountSid, { to: address(params.To), from: address(params.From), ...dayBounds(params) }, page);
+}
+
+const FINAL = new Set(['delivered', 'undelivered', 'failed', 'received', 'canceled', 'read']);
+
+/**
+ * Update: `Body=""` redacts a finished message's body; `Status=canceled` cancels a scheduled one
+ * (Twilio reports the cancel to the status callback).
+ */
+export async function updateMessage(deps: Deps, accountSid: string, sid: string, params: Params): Promise<MessageRow> {
+  const { store, clock } = deps;
+  const body = params.Body as string | undefined;
+  const status = params.Status as string | undefined;
+  if (body === undefined && status === undefined) throw e.invalidUpdate('send Body (empty, to redact) or Status=canceled');
+  if (body !== undefined && status !== undefined) throw e.invalidUpdate('redact and cancel are separate requests');
+  if (body !== undefined && body !== '') throw e.invalidUpdate('Body can only be set to the empty string, which redacts it');
+  return store.transaction(async (tx) => {
+    await requireWritable(tx, accountSid);
+    const row = await readMessage(tx, accountSid, sid, { lock: true });
+    if (!row) throw notFound(messagePath(accountSid, sid));
+    const now = clock.now();
+    const at = toStored(now);
+    if (status !== undefined) {
+      if (row.status !== 'scheduled') throw e.cannotCancel(row.status);
+      const canceled: MessageRow = { ...row, status: 'canceled', next_step: null, next_at: null, date_updated: at };
+      await tx.db.updateTable('messages').set({ status: 'canceled', next_step: null, next_at: null, date_updated: at }).where('sid', '=', sid).execute();
+      await addMessageEvent(tx, { message_sid: sid, status: 'canceled', date: at });
+      await reportStatus(tx, canceled, now, DEFAULT_WEBHOOK_POLICY.statusCallbackAttempts);
+      return canceled;
+    }
+    if (!FINAL.has(row.status)) throw e.invalidUpdate(`the message is ${row.status}; only a finished message can be redacted`);
+    await tx.db.updateTable('messages').set({ body: '', date_updated: at }).where('sid', '=', sid).execute();
+    return { ...row, body: '', date_updated: at };
+  });
+}
+
+export async function deleteMessage({ store }: Deps, accountSid: string, sid: string): Promise<void> {
+  const row = await fetchMessage({ store } as Deps, accountSid, sid);
+  if (!FINAL.has(row.status)) throw e.cannotDelete();
+  if (!(await removeMessage(store, accountSid, sid))) throw notFound(messagePath(accountSid, sid));
+}
+
+export function mediaOf(row: MessageRow): MediaItem[] {
+  return JSON.parse(row.media) as MediaItem[];
+}

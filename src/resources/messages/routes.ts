@@ -1,0 +1,75 @@
+import { operations as op } from '../../generated/api.js';
+import { twilioRoute, type TwilioRoutes } from '../../http/route.js';
+import { pagingErrors, readPaging, v2010Page } from '../../http/paging.js';
+import { notFound } from '../../http/errors.js';
+import { invalidValidityPeriod } from '../../http/errors.js';
+import type { MessageRow } from '../../storage/messaging.js';
+import { createMessageOp } from './operations.js';
+import { createMessage, deleteMessage, fetchMessage, listMessages, mediaOf, updateMessage, type MediaItem } from './messages.js';
+import { messageErrors } from './errors.js';
+import { mediaJson, mediaPath, messageJson } from './serialize.js';
+
+/** /2010-04-01/Accounts/{AccountSid}/Messages: send, read, redact, cancel and delete messages. */
+export function messageRoutes(routes: TwilioRoutes): void {
+  const { deps } = routes;
+  const keyOf = (row: MessageRow) => ({ date: row.date_created, sid: row.sid });
+  const wake = () => deps.network?.wake();
+
+  twilioRoute(routes, createMessageOp, async ({ account, params }) => messageJson(await createMessage(deps, account.sid, params, wake)), {
+    errors: {
+      ValidityPeriod: invalidValidityPeriod,
+      MessagingServiceSid: messageErrors.invalidService,
+      StatusCallback: messageErrors.invalidStatusCallback,
+      MediaUrl: messageErrors.invalidMediaUrl,
+    },
+  });
+
+  twilioRoute(routes, op.v2010ListMessage, async ({ account, params }) => {
+    const request = readPaging(params);
+    const result = await listMessages(deps, account.sid, params, request.query);
+    const filters = {
+      To: params.To as string | undefined,
+      From: params.From as string | undefined,
+      DateSent: params.DateSent as string | undefined,
+      'DateSent<': params['DateSent<'] as string | undefined,
+      'DateSent>': params['DateSent>'] as string | undefined,
+    };
+    const path = `/2010-04-01/Accounts/${account.sid}/Messages.json`;
+    return v2010Page({ path, key: 'messages', filters, request, result, keyOf, serialize: messageJson });
+  }, { errors: pagingErrors });
+
+  twilioRoute(routes, op.v2010FetchMessage, async ({ account, path }) => messageJson(await fetchMessage(deps, account.sid, path.Sid!)));
+
+  twilioRoute(routes, op.v2010UpdateMessage, async ({ account, path, params }) => {
+    const row = await updateMessage(deps, account.sid, path.Sid!, params);
+    wake();
+    return messageJson(row);
+  });
+
+  twilioRoute(routes, op.v2010DeleteMessage, async ({ account, path }) => deleteMessage(deps, account.sid, path.Sid!));
+
+  // Media: the URLs a message was sent with, as items of its Media list (Shortroute keeps no copies).
+  twilioRoute(routes, op.v2010ListMedia, async ({ account, path, params }) => {
+    const message = await fetchMessage(deps, account.sid, path.MessageSid!);
+    const request = readPaging(params);
+    const items = mediaOf(message);
+    const result = { items, hasNext: false, hasPrevious: false };
+    const listPath = `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}/Media.json`;
+    return v2010Page({
+      path: listPath,
+      key: 'media_list',
+      filters: {},
+      request,
+      result,
+      keyOf: (item: MediaItem) => ({ date: message.date_created, sid: item.sid }),
+      serialize: (item: MediaItem) => mediaJson(message, item),
+    });
+  }, { errors: pagingErrors });
+
+  twilioRoute(routes, op.v2010FetchMedia, async ({ account, path }) => {
+    const message = await fetchMessage(deps, account.sid, path.MessageSid!);
+    const item = mediaOf(message).find((m) => m.sid === path.Sid);
+    if (!item) throw notFound(mediaPath(account.sid, message.sid, path.Sid!));
+    return mediaJson(message, item);
+  });
+}

@@ -1,0 +1,95 @@
+import type { Store } from '../storage/store.js';
+import { SENDER_TYPE } from '../storage/store.js';
+import { parseE164 } from '../resources/phone-numbers/phone-numbers.js';
+import { nanpAreaCode, type Candidate, type Recipient } from './sender-selection.js';
+
+/**
+ * Senders as the simulated network sees them: who they are, whom they can reach, and how fast
+ * they send. Rates are Twilio's defaults (behaviour notes §7): a short code 100 segments/s, a
+ * US/Canadian long code 1, a toll-free number 3, an alphanumeric sender and long codes elsewhere 10.
+ */
+export const RATES = { shortCode: 100, nanpLongCode: 1, tollFree: 3, alphaSender: 10, otherLongCode: 10 } as const;
+
+export function rateOf(sender: Candidate): number {
+  switch (sender.kind) {
+    case 'short_code':
+      return RATES.shortCode;
+    case 'alpha_sender':
+      return RATES.alphaSender;
+    case 'phone_number':
+      if (sender.numberType === 'tollfree') return RATES.tollFree;
+      return sender.country === 'US' || sender.country === 'CA' ? RATES.nanpLongCode : RATES.otherLongCode;
+  }
+}
+
+/** Twilio's test-credential From number that always passes (twilio.com/docs/iam/test-credentials). */
+export const MAGIC_FROM_VALID = '+15005550006';
+
+/** A sender outside any account: Twilio's magic test From number, a US long code. */
+const magicSender: Candidate = {
+  sid: '',
+  kind: 'phone_number',
+  address: MAGIC_FROM_VALID,
+  country: 'US',
+  capabilities: ['SMS', 'MMS'],
+  numberType: 'local',
+};
+
+const ALPHA = /^(?=.*[A-Za-z])[A-Za-z0-9 \-+_&]{1,11}$/;
+
+/**
+ * The account's sender a `From` names: a short code (digits), a phone number (E.164, `+` optional
+ * as Twilio's forms often lose it) or an alphanumeric sender ID in one of its services.
+ */
+export async function resolveFrom(store: Store, accountSid: string, from: string): Promise<Candidate | undefined> {
+  const text = from.trim();
+  if (text === MAGIC_FROM_VALID) return magicSender;
+  if (/^\d{3,8}$/.test(text)) {
+    const row = await store.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid).where('short_code', '=', text).executeTakeFirst();
+    if (row) return { sid: row.sid, kind: 'short_code', address: row.short_code, country: row.country_code, capabilities: row.capabilities.split(',') };
+  }
+  const parsed = /^\+?\d{6,15}$/.test(text) ? parseE164(text) : undefined;
+  if (parsed) {
+    const row = await store.fetchPhoneNumberByNumber(parsed.number);
+    if (!row || row.account_sid !== accountSid) return undefined;
+    const capabilities = [row.sms ? 'SMS' : '', row.mms ? 'MMS' : ''].filter(Boolean);
+    return { sid: row.sid, kind: 'phone_number', address: row.phone_number, country: row.country_code, capabilities, numberType: row.number_type };
+  }
+  if (ALPHA.test(text)) {
+    const row = await store.db
+      .selectFrom('service_senders')
+      .selectAll()
+      .where('account_sid', '=', accountSid)
+      .where('sender_type', '=', SENDER_TYPE.alphaSender)
+      .where('address', '=', text)
+      .executeTakeFirst();
+    if (row) return { sid: row.sender_sid, kind: 'alpha_sender', address: row.address, country: '', capabilities: row.capabilities.split(',') };
+  }
+  return undefined;
+}
+
+/** A service's pool as selection candidates, phone numbers with their type (toll-free or not). */
+export async function poolOf(store: Store, serviceSid: string): Promise<Candidate[]> {
+  const rows = await store.db
+    .selectFrom('service_senders as m')
+    .leftJoin('phone_numbers as p', 'p.sid', 'm.sender_sid')
+    .select(['m.sender_sid', 'm.sender_type', 'm.address', 'm.country_code', 'm.capabilities', 'p.number_type'])
+    .where('m.service_sid', '=', serviceSid)
+    .orderBy('m.sender_sid')
+    .execute();
+  return rows.map((r) => ({
+    sid: r.sender_sid,
+    kind: r.sender_type as Candidate['kind'],
+    address: r.address,
+    country: r.sender_type === SENDER_TYPE.alphaSender ? '' : r.country_code,
+    capabilities: r.capabilities.split(','),
+    numberType: r.number_type ?? undefined,
+  }));
+}
+
+/** The recipient of an E.164 number: its country, and its area code in the US and Canada. */
+export function recipientOf(e164: string): Recipient | undefined {
+  const parsed = parseE164(e164);
+  if (!parsed?.country) return undefined;
+  return { country: parsed.country, areaCode: parsed.countryCallingCode === '1' ? nanpAreaCode(parsed.number) : undefined };
+}

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../resources/context.js';
+import type { Store } from '../storage/store.js';
+import { newSid, SID_PREFIX } from '../sids.js';
+import { toStored } from '../http/dates.js';
+import {
+  claimWebhook,
+  dueWebhooks,
+  insertWebhook,
+  insertWebhookAttempt,
+  updateWebhook,
+  type WebhookRow,
+} from '../storage/messaging.js';
+import { webhookRequest, type WebhookParams } from './signature.js';
+
+export const WEBHOOK_KIND = { statusCallback: 'status_callback', inbound: 'inbound', fallback: 'fallback' } as const;
+export type WebhookKind = (typeof WEBHOOK_KIND)[keyof typeof WEBHOOK_KIND];
+
+export interface WebhookPolicy {
+  /** Twilio waits at most 15 s for a webhook's answer, connection included (error 11205). */
+  timeoutMs: number;
+  /** Attempts of a status callback before it is given up (failures and timeouts are retried). */
+  statusCallbackAttempts: number;
+  /** Wait before the second attempt; each later one waits twice as long. */
+  firstRetryMs: number;
+  /** How long a node holds a claimed webhook before another may try it (a node that died). */
+  leaseMs: number;
+  /** Deliveries in flight at once, per node. */
+  concurrency: number;
+}
+
+export const DEFAULT_WEBHOOK_POLICY: WebhookPolicy = {
+  timeoutMs: 15_000,
+  statusCallbackAttempts: 5,
+  firstRetryMs: 1_000,
+  leaseMs: 60_000,
+  concurrency: 16,
+};
+
+/** Twilio answers with at most 64 kB of TwiML (error 11750); Shortroute keeps that much of any body. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+export interface NewWebhook {
+  accountSid: string;
+  messageSid: string;
+  kind: WebhookKind;
+  url: string;
+  method: 'GET' | 'POST';
+  params: WebhookParams;
+  maxAttempts: number;
+  fallback?: { url: string; method: 'GET' | 'POST' };
+}
+
+/**
+ * Writes a webhook into the outbox, in the caller's transaction: it is delivered only once that
+ * commits, and it survives a restart. The idempotency token is the same on every attempt, so a
+ * receiver can tell a retry from a new request.
+ */
+export async function enqueueWebhook(tx: Store, hook: NewWebhook, now: Date): Promise<string> {
+  const sid = newSid(SID_PREFIX.webhook);
+  const at = toStored(now);
+  await insertWebhook(tx, {
+    sid,
+    account_sid: hook.accountSid,
+    message_sid: hook.messageSid,
+    kind: hook.kind,
+    url: hook.url,
+    method: hook.method,
+    params: JSON.stringify(hook.params),
+    idempotency_token: `${randomUUID()}`,
+    status: 'pending',
+    attempts: 0,
+    max_attempts: hook.maxAttempts,
+    next_attempt_at: at,
+    fallback: hook.fallback ? JSON.stringify(hook.fallback) : null,
+    error_code: null,
+    date_created: at,
+    date_updated: at,
+  });
+  return sid;
+}
+
+/** What a receiver answered; `error` when there was no HTTP answer at all. */
+export interface WebhookResponse {
+  status?: number;
+  contentType?: string;
+  body?: string;
+  error?: string;
+  /** Twilio's error code for a failed attempt (11200 family), when it failed. */
+  errorCode?: number;
+}
+
+/**
+ * What to do once a receiver has answered (or not): a status callback only wants a 2xx; an
+ * inbound request reads the TwiML it got back. Returns whether the delivery is done, and if not,
+ * whether to try again and the error code to record.
+ */
+export type ResponseHandler = (hook: WebhookRow, response: WebhookResponse) => Promise<{ done: boolean; retry: boolean; errorCode?: number }>;
+
+/**
+ * Delivers the outbox: claims due webhooks (a compare-and-set on the attempt count, so two nodes
+ * never send the same attempt), sends them signed like Twilio's, records every attempt with its
+ * request and response, and retries with backoff. Sending never happens on an API request's path.
+ */
+export class Outbox {
+  readonly #deps: Deps;
+  readonly #policy: WebhookPolicy;
+  readonly #handlers = new Map<string, ResponseHandler>();
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(deps: Deps, policy: Partial<WebhookPolicy> = {}) {
+    this.#deps = deps;
+    this.#policy = { ...DEFAULT_WEBHOOK_POLICY, ...policy };
+  }
+
+  get policy(): WebhookPolicy {
+    return this.#policy;
+  }
+
+  handle(kind: WebhookKind, handler: ResponseHandler): void {
+    this.#handlers.set(kind, handler);
+  }
+
+  /** Starts every due delivery there is room for; returns how many started. */
+  async startDue(): Promise<number> {
+    const room = this.#policy.concurrency - this.#inFlight.size;
+    if (room <= 0) return 0;
+    const now = this.#deps.clock.now();
+    const due = await dueWebhooks(this.#deps.store, toStored(now), room);
+    let started = 0;
+    for (const hook of due) {
+      const leaseUntil = toStored(new Date(now.getTime() + this.#policy.leaseMs));
+      if (!(await claimWebhook(this.#deps.store, hook, leaseUntil, toStored(now)))) continue;
+      const claimed = { ...hook, attempts: hook.attempts + 1 };
+      const delivery: Promise<void> = this.#deliver(claimed)
+        .catch((error) => console.error(`shortroute: webhook ${hook.sid} could not be recorded: ${String(error)}`))
+        .finally(() => this.#inFlight.delete(delivery));
+      this.#inFlight.add(delivery);
+      started++;
+    }
+    return started;
+  }
+
+  /** Resolves when no delivery is in flight. */
+  async drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  }
+
+  get busy(): boolean {
+    return this.#inFlight.size > 0;
+  }
+
+  async #deliver(hook: WebhookRow): Promise<void> {
+    const { store, clock } = this.#deps;
+    const account = await store.fetchAccount(hook.account_sid);
+    const started = clock.now();
+    const realStart = performance.now();
+    const request = webhookRequest({
+      url: hook.url,
+      method: hook.method as 'GET' | 'POST',
+      params: JSON.parse(hook.params) as WebhookParams,
+      authToken: account?.auth_token ?? '',
+    });
+    request.headers['I-Twilio-Idempotency-Token'] = hook.idempotency_token;
+    const response = await send(request, hook.method, this.#policy.timeoutMs);
+    const duration = Math.round(performance.now() - realStart);
+    const handler = this.#handlers.get(hook.kind) ?? expect2xx;
+    const outcome = await handler(hook, response);
+    const now = clock.now();
+    const at = toStored(now);
+    await store.transaction(async (tx) => {
+      await insertWebhookAttempt(tx, {
+        webhook_sid: hook.sid,
+        attempt: hook.attempts,
+        date: toStored(started),
+        request: JSON.stringify({ url: request.url, method: hook.method, headers: request.headers, body: request.body ?? null }),
+        response_status: response.status ?? null,
+        response_headers: response.contentType !== undefined ? JSON.stringify({ 'content-type': response.contentType }) : null,
+        response_body: response.body ?? null,
+        error: response.error ?? (outcome.errorCode !== undefined && !outcome.done ? `error ${outcome.errorCode}` : null),
+        duration_ms: duration,
+      });
+      if (outcome.done) {
+        await updateWebhook(tx, hook.sid, { status: 'delivered', next_attempt_at: null, error_code: null, date_updated: at });
+      } else if (outcome.retry && hook.attempts < hook.max_attempts) {
+        const wait = this.#policy.firstRetryMs * 2 ** (hook.attempts - 1);
+        await updateWebhook(tx, hook.sid, { next_attempt_at: toStored(new Date(now.getTime() + wait)), error_code: outcome.errorCode ?? null, date_updated: at });
+      } else {
+        await updateWebhook(tx, hook.sid, { status: 'failed', next_attempt_at: null, error_code: outcome.errorCode ?? null, date_updated: at });
+      }
+    });
+  }
+}
+
+/** A status callback is done at the first 2xx; anything else is retried (error 11200). */
+const expect2xx: ResponseHandler = async (_hook, response) => {
+  if (response.status !== undefined && response.status >= 200 && response.status < 300) return { done: true, retry: false };
+  return { done: false, retry: true, errorCode: response.errorCode ?? 11200 };
+};
+
+/** One HTTP request, with Twilio's total time limit; never throws. */
+async function send(request: { url: string; body?: string; headers: Record<string, string> }, method: string, timeoutMs: number): Promise<WebhookResponse> {
+  try {
+    const response = await fetch(request.url, { method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(timeoutMs) });
+    const body = await readCapped(response);
+    return { status: response.status, contentType: response.headers.get('content-type') ?? undefined, body: body.text, errorCode: body.tooLarge ? 11750 : response.ok ? undefined : 11200 };
+  } catch (error) {
+    const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    if (e.name === 'TimeoutError') return { error: `no answer within ${timeoutMs} ms`, errorCode: 11205 };
+    const code = e.cause?.code;
+    // 11205 HTTP connection failure; 11210 HTTP bad host name.
+    return { error: `${code ?? e.name}: ${e.cause?.message ?? e.message}`, errorCode: code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 11210 : 11205 };
+  }
+}
+
+async function readCapped(response: Response): Promise<{ text: string; tooLarge: boolean }> {
+  if (!response.body) return { text: '', tooLarge: false };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_RESPONSE_BYTES) {
+      await reader.cancel();
+      return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: true };
+    }
+    chunks.push(value);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: false };
+}
