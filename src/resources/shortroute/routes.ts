@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../context.js';
 import { serviceUnavailable } from '../../http/errors.js';
+import { inspectionRoutes } from './inspection.js';
 
-export const SHORTROUTE_PREFIX = '/_shortroute';
+import { SHORTROUTE_PREFIX } from './prefix.js';
+
+export { SHORTROUTE_PREFIX };
 
 /** Shortroute's own endpoints, all under /_shortroute/ so they never meet a Twilio path. */
 export function shortrouteRoutes(app: FastifyInstance, deps: Deps, info: { version: string }): void {
@@ -15,4 +18,5 @@ export function shortrouteRoutes(app: FastifyInstance, deps: Deps, info: { versi
     }
     return { status: 'ok', backend: deps.store.backend.name, version: info.version };
   });
+  inspectionRoutes(app, deps);
 }

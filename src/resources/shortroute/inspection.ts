@@ -1,0 +1,209 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Deps } from '../context.js';
+import { authenticate, resolvePathAccount } from '../accounts/accounts.js';
+import { invalidParameter, missingParameter, notFound } from '../../http/errors.js';
+import { toIso } from '../../http/dates.js';
+import type { AccountRow } from '../../storage/store.js';
+import {
+  deleteDeliveryRule,
+  fetchMessage,
+  listDeliveryRules,
+  listMessageEvents,
+  listOptOuts,
+  listWebhookAttempts,
+  listWebhooks,
+  putDeliveryRule,
+  resetMessaging,
+  type MessageRow,
+  type WebhookRow,
+} from '../../storage/messaging.js';
+import { loadNumberPlan, parseE164 } from '../phone-numbers/phone-numbers.js';
+import { statusForError } from '../../network/errors.js';
+import { mediaOf } from '../messages/messages.js';
+import { SHORTROUTE_PREFIX } from './prefix.js';
+
+const ACCOUNT = `${SHORTROUTE_PREFIX}/Accounts/:AccountSid`;
+
+/** The account a Shortroute path names, for a caller signed in as Twilio's API expects. */
+async function accountOf(deps: Deps, request: FastifyRequest): Promise<AccountRow> {
+  const caller = await authenticate(deps, request.headers.authorization);
+  return resolvePathAccount(deps, caller, (request.params as { AccountSid: string }).AccountSid);
+}
+
+function text(body: unknown, name: string): string | undefined {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  if (value === undefined) return undefined;
+  return String(Array.isArray(value) ? value[value.length - 1] : value);
+}
+
+async function e164(value: string | undefined, name: string): Promise<string> {
+  if (value === undefined || value.trim() === '') throw missingParameter(name);
+  await loadNumberPlan();
+  const parsed = parseE164(value);
+  if (!parsed) throw invalidParameter(name, `'${value}' is not a phone number in E.164`);
+  return parsed.number;
+}
+
+const iso = (stored: string | null) => (stored === null ? null : toIso(stored));
+
+/** A message as a handset sees it. */
+function handsetMessage(row: MessageRow) {
+  return {
+    sid: row.sid,
+    from: row.from_address,
+    to: row.to_address,
+    body: row.body,
+    media_urls: mediaOf(row).map((m) => m.url),
+    num_segments: row.num_segments,
+    status: row.status,
+    date_sent: iso(row.date_sent),
+  };
+}
+
+async function webhooksJson(deps: Deps, hooks: WebhookRow[]) {
+  const attempts = await listWebhookAttempts(deps.store, hooks.map((h) => h.sid));
+  return hooks.map((hook) => ({
+    sid: hook.sid,
+    message_sid: hook.message_sid,
+    kind: hook.kind,
+    url: hook.url,
+    method: hook.method,
+    params: Object.fromEntries(groupPairs(JSON.parse(hook.params) as [string, string][])),
+    idempotency_token: hook.idempotency_token,
+    status: hook.status,
+    error_code: hook.error_code,
+    attempts: attempts
+      .filter((a) => a.webhook_sid === hook.sid)
+      .map((a) => ({
+        attempt: a.attempt,
+        date: iso(a.date),
+        request: JSON.parse(a.request),
+        response: a.response_status === null ? null : { status: a.response_status, headers: a.response_headers ? JSON.parse(a.response_headers) : {}, body: a.response_body },
+        error: a.error,
+        duration_ms: a.duration_ms,
+      })),
+    next_attempt_at: hook.status === 'pending' ? iso(hook.next_attempt_at) : null,
+    date_created: iso(hook.date_created),
+  }));
+}
+
+function groupPairs(pairs: [string, string][]): Map<string, string | string[]> {
+  const out = new Map<string, string | string[]>();
+  for (const [key, value] of pairs) {
+    const existing = out.get(key);
+    out.set(key, existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value]);
+  }
+  return out;
+}
+
+/**
+ * Shortroute's inspection and control of an account's messaging, for tests: what each simulated
+ * handset received, how Copilot routed a message and what happened to it, every webhook attempt,
+ * delivery outcome rules, opt-outs, and a reset. Signed in like Twilio's API (the account's SID
+ * and auth token, or the owner's for a subaccount).
+ */
+export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
+  // The messages a simulated handset received (sent or delivered to it), oldest first.
+  app.get(`${ACCOUNT}/Handsets/:Number/Messages`, async (request) => {
+    const account = await accountOf(deps, request);
+    const number = await e164((request.params as { Number: string }).Number, 'Number');
+    const rows = await deps.store.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('account_sid', '=', account.sid)
+      .where('to_address', '=', number)
+      .where('direction', '!=', 'inbound')
+      .where('status', 'in', ['sent', 'delivered', 'read'])
+      .orderBy('date_sent')
+      .orderBy('sid')
+      .execute();
+    return { number, messages: rows.map(handsetMessage) };
+  });
+
+  // One message as the network handled it: the sender chosen and why, its history, its webhooks.
+  app.get(`${ACCOUNT}/Messages/:Sid`, async (request) => {
+    const account = await accountOf(deps, request);
+    const sid = (request.params as { Sid: string }).Sid;
+    const row = await fetchMessage(deps.store, account.sid, sid);
+    if (!row) throw notFound(request.url);
+    const events = await listMessageEvents(deps.store, sid);
+    return {
+      sid: row.sid,
+      status: row.status,
+      from: row.from_address,
+      to: row.to_address,
+      messaging_service_sid: row.messaging_service_sid,
+      sender_sid: row.sender_sid,
+      selection_rule: row.selection_rule,
+      rerouted: row.rerouted === 1,
+      encoding: row.encoding,
+      num_segments: row.num_segments,
+      next_step: row.next_step,
+      next_at: iso(row.next_at),
+      events: events.map((e) => ({ status: e.status, error_code: e.error_code, detail: e.detail, date: iso(e.date) })),
+      webhooks: await webhooksJson(deps, await listWebhooks(deps.store, account.sid, { messageSid: sid })),
+    };
+  });
+
+  // Every webhook of the account (filters: MessageSid, Kind), with each attempt's request and response.
+  app.get(`${ACCOUNT}/Webhooks`, async (request) => {
+    const account = await accountOf(deps, request);
+    const query = request.query as Record<string, string | undefined>;
+    return { webhooks: await webhooksJson(deps, await listWebhooks(deps.store, account.sid, { messageSid: query.MessageSid, kind: query.Kind })) };
+  });
+
+  // Delivery rules: messages to `To` end with `ErrorCode` (and `Status`, by default the code's own).
+  app.post(`${ACCOUNT}/DeliveryRules`, async (request, reply) => {
+    const account = await accountOf(deps, request);
+    const to = await e164(text(request.body, 'To'), 'To');
+    const codeText = text(request.body, 'ErrorCode');
+    if (codeText === undefined) throw missingParameter('ErrorCode');
+    if (!/^\d{5}$/.test(codeText)) throw invalidParameter('ErrorCode', `'${codeText}' is not a five-digit Twilio error code`);
+    const code = Number(codeText);
+    const status = text(request.body, 'Status') ?? statusForError(code);
+    if (status !== 'failed' && status !== 'undelivered') throw invalidParameter('Status', `'${status}' is not failed or undelivered`);
+    const rule = { account_sid: account.sid, to_address: to, status, error_code: code, date_created: new Date(deps.clock.now()).toISOString() };
+    await putDeliveryRule(deps.store, rule);
+    reply.code(201);
+    return { to, status, error_code: code };
+  });
+
+  app.get(`${ACCOUNT}/DeliveryRules`, async (request) => {
+    const account = await accountOf(deps, request);
+    const rules = await listDeliveryRules(deps.store, account.sid);
+    return { delivery_rules: rules.map((r) => ({ to: r.to_address, status: r.status, error_code: r.error_code })) };
+  });
+
+  app.delete(`${ACCOUNT}/DeliveryRules/:To`, async (request, reply) => {
+    const account = await accountOf(deps, request);
+    const to = await e164((request.params as { To: string }).To, 'To');
+    if (!(await deleteDeliveryRule(deps.store, account.sid, to))) throw notFound(request.url);
+    reply.code(204).send();
+  });
+
+  app.get(`${ACCOUNT}/OptOuts`, async (request) => {
+    const account = await accountOf(deps, request);
+    const rows = await listOptOuts(deps.store, account.sid);
+    return { opt_outs: rows.map((r) => ({ scope: r.scope, address: r.address, date_created: iso(r.date_created) })) };
+  });
+
+  // Empties the account for the next test: its messages and webhooks, rules and opt-outs, and
+  // its services, short codes and phone numbers. Credentials, keys and subaccounts stay.
+  app.post(`${ACCOUNT}/Reset`, async (request, reply) => {
+    const account = await accountOf(deps, request);
+    await deps.store.transaction(async (tx) => {
+      for (const addresses of [
+        tx.db.selectFrom('service_senders').select('address').where('account_sid', '=', account.sid),
+        tx.db.selectFrom('short_codes').select('short_code as address').where('account_sid', '=', account.sid),
+        tx.db.selectFrom('phone_numbers').select('phone_number as address').where('account_sid', '=', account.sid),
+      ]) {
+        await tx.db.deleteFrom('sender_queues').where('address', 'in', addresses).execute();
+      }
+      await resetMessaging(tx, account.sid);
+      await tx.releaseNumbers(account.sid);
+      await tx.db.deleteFrom('service_senders').where('account_sid', '=', account.sid).execute();
+      await tx.db.deleteFrom('services').where('account_sid', '=', account.sid).execute();
+    });
+    reply.code(204).send();
+  });
+}

@@ -1,0 +1,2 @@
+/** Shortroute's own endpoints live under this prefix, which no Twilio path uses. */
+export const SHORTROUTE_PREFIX = '/_shortroute';
