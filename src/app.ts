@@ -11,7 +11,8 @@ import type { AccountRow } from './storage/store.js';
 import { applySeed, readSeedFile } from './seed/seed.js';
 import { DEFAULT_LIMITS, type Deps } from './resources/context.js';
 import { Network, type NetworkOptions } from './network/network.js';
-import { Outbox, type WebhookPolicy } from './webhooks/outbox.js';
+import { Outbox, WEBHOOK_KIND, type WebhookPolicy } from './webhooks/outbox.js';
+import { inboundResponseHandler } from './inbound/responses.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -67,6 +68,8 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     const limits = { maxSenders: config.maxSenders ?? DEFAULT_LIMITS.maxSenders };
     const deps: Deps = { store, clock, limits };
     const outbox = new Outbox(deps, config.webhooks);
+    outbox.handle(WEBHOOK_KIND.inbound, inboundResponseHandler);
+    outbox.handle(WEBHOOK_KIND.fallback, inboundResponseHandler);
     const network = new Network(deps, outbox, config.network);
     deps.network = network;
     const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });

@@ -72,6 +72,7 @@ export class Network {
     this.#deps = deps;
     this.#outbox = outbox;
     this.#options = { ...DEFAULT_NETWORK_OPTIONS, ...options };
+    outbox.onRecorded = () => this.wake();
   }
 
   get options(): NetworkOptions {

@@ -93,9 +93,15 @@ export interface WebhookResponse {
 /**
  * What to do once a receiver has answered (or not): a status callback only wants a 2xx; an
  * inbound request reads the TwiML it got back. Returns whether the delivery is done, and if not,
- * whether to try again and the error code to record.
+ * whether to try again and the error code to record. It runs in the transaction that records the
+ * attempt, so what it writes (replies, a fallback request) commits with it or not at all.
  */
-export type ResponseHandler = (hook: WebhookRow, response: WebhookResponse) => Promise<{ done: boolean; retry: boolean; errorCode?: number }>;
+export type ResponseHandler = (
+  tx: Store,
+  hook: WebhookRow,
+  response: WebhookResponse,
+  now: Date,
+) => Promise<{ done: boolean; retry: boolean; errorCode?: number }>;
 
 /**
  * Delivers the outbox: claims due webhooks (a compare-and-set on the attempt count, so two nodes
@@ -107,6 +113,8 @@ export class Outbox {
   readonly #policy: WebhookPolicy;
   readonly #handlers = new Map<string, ResponseHandler>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** Called after each attempt is recorded: what it wrote (a reply) may be work for the network. */
+  onRecorded: (() => void) | undefined;
 
   constructor(deps: Deps, policy: Partial<WebhookPolicy> = {}) {
     this.#deps = deps;
@@ -134,7 +142,10 @@ export class Outbox {
       const claimed = { ...hook, attempts: hook.attempts + 1 };
       const delivery: Promise<void> = this.#deliver(claimed)
         .catch((error) => console.error(`shortroute: webhook ${hook.sid} could not be recorded: ${String(error)}`))
-        .finally(() => this.#inFlight.delete(delivery));
+        .finally(() => {
+          this.#inFlight.delete(delivery);
+          this.onRecorded?.();
+        });
       this.#inFlight.add(delivery);
       started++;
     }
@@ -165,10 +176,10 @@ export class Outbox {
     const response = await send(request, hook.method, this.#policy.timeoutMs);
     const duration = Math.round(performance.now() - realStart);
     const handler = this.#handlers.get(hook.kind) ?? expect2xx;
-    const outcome = await handler(hook, response);
     const now = clock.now();
     const at = toStored(now);
     await store.transaction(async (tx) => {
+      const outcome = await handler(tx, hook, response, now);
       await insertWebhookAttempt(tx, {
         webhook_sid: hook.sid,
         attempt: hook.attempts,
@@ -193,7 +204,7 @@ export class Outbox {
 }
 
 /** A status callback is done at the first 2xx; anything else is retried (error 11200). */
-const expect2xx: ResponseHandler = async (_hook, response) => {
+const expect2xx: ResponseHandler = async (_tx, _hook, response) => {
   if (response.status !== undefined && response.status >= 200 && response.status < 300) return { done: true, retry: false };
   return { done: false, retry: true, errorCode: response.errorCode ?? 11200 };
 };

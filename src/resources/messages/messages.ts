@@ -59,7 +59,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** A media item's type, from its URL's extension: Shortroute does not fetch media. */
-function contentTypeOf(url: string): string {
+export function contentTypeOf(url: string): string {
   const extension = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
   return (extension && CONTENT_TYPES[extension]) || 'application/octet-stream';
 }

@@ -20,6 +20,8 @@ import {
 import { loadNumberPlan, parseE164 } from '../phone-numbers/phone-numbers.js';
 import { statusForError } from '../../network/errors.js';
 import { mediaOf } from '../messages/messages.js';
+import { messageJson } from '../messages/serialize.js';
+import { receiveMessage } from '../../inbound/inbound.js';
 import { SHORTROUTE_PREFIX } from './prefix.js';
 
 const ACCOUNT = `${SHORTROUTE_PREFIX}/Accounts/:AccountSid`;
@@ -118,6 +120,22 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
       .orderBy('sid')
       .execute();
     return { number, messages: rows.map(handsetMessage) };
+  });
+
+  // A simulated handset sends a message (From is the handset) to one of the account's numbers or
+  // short codes: stored as an inbound Message, passed on to the webhook. Answers the Message.
+  app.post(`${ACCOUNT}/Handsets/:Number/Messages`, async (request, reply) => {
+    const account = await accountOf(deps, request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const media = body.MediaUrl === undefined ? [] : ([] as unknown[]).concat(body.MediaUrl).map(String);
+    const message = await receiveMessage(deps, account.sid, {
+      from: (request.params as { Number: string }).Number,
+      to: text(body, 'To'),
+      body: text(body, 'Body'),
+      mediaUrls: media,
+    });
+    reply.code(201);
+    return messageJson(message);
   });
 
   // One message as the network handled it: the sender chosen and why, its history, its webhooks.

@@ -1,0 +1,243 @@
+import type { Deps } from '../resources/context.js';
+import type { Store } from '../storage/store.js';
+import { toStored } from '../http/dates.js';
+import { invalidParameter, missingParameter } from '../http/errors.js';
+import { newSid, SID_PREFIX } from '../sids.js';
+import { addMessageEvent, insertMessage, setOptOut, type MessageRow } from '../storage/messaging.js';
+import { requireWritable } from '../resources/accounts/accounts.js';
+import { loadNumberPlan, parseE164 } from '../resources/phone-numbers/phone-numbers.js';
+import { contentTypeOf, DEFAULT_VALIDITY, MAX_BODY, MAX_MEDIA, type MediaItem } from '../resources/messages/messages.js';
+import { messageErrors } from '../resources/messages/errors.js';
+import { countSegments } from '../sending/segments.js';
+import { STEP } from '../network/network.js';
+import { enqueueWebhook, WEBHOOK_KIND } from '../webhooks/outbox.js';
+import { keywordOf, type Keyword } from './keywords.js';
+
+/** A number or short code of the account, as the receiving end of an inbound message. */
+export interface Receiver {
+  kind: 'short_code' | 'phone_number';
+  sid: string;
+  /** Short code digits, or E.164. */
+  address: string;
+  country: string;
+  serviceSid: string | null;
+  smsUrl: string | null;
+  smsMethod: string;
+  smsFallbackUrl: string | null;
+  smsFallbackMethod: string;
+}
+
+/** Where an inbound message's request goes, and where to fall back to. */
+export interface Route {
+  url: string;
+  method: 'GET' | 'POST';
+  fallback?: { url: string; method: 'GET' | 'POST' };
+}
+
+const method = (m: string | null | undefined): 'GET' | 'POST' => (m?.toUpperCase() === 'GET' ? 'GET' : 'POST');
+
+/** Attempts of an inbound request when the receiver cannot be reached (Twilio retries once). */
+export const INBOUND_ATTEMPTS = 2;
+
+export async function findReceiver(store: Store, accountSid: string, to: string): Promise<Receiver | undefined> {
+  const text = to.trim();
+  if (/^\d{3,8}$/.test(text)) {
+    const row = await store.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid).where('short_code', '=', text).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      kind: 'short_code', sid: row.sid, address: row.short_code, country: row.country_code, serviceSid: (await store.fetchSenderServiceSid(row.sid)) ?? null,
+      smsUrl: row.sms_url, smsMethod: row.sms_method, smsFallbackUrl: row.sms_fallback_url, smsFallbackMethod: row.sms_fallback_method,
+    };
+  }
+  const parsed = parseE164(text);
+  const row = parsed ? await store.fetchPhoneNumberByNumber(parsed.number) : undefined;
+  if (!row || row.account_sid !== accountSid) return undefined;
+  return {
+    kind: 'phone_number', sid: row.sid, address: row.phone_number, country: row.country_code, serviceSid: (await store.fetchSenderServiceSid(row.sid)) ?? null,
+    smsUrl: row.sms_url, smsMethod: row.sms_method, smsFallbackUrl: row.sms_fallback_url, smsFallbackMethod: row.sms_fallback_method,
+  };
+}
+
+/**
+ * Which webhook an inbound message goes to (behaviour notes §2.1): in a service, the service's
+ * inbound request URL, unless the service defers to the number's own webhook and the number has
+ * one; outside any service, the number's or short code's own `sms_url`. No URL: stored only.
+ */
+export async function routeOf(store: Store, accountSid: string, receiver: Receiver): Promise<Route | undefined> {
+  const own = (): Route | undefined =>
+    receiver.smsUrl
+      ? { url: receiver.smsUrl, method: method(receiver.smsMethod), fallback: receiver.smsFallbackUrl ? { url: receiver.smsFallbackUrl, method: method(receiver.smsFallbackMethod) } : undefined }
+      : undefined;
+  if (!receiver.serviceSid) return own();
+  const service = await store.fetchService(accountSid, receiver.serviceSid);
+  if (!service) return own();
+  if (service.use_inbound_webhook_on_number === 1 && receiver.smsUrl) return own();
+  if (!service.inbound_request_url) return undefined;
+  return {
+    url: service.inbound_request_url,
+    method: method(service.inbound_method),
+    fallback: service.fallback_url ? { url: service.fallback_url, method: method(service.fallback_method) } : undefined,
+  };
+}
+
+/** The geography fields Twilio adds for an address: the country from the numbering plan; the rest Shortroute does not know. */
+function geography(prefix: 'From' | 'To', address: string, country: string): [string, string][] {
+  return [
+    [`${prefix}City`, ''],
+    [`${prefix}State`, ''],
+    [`${prefix}Zip`, ''],
+    [`${prefix}Country`, country],
+  ];
+}
+
+/** The parameters of Twilio's inbound message request (behaviour notes §2.2). */
+export function inboundParams(message: MessageRow, media: MediaItem[], fromCountry: string, toCountry: string, keyword?: Keyword): [string, string][] {
+  const params: [string, string][] = [
+    ...geography('To', message.to_address, toCountry),
+    ['SmsMessageSid', message.sid],
+    ['NumMedia', String(media.length)],
+    ...geography('From', message.from_address ?? '', fromCountry),
+    ['SmsSid', message.sid],
+    ['SmsStatus', 'received'],
+    ['Body', message.body],
+    ['To', message.to_address],
+  ];
+  if (message.messaging_service_sid) params.push(['MessagingServiceSid', message.messaging_service_sid]);
+  params.push(['NumSegments', String(message.num_segments)], ['MessageSid', message.sid], ['AccountSid', message.account_sid]);
+  params.push(['From', message.from_address ?? ''], ['ApiVersion', '2010-04-01']);
+  media.forEach((item, i) => params.push([`MediaContentType${i}`, item.content_type], [`MediaUrl${i}`, item.url]));
+  if (keyword) params.push(['OptOutType', keyword.type]);
+  return params;
+}
+
+/** An outbound reply from the receiving number, sent through the network like any message. */
+export async function queueReply(
+  tx: Store,
+  reply: { accountSid: string; serviceSid: string | null; from: string; to: string; body: string; media: MediaItem[]; statusCallback: string | null; statusCallbackMethod?: 'GET' | 'POST' },
+  now: Date,
+): Promise<MessageRow> {
+  const at = toStored(now);
+  const count = countSegments(reply.body);
+  const row: MessageRow = {
+    sid: newSid(reply.media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message),
+    account_sid: reply.accountSid,
+    messaging_service_sid: reply.serviceSid,
+    direction: 'outbound-reply',
+    from_address: reply.from,
+    to_address: reply.to,
+    body: reply.body,
+    media: JSON.stringify(reply.media),
+    num_segments: reply.media.length > 0 ? 1 : count.segments,
+    encoding: count.encoding,
+    status: 'queued',
+    error_code: null,
+    error_message: null,
+    status_callback: reply.statusCallback,
+    status_callback_method: reply.statusCallbackMethod ?? 'POST',
+    validity_period: DEFAULT_VALIDITY,
+    sender_sid: null,
+    selection_rule: null,
+    rerouted: 0,
+    transmit_ms: null,
+    next_step: STEP.route,
+    next_at: at,
+    send_at: null,
+    date_sent: null,
+    date_created: at,
+    date_updated: at,
+  };
+  await insertMessage(tx, row);
+  await addMessageEvent(tx, { message_sid: row.sid, status: 'queued', date: at });
+  return row;
+}
+
+/**
+ * A simulated handset sends a message to one of the account's numbers or short codes. The
+ * message is stored (direction `inbound`, status `received`), opt-out keywords take effect with
+ * their reply, and the webhook request is written to the outbox, all in one transaction.
+ */
+export async function receiveMessage(
+  deps: Deps,
+  accountSid: string,
+  input: { from: string; to?: string; body?: string; mediaUrls?: string[] },
+): Promise<MessageRow> {
+  const { store, clock } = deps;
+  await loadNumberPlan();
+  const handset = parseE164(input.from);
+  if (!handset) throw invalidParameter('From', `'${input.from}' is not a phone number in E.164`);
+  if (input.to === undefined || input.to.trim() === '') throw missingParameter('To');
+  const receiver = await findReceiver(store, accountSid, input.to);
+  if (!receiver) throw invalidParameter('To', `'${input.to}' is not a phone number or short code of account ${accountSid}`);
+  const body = input.body ?? '';
+  if ([...body].length > MAX_BODY) throw messageErrors.bodyTooLong();
+  const urls = input.mediaUrls ?? [];
+  if (urls.length > MAX_MEDIA) throw messageErrors.tooManyMedia();
+  if (body === '' && urls.length === 0) throw messageErrors.bodyRequired();
+  const media: MediaItem[] = urls.map((url) => {
+    if (!/^https?:\/\/[^\s/?#]+/i.test(url)) throw messageErrors.invalidMediaUrl(url);
+    return { sid: newSid(SID_PREFIX.media), url, content_type: contentTypeOf(url) };
+  });
+
+  const now = clock.now();
+  const at = toStored(now);
+  const count = countSegments(body);
+  const message: MessageRow = {
+    sid: newSid(media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message),
+    account_sid: accountSid,
+    messaging_service_sid: receiver.serviceSid,
+    direction: 'inbound',
+    from_address: handset.number,
+    to_address: receiver.address,
+    body,
+    media: JSON.stringify(media),
+    num_segments: media.length > 0 ? 1 : count.segments,
+    encoding: count.encoding,
+    status: 'received',
+    error_code: null,
+    error_message: null,
+    status_callback: null,
+    status_callback_method: 'POST',
+    validity_period: DEFAULT_VALIDITY,
+    sender_sid: receiver.sid,
+    selection_rule: null,
+    rerouted: 0,
+    transmit_ms: null,
+    next_step: null,
+    next_at: null,
+    send_at: null,
+    date_sent: at,
+    date_created: at,
+    date_updated: at,
+  };
+  const keyword = keywordOf(body);
+  await store.transaction(async (tx) => {
+    await requireWritable(tx, accountSid);
+    await insertMessage(tx, message);
+    await addMessageEvent(tx, { message_sid: message.sid, status: 'received', date: at });
+    if (keyword) {
+      // The whole service's pool, or the number alone outside a service.
+      const scope = receiver.serviceSid ?? receiver.address;
+      if (keyword.type !== 'HELP') await setOptOut(tx, { account_sid: accountSid, scope, address: handset.number, date: at }, keyword.type === 'STOP');
+      await queueReply(tx, { accountSid, serviceSid: receiver.serviceSid, from: receiver.address, to: handset.number, body: keyword.reply, media: [], statusCallback: null }, now);
+    }
+    const route = await routeOf(tx, accountSid, receiver);
+    if (route) {
+      await enqueueWebhook(
+        tx,
+        {
+          accountSid,
+          messageSid: message.sid,
+          kind: WEBHOOK_KIND.inbound,
+          url: route.url,
+          method: route.method,
+          params: inboundParams(message, media, handset.country ?? '', receiver.country, keyword),
+          maxAttempts: INBOUND_ATTEMPTS,
+          fallback: route.fallback,
+        },
+        now,
+      );
+    }
+  });
+  deps.network?.wake();
+  return message;
+}

@@ -1,0 +1,115 @@
+import type { Store } from '../storage/store.js';
+import { fetchMessage, listWebhooks } from '../storage/messaging.js';
+import { newSid, SID_PREFIX } from '../sids.js';
+import { contentTypeOf, type MediaItem } from '../resources/messages/messages.js';
+import { resolveFrom } from '../sending/senders.js';
+import { enqueueWebhook, WEBHOOK_KIND, type ResponseHandler, type WebhookResponse } from '../webhooks/outbox.js';
+import type { WebhookParams } from '../webhooks/signature.js';
+import { parseMessagingTwiml, type TwimlMessage, type TwimlVerb } from './twiml.js';
+import { queueReply } from './inbound.js';
+
+/** Redirects one inbound message may follow before Twilio gives up (11215 "too many redirects"). */
+export const MAX_REDIRECTS = 10;
+
+const TWIML_TYPES = ['text/xml', 'application/xml'];
+
+/** What a webhook's answer means: TwiML to run, nothing to do, or Twilio's error code. */
+function readAnswer(response: WebhookResponse): { verbs: TwimlVerb[] } | { errorCode: number; connection?: boolean } {
+  if (response.status === undefined) return { errorCode: response.errorCode ?? 11205, connection: true };
+  if (response.status < 200 || response.status >= 300) return { errorCode: 11200 };
+  if (response.errorCode === 11750) return { errorCode: 11750 };
+  const body = response.body ?? '';
+  // An empty answer asks for nothing.
+  if (body.trim() === '') return { verbs: [] };
+  const type = (response.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!TWIML_TYPES.includes(type)) return { errorCode: 12300 };
+  const twiml = parseMessagingTwiml(body);
+  return twiml.ok ? { verbs: twiml.verbs } : { errorCode: twiml.code };
+}
+
+/**
+ * How Shortroute handles the answer to an inbound message request (behaviour notes §2.3–2.4):
+ * `<Message>` replies go out through the network from the receiving number; `<Redirect>` asks
+ * another URL; an error (no answer in time, a 4xx/5xx, a body that is not TwiML, invalid TwiML)
+ * sends the same request to the fallback URL, if there is one. A receiver that cannot be reached
+ * is tried once more first. It all commits with the attempt's record.
+ */
+export const inboundResponseHandler: ResponseHandler = async (tx, hook, response, now) => {
+  const answer = readAnswer(response);
+  if ('errorCode' in answer) {
+    if (answer.connection && hook.attempts < hook.max_attempts) return { done: false, retry: true, errorCode: answer.errorCode };
+    if (hook.kind === WEBHOOK_KIND.inbound && hook.fallback) {
+      const fallback = JSON.parse(hook.fallback) as { url: string; method: 'GET' | 'POST' };
+      const params = JSON.parse(hook.params) as WebhookParams;
+      await enqueueWebhook(
+        tx,
+        {
+          accountSid: hook.account_sid,
+          messageSid: hook.message_sid,
+          kind: WEBHOOK_KIND.fallback,
+          url: fallback.url,
+          method: fallback.method,
+          params: [...params, ['ErrorCode', String(answer.errorCode)], ['ErrorUrl', hook.url]],
+          maxAttempts: hook.max_attempts,
+        },
+        now,
+      );
+    }
+    return { done: false, retry: false, errorCode: answer.errorCode };
+  }
+  const message = await fetchMessage(tx, hook.account_sid, hook.message_sid);
+  if (!message) return { done: true, retry: false };
+  for (const verb of answer.verbs) {
+    if (verb.verb === 'Redirect') {
+      const followed = (await listWebhooks(tx, hook.account_sid, { messageSid: hook.message_sid })).filter((h) => h.kind !== WEBHOOK_KIND.statusCallback).length;
+      if (followed > MAX_REDIRECTS) return { done: false, retry: false, errorCode: 11215 };
+      await enqueueWebhook(
+        tx,
+        {
+          accountSid: hook.account_sid,
+          messageSid: hook.message_sid,
+          kind: hook.kind === WEBHOOK_KIND.fallback ? WEBHOOK_KIND.fallback : WEBHOOK_KIND.inbound,
+          url: new URL(verb.url, hook.url).href,
+          method: verb.method,
+          params: JSON.parse(hook.params) as WebhookParams,
+          maxAttempts: hook.max_attempts,
+          fallback: hook.fallback ? (JSON.parse(hook.fallback) as { url: string; method: 'GET' | 'POST' }) : undefined,
+        },
+        now,
+      );
+      break;
+    }
+    await reply(tx, message, verb, hook.url, now);
+  }
+  return { done: true, retry: false };
+};
+
+/** One `<Message>`: from the receiving number (or `from`, if the account's) to the sender (or `to`). */
+async function reply(tx: Store, inbound: { account_sid: string; messaging_service_sid: string | null; to_address: string; from_address: string | null }, verb: TwimlMessage, base: string, now: Date): Promise<void> {
+  const from = verb.from ?? inbound.to_address;
+  // A `from` that is not the account's sender sends nothing (Twilio's <Message> rule).
+  const sender = await resolveFrom(tx, inbound.account_sid, from);
+  if (!sender) return;
+  let to = verb.to ?? inbound.from_address ?? '';
+  if (verb.to && !verb.to.startsWith('+') && inbound.from_address?.startsWith('+1')) to = `+1${verb.to}`;
+  const media: MediaItem[] = verb.media.map((url) => {
+    const absolute = new URL(url, base).href;
+    return { sid: newSid(SID_PREFIX.media), url: absolute, content_type: contentTypeOf(absolute) };
+  });
+  const callback = verb.action ?? verb.statusCallback;
+  const service = inbound.messaging_service_sid ? await tx.fetchService(inbound.account_sid, inbound.messaging_service_sid) : undefined;
+  await queueReply(
+    tx,
+    {
+      accountSid: inbound.account_sid,
+      serviceSid: inbound.messaging_service_sid,
+      from: sender.address,
+      to,
+      body: verb.body,
+      media,
+      statusCallback: callback ? new URL(callback, base).href : service?.status_callback ?? null,
+      statusCallbackMethod: verb.action ? verb.method : 'POST',
+    },
+    now,
+  );
+}
