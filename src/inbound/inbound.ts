@@ -2,7 +2,7 @@ import type { Deps } from '../resources/context.js';
 import type { Store } from '../storage/store.js';
 import { toStored } from '../http/dates.js';
 import { invalidParameter, missingParameter } from '../http/errors.js';
-import { newSid, SID_PREFIX } from '../sids.js';
+import { newOrderedSid, newSid, SID_PREFIX } from '../sids.js';
 import { addMessageEvent, insertMessage, setOptOut, type MessageRow } from '../storage/messaging.js';
 import { requireWritable } from '../resources/accounts/accounts.js';
 import { loadNumberPlan, parseE164 } from '../resources/phone-numbers/phone-numbers.js';
@@ -10,7 +10,9 @@ import { contentTypeOf, DEFAULT_VALIDITY, MAX_BODY, MAX_MEDIA, type MediaItem } 
 import { messageErrors } from '../resources/messages/errors.js';
 import { countSegments } from '../sending/segments.js';
 import { STEP } from '../network/network.js';
-import { enqueueWebhook, WEBHOOK_KIND } from '../webhooks/outbox.js';
+import { DEFAULT_WEBHOOK_POLICY, enqueueWebhook, WEBHOOK_KIND } from '../webhooks/outbox.js';
+import { deliveryErrorTitle } from '../network/errors.js';
+import { reportStatus } from '../sending/status-callbacks.js';
 import { keywordOf, type Keyword } from './keywords.js';
 
 /** A number or short code of the account, as the receiving end of an inbound message. */
@@ -39,10 +41,12 @@ const method = (m: string | null | undefined): 'GET' | 'POST' => (m?.toUpperCase
 /** Attempts of an inbound request when the receiver cannot be reached (Twilio retries once). */
 export const INBOUND_ATTEMPTS = 2;
 
-export async function findReceiver(store: Store, accountSid: string, to: string): Promise<Receiver | undefined> {
+export async function findReceiver(store: Store, accountSid: string, to: string, fromCountry?: string): Promise<Receiver | undefined> {
   const text = to.trim();
   if (/^\d{3,8}$/.test(text)) {
-    const row = await store.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid).where('short_code', '=', text).executeTakeFirst();
+    // The same digits may be a short code in several countries: the handset's own country's one.
+    const rows = await store.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid).where('short_code', '=', text).orderBy('sid').execute();
+    const row = rows.find((r) => r.country_code === fromCountry) ?? rows[0];
     if (!row) return undefined;
     return {
       kind: 'short_code', sid: row.sid, address: row.short_code, country: row.country_code, serviceSid: (await store.fetchSenderServiceSid(row.sid)) ?? null,
@@ -113,13 +117,15 @@ export function inboundParams(message: MessageRow, media: MediaItem[], fromCount
 /** An outbound reply from the receiving number, sent through the network like any message. */
 export async function queueReply(
   tx: Store,
-  reply: { accountSid: string; serviceSid: string | null; from: string; to: string; body: string; media: MediaItem[]; statusCallback: string | null; statusCallbackMethod?: 'GET' | 'POST' },
+  reply: { accountSid: string; serviceSid: string | null; from: string; to: string; body: string; media: MediaItem[]; statusCallback: string | null; statusCallbackMethod?: 'GET' | 'POST'; errorCode?: number },
   now: Date,
 ): Promise<MessageRow> {
   const at = toStored(now);
   const count = countSegments(reply.body);
+  // A reply that cannot go (an opted-out recipient, 21610) is recorded failed and never sent.
+  const failed = reply.errorCode !== undefined;
   const row: MessageRow = {
-    sid: newSid(reply.media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message),
+    sid: newOrderedSid(reply.media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message),
     account_sid: reply.accountSid,
     messaging_service_sid: reply.serviceSid,
     direction: 'outbound-reply',
@@ -129,9 +135,9 @@ export async function queueReply(
     media: JSON.stringify(reply.media),
     num_segments: reply.media.length > 0 ? 1 : count.segments,
     encoding: count.encoding,
-    status: 'queued',
-    error_code: null,
-    error_message: null,
+    status: failed ? 'failed' : 'queued',
+    error_code: reply.errorCode ?? null,
+    error_message: failed ? deliveryErrorTitle(reply.errorCode!) : null,
     status_callback: reply.statusCallback,
     status_callback_method: reply.statusCallbackMethod ?? 'POST',
     validity_period: DEFAULT_VALIDITY,
@@ -139,8 +145,8 @@ export async function queueReply(
     selection_rule: null,
     rerouted: 0,
     transmit_ms: null,
-    next_step: STEP.route,
-    next_at: at,
+    next_step: failed ? null : STEP.route,
+    next_at: failed ? null : at,
     send_at: null,
     date_sent: null,
     date_created: at,
@@ -148,6 +154,10 @@ export async function queueReply(
   };
   await insertMessage(tx, row);
   await addMessageEvent(tx, { message_sid: row.sid, status: 'queued', date: at });
+  if (failed) {
+    await addMessageEvent(tx, { message_sid: row.sid, status: 'failed', error_code: row.error_code, date: at });
+    await reportStatus(tx, row, now, DEFAULT_WEBHOOK_POLICY.statusCallbackAttempts);
+  }
   return row;
 }
 
@@ -166,7 +176,7 @@ export async function receiveMessage(
   const handset = parseE164(input.from);
   if (!handset) throw invalidParameter('From', `'${input.from}' is not a phone number in E.164`);
   if (input.to === undefined || input.to.trim() === '') throw missingParameter('To');
-  const receiver = await findReceiver(store, accountSid, input.to);
+  const receiver = await findReceiver(store, accountSid, input.to, handset.country);
   if (!receiver) throw invalidParameter('To', `'${input.to}' is not a phone number or short code of account ${accountSid}`);
   const body = input.body ?? '';
   if ([...body].length > MAX_BODY) throw messageErrors.bodyTooLong();
@@ -182,7 +192,7 @@ export async function receiveMessage(
   const at = toStored(now);
   const count = countSegments(body);
   const message: MessageRow = {
-    sid: newSid(media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message),
+    sid: newOrderedSid(media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message),
     account_sid: accountSid,
     messaging_service_sid: receiver.serviceSid,
     direction: 'inbound',

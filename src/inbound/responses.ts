@@ -1,5 +1,5 @@
 import type { Store } from '../storage/store.js';
-import { fetchMessage, listWebhooks } from '../storage/messaging.js';
+import { fetchMessage, isOptedOut, listWebhooks } from '../storage/messaging.js';
 import { newSid, SID_PREFIX } from '../sids.js';
 import { contentTypeOf, type MediaItem } from '../resources/messages/messages.js';
 import { resolveFrom } from '../sending/senders.js';
@@ -98,6 +98,9 @@ async function reply(tx: Store, inbound: { account_sid: string; messaging_servic
   });
   const callback = verb.action ?? verb.statusCallback;
   const service = inbound.messaging_service_sid ? await tx.fetchService(inbound.account_sid, inbound.messaging_service_sid) : undefined;
+  // A recipient who opted out of the sender's service (or of the sender, outside one) gets nothing: 21610.
+  const scope = (await tx.fetchSenderServiceSid(sender.sid)) ?? sender.address;
+  const optedOut = await isOptedOut(tx, scope, to);
   await queueReply(
     tx,
     {
@@ -109,6 +112,7 @@ async function reply(tx: Store, inbound: { account_sid: string; messaging_servic
       media,
       statusCallback: callback ? new URL(callback, base).href : service?.status_callback ?? null,
       statusCallbackMethod: verb.action ? verb.method : 'POST',
+      errorCode: optedOut ? 21610 : undefined,
     },
     now,
   );

@@ -163,7 +163,12 @@ export class Network {
 
   /** One due step of one message, in one transaction; a step another node took is skipped. */
   async #step(message: MessageRow): Promise<void> {
-    const now = this.#deps.clock.now();
+    // A step takes effect at its due time, not whenever a pass gets to it: with a hand-moved
+    // clock that jumps ahead, `sent` is still dated at the sender's rate and the receipt follows
+    // it by deliveryDelayMs (a later pass of the same settle() takes it when that is due too).
+    const present = this.#deps.clock.now();
+    const due = message.next_at === null ? present : new Date(message.next_at);
+    const now = due < present ? due : present;
     await this.#deps.store.transaction(async (tx) => {
       const at = toStored(now);
       const claimed = await advanceMessage(tx, message.sid, { next_step: message.next_step, next_at: message.next_at }, { date_updated: at });
@@ -236,14 +241,18 @@ export class Network {
     Object.assign(patch, { num_segments: segments, encoding: count.encoding, transmit_ms: transmitMs });
 
     const now = move.now.getTime();
-    const expiresAt = new Date(message.date_created).getTime() + message.validity_period * 1000;
-    const freeAt = await senderFreeAt(tx, sender.address);
+    // The validity period is time in the outgoing queue: a scheduled message joins it at SendAt.
+    const expiresAt = new Date(message.send_at ?? message.date_created).getTime() + message.validity_period * 1000;
+    // A sender's queue is its own: alpha sender IDs (and short codes of different countries)
+    // can share their text with another account's, so the queue is keyed by the sender's SID.
+    const queue = sender.sid || sender.address;
+    const freeAt = await senderFreeAt(tx, queue);
     const start = Math.max(now, freeAt ? new Date(freeAt).getTime() : now);
     if (start > expiresAt) {
       // It would wait past its validity period: it stays queued until then, and then fails.
       return move.to({ ...patch, status: 'queued', next_step: STEP.expire, next_at: toStored(new Date(Math.max(expiresAt, now))) });
     }
-    const slot = await reserveSlot(tx, sender.address, toStored(move.now), transmitMs);
+    const slot = await reserveSlot(tx, queue, toStored(move.now), transmitMs);
     await move.to({ ...patch, status: 'queued', next_step: STEP.send, next_at: slot.start });
   }
 

@@ -120,20 +120,20 @@ export async function listMessageEvents(store: Store, sid: string) {
  * Reserves the sender's next slot of `durationMs` no earlier than `now`; returns its start. The
  * queue row is locked (PostgreSQL) or written by the one writer (SQLite) for the reservation.
  */
-export async function reserveSlot(tx: Store, address: string, now: string, durationMs: number): Promise<{ start: string; end: string }> {
-  await tx.db.insertInto('sender_queues').values({ address, free_at: now }).onConflict((oc) => oc.column('address').doNothing()).execute();
-  let query = tx.db.selectFrom('sender_queues').select('free_at').where('address', '=', address);
+export async function reserveSlot(tx: Store, sender: string, now: string, durationMs: number): Promise<{ start: string; end: string }> {
+  await tx.db.insertInto('sender_queues').values({ sender, free_at: now }).onConflict((oc) => oc.column('sender').doNothing()).execute();
+  let query = tx.db.selectFrom('sender_queues').select('free_at').where('sender', '=', sender);
   if (tx.backend.lockRows) query = query.forUpdate();
   const row = await query.executeTakeFirstOrThrow();
   const start = row.free_at > now ? row.free_at : now;
   const end = new Date(new Date(start).getTime() + durationMs).toISOString();
-  await tx.db.updateTable('sender_queues').set({ free_at: end }).where('address', '=', address).execute();
+  await tx.db.updateTable('sender_queues').set({ free_at: end }).where('sender', '=', sender).execute();
   return { start, end };
 }
 
 /** When a sender is next free, to test whether a message would wait past its validity. */
-export async function senderFreeAt(store: Store, address: string): Promise<string | undefined> {
-  return (await store.db.selectFrom('sender_queues').select('free_at').where('address', '=', address).executeTakeFirst())?.free_at;
+export async function senderFreeAt(store: Store, sender: string): Promise<string | undefined> {
+  return (await store.db.selectFrom('sender_queues').select('free_at').where('sender', '=', sender).executeTakeFirst())?.free_at;
 }
 
 /** Messages queued per sender, for spreading load across equal candidates. */
@@ -237,6 +237,12 @@ export async function claimWebhook(store: Store, row: WebhookRow, leaseUntil: st
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+export async function fetchWebhookForUpdate(store: Store, sid: string): Promise<WebhookRow | undefined> {
+  let query = store.db.selectFrom('webhooks').selectAll().where('sid', '=', sid);
+  if (store.backend.lockRows) query = query.forUpdate();
+  return query.executeTakeFirst();
 }
 
 export async function updateWebhook(store: Store, sid: string, patch: Updateable<WebhookTable>): Promise<void> {

@@ -178,7 +178,8 @@ export interface MessageEventTable {
 
 /** A sender's queue, as the time it has sent everything queued on it so far. */
 export interface SenderQueueTable {
-  address: string;
+  /** The sender's SID. */
+  sender: string;
   free_at: string;
 }
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../resources/context.js';
 import type { Store } from '../storage/store.js';
-import { newSid, SID_PREFIX } from '../sids.js';
+import { newOrderedSid, SID_PREFIX } from '../sids.js';
 import { toStored } from '../http/dates.js';
 import {
   claimWebhook,
   dueWebhooks,
+  fetchWebhookForUpdate,
   insertWebhook,
   insertWebhookAttempt,
   updateWebhook,
@@ -57,7 +58,7 @@ export interface NewWebhook {
  * receiver can tell a retry from a new request.
  */
 export async function enqueueWebhook(tx: Store, hook: NewWebhook, now: Date): Promise<string> {
-  const sid = newSid(SID_PREFIX.webhook);
+  const sid = newOrderedSid(SID_PREFIX.webhook);
   const at = toStored(now);
   await insertWebhook(tx, {
     sid,
@@ -113,6 +114,8 @@ export class Outbox {
   readonly #policy: WebhookPolicy;
   readonly #handlers = new Map<string, ResponseHandler>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** The webhooks this node is delivering: never claimed again here while in flight. */
+  readonly #inFlightSids = new Set<string>();
   /** Called after each attempt is recorded: what it wrote (a reply) may be work for the network. */
   onRecorded: (() => void) | undefined;
 
@@ -134,16 +137,22 @@ export class Outbox {
     const room = this.#policy.concurrency - this.#inFlight.size;
     if (room <= 0) return 0;
     const now = this.#deps.clock.now();
-    const due = await dueWebhooks(this.#deps.store, toStored(now), room);
+    // A delivery that outlives its lease on the clock (a hand-moved clock jumping ahead while the
+    // receiver is slow) is due again, but it is still this node's: skipped here, not sent twice.
+    const due = await dueWebhooks(this.#deps.store, toStored(now), room + this.#inFlightSids.size);
     let started = 0;
     for (const hook of due) {
+      if (started >= room) break;
+      if (this.#inFlightSids.has(hook.sid)) continue;
       const leaseUntil = toStored(new Date(now.getTime() + this.#policy.leaseMs));
       if (!(await claimWebhook(this.#deps.store, hook, leaseUntil, toStored(now)))) continue;
       const claimed = { ...hook, attempts: hook.attempts + 1 };
+      this.#inFlightSids.add(hook.sid);
       const delivery: Promise<void> = this.#deliver(claimed)
         .catch((error) => console.error(`shortroute: webhook ${hook.sid} could not be recorded: ${String(error)}`))
         .finally(() => {
           this.#inFlight.delete(delivery);
+          this.#inFlightSids.delete(hook.sid);
           this.onRecorded?.();
         });
       this.#inFlight.add(delivery);
@@ -179,7 +188,11 @@ export class Outbox {
     const now = clock.now();
     const at = toStored(now);
     await store.transaction(async (tx) => {
-      const outcome = await handler(tx, hook, response, now);
+      // Another node may have taken the webhook over after this one's lease ran out: then this
+      // attempt is only recorded, and the webhook's state is the later attempt's to set.
+      const current = await fetchWebhookForUpdate(tx, hook.sid);
+      const stale = !current || current.attempts !== hook.attempts || current.status !== 'pending';
+      const outcome = stale ? { done: false, retry: false } : await handler(tx, hook, response, now);
       await insertWebhookAttempt(tx, {
         webhook_sid: hook.sid,
         attempt: hook.attempts,
@@ -191,6 +204,7 @@ export class Outbox {
         error: response.error ?? (outcome.errorCode !== undefined && !outcome.done ? `error ${outcome.errorCode}` : null),
         duration_ms: duration,
       });
+      if (stale) return;
       if (outcome.done) {
         await updateWebhook(tx, hook.sid, { status: 'delivered', next_attempt_at: null, error_code: null, date_updated: at });
       } else if (outcome.retry && hook.attempts < hook.max_attempts) {

@@ -1,8 +1,8 @@
 import type { Deps } from '../context.js';
 import type { Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
-import { notFound } from '../../http/errors.js';
-import { newSid, isSid, SID_PREFIX } from '../../sids.js';
+import { invalidParameter, invalidValidityPeriod, notFound } from '../../http/errors.js';
+import { newOrderedSid, newSid, isSid, SID_PREFIX } from '../../sids.js';
 import type { Page, PageQuery } from '../../storage/store.js';
 import {
   addMessageEvent,
@@ -28,6 +28,7 @@ export const messagePath = (accountSid: string, sid: string) => `/2010-04-01/Acc
 /** Twilio's limits: 1600 characters, 10 media, a validity period of 1 s to 10 h (36000 s). */
 export const MAX_BODY = 1600;
 export const MAX_MEDIA = 10;
+export const MIN_VALIDITY = 1;
 export const DEFAULT_VALIDITY = 36_000;
 /** Scheduling window: more than 300 s and at most 35 days ahead (Twilio's errors 35114/35115). */
 export const SCHEDULE_MIN_MS = 300_000;
@@ -109,6 +110,9 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
   if (params.ContentSid !== undefined && body === '' && media.length === 0) throw e.contentUnsupported();
   if (body === '' && media.length === 0) throw serviceSid ? e.contentRequired() : e.bodyRequired();
   if ([...body].length > MAX_BODY) throw e.bodyTooLong();
+  // The spec gives ValidityPeriod no bounds, so the route only checks that it is an integer.
+  const validity = params.ValidityPeriod as number | undefined;
+  if (validity !== undefined && (validity < MIN_VALIDITY || validity > DEFAULT_VALIDITY)) throw invalidValidityPeriod(String(validity));
 
   if (/^\d{3,8}$/.test(to)) throw e.toShortCode(to);
   const parsedTo = parseE164(to);
@@ -146,7 +150,7 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
     if (encodingOf(encoded) === 'GSM-7') body = encoded;
   }
   const statusCallback = (params.StatusCallback as string | undefined) || service?.status_callback || null;
-  const sid = newSid(media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message);
+  const sid = newOrderedSid(media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message);
   const at = toStored(now);
   const status = sendAt ? 'scheduled' : service ? 'accepted' : 'queued';
   const count = countSegments(body);
@@ -167,7 +171,7 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
     error_message: null,
     status_callback: statusCallback,
     status_callback_method: 'POST',
-    validity_period: (params.ValidityPeriod as number | undefined) ?? service?.validity_period ?? DEFAULT_VALIDITY,
+    validity_period: validity ?? service?.validity_period ?? DEFAULT_VALIDITY,
     sender_sid: null,
     selection_rule: null,
     rerouted: 0,
@@ -201,7 +205,8 @@ function dayBounds(params: Params): { sentFrom?: string; sentBefore?: string } {
     if (value === undefined) return undefined;
     const match = /^(\d{4}-\d\d-\d\d)/.exec(value);
     const date = match ? new Date(`${match[1]}T00:00:00.000Z`) : new Date(NaN);
-    if (Number.isNaN(date.getTime())) throw e.invalidUpdate(`${name} '${value}' is not a date (YYYY-MM-DD)`);
+    // A malformed filter is a malformed parameter (20001), as everywhere else; 30400 is update's.
+    if (Number.isNaN(date.getTime())) throw invalidParameter(name, `'${value}' is not a date (YYYY-MM-DD)`);
     return date.getTime();
   };
   const next = (ms: number) => new Date(ms + 86_400_000).toISOString();

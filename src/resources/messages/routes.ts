@@ -1,8 +1,8 @@
 import { operations as op } from '../../generated/api.js';
 import { twilioRoute, type TwilioRoutes } from '../../http/route.js';
 import { pagingErrors, readPaging, v2010Page } from '../../http/paging.js';
-import { notFound } from '../../http/errors.js';
-import { invalidValidityPeriod } from '../../http/errors.js';
+import { invalidPageToken, invalidValidityPeriod, notFound } from '../../http/errors.js';
+import type { Page, PageQuery } from '../../storage/store.js';
 import type { MessageRow } from '../../storage/messaging.js';
 import { createMessageOp } from './operations.js';
 import { createMessage, deleteMessage, fetchMessage, listMessages, mediaOf, updateMessage, type MediaItem } from './messages.js';
@@ -52,8 +52,7 @@ export function messageRoutes(routes: TwilioRoutes): void {
   twilioRoute(routes, op.v2010ListMedia, async ({ account, path, params }) => {
     const message = await fetchMessage(deps, account.sid, path.MessageSid!);
     const request = readPaging(params);
-    const items = mediaOf(message);
-    const result = { items, hasNext: false, hasPrevious: false };
+    const result = pageOfMedia(mediaOf(message), request.query);
     const listPath = `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}/Media.json`;
     return v2010Page({
       path: listPath,
@@ -72,4 +71,23 @@ export function messageRoutes(routes: TwilioRoutes): void {
     if (!item) throw notFound(mediaPath(account.sid, message.sid, path.Sid!));
     return mediaJson(message, item);
   });
+}
+
+/**
+ * One page of a message's media, in the order the URLs were given (at most 10, kept in the
+ * message). The page tokens name an item of this message: the page after or before it.
+ */
+function pageOfMedia(items: MediaItem[], query: PageQuery): Page<MediaItem> {
+  const indexOf = (sid: string) => {
+    const index = items.findIndex((item) => item.sid === sid);
+    if (index < 0) throw invalidPageToken();
+    return index;
+  };
+  if (query.before) {
+    const end = indexOf(query.before.sid);
+    const start = Math.max(0, end - query.size);
+    return { items: items.slice(start, end), hasNext: true, hasPrevious: start > 0 };
+  }
+  const start = query.after ? indexOf(query.after.sid) + 1 : 0;
+  return { items: items.slice(start, start + query.size), hasNext: start + query.size < items.length, hasPrevious: start > 0 };
 }

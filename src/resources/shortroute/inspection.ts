@@ -210,12 +210,13 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
   app.post(`${ACCOUNT}/Reset`, async (request, reply) => {
     const account = await accountOf(deps, request);
     await deps.store.transaction(async (tx) => {
-      for (const addresses of [
-        tx.db.selectFrom('service_senders').select('address').where('account_sid', '=', account.sid),
-        tx.db.selectFrom('short_codes').select('short_code as address').where('account_sid', '=', account.sid),
-        tx.db.selectFrom('phone_numbers').select('phone_number as address').where('account_sid', '=', account.sid),
+      // Sender queues are keyed by the sender's SID (the network's `queue`), never shared by accounts.
+      for (const senders of [
+        tx.db.selectFrom('service_senders').select('sender_sid as sid').where('account_sid', '=', account.sid),
+        tx.db.selectFrom('short_codes').select('sid').where('account_sid', '=', account.sid),
+        tx.db.selectFrom('phone_numbers').select('sid').where('account_sid', '=', account.sid),
       ]) {
-        await tx.db.deleteFrom('sender_queues').where('address', 'in', addresses).execute();
+        await tx.db.deleteFrom('sender_queues').where('sender', 'in', senders).execute();
       }
       await resetMessaging(tx, account.sid);
       await tx.releaseNumbers(account.sid);

@@ -58,7 +58,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('sender_queues')
-    .addColumn('address', 'text', (c) => c.primaryKey())
+    /** The sender's SID (an alpha sender's text can be another account's too). */
+    .addColumn('sender', 'text', (c) => c.primaryKey())
     /** When the sender has sent everything queued on it so far. */
     .addColumn('free_at', 'text', (c) => c.notNull())
     .execute();
