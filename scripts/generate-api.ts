@@ -62,6 +62,7 @@ const SERVED: Record<string, { spec: 'v1' | 'v2010'; path: string; method: 'get'
   v2010DeleteMessage: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json', method: 'delete' },
   v2010ListMedia: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json', method: 'get' },
   v2010FetchMedia: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json', method: 'get' },
+  v2010DeleteMedia: { spec: 'v2010', path: '/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json', method: 'delete' },
 };
 
 const SPEC_FILES = { v1: 'spec/twilio_messaging_v1.json', v2010: 'spec/twilio_api_v2010.json' } as const;

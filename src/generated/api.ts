@@ -6596,5 +6596,41 @@ export const operations = {
         }
       }
     }
+  },
+  "v2010DeleteMedia": {
+    "method": "DELETE",
+    "path": "/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json",
+    "operationId": "DeleteMedia",
+    "params": [
+      {
+        "name": "AccountSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^AC[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "MessageSid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^(SM|MM)[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      },
+      {
+        "name": "Sid",
+        "in": "path",
+        "required": true,
+        "type": "string",
+        "pattern": "^ME[0-9a-fA-F]{32}$",
+        "minLength": 34,
+        "maxLength": 34
+      }
+    ],
+    "status": 204,
+    "response": null
   }
 } as const satisfies Record<string, OperationSpec>;

@@ -701,6 +701,13 @@ for (const backend of BACKENDS) {
       assert.equal(none.status, 200, none.text);
       assert.deepEqual(none.body.media_list, []);
       assert.equal(none.body.end, 0);
+      // Delete one item: 204, gone from the list and from fetch; the rest stay; again is 404.
+      const [first, ...rest] = page.media_list as { sid: string; uri: string }[];
+      assert.equal((await server.request('DELETE', first!.uri)).status, 204);
+      assertTwilioError(await server.request('GET', first!.uri), 404, 20404);
+      assertTwilioError(await server.request('DELETE', first!.uri), 404, 20404);
+      const remaining = (await server.request('GET', mediaList)).body.media_list.map((m: { sid: string }) => m.sid);
+      assert.deepEqual(remaining, rest.map((m) => m.sid));
     });
 
     test('subaccounts: a message of one account is 404 for another, and another account\'s path is 20003', async () => {

@@ -272,3 +272,14 @@ export async function deleteMessage({ store }: Deps, accountSid: string, sid: st
 export function mediaOf(row: MessageRow): MediaItem[] {
   return JSON.parse(row.media) as MediaItem[];
 }
+
+/** Removes one media item from a message (Twilio's Media delete); the message keeps its SID. */
+export async function deleteMedia({ store }: Deps, accountSid: string, messageSid: string, sid: string): Promise<void> {
+  await store.transaction(async (tx) => {
+    const row = await readMessage(tx, accountSid, messageSid, { lock: true });
+    if (!row) throw notFound(messagePath(accountSid, messageSid));
+    const media = mediaOf(row);
+    if (!media.some((m) => m.sid === sid)) throw notFound(`/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media/${sid}.json`);
+    await tx.db.updateTable('messages').set({ media: JSON.stringify(media.filter((m) => m.sid !== sid)) }).where('sid', '=', messageSid).execute();
+  });
+}

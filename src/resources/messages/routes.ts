@@ -5,7 +5,7 @@ import { invalidPageToken, invalidValidityPeriod, notFound } from '../../http/er
 import type { Page, PageQuery } from '../../storage/store.js';
 import type { MessageRow } from '../../storage/messaging.js';
 import { createMessageOp } from './operations.js';
-import { createMessage, deleteMessage, fetchMessage, listMessages, mediaOf, updateMessage, type MediaItem } from './messages.js';
+import { createMessage, deleteMedia, deleteMessage, fetchMessage, listMessages, mediaOf, updateMessage, type MediaItem } from './messages.js';
 import { messageErrors } from './errors.js';
 import { mediaJson, mediaPath, messageJson } from './serialize.js';
 
@@ -71,6 +71,8 @@ export function messageRoutes(routes: TwilioRoutes): void {
     if (!item) throw notFound(mediaPath(account.sid, message.sid, path.Sid!));
     return mediaJson(message, item);
   });
+
+  twilioRoute(routes, op.v2010DeleteMedia, async ({ account, path }) => deleteMedia(deps, account.sid, path.MessageSid!, path.Sid!));
 }
 
 /**

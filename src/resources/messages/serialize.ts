@@ -32,7 +32,7 @@ export function messageJson(row: MessageRow) {
     error_code: row.error_code,
     price_unit: 'USD',
     api_version: '2010-04-01',
-    subresource_uris: { media: mediaListPath(row), feedback: `/2010-04-01/Accounts/${row.account_sid}/Messages/${row.sid}/Feedback.json` },
+    subresource_uris: { media: mediaListPath(row) },
   };
 }
 
