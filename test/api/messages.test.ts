@@ -116,6 +116,7 @@ for (const backend of BACKENDS) {
       const service = await addServiceWithNumber();
       const shortCode = await addShortCode(server, { CountryCode: 'US' });
       const voiceOnly = (await addNumber({ Capabilities: 'Voice' })).phone_number;
+      const smsOnly = (await addNumber({ Capabilities: 'SMS' })).phone_number;
       const otherService = await addServiceWithNumber();
       const alpha = await server.request('POST', `/v1/Services/${service.sid}/AlphaSenders`, { AlphaSender: 'Shortroute' });
       assert.equal(alpha.status, 201, alpha.text);
@@ -149,6 +150,7 @@ for (const backend of BACKENDS) {
         ['From a short code the account does not own', { ...ok, From: '99999' }, 400, 21606],
         ['From a US short code to a GB recipient', { ...ok, From: shortCode.short_code, To: GB_MOBILE }, 400, 21606],
         ['From a number that cannot message', { ...ok, From: voiceOnly }, 400, 21606],
+        ['MediaUrl from a number without MMS', { ...ok, From: smsOnly, MediaUrl: media(1) }, 400, 21606],
         ['From an alphanumeric sender ID to a US number', { ...viaService, From: 'Shortroute' }, 400, 21612],
         ['an invalid StatusCallback', { ...ok, StatusCallback: 'not a url' }, 400, 21609],
         ['a ContentSid and no body (no Content templates)', { To: to, From: own, ContentSid: 'HX00000000000000000000000000000000' }, 400, 21655],

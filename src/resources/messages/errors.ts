@@ -15,6 +15,8 @@ export const messageErrors = {
   invalidFrom: (from: string) => new TwilioError(400, 21212, `The 'From' number ${from} is not a valid phone number, short code, or alphanumeric sender ID.`),
   fromNotOwned: (from: string) =>
     new TwilioError(400, 21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`),
+  fromNotMmsCapable: (from: string) =>
+    new TwilioError(400, 21606, `The From number ${from} is not MMS-capable: send MediaUrl from an MMS-capable number or short code, or through a service with MMS Converter.`),
   shortCodeCountry: (from: string, country: string) =>
     new TwilioError(400, 21606, `The From short code ${from} cannot send to ${country}: for short codes, the From number must be in the same country as the To number.`),
   queueFull: (from: string) => new TwilioError(400, 21611, `This 'From' number ${from} has exceeded the maximum number of queued messages`),

@@ -131,6 +131,7 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
     const sender = await resolveFrom(store, accountSid, from);
     if (!sender) throw e.fromNotOwned(from);
     if (!sender.capabilities.includes('SMS') && !sender.capabilities.includes('MMS')) throw e.fromNotOwned(from);
+    if (media.length > 0 && !sender.capabilities.includes('MMS')) throw e.fromNotMmsCapable(from);
     if (magicTo !== undefined) throw MAGIC_TO_ERRORS[magicTo]!(to);
     if (sender.kind === 'short_code' && parsedTo?.country !== sender.country) throw e.shortCodeCountry(from, parsedTo?.country ?? 'this destination');
     if (sender.kind === 'alpha_sender' && (parsedTo?.country === 'US' || parsedTo?.country === 'CA')) throw e.unreachable(to);
