@@ -14,7 +14,8 @@ export interface Received {
   params: Record<string, string | string[]>;
 }
 
-type Answer = { status?: number; contentType?: string; body?: string } | 'hang';
+/** How a receiver answers a request: a status, content type and body, or `hang` (held until `release()`). */
+export type Answer = { status?: number; contentType?: string; body?: string } | 'hang';
 
 /**
  * A real webhook receiver on a free port: it records every request and answers as told (by

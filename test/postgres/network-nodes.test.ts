@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { FakeClock } from '../../src/clock.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { startAnother, startTestServer, type TestServer } from '../helpers/server.js';
+import { startAnother, type TestServer } from '../helpers/server.js';
 import { addService, addShortCode } from '../helpers/fixtures.js';
+import { addToPool, useMessagingServer } from '../helpers/messaging.js';
 import { Receiver } from '../helpers/receiver.js';
 
 const skip = BACKENDS.includes('postgres') ? false : 'SHORTROUTE_TEST_BACKENDS leaves out postgres';
@@ -13,26 +13,19 @@ const skip = BACKENDS.includes('postgres') ? false : 'SHORTROUTE_TEST_BACKENDS l
  * exactly one of them, and every status callback is sent once.
  */
 describe('[postgres] two nodes share the network and the outbox', { skip }, () => {
-  const clock = new FakeClock('2026-03-01T00:00:00Z');
-  let a: TestServer & { cleanup(): Promise<void> };
   let b: TestServer;
-  let receiver: Receiver;
-
+  // Registered before the helper's hooks, as after() hooks run in order: b stops before a's data is dropped.
+  after(() => b?.close());
+  const env = useMessagingServer('postgres');
   before(async () => {
-    a = await startTestServer('postgres', { clock });
-    b = await startAnother(a, { clock });
-    receiver = await Receiver.start();
-  });
-  after(async () => {
-    await b.close();
-    await a.cleanup();
-    await receiver.close();
+    b = await startAnother(env.server, { clock: env.clock });
   });
 
   test('60 messages sent through either node: each status once, each callback once, each signed', async () => {
+    const { server: a, receiver, clock } = env;
     const shortCode = await addShortCode(a);
     const service = await addService(a, { StatusCallback: `${receiver.url}/status` });
-    assert.equal((await a.request('POST', `/v1/Services/${service.sid}/ShortCodes`, { ShortCodeSid: shortCode.sid })).status, 201);
+    await addToPool(a, service.sid, 'ShortCodes', shortCode.sid);
 
     const sids: string[] = [];
     for (let i = 0; i < 60; i++) {
