@@ -67,10 +67,10 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
   try {
     const limits = { maxSenders: config.maxSenders ?? DEFAULT_LIMITS.maxSenders };
     const deps: Deps = { store, clock, limits };
-    const outbox = new Outbox(deps, config.webhooks);
+    const outbox = new Outbox(deps, { ...(config.webhookTimeoutMs !== undefined && { timeoutMs: config.webhookTimeoutMs }), ...config.webhooks });
     outbox.handle(WEBHOOK_KIND.inbound, inboundResponseHandler);
     outbox.handle(WEBHOOK_KIND.fallback, inboundResponseHandler);
-    const network = new Network(deps, outbox, config.network);
+    const network = new Network(deps, outbox, { ...(config.deliveryDelayMs !== undefined && { deliveryDelayMs: config.deliveryDelayMs }), ...config.network });
     deps.network = network;
     const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });
     if (config.seedFile) await applySeed(deps, account.sid, readSeedFile(config.seedFile));

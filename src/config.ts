@@ -20,6 +20,10 @@ export interface Config {
   maxSenders: number;
   /** A JSON file of short codes and services to create at start, idempotently. */
   seedFile?: string;
+  /** The simulated network: from `sent` to the carrier's receipt, in ms. */
+  deliveryDelayMs: number;
+  /** How long a webhook receiver has to answer, in ms (Twilio: 15 s). */
+  webhookTimeoutMs: number;
   logLevel: string;
   /** The main account's credentials: TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN (no SHORTROUTE_ twin). */
   accountSid?: string;
@@ -37,6 +41,8 @@ export const OPTIONS = {
   'pool-size': { type: 'string', env: 'SHORTROUTE_POOL_SIZE', default: '10', help: 'PostgreSQL connections per node' },
   'max-senders': { type: 'string', env: 'SHORTROUTE_MAX_SENDERS', default: '400', help: 'phone numbers and short codes one service may hold (Twilio raises 400 on request)' },
   seed: { type: 'string', env: 'SHORTROUTE_SEED', default: undefined, help: 'JSON file of short codes and services to create at start' },
+  'delivery-delay': { type: 'string', env: 'SHORTROUTE_DELIVERY_DELAY', default: '1000', help: 'ms from sent to the simulated carrier\'s delivery receipt' },
+  'webhook-timeout': { type: 'string', env: 'SHORTROUTE_WEBHOOK_TIMEOUT', default: '15000', help: 'ms a webhook receiver has to answer (Twilio waits 15 s)' },
   'log-level': { type: 'string', env: 'SHORTROUTE_LOG_LEVEL', default: 'warn', help: 'fatal, error, warn, info, debug or trace' },
   help: { type: 'boolean', env: undefined, default: 'false', help: 'show this help' },
 } as const;
@@ -92,6 +98,8 @@ export function parseConfig(argv: string[], env: Env): Config & { help: boolean 
     poolSize: int('pool-size', 1, 1000),
     maxSenders: int('max-senders', 1, 10_000_000),
     seedFile: pick('seed'),
+    deliveryDelayMs: int('delivery-delay', 0, 86_400_000),
+    webhookTimeoutMs: int('webhook-timeout', 1, 600_000),
     logLevel: pick('log-level')!,
     accountSid: env.TWILIO_ACCOUNT_SID || undefined,
     authToken: env.TWILIO_AUTH_TOKEN || undefined,

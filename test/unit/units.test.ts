@@ -58,12 +58,18 @@ describe('config', () => {
     assert.equal(parseConfig(['--in-memory'], {}).inMemory, true);
     assert.equal(parseConfig([], { SHORTROUTE_IN_MEMORY: 'true' }).inMemory, true);
     assert.equal(parseConfig(['--public-url', 'https://x.test/'], {}).publicUrl, 'https://x.test');
+    assert.equal(parseConfig([], {}).deliveryDelayMs, 1000);
+    assert.equal(parseConfig(['--delivery-delay', '0'], {}).deliveryDelayMs, 0);
+    assert.equal(parseConfig([], { SHORTROUTE_WEBHOOK_TIMEOUT: '2500' }).webhookTimeoutMs, 2500);
+    assert.equal(parseConfig([], {}).webhookTimeoutMs, 15000);
   });
   test('parseConfig: bad values are usage errors', () => {
     assert.throws(() => parseConfig(['--port', '70000'], {}), UsageError);
     assert.throws(() => parseConfig(['--nope'], {}), UsageError);
     assert.throws(() => parseConfig(['--database-url', 'mysql://x'], {}), UsageError);
     assert.throws(() => parseConfig(['--public-url', 'x.test'], {}), UsageError);
+    assert.throws(() => parseConfig(['--webhook-timeout', '0'], {}), UsageError);
+    assert.throws(() => parseConfig(['--delivery-delay', 'soon'], {}), UsageError);
   });
 });
 
