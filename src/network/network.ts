@@ -79,6 +79,11 @@ export class Network {
     return this.#options;
   }
 
+  /** Attempts of a status callback on this node (the outbox's policy). */
+  get callbackAttempts(): number {
+    return this.#outbox.policy.statusCallbackAttempts;
+  }
+
   start(): void {
     this.#unsubscribe = this.#deps.clock.onMove?.(() => this.wake());
     this.wake();

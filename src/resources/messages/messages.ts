@@ -255,7 +255,7 @@ export async function updateMessage(deps: Deps, accountSid: string, sid: string,
       const canceled: MessageRow = { ...row, status: 'canceled', next_step: null, next_at: null, date_updated: at };
       await tx.db.updateTable('messages').set({ status: 'canceled', next_step: null, next_at: null, date_updated: at }).where('sid', '=', sid).execute();
       await addMessageEvent(tx, { message_sid: sid, status: 'canceled', date: at });
-      await reportStatus(tx, canceled, now, DEFAULT_WEBHOOK_POLICY.statusCallbackAttempts);
+      await reportStatus(tx, canceled, now, deps.network?.callbackAttempts ?? DEFAULT_WEBHOOK_POLICY.statusCallbackAttempts);
       return canceled;
     }
     if (!FINAL.has(row.status)) throw e.invalidUpdate(`the message is ${row.status}; only a finished message can be redacted`);
