@@ -10,6 +10,17 @@ export type ParamErrors = Record<string, (value: string) => TwilioError>;
 
 const HTTP_URL = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
 
+/** An absolute http(s) URL that can be requested as written (a port above 65535 cannot). */
+export function isHttpUrl(text: string): boolean {
+  if (!HTTP_URL.test(text)) return false;
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Reads and validates an operation's query or body parameters against what the spec declares:
  * types, enums, patterns, lengths and ranges. Twilio's wire names (PascalCase) are kept; the
@@ -63,7 +74,7 @@ function parseValue(spec: ParamSpec, value: unknown, custom?: (value: string) =>
       if (spec.minLength !== undefined && text.length < spec.minLength) throw fail(`shorter than ${spec.minLength}`);
       if (spec.maxLength !== undefined && text.length > spec.maxLength) throw fail(`longer than ${spec.maxLength}`);
       // An empty value clears a URL, so only a non-empty one must be an absolute http(s) URL.
-      if (spec.format === 'uri' && text !== '' && !HTTP_URL.test(text)) throw fail(`'${text}' is not an http(s) URL`);
+      if (spec.format === 'uri' && text !== '' && !isHttpUrl(text)) throw fail(`'${text}' is not an http(s) URL`);
       return text;
     }
   }

@@ -2,6 +2,7 @@ import type { Deps } from '../resources/context.js';
 import type { Store } from '../storage/store.js';
 import { toStored } from '../http/dates.js';
 import { invalidParameter, missingParameter } from '../http/errors.js';
+import { isHttpUrl } from '../http/params.js';
 import { newOrderedSid, newSid, SID_PREFIX } from '../sids.js';
 import { addMessageEvent, insertMessage, setOptOut, type MessageRow } from '../storage/messaging.js';
 import { requireWritable } from '../resources/accounts/accounts.js';
@@ -184,7 +185,7 @@ export async function receiveMessage(
   if (urls.length > MAX_MEDIA) throw messageErrors.tooManyMedia();
   if (body === '' && urls.length === 0) throw messageErrors.bodyRequired();
   const media: MediaItem[] = urls.map((url) => {
-    if (!/^https?:\/\/[^\s/?#]+/i.test(url)) throw messageErrors.invalidMediaUrl(url);
+    if (!isHttpUrl(url)) throw messageErrors.invalidMediaUrl(url);
     return { sid: newSid(SID_PREFIX.media), url, content_type: contentTypeOf(url) };
   });
 

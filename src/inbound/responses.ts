@@ -3,8 +3,9 @@ import { fetchMessage, isOptedOut, listWebhooks } from '../storage/messaging.js'
 import { newSid, SID_PREFIX } from '../sids.js';
 import { contentTypeOf, type MediaItem } from '../resources/messages/messages.js';
 import { resolveFrom } from '../sending/senders.js';
+import { parseE164 } from '../resources/phone-numbers/phone-numbers.js';
 import { enqueueWebhook, WEBHOOK_KIND, type ResponseHandler, type WebhookResponse } from '../webhooks/outbox.js';
-import type { WebhookParams } from '../webhooks/signature.js';
+import { signingUrl, type WebhookParams } from '../webhooks/signature.js';
 import { parseMessagingTwiml, type TwimlMessage, type TwimlVerb } from './twiml.js';
 import { queueReply } from './inbound.js';
 
@@ -49,7 +50,8 @@ export const inboundResponseHandler: ResponseHandler = async (tx, hook, response
           kind: WEBHOOK_KIND.fallback,
           url: fallback.url,
           method: fallback.method,
-          params: [...params, ['ErrorCode', String(answer.errorCode)], ['ErrorUrl', hook.url]],
+          // The URL as signed: credentials in it are not passed on to the fallback.
+          params: [...params, ['ErrorCode', String(answer.errorCode)], ['ErrorUrl', signingUrl(hook.url)]],
           maxAttempts: hook.max_attempts,
         },
         now,
@@ -86,12 +88,22 @@ export const inboundResponseHandler: ResponseHandler = async (tx, hook, response
 
 /** One `<Message>`: from the receiving number (or `from`, if the account's) to the sender (or `to`). */
 async function reply(tx: Store, inbound: { account_sid: string; messaging_service_sid: string | null; to_address: string; from_address: string | null }, verb: TwimlMessage, base: string, now: Date): Promise<void> {
+  let to = verb.to ?? inbound.from_address ?? '';
+  // A number without `+` takes the country code of the number that received the message: +1 here.
+  if (verb.to && !verb.to.startsWith('+') && inbound.from_address?.startsWith('+1')) to = `+1${verb.to}`;
+  // An invalid `to` sends nothing (Twilio's warning 14101).
+  const recipient = parseE164(to);
+  if (!recipient) return;
+  to = recipient.number;
   const from = verb.from ?? inbound.to_address;
   // A `from` that is not the account's sender sends nothing (Twilio's <Message> rule).
-  const sender = await resolveFrom(tx, inbound.account_sid, from);
+  const sender = await resolveFrom(tx, inbound.account_sid, from, recipient.country);
   if (!sender) return;
-  let to = verb.to ?? inbound.from_address ?? '';
-  if (verb.to && !verb.to.startsWith('+') && inbound.from_address?.startsWith('+1')) to = `+1${verb.to}`;
+  // What the API refuses with From is recorded failed here: the reply cannot reach the handset.
+  const unreachable =
+    sender.kind === 'short_code' && sender.country !== recipient.country ? 21606
+    : sender.kind === 'alpha_sender' && (recipient.country === 'US' || recipient.country === 'CA') ? 21612
+    : undefined;
   const media: MediaItem[] = verb.media.map((url) => {
     const absolute = new URL(url, base).href;
     return { sid: newSid(SID_PREFIX.media), url: absolute, content_type: contentTypeOf(absolute) };
@@ -112,7 +124,7 @@ async function reply(tx: Store, inbound: { account_sid: string; messaging_servic
       media,
       statusCallback: callback ? new URL(callback, base).href : service?.status_callback ?? null,
       statusCallbackMethod: verb.action ? verb.method : 'POST',
-      errorCode: optedOut ? 21610 : undefined,
+      errorCode: optedOut ? 21610 : unreachable,
     },
     now,
   );

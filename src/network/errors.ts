@@ -43,3 +43,9 @@ export const MAGIC_RECIPIENTS: Record<string, number> = {
   '+15005550004': 21610,
   '+15005550009': 21614,
 };
+
+/** The error of a magic test recipient (E.164, `+` optional), if it is one. */
+export function magicRecipientError(to: string): number | undefined {
+  const key = `+${to.trim().replace(/^\+/, '')}`;
+  return Object.hasOwn(MAGIC_RECIPIENTS, key) ? MAGIC_RECIPIENTS[key] : undefined;
+}

@@ -22,7 +22,7 @@ import { poolOf, rateOf, recipientOf, resolveFrom } from '../sending/senders.js'
 import { countSegments } from '../sending/segments.js';
 import { reportStatus } from '../sending/status-callbacks.js';
 import type { Outbox } from '../webhooks/outbox.js';
-import { deliveryErrorTitle, MAGIC_RECIPIENTS, statusForError } from './errors.js';
+import { deliveryErrorTitle, magicRecipientError, statusForError } from './errors.js';
 
 /** What the network does next with a message (its `next_step`), at its `next_at`. */
 export const STEP = {
@@ -171,9 +171,11 @@ export class Network {
     // A step takes effect at its due time, not whenever a pass gets to it: with a hand-moved
     // clock that jumps ahead, `sent` is still dated at the sender's rate and the receipt follows
     // it by deliveryDelayMs (a later pass of the same settle() takes it when that is due too).
+    // With the system clock a late step (a node that was down) happens now: its messages are not
+    // backdated past their validity nor sent faster than their sender's rate.
     const present = this.#deps.clock.now();
     const due = message.next_at === null ? present : new Date(message.next_at);
-    const now = due < present ? due : present;
+    const now = this.#deps.clock.onMove && due < present ? due : present;
     await this.#deps.store.transaction(async (tx) => {
       const at = toStored(now);
       const claimed = await advanceMessage(tx, message.sid, { next_step: message.next_step, next_at: message.next_at }, { date_updated: at });
@@ -207,7 +209,7 @@ export class Network {
       const service = message.messaging_service_sid ? await tx.fetchService(message.account_sid, message.messaging_service_sid) : undefined;
       if (!service) return move.fail(21704);
       if (await isOptedOut(tx, service.sid, message.to_address)) return move.fail(21610);
-      const magic = MAGIC_RECIPIENTS[message.to_address];
+      const magic = magicRecipientError(message.to_address);
       if (magic !== undefined) return move.fail(magic);
       const recipient = recipientOf(message.to_address);
       if (!recipient) return move.fail(21211);
@@ -235,10 +237,12 @@ export class Network {
       if (service.sticky_sender === 1) await saveSticky(tx, service.sid, message.to_address, sender.sid, toStored(move.now));
       Object.assign(patch, { from_address: sender.address, sender_sid: sender.sid, selection_rule: selection.rule, rerouted: selection.rerouted ? 1 : 0, body });
     } else {
-      sender = await resolveFrom(tx, message.account_sid, message.from_address);
+      sender = await resolveFrom(tx, message.account_sid, message.from_address, recipientOf(message.to_address)?.country);
       // The sender left the account after the message was accepted.
       if (!sender) return move.fail(21606);
+      if (await optedOutSince(tx, message, sender.sid)) return move.fail(21610);
       if (asMms && !sender.capabilities.includes('MMS')) asMms = false;
+      if (sender.sid) patch.sender_sid = sender.sid;
     }
     const count = countSegments(body);
     const segments = asMms ? 1 : count.segments;
@@ -250,7 +254,8 @@ export class Network {
     const expiresAt = new Date(message.send_at ?? message.date_created).getTime() + message.validity_period * 1000;
     // A sender's queue is its own: alpha sender IDs (and short codes of different countries)
     // can share their text with another account's, so the queue is keyed by the sender's SID.
-    const queue = sender.sid || sender.address;
+    // Twilio's magic test sender belongs to no account: each account gets a queue of its own.
+    const queue = sender.sid || `${message.account_sid}:${sender.address}`;
     const freeAt = await senderFreeAt(tx, queue);
     const start = Math.max(now, freeAt ? new Date(freeAt).getTime() : now);
     if (start > expiresAt) {
@@ -262,6 +267,7 @@ export class Network {
   }
 
   async #send(move: Move): Promise<void> {
+    if (await optedOutSince(move.tx, move.message, move.message.sender_sid)) return move.fail(21610);
     const outcome = await this.#outcome(move.tx, move.message);
     if (outcome && outcome.status === 'failed') return move.fail(outcome.errorCode, 'failed');
     const transmit = move.message.transmit_ms ?? 0;
@@ -280,6 +286,17 @@ export class Network {
     if (!rule) return undefined;
     return { status: rule.status === 'failed' ? 'failed' : 'undelivered', errorCode: rule.error_code };
   }
+}
+
+/**
+ * Whether the recipient opted out of this message's service (or of its sender, outside one) after
+ * it was accepted: a scheduled message, or one waiting in its sender's queue, fails with 21610 when
+ * its turn comes. Replies were checked when their TwiML made them; keyword confirmations always go.
+ */
+async function optedOutSince(tx: Store, message: MessageRow, senderSid: string | null): Promise<boolean> {
+  if (message.direction !== 'outbound-api' || message.from_address === null) return false;
+  const scope = message.messaging_service_sid ?? (senderSid ? await tx.fetchSenderServiceSid(senderSid) : undefined) ?? message.from_address;
+  return isOptedOut(tx, scope, message.to_address);
 }
 
 /** One message's change of state inside a step's transaction: the row, its history, its callback. */

@@ -41,11 +41,13 @@ const ALPHA = /^(?=.*[A-Za-z])[A-Za-z0-9 \-+_&]{1,11}$/;
  * The account's sender a `From` names: a short code (digits), a phone number (E.164, `+` optional
  * as Twilio's forms often lose it) or an alphanumeric sender ID in one of its services.
  */
-export async function resolveFrom(store: Store, accountSid: string, from: string): Promise<Candidate | undefined> {
+export async function resolveFrom(store: Store, accountSid: string, from: string, recipientCountry?: string): Promise<Candidate | undefined> {
   const text = from.trim();
   if (text === MAGIC_FROM_VALID) return magicSender;
   if (/^\d{3,8}$/.test(text)) {
-    const row = await store.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid).where('short_code', '=', text).executeTakeFirst();
+    // The same digits can be a short code in several countries: the recipient's country's first.
+    const rows = await store.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid).where('short_code', '=', text).orderBy('sid').execute();
+    const row = rows.find((r) => r.country_code === recipientCountry) ?? rows[0];
     if (row) return { sid: row.sid, kind: 'short_code', address: row.short_code, country: row.country_code, capabilities: row.capabilities.split(',') };
   }
   const parsed = /^\+?\d{6,15}$/.test(text) ? parseE164(text) : undefined;

@@ -234,9 +234,22 @@ export async function claimWebhook(store: Store, row: WebhookRow, leaseUntil: st
     .set({ attempts: row.attempts + 1, next_attempt_at: leaseUntil, date_updated: now })
     .where('sid', '=', row.sid)
     .where('attempts', '=', row.attempts)
+    // One claim beyond the last attempt, for an attempt lost with its node (never recorded).
+    .where('attempts', '<=', row.max_attempts)
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/** Fails a webhook whose every attempt was claimed (its last claimant never recorded one). */
+export async function exhaustWebhook(store: Store, row: WebhookRow, now: string): Promise<void> {
+  await store.db
+    .updateTable('webhooks')
+    .set({ status: 'failed', next_attempt_at: null, error_code: row.error_code ?? 11205, date_updated: now })
+    .where('sid', '=', row.sid)
+    .where('attempts', '=', row.attempts)
+    .where('status', '=', 'pending')
+    .execute();
 }
 
 export async function fetchWebhookForUpdate(store: Store, sid: string): Promise<WebhookRow | undefined> {

@@ -1,4 +1,4 @@
-import { Kysely, Migrator, sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { Kysely, Migrator, sql, type Insertable, type Selectable, type SelectQueryBuilder, type Updateable } from 'kysely';
 import { KeysetList, type Page, type PageQuery } from './keyset.js';
 import { prepare } from './prepared.js';
 import { AccountCache } from './account-cache.js';
@@ -285,6 +285,7 @@ export class Store {
       await tx.#lockPoolOf(sid);
       if (!(await tx.fetchShortCode(accountSid, sid, { lock: true }))) return false;
       await tx.#removeSender({ senderSid: sid, accountSid });
+      await tx.#forgetOptOuts(tx.db.selectFrom('short_codes').select('short_code').where('sid', '=', sid));
       const result = await tx.db.deleteFrom('short_codes').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
       return result.numDeletedRows > 0n;
     });
@@ -321,6 +322,7 @@ export class Store {
       await tx.#lockPoolOf(sid);
       if (!(await tx.fetchPhoneNumber(accountSid, sid, { lock: true }))) return false;
       await tx.#removeSender({ senderSid: sid, accountSid });
+      await tx.#forgetOptOuts(tx.db.selectFrom('phone_numbers').select('phone_number').where('sid', '=', sid));
       await tx.db.deleteFrom('phone_numbers').where('sid', '=', sid).execute();
       return true;
     });
@@ -337,9 +339,19 @@ export class Store {
       await tx.db.deleteFrom('service_senders').where('account_sid', '=', accountSid).where('sender_type', 'in', POOL_COUNTED).execute();
       // A pool holds only its own account's senders, so the account's pools hold none now.
       await tx.db.updateTable('services').set({ pool_size: 0 }).where('account_sid', '=', accountSid).execute();
+      await tx.#forgetOptOuts(tx.db.selectFrom('short_codes').select('short_code').where('account_sid', '=', accountSid));
+      await tx.#forgetOptOuts(tx.db.selectFrom('phone_numbers').select('phone_number').where('account_sid', '=', accountSid));
       await tx.db.deleteFrom('short_codes').where('account_sid', '=', accountSid).execute();
       await tx.db.deleteFrom('phone_numbers').where('account_sid', '=', accountSid).execute();
     });
+  }
+
+  /**
+   * Opt-outs from a number (outside any service) go with the number: whoever holds it next starts
+   * with none. `addresses` selects the released numbers or short codes.
+   */
+  async #forgetOptOuts(addresses: SelectQueryBuilder<Database, keyof Database, { [k: string]: string }>): Promise<void> {
+    await this.db.deleteFrom('opt_outs').where('scope', 'in', addresses).execute();
   }
 
   // Service pools

@@ -6,13 +6,14 @@ import { toStored } from '../http/dates.js';
 import {
   claimWebhook,
   dueWebhooks,
+  exhaustWebhook,
   fetchWebhookForUpdate,
   insertWebhook,
   insertWebhookAttempt,
   updateWebhook,
   type WebhookRow,
 } from '../storage/messaging.js';
-import { webhookRequest, type WebhookParams } from './signature.js';
+import { webhookRequest, type WebhookParams, type WebhookRequest } from './signature.js';
 
 export const WEBHOOK_KIND = { statusCallback: 'status_callback', inbound: 'inbound', fallback: 'fallback' } as const;
 export type WebhookKind = (typeof WEBHOOK_KIND)[keyof typeof WEBHOOK_KIND];
@@ -144,6 +145,11 @@ export class Outbox {
     for (const hook of due) {
       if (started >= room) break;
       if (this.#inFlightSids.has(hook.sid)) continue;
+      // Every attempt was claimed, and the one more a lost attempt gets: given up.
+      if (hook.attempts > hook.max_attempts) {
+        await exhaustWebhook(this.#deps.store, hook, toStored(now));
+        continue;
+      }
       const leaseUntil = toStored(new Date(now.getTime() + this.#policy.leaseMs));
       if (!(await claimWebhook(this.#deps.store, hook, leaseUntil, toStored(now)))) continue;
       const claimed = { ...hook, attempts: hook.attempts + 1 };
@@ -175,47 +181,70 @@ export class Outbox {
     const account = await store.fetchAccount(hook.account_sid);
     const started = clock.now();
     const realStart = performance.now();
-    const request = webhookRequest({
-      url: hook.url,
-      method: hook.method as 'GET' | 'POST',
-      params: JSON.parse(hook.params) as WebhookParams,
-      authToken: account?.auth_token ?? '',
+    let request: WebhookRequest;
+    let response: WebhookResponse;
+    try {
+      request = webhookRequest({
+        url: hook.url,
+        method: hook.method as 'GET' | 'POST',
+        params: JSON.parse(hook.params) as WebhookParams,
+        authToken: account?.auth_token ?? '',
+      });
+      request.headers['I-Twilio-Idempotency-Token'] = hook.idempotency_token;
+      response = await send(request, hook.method, this.#policy.timeoutMs);
+    } catch (error) {
+      // A URL that cannot be requested at all (Twilio's 11100, "Invalid URL format"): no retry helps.
+      request = { url: hook.url, headers: {} };
+      response = { error: `invalid URL: ${(error as Error).message}`, errorCode: 11100 };
+    }
+    const attempt = (error?: string) => ({
+      webhook_sid: hook.sid,
+      attempt: hook.attempts,
+      date: toStored(started),
+      request: JSON.stringify({ url: request.url, method: hook.method, headers: request.headers, body: request.body ?? null }),
+      response_status: response.status ?? null,
+      response_headers: response.contentType !== undefined ? JSON.stringify({ 'content-type': response.contentType }) : null,
+      response_body: response.body ?? null,
+      error: error ?? null,
+      duration_ms: Math.round(performance.now() - realStart),
     });
-    request.headers['I-Twilio-Idempotency-Token'] = hook.idempotency_token;
-    const response = await send(request, hook.method, this.#policy.timeoutMs);
-    const duration = Math.round(performance.now() - realStart);
-    const handler = this.#handlers.get(hook.kind) ?? expect2xx;
+    const handler = response.errorCode === 11100 ? giveUp : this.#handlers.get(hook.kind) ?? expect2xx;
     const now = clock.now();
     const at = toStored(now);
-    await store.transaction(async (tx) => {
-      // Another node may have taken the webhook over after this one's lease ran out: then this
-      // attempt is only recorded, and the webhook's state is the later attempt's to set.
-      const current = await fetchWebhookForUpdate(tx, hook.sid);
-      const stale = !current || current.attempts !== hook.attempts || current.status !== 'pending';
-      const outcome = stale ? { done: false, retry: false } : await handler(tx, hook, response, now);
-      await insertWebhookAttempt(tx, {
-        webhook_sid: hook.sid,
-        attempt: hook.attempts,
-        date: toStored(started),
-        request: JSON.stringify({ url: request.url, method: hook.method, headers: request.headers, body: request.body ?? null }),
-        response_status: response.status ?? null,
-        response_headers: response.contentType !== undefined ? JSON.stringify({ 'content-type': response.contentType }) : null,
-        response_body: response.body ?? null,
-        error: response.error ?? (outcome.errorCode !== undefined && !outcome.done ? `error ${outcome.errorCode}` : null),
-        duration_ms: duration,
+    try {
+      await store.transaction(async (tx) => {
+        // Another node may have taken the webhook over after this one's lease ran out: then this
+        // attempt is only recorded, and the webhook's state is the later attempt's to set.
+        const current = await fetchWebhookForUpdate(tx, hook.sid);
+        const stale = !current || current.attempts !== hook.attempts || current.status !== 'pending';
+        const outcome = stale ? { done: false, retry: false } : await handler(tx, hook, response, now);
+        await insertWebhookAttempt(tx, attempt(response.error ?? (outcome.errorCode !== undefined && !outcome.done ? `error ${outcome.errorCode}` : undefined)));
+        if (stale) return;
+        if (outcome.done) {
+          await updateWebhook(tx, hook.sid, { status: 'delivered', next_attempt_at: null, error_code: null, date_updated: at });
+        } else if (outcome.retry && hook.attempts < hook.max_attempts) {
+          const wait = this.#policy.firstRetryMs * 2 ** (hook.attempts - 1);
+          await updateWebhook(tx, hook.sid, { next_attempt_at: toStored(new Date(now.getTime() + wait)), error_code: outcome.errorCode ?? null, date_updated: at });
+        } else {
+          await updateWebhook(tx, hook.sid, { status: 'failed', next_attempt_at: null, error_code: outcome.errorCode ?? null, date_updated: at });
+        }
       });
-      if (stale) return;
-      if (outcome.done) {
-        await updateWebhook(tx, hook.sid, { status: 'delivered', next_attempt_at: null, error_code: null, date_updated: at });
-      } else if (outcome.retry && hook.attempts < hook.max_attempts) {
-        const wait = this.#policy.firstRetryMs * 2 ** (hook.attempts - 1);
-        await updateWebhook(tx, hook.sid, { next_attempt_at: toStored(new Date(now.getTime() + wait)), error_code: outcome.errorCode ?? null, date_updated: at });
-      } else {
-        await updateWebhook(tx, hook.sid, { status: 'failed', next_attempt_at: null, error_code: outcome.errorCode ?? null, date_updated: at });
-      }
-    });
+    } catch (error) {
+      // The answer could not be acted on (say, TwiML naming a URL that cannot exist): whatever the
+      // handler wrote is rolled back; the attempt is recorded and the webhook given up.
+      await store.transaction(async (tx) => {
+        const current = await fetchWebhookForUpdate(tx, hook.sid);
+        await insertWebhookAttempt(tx, attempt(`the answer could not be processed: ${(error as Error).message}`));
+        if (current && current.attempts === hook.attempts && current.status === 'pending') {
+          await updateWebhook(tx, hook.sid, { status: 'failed', next_attempt_at: null, error_code: 11200, date_updated: at });
+        }
+      });
+    }
   }
 }
+
+/** A webhook that cannot be requested is failed at once. */
+const giveUp: ResponseHandler = async (_tx, _hook, response) => ({ done: false, retry: false, errorCode: response.errorCode });
 
 /** A status callback is done at the first 2xx; anything else is retried (error 11200). */
 const expect2xx: ResponseHandler = async (_tx, _hook, response) => {

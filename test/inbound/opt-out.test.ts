@@ -216,5 +216,25 @@ for (const backend of BACKENDS) {
       const listed = (await optOuts()).filter((o) => o.address === handset);
       assert.deepEqual(listed.map((o) => [o.scope, o.address]), [[service.sid, handset]]);
     });
+
+    test('a STOP after a scheduled or queued message was accepted: that message fails with 21610 when its turn comes', async () => {
+      const { service, a, handset } = await setup();
+      const sendAt = new Date(env.clock.now().getTime() + 600_000).toISOString();
+      const scheduled = await sendRaw({ To: handset, From: a.phone_number, MessagingServiceSid: service.sid, ScheduleType: 'fixed', SendAt: sendAt });
+      assert.equal(scheduled.status, 201, scheduled.text);
+      // Another number queued behind itself: the first goes now, the second waits a second.
+      const first = await sendRaw({ To: handset, From: a.phone_number });
+      const second = await sendRaw({ To: handset, From: a.phone_number });
+      assert.equal(second.status, 201, second.text);
+      await text(handset, a.phone_number, 'STOP');
+      await advance(601_000);
+      const statusOf = async (sid: string) => (await env.server.request('GET', `/2010-04-01/Accounts/${account()}/Messages/${sid}.json`)).body;
+      assert.equal((await statusOf(scheduled.body.sid)).error_code, 21610);
+      assert.equal((await statusOf(scheduled.body.sid)).status, 'failed');
+      assert.equal((await statusOf(first.body.sid)).status, 'delivered');
+      assert.equal((await statusOf(second.body.sid)).error_code, 21610);
+      // Twilio's STOP confirmation still went out.
+      assert.ok((await inbox(handset)).some((m) => m.body === DEFAULT_REPLIES.STOP));
+    });
   });
 }

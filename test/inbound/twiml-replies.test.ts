@@ -271,6 +271,20 @@ for (const backend of BACKENDS) {
       assert.deepEqual(failed.map((w) => [w.status, w.error_code]), [['failed', 11215]]);
     });
 
+    test('a <Redirect> to a URL that cannot exist fails the webhook once (11200), with nothing of it applied', async () => {
+      const path = h.path('impossible', twiml('<Message>Never sent</Message><Redirect>http://bad host/next</Redirect>'));
+      const number = await h.buy({ SmsUrl: h.url(path) });
+      const handset = usNumber('312');
+      const inbound = await h.text(handset, number.phone_number, 'go');
+      await h.advance(3000);
+      assert.equal(h.at(path).length, 1);
+      const hooks = await h.webhooks(inbound.sid);
+      assert.deepEqual(hooks.map((w) => [w.kind, w.status, w.error_code, w.attempts.length]), [['inbound', 'failed', 11200, 1]]);
+      assert.match(hooks[0]!.attempts[0]!.error ?? '', /could not be processed/);
+      // The <Message> before the bad <Redirect> was rolled back with it.
+      assert.deepEqual(await h.replies(handset), []);
+    });
+
     /** The primary answers `answer`; its fallback replies. Checks the error and the fallback request. */
     async function failsOver(name: string, answer: Answer, code: number, fallbackMethod: 'GET' | 'POST' = 'POST') {
       const primary = h.path(name, answer);

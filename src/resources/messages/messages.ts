@@ -1,5 +1,5 @@
 import type { Deps } from '../context.js';
-import type { Params } from '../../http/params.js';
+import { isHttpUrl, type Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidParameter, invalidValidityPeriod, notFound } from '../../http/errors.js';
 import { newOrderedSid, newSid, isSid, SID_PREFIX } from '../../sids.js';
@@ -18,7 +18,7 @@ import { loadNumberPlan, parseE164 } from '../phone-numbers/phone-numbers.js';
 import { MAGIC_FROM_VALID, resolveFrom } from '../../sending/senders.js';
 import { countSegments, encodingOf, smartEncode } from '../../sending/segments.js';
 import { reportStatus } from '../../sending/status-callbacks.js';
-import { MAGIC_RECIPIENTS } from '../../network/errors.js';
+import { magicRecipientError } from '../../network/errors.js';
 import { STEP } from '../../network/network.js';
 import { DEFAULT_WEBHOOK_POLICY } from '../../webhooks/outbox.js';
 import { messageErrors as e } from './errors.js';
@@ -69,7 +69,7 @@ function readMedia(params: Params): MediaItem[] {
   const urls = (params.MediaUrl as string[] | undefined) ?? [];
   if (urls.length > MAX_MEDIA) throw e.tooManyMedia();
   return urls.map((url) => {
-    if (!/^https?:\/\/[^\s/?#]+/i.test(url)) throw e.invalidMediaUrl(url);
+    if (!isHttpUrl(url)) throw e.invalidMediaUrl(url);
     return { sid: newSid(SID_PREFIX.media), url, content_type: contentTypeOf(url) };
   });
 }
@@ -116,7 +116,7 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
 
   if (/^\d{3,8}$/.test(to)) throw e.toShortCode(to);
   const parsedTo = parseE164(to);
-  const magicTo = MAGIC_RECIPIENTS[`+${to.replace(/^\+/, '')}`];
+  const magicTo = magicRecipientError(to);
   if (!parsedTo && magicTo === undefined) throw e.invalidTo(to);
   const toAddress = parsedTo?.number ?? `+${to.replace(/^\+/, '')}`;
 
@@ -126,9 +126,10 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
 
   let fromAddress: string | undefined;
   if (from) {
-    const magic = MAGIC_FROM_ERRORS[from];
+    const magicKey = `+${from.replace(/^\+/, '')}`;
+    const magic = Object.hasOwn(MAGIC_FROM_ERRORS, magicKey) ? MAGIC_FROM_ERRORS[magicKey] : undefined;
     if (magic) throw magic(from);
-    const sender = await resolveFrom(store, accountSid, from);
+    const sender = await resolveFrom(store, accountSid, from, parsedTo?.country);
     if (!sender) throw e.fromNotOwned(from);
     if (!sender.capabilities.includes('SMS') && !sender.capabilities.includes('MMS')) throw e.fromNotOwned(from);
     if (media.length > 0 && !sender.capabilities.includes('MMS')) throw e.fromNotMmsCapable(from);

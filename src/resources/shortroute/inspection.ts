@@ -210,6 +210,10 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
   app.post(`${ACCOUNT}/Reset`, async (request, reply) => {
     const account = await accountOf(deps, request);
     await deps.store.transaction(async (tx) => {
+      // A network step in flight on another node holds its message's row: wait for it, so no
+      // status callback of the old data lands after the reset.
+      if (tx.backend.lockRows) await tx.db.selectFrom('messages').select('sid').where('account_sid', '=', account.sid).forUpdate().execute();
+      await tx.db.deleteFrom('sender_queues').where('sender', 'like', `${account.sid}:%`).execute();
       // Sender queues are keyed by the sender's SID (the network's `queue`), never shared by accounts.
       for (const senders of [
         tx.db.selectFrom('service_senders').select('sender_sid as sid').where('account_sid', '=', account.sid),
