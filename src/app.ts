@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { systemClock, type Clock } from './clock.js';
+import { FakeClock, systemClock, type Clock } from './clock.js';
 import { buildServer } from './server.js';
 import { Store } from './storage/store.js';
 import type { Backend } from './storage/backend.js';
@@ -56,7 +56,7 @@ function describe(error: unknown): string {
 
 /** Opens storage, makes sure the main account (and any seed) exists, and starts listening. */
 export async function startShortroute(config: StartOptions = {}): Promise<Shortroute> {
-  const clock = config.clock ?? systemClock;
+  const clock = config.clock ?? (config.clockMode === 'manual' ? new FakeClock(new Date()) : systemClock);
   let store: Store;
   try {
     store = await Store.open(await openBackend(config));

@@ -24,6 +24,8 @@ export interface Config {
   deliveryDelayMs: number;
   /** How long a webhook receiver has to answer, in ms (Twilio: 15 s). */
   webhookTimeoutMs: number;
+  /** `system`, or `manual`: time stands still until POST /_shortroute/Clock moves it. */
+  clockMode: 'system' | 'manual';
   logLevel: string;
   /** The main account's credentials: TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN (no SHORTROUTE_ twin). */
   accountSid?: string;
@@ -42,6 +44,7 @@ export const OPTIONS = {
   'max-senders': { type: 'string', env: 'SHORTROUTE_MAX_SENDERS', default: '400', help: 'phone numbers and short codes one service may hold (Twilio raises 400 on request)' },
   seed: { type: 'string', env: 'SHORTROUTE_SEED', default: undefined, help: 'JSON file of short codes and services to create at start' },
   'delivery-delay': { type: 'string', env: 'SHORTROUTE_DELIVERY_DELAY', default: '1000', help: 'ms from sent to the simulated carrier\'s delivery receipt' },
+  clock: { type: 'string', env: 'SHORTROUTE_CLOCK', default: 'system', help: 'system, or manual: time moves only by POST /_shortroute/Clock (fast, exact CI runs)' },
   'webhook-timeout': { type: 'string', env: 'SHORTROUTE_WEBHOOK_TIMEOUT', default: '15000', help: 'ms a webhook receiver has to answer (Twilio waits 15 s)' },
   'log-level': { type: 'string', env: 'SHORTROUTE_LOG_LEVEL', default: 'warn', help: 'fatal, error, warn, info, debug or trace' },
   help: { type: 'boolean', env: undefined, default: 'false', help: 'show this help' },
@@ -100,10 +103,16 @@ export function parseConfig(argv: string[], env: Env): Config & { help: boolean 
     seedFile: pick('seed'),
     deliveryDelayMs: int('delivery-delay', 0, 86_400_000),
     webhookTimeoutMs: int('webhook-timeout', 1, 600_000),
+    clockMode: clockMode(pick('clock')!),
     logLevel: pick('log-level')!,
     accountSid: env.TWILIO_ACCOUNT_SID || undefined,
     authToken: env.TWILIO_AUTH_TOKEN || undefined,
   };
+}
+
+function clockMode(text: string): 'system' | 'manual' {
+  if (text !== 'system' && text !== 'manual') throw new UsageError(`--clock must be system or manual, not '${text}'`);
+  return text;
 }
 
 export function helpText(): string {
@@ -125,6 +134,7 @@ export function helpText(): string {
     '  SHORTROUTE_PORT=8080 shortroute start --host 0.0.0.0',
     '  shortroute start --database-url postgres://localhost/shortroute --port 4748',
     '  shortroute start --public-url https://sms.example.test   behind a proxy',
+    '  shortroute start --in-memory --clock manual        CI: move time with POST /_shortroute/Clock',
   );
   return lines.join('\n');
 }

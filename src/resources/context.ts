@@ -16,5 +16,5 @@ export interface Deps {
   clock: Clock;
   limits: Limits;
   /** Told when a write leaves the simulated network work to do now (it also finds it by polling). */
-  network?: { wake(): void; readonly callbackAttempts: number };
+  network?: { wake(): void; settle(): Promise<void>; readonly callbackAttempts: number };
 }

@@ -62,6 +62,9 @@ describe('config', () => {
     assert.equal(parseConfig(['--delivery-delay', '0'], {}).deliveryDelayMs, 0);
     assert.equal(parseConfig([], { SHORTROUTE_WEBHOOK_TIMEOUT: '2500' }).webhookTimeoutMs, 2500);
     assert.equal(parseConfig([], {}).webhookTimeoutMs, 15000);
+    assert.equal(parseConfig([], {}).clockMode, 'system');
+    assert.equal(parseConfig(['--clock', 'manual'], {}).clockMode, 'manual');
+    assert.equal(parseConfig([], { SHORTROUTE_CLOCK: 'manual' }).clockMode, 'manual');
   });
   test('parseConfig: bad values are usage errors', () => {
     assert.throws(() => parseConfig(['--port', '70000'], {}), UsageError);
@@ -70,6 +73,7 @@ describe('config', () => {
     assert.throws(() => parseConfig(['--public-url', 'x.test'], {}), UsageError);
     assert.throws(() => parseConfig(['--webhook-timeout', '0'], {}), UsageError);
     assert.throws(() => parseConfig(['--delivery-delay', 'soon'], {}), UsageError);
+    assert.throws(() => parseConfig(['--clock', 'fake'], {}), UsageError);
   });
 });
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../context.js';
 import { serviceUnavailable } from '../../http/errors.js';
 import { inspectionRoutes } from './inspection.js';
+import { clockRoutes } from './clock.js';
 
 import { SHORTROUTE_PREFIX } from './prefix.js';
 
@@ -19,4 +20,5 @@ export function shortrouteRoutes(app: FastifyInstance, deps: Deps, info: { versi
     return { status: 'ok', backend: deps.store.backend.name, version: info.version };
   });
   inspectionRoutes(app, deps);
+  clockRoutes(app, deps);
 }
