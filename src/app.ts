@@ -70,7 +70,11 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     const outbox = new Outbox(deps, { ...(config.webhookTimeoutMs !== undefined && { timeoutMs: config.webhookTimeoutMs }), ...config.webhooks });
     outbox.handle(WEBHOOK_KIND.inbound, inboundResponseHandler);
     outbox.handle(WEBHOOK_KIND.fallback, inboundResponseHandler);
-    const network = new Network(deps, outbox, { ...(config.deliveryDelayMs !== undefined && { deliveryDelayMs: config.deliveryDelayMs }), ...config.network });
+    const network = new Network(deps, outbox, {
+      ...(config.deliveryDelayMs !== undefined && { deliveryDelayMs: config.deliveryDelayMs }),
+      ...(config.stickySenderFirst !== undefined && { stickySenderFirst: config.stickySenderFirst }),
+      ...config.network,
+    });
     deps.network = network;
     const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });
     if (config.seedFile) await applySeed(deps, account.sid, readSeedFile(config.seedFile));

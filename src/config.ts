@@ -24,6 +24,8 @@ export interface Config {
   deliveryDelayMs: number;
   /** How long a webhook receiver has to answer, in ms (Twilio: 15 s). */
   webhookTimeoutMs: number;
+  /** Copilot: whether a sticky mapping outranks a short code or alpha sender (Twilio is silent). */
+  stickySenderFirst: boolean;
   /** `system`, or `manual`: time stands still until POST /_shortroute/Clock moves it. */
   clockMode: 'system' | 'manual';
   logLevel: string;
@@ -44,6 +46,7 @@ export const OPTIONS = {
   'max-senders': { type: 'string', env: 'SHORTROUTE_MAX_SENDERS', default: '400', help: 'phone numbers and short codes one service may hold (Twilio raises 400 on request)' },
   seed: { type: 'string', env: 'SHORTROUTE_SEED', default: undefined, help: 'JSON file of short codes and services to create at start' },
   'delivery-delay': { type: 'string', env: 'SHORTROUTE_DELIVERY_DELAY', default: '1000', help: 'ms from sent to the simulated carrier\'s delivery receipt' },
+  'sticky-sender-first': { type: 'string', env: 'SHORTROUTE_STICKY_SENDER_FIRST', default: 'true', help: 'Copilot: a sticky mapping outranks a short code or alpha sender (false: it decides among numbers only)' },
   clock: { type: 'string', env: 'SHORTROUTE_CLOCK', default: 'system', help: 'system, or manual: time moves only by POST /_shortroute/Clock (fast, exact CI runs)' },
   'webhook-timeout': { type: 'string', env: 'SHORTROUTE_WEBHOOK_TIMEOUT', default: '15000', help: 'ms a webhook receiver has to answer (Twilio waits 15 s)' },
   'log-level': { type: 'string', env: 'SHORTROUTE_LOG_LEVEL', default: 'warn', help: 'fatal, error, warn, info, debug or trace' },
@@ -104,6 +107,7 @@ export function parseConfig(argv: string[], env: Env): Config & { help: boolean 
     deliveryDelayMs: int('delivery-delay', 0, 86_400_000),
     webhookTimeoutMs: int('webhook-timeout', 1, 600_000),
     clockMode: clockMode(pick('clock')!),
+    stickySenderFirst: bool('sticky-sender-first'),
     logLevel: pick('log-level')!,
     accountSid: env.TWILIO_ACCOUNT_SID || undefined,
     authToken: env.TWILIO_AUTH_TOKEN || undefined,

@@ -43,9 +43,11 @@ export interface NetworkOptions {
   deliveryDelayMs: number;
   /** How often a node looks for work other nodes wrote (and for due work, with the system clock). */
   pollMs: number;
+  /** Copilot: whether a sticky mapping outranks a short code or alpha sender. */
+  stickySenderFirst: boolean;
 }
 
-export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = { deliveryDelayMs: 1_000, pollMs: 250 };
+export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = { deliveryDelayMs: 1_000, pollMs: 250, stickySenderFirst: true };
 
 const BATCH = 200;
 
@@ -221,6 +223,7 @@ export class Network {
         stickySender: service.sticky_sender === 1,
         areaCodeGeomatch: service.area_code_geomatch === 1,
         stickyFor: service.sticky_sender === 1 ? await fetchSticky(tx, service.sid, message.to_address) : undefined,
+        stickyFirst: this.#options.stickySenderFirst,
         load: await queuedPerSender(tx, pool.map((s) => s.sid)),
       };
       let selection = selectSender(input);

@@ -47,6 +47,12 @@ export interface SelectionInput {
   areaCodeGeomatch: boolean;
   /** The sender this recipient was last given, when sticky sender is on. */
   stickyFor?: string;
+  /**
+   * Whether a sticky mapping outranks a short code or alpha sender that could now reach the
+   * recipient (Twilio does not say; default yes). When not, it decides among phone numbers only,
+   * ahead of the geomatches.
+   */
+  stickyFirst?: boolean;
   /** Messages waiting per sender, for spreading load across equal candidates. */
   load?: ReadonlyMap<string, number>;
 }
@@ -116,10 +122,11 @@ export function selectSender(input: SelectionInput): Selection {
   if (pool.length === 0) return { ok: false, errorCode: 21704 };
   const eligible = pool.filter((s) => reaches(s, input));
 
-  if (input.stickySender && input.stickyFor) {
-    const sticky = eligible.find((s) => s.sid === input.stickyFor);
-    if (sticky) return { ok: true, sender: sticky, rule: SELECTION_RULE.stickySender, rerouted: false };
-  }
+  const stickyFirst = input.stickyFirst ?? true;
+  const stickyAmong = (candidates: readonly Candidate[]) =>
+    input.stickySender && input.stickyFor ? candidates.find((s) => s.sid === input.stickyFor) : undefined;
+  const firstSticky = stickyFirst ? stickyAmong(eligible) : undefined;
+  if (firstSticky) return { ok: true, sender: firstSticky, rule: SELECTION_RULE.stickySender, rerouted: false };
 
   const shortCodes = eligible.filter((s) => s.kind === 'short_code');
   if (shortCodes.length) return { ok: true, sender: spread(shortCodes, load), rule: SELECTION_RULE.shortCode, rerouted: false };
@@ -130,6 +137,8 @@ export function selectSender(input: SelectionInput): Selection {
   let numbers = eligible.filter((s) => s.kind === 'phone_number');
   if (numbers.length === 0) return { ok: false, errorCode: 21703 };
   const rerouted = pool.some((s) => s.kind === 'short_code');
+  const laterSticky = stickyFirst ? undefined : stickyAmong(numbers);
+  if (laterSticky) return { ok: true, sender: laterSticky, rule: SELECTION_RULE.stickySender, rerouted };
   const chosen = (candidates: readonly Candidate[], rule: SelectionRule): Selection => ({ ok: true, sender: spread(candidates, load), rule, rerouted });
   // Canada: toll-free numbers first (Twilio's documented preference for Canadian recipients).
   if (to.country === 'CA' && numbers.some((s) => s.numberType === 'tollfree')) numbers = numbers.filter((s) => s.numberType === 'tollfree');

@@ -63,6 +63,8 @@ describe('config', () => {
     assert.equal(parseConfig([], { SHORTROUTE_WEBHOOK_TIMEOUT: '2500' }).webhookTimeoutMs, 2500);
     assert.equal(parseConfig([], {}).webhookTimeoutMs, 15000);
     assert.equal(parseConfig([], {}).clockMode, 'system');
+    assert.equal(parseConfig([], {}).stickySenderFirst, true);
+    assert.equal(parseConfig(['--sticky-sender-first', 'false'], {}).stickySenderFirst, false);
     assert.equal(parseConfig(['--clock', 'manual'], {}).clockMode, 'manual');
     assert.equal(parseConfig([], { SHORTROUTE_CLOCK: 'manual' }).clockMode, 'manual');
   });
