@@ -99,14 +99,23 @@ export async function addMessageEvent(
   store: Store,
   event: { message_sid: string; status: string; error_code?: number | null; detail?: string | null; date: string },
 ): Promise<void> {
-  const last = await store.db
-    .selectFrom('message_events')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('message_sid', '=', event.message_sid)
-    .executeTakeFirst();
+  // One statement: the next number in the message's history is read where it is written.
   await store.db
     .insertInto('message_events')
-    .values({ ...event, error_code: event.error_code ?? null, detail: event.detail ?? null, seq: Number(last?.seq ?? 0) + 1 })
+    .columns(['message_sid', 'seq', 'status', 'error_code', 'detail', 'date'])
+    .expression((eb) =>
+      eb
+        .selectFrom('message_events')
+        .select([
+          eb.val(event.message_sid).as('message_sid'),
+          sql<number>`coalesce(max(seq), 0) + 1`.as('seq'),
+          eb.val(event.status).as('status'),
+          eb.val(event.error_code ?? null).as('error_code'),
+          eb.val(event.detail ?? null).as('detail'),
+          eb.val(event.date).as('date'),
+        ])
+        .where('message_sid', '=', event.message_sid),
+    )
     .execute();
 }
 

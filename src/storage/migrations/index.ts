@@ -5,6 +5,7 @@ import * as poolSenderDetails from './003-pool-sender-details.js';
 import * as accountsKeys from './004-accounts-keys.js';
 import * as phoneNumbers from './005-phone-numbers.js';
 import * as messaging from './006-messaging.js';
+import * as messagesBySender from './007-messages-by-sender.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-accounts-keys': accountsKeys,
   '005-phone-numbers': phoneNumbers,
   '006-messaging': messaging,
+  '007-messages-by-sender': messagesBySender,
 };
 
 export const migrationProvider: MigrationProvider = {
