@@ -36,8 +36,9 @@ function printBanner(app: Shortroute, config: ReturnType<typeof parseConfig>): v
       ? 'SQLite in memory (nothing is kept)'
       : `SQLite in ${config.dataDir}`;
   const base = config.publicUrl ?? app.url;
+  const clock = config.clockMode === 'manual' ? `\n  clock:       manual: time moves only by POST ${base}/_shortroute/Clock (Advance=ms)` : '';
   console.log(`Shortroute listening on ${app.url}
-  storage:     ${storage}
+  storage:     ${storage}${clock}
   account SID: ${app.account.sid}
   auth token:  ${app.account.auth_token}
 
