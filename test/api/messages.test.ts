@@ -157,7 +157,12 @@ for (const backend of BACKENDS) {
         ['a MediaUrl with an impossible port', { ...ok, MediaUrl: 'http://media.example.test:99999/a.png' }, 400, 21620],
         ['From named like an object property', { ...ok, From: 'constructor' }, 400, 21606],
         ['To named like an object property', { ...ok, To: 'toString' }, 400, 21211],
-        ['a ContentSid and no body (no Content templates)', { To: to, From: own, ContentSid: 'HX00000000000000000000000000000000' }, 400, 21655],
+        ['a ContentSid (no Content templates)', { To: to, From: own, ContentSid: 'HX00000000000000000000000000000000' }, 501, 20501],
+        ['an ApplicationSid (no TwiML Apps)', { ...ok, ApplicationSid: 'AP00000000000000000000000000000000' }, 501, 20501],
+        ['ShortenUrls=true', { ...ok, ShortenUrls: 'true' }, 501, 20501],
+        ['SendAsMms=true', { ...ok, SendAsMms: 'true' }, 501, 20501],
+        ['a FallbackFrom (no RCS)', { ...ok, FallbackFrom: own }, 501, 20501],
+        ['ProvideFeedback=true', { ...ok, ProvideFeedback: 'true' }, 501, 20501],
         ['an unknown MessagingServiceSid', { ...viaService, MessagingServiceSid: UNKNOWN_SERVICE }, 404, 21701],
         ['a malformed MessagingServiceSid', { ...viaService, MessagingServiceSid: 'MG123' }, 400, 21705],
         ['From owned but not in the named service', { ...viaService, From: outsideService }, 400, 21711],
@@ -194,6 +199,15 @@ for (const backend of BACKENDS) {
       for (const table of ['messages', 'message_events', 'webhooks'] as const) {
         assert.deepEqual(await server.store.db.selectFrom(table).selectAll().execute(), [], table);
       }
+    });
+
+    test('create: settings that change nothing a test can see are accepted (off switches, reserved, obsolete)', async () => {
+      const from = (await addNumber()).phone_number;
+      const message = await sent({
+        From: from, To: recipient(), Body: 'Hi', ShortenUrls: 'false', SendAsMms: 'false', ProvideFeedback: 'false',
+        MaxPrice: '0.5', Attempt: '1', ForceDelivery: 'true', ContentRetention: 'retain', AddressRetention: 'retain', RiskCheck: 'disable',
+      });
+      assert.equal(message.status, 'queued');
     });
 
     test('create with From: queued, from set, num_segments counted (a string), every spec property', async () => {

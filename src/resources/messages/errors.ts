@@ -1,4 +1,4 @@
-import { TwilioError } from '../../http/errors.js';
+import { notImplemented, TwilioError } from '../../http/errors.js';
 
 /**
  * Message create and update errors, with Twilio's codes and titles (its error dictionary). Twilio
@@ -38,5 +38,6 @@ export const messageErrors = {
   cannotDelete: () => new TwilioError(400, 20009, 'Cannot delete this resource before it is complete'),
   invalidUpdate: (why: string) => new TwilioError(400, 30400, `Parameters are not valid: ${why}`),
   cannotCancel: (status: string) => new TwilioError(400, 30409, `This message cannot be canceled: its status is ${status}, and only scheduled messages can be`),
-  contentUnsupported: () => new TwilioError(400, 21655, 'The ContentSid is Invalid: Shortroute has no Content templates; send Body or MediaUrl'),
+  /** A Twilio feature Shortroute does not simulate: 501 naming it, never a silent success. */
+  unsupported: (param: string, why: string) => notImplemented(`${param} (${why})`),
 };

@@ -90,6 +90,26 @@ function readSchedule(params: Params, hasService: boolean, now: Date): string | 
 }
 
 /**
+ * Parameters that would change what Twilio does in ways Shortroute does not simulate: refused
+ * with 501 naming them, rather than accepted and ignored. Reserved, obsolete and retention
+ * settings (MaxPrice, ForceDelivery, Attempt, ContentRetention, AddressRetention, TrafficType,
+ * RiskCheck) change nothing a test can see, and are accepted.
+ */
+const UNSIMULATED: [param: string, applies: (value: unknown) => boolean, why: string][] = [
+  ['ContentSid', (v) => v !== undefined, 'Content templates are not simulated; send Body or MediaUrl'],
+  ['ApplicationSid', (v) => v !== undefined, 'TwiML Apps are not simulated; use StatusCallback'],
+  ['ShortenUrls', (v) => v === true, 'link shortening is not simulated'],
+  ['SendAsMms', (v) => v === true, 'sending SMS as MMS is not simulated'],
+  ['FallbackFrom', (v) => v !== undefined, 'RCS senders are not simulated'],
+  ['PersistentAction', (v) => v !== undefined, 'WhatsApp actions are not simulated'],
+  ['ProvideFeedback', (v) => v === true, 'the Feedback resource is not served'],
+];
+
+function refuseUnsimulated(params: Params): void {
+  for (const [param, applies, why] of UNSIMULATED) if (applies(params[param])) throw e.unsupported(param, why);
+}
+
+/**
  * Sends a message, as Twilio's Messages create does: everything Twilio checks at once is checked
  * here and answered 4xx; with a Messaging Service and no From the answer is `accepted` and the
  * sender is chosen afterwards by the network (Copilot), whose errors arrive as a failed message.
@@ -107,7 +127,7 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
 
   let body = (params.Body as string | undefined) ?? '';
   const media = readMedia(params);
-  if (params.ContentSid !== undefined && body === '' && media.length === 0) throw e.contentUnsupported();
+  refuseUnsimulated(params);
   if (body === '' && media.length === 0) throw serviceSid ? e.contentRequired() : e.bodyRequired();
   if ([...body].length > MAX_BODY) throw e.bodyTooLong();
   // The spec gives ValidityPeriod no bounds, so the route only checks that it is an integer.
