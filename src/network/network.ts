@@ -49,7 +49,6 @@ export interface NetworkOptions {
 
 export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = { deliveryDelayMs: 1_000, pollMs: 250, stickySenderFirst: true };
 
-const BATCH = 200;
 /** Steps taken in one transaction. */
 const STEPS_PER_TRANSACTION = 25;
 
@@ -143,13 +142,10 @@ export class Network {
 
   async #pass(): Promise<void> {
     for (;;) {
-      const due = await dueMessages(this.#deps.store, toStored(this.#deps.clock.now()), BATCH);
-      for (let i = 0; i < due.length; i += STEPS_PER_TRANSACTION) {
-        if (this.#stopped) return;
-        await this.#steps(due.slice(i, i + STEPS_PER_TRANSACTION));
-      }
+      if (this.#stopped) return;
+      const taken = await this.#steps(toStored(this.#deps.clock.now()));
       await this.#outbox.startDue();
-      if (due.length < BATCH) return;
+      if (taken < STEPS_PER_TRANSACTION) return;
     }
   }
 
@@ -171,18 +167,22 @@ export class Network {
   }
 
   /**
-   * Due steps of several messages in one transaction: a commit costs more than a step (an fsync
-   * on SQLite, round trips on PostgreSQL), and one sender alone moves 100 messages a second. If
-   * the batch fails (a deadlock between nodes that outlasted its retries, or one bad message), each
-   * step is tried alone, so one message never holds up the others.
+   * Takes up to STEPS_PER_TRANSACTION due steps in one transaction and returns how many were due:
+   * a commit costs more than a step (an fsync on SQLite, round trips on PostgreSQL), and one
+   * sender alone moves 100 messages a second. On PostgreSQL the due rows are locked with SKIP
+   * LOCKED, so nodes take different messages instead of queueing behind each other. If the batch
+   * fails (one bad message, or a deadlock that outlasted its retries), each step is tried alone,
+   * so one message never holds up the others.
    */
-  async #steps(messages: readonly MessageRow[]): Promise<void> {
+  async #steps(now: string): Promise<number> {
+    let due: MessageRow[] = [];
     try {
       await this.#deps.store.transaction(async (tx) => {
-        for (const message of messages) await this.#step(tx, message);
+        due = await dueMessages(tx, now, STEPS_PER_TRANSACTION, { lock: tx.backend.lockRows });
+        for (const message of due) await this.#step(tx, message);
       });
     } catch {
-      for (const message of messages) {
+      for (const message of due) {
         try {
           await this.#deps.store.transaction((tx) => this.#step(tx, message));
         } catch (error) {
@@ -190,6 +190,7 @@ export class Network {
         }
       }
     }
+    return due.length;
   }
 
   /** One due step of one message, in the caller's transaction; a step another node took is skipped. */

@@ -80,9 +80,14 @@ export async function deleteMessage(store: Store, accountSid: string, sid: strin
   });
 }
 
-/** Messages whose next step is due, oldest due first. */
-export async function dueMessages(store: Store, now: string, limit: number): Promise<MessageRow[]> {
-  return store.db.selectFrom('messages').selectAll().where('next_at', '<=', now).orderBy('next_at').orderBy('sid').limit(limit).execute();
+/**
+ * Messages whose next step is due, oldest due first. `lock` (PostgreSQL): lock them for the
+ * caller's transaction, skipping rows another node has locked.
+ */
+export async function dueMessages(store: Store, now: string, limit: number, options: { lock?: boolean } = {}): Promise<MessageRow[]> {
+  let query = store.db.selectFrom('messages').selectAll().where('next_at', '<=', now).orderBy('next_at').orderBy('sid').limit(limit);
+  if (options.lock) query = query.forUpdate().skipLocked();
+  return query.execute();
 }
 
 /** The earliest time any message or webhook is due, if any is waiting. */
