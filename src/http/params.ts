@@ -80,6 +80,16 @@ function parseValue(spec: ParamSpec, value: unknown, custom?: (value: string) =>
   }
 }
 
+/**
+ * One form field of a request Shortroute's own endpoints read without a spec: a repeated field
+ * takes its last value, as readParams does for a scalar.
+ */
+export function formValue(body: unknown, name: string): string | undefined {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  if (value === undefined) return undefined;
+  return String(Array.isArray(value) ? value[value.length - 1] : value);
+}
+
 /** Twilio's friendly names are "up to 64 characters long" (the spec says it in prose only). */
 export const FRIENDLY_NAME_MAX = 64;
 

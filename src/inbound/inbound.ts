@@ -3,18 +3,18 @@ import type { Store } from '../storage/store.js';
 import { toStored } from '../http/dates.js';
 import { invalidParameter, missingParameter } from '../http/errors.js';
 import { isHttpUrl } from '../http/params.js';
-import { newOrderedSid, newSid, SID_PREFIX } from '../sids.js';
+import { newSid, SID_PREFIX } from '../sids.js';
 import { addMessageEvent, insertMessage, setOptOut, type MessageRow } from '../storage/messaging.js';
 import { requireWritable } from '../resources/accounts/accounts.js';
 import { loadNumberPlan, parseE164 } from '../resources/phone-numbers/phone-numbers.js';
-import { contentTypeOf, DEFAULT_VALIDITY, MAX_BODY, MAX_MEDIA, type MediaItem } from '../resources/messages/messages.js';
+import { contentTypeOf, MAX_BODY, MAX_MEDIA, newMessage, type MediaItem } from '../resources/messages/messages.js';
 import { messageErrors } from '../resources/messages/errors.js';
-import { countSegments } from '../sending/segments.js';
 import { STEP } from '../network/network.js';
 import { DEFAULT_WEBHOOK_POLICY, enqueueWebhook, WEBHOOK_KIND } from '../webhooks/outbox.js';
 import { deliveryErrorTitle } from '../network/errors.js';
 import { reportStatus } from '../sending/status-callbacks.js';
 import { keywordOf, type Keyword } from './keywords.js';
+import { shortCodeByDigits } from '../sending/senders.js';
 
 /** A number or short code of the account, as the receiving end of an inbound message. */
 export interface Receiver {
@@ -45,9 +45,7 @@ export const INBOUND_ATTEMPTS = 2;
 export async function findReceiver(store: Store, accountSid: string, to: string, fromCountry?: string): Promise<Receiver | undefined> {
   const text = to.trim();
   if (/^\d{3,8}$/.test(text)) {
-    // The same digits may be a short code in several countries: the handset's own country's one.
-    const rows = await store.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid).where('short_code', '=', text).orderBy('sid').execute();
-    const row = rows.find((r) => r.country_code === fromCountry) ?? rows[0];
+    const row = await shortCodeByDigits(store, accountSid, text, fromCountry);
     if (!row) return undefined;
     return {
       kind: 'short_code', sid: row.sid, address: row.short_code, country: row.country_code, serviceSid: (await store.fetchSenderServiceSid(row.sid)) ?? null,
@@ -122,37 +120,25 @@ export async function queueReply(
   now: Date,
 ): Promise<MessageRow> {
   const at = toStored(now);
-  const count = countSegments(reply.body);
   // A reply that cannot go (an opted-out recipient, 21610) is recorded failed and never sent.
   const failed = reply.errorCode !== undefined;
-  const row: MessageRow = {
-    sid: newOrderedSid(reply.media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message),
+  const row = newMessage({
     account_sid: reply.accountSid,
     messaging_service_sid: reply.serviceSid,
     direction: 'outbound-reply',
     from_address: reply.from,
     to_address: reply.to,
     body: reply.body,
-    media: JSON.stringify(reply.media),
-    num_segments: reply.media.length > 0 ? 1 : count.segments,
-    encoding: count.encoding,
+    media: reply.media,
     status: failed ? 'failed' : 'queued',
     error_code: reply.errorCode ?? null,
     error_message: failed ? deliveryErrorTitle(reply.errorCode!) : null,
     status_callback: reply.statusCallback,
     status_callback_method: reply.statusCallbackMethod ?? 'POST',
-    validity_period: DEFAULT_VALIDITY,
-    sender_sid: null,
-    selection_rule: null,
-    rerouted: 0,
-    transmit_ms: null,
     next_step: failed ? null : STEP.route,
     next_at: failed ? null : at,
-    send_at: null,
-    date_sent: null,
-    date_created: at,
-    date_updated: at,
-  };
+    at,
+  });
   await insertMessage(tx, row);
   await addMessageEvent(tx, { message_sid: row.sid, status: 'queued', date: at });
   if (failed) {
@@ -191,35 +177,19 @@ export async function receiveMessage(
 
   const now = clock.now();
   const at = toStored(now);
-  const count = countSegments(body);
-  const message: MessageRow = {
-    sid: newOrderedSid(media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message),
+  const message = newMessage({
     account_sid: accountSid,
     messaging_service_sid: receiver.serviceSid,
     direction: 'inbound',
     from_address: handset.number,
     to_address: receiver.address,
     body,
-    media: JSON.stringify(media),
-    num_segments: media.length > 0 ? 1 : count.segments,
-    encoding: count.encoding,
+    media,
     status: 'received',
-    error_code: null,
-    error_message: null,
-    status_callback: null,
-    status_callback_method: 'POST',
-    validity_period: DEFAULT_VALIDITY,
     sender_sid: receiver.sid,
-    selection_rule: null,
-    rerouted: 0,
-    transmit_ms: null,
-    next_step: null,
-    next_at: null,
-    send_at: null,
     date_sent: at,
-    date_created: at,
-    date_updated: at,
-  };
+    at,
+  });
   const keyword = keywordOf(body);
   await store.transaction(async (tx) => {
     await requireWritable(tx, accountSid);

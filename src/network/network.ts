@@ -14,7 +14,6 @@ import {
   queuedPerSender,
   reserveSlot,
   saveSticky,
-  senderFreeAt,
   type MessageRow,
 } from '../storage/messaging.js';
 import { selectSender, type Candidate } from '../sending/sender-selection.js';
@@ -284,20 +283,18 @@ export class Network {
     const transmitMs = Math.ceil((segments * 1000) / rateOf(sender));
     Object.assign(patch, { num_segments: segments, encoding: count.encoding, transmit_ms: transmitMs });
 
-    const now = move.now.getTime();
     // The validity period is time in the outgoing queue: a scheduled message joins it at SendAt.
-    const expiresAt = new Date(message.send_at ?? message.date_created).getTime() + message.validity_period * 1000;
+    const expiresAt = new Date(new Date(message.send_at ?? message.date_created).getTime() + message.validity_period * 1000);
     // A sender's queue is its own: alpha sender IDs (and short codes of different countries)
     // can share their text with another account's, so the queue is keyed by the sender's SID.
     // Twilio's magic test sender belongs to no account: each account gets a queue of its own.
     const queue = sender.sid || `${message.account_sid}:${sender.address}`;
-    const freeAt = await senderFreeAt(tx, queue);
-    const start = Math.max(now, freeAt ? new Date(freeAt).getTime() : now);
-    if (start > expiresAt) {
+    const slot = await reserveSlot(tx, queue, { now: toStored(move.now), notAfter: toStored(expiresAt), durationMs: transmitMs });
+    if (!slot) {
       // It would wait past its validity period: it stays queued until then, and then fails.
-      return move.to({ ...patch, status: 'queued', next_step: STEP.expire, next_at: toStored(new Date(Math.max(expiresAt, now))) });
+      const failAt = expiresAt > move.now ? expiresAt : move.now;
+      return move.to({ ...patch, status: 'queued', next_step: STEP.expire, next_at: toStored(failAt) });
     }
-    const slot = await reserveSlot(tx, queue, toStored(move.now), transmitMs);
     await move.to({ ...patch, status: 'queued', next_step: STEP.send, next_at: slot.start });
   }
 

@@ -1,5 +1,5 @@
 import type { Store } from '../storage/store.js';
-import { SENDER_TYPE } from '../storage/store.js';
+import { SENDER_TYPE, type ShortCodeRow } from '../storage/store.js';
 import { parseE164 } from '../resources/phone-numbers/phone-numbers.js';
 import { nanpAreaCode, type Candidate, type Recipient } from './sender-selection.js';
 
@@ -45,9 +45,7 @@ export async function resolveFrom(store: Store, accountSid: string, from: string
   const text = from.trim();
   if (text === MAGIC_FROM_VALID) return magicSender;
   if (/^\d{3,8}$/.test(text)) {
-    // The same digits can be a short code in several countries: the recipient's country's first.
-    const rows = await store.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid).where('short_code', '=', text).orderBy('sid').execute();
-    const row = rows.find((r) => r.country_code === recipientCountry) ?? rows[0];
+    const row = await shortCodeByDigits(store, accountSid, text, recipientCountry);
     if (row) return { sid: row.sid, kind: 'short_code', address: row.short_code, country: row.country_code, capabilities: row.capabilities.split(',') };
   }
   const parsed = /^\+?\d{6,15}$/.test(text) ? parseE164(text) : undefined;
@@ -68,6 +66,15 @@ export async function resolveFrom(store: Store, accountSid: string, from: string
     if (row) return { sid: row.sender_sid, kind: 'alpha_sender', address: row.address, country: '', capabilities: row.capabilities.split(',') };
   }
   return undefined;
+}
+
+/**
+ * The account's short code with these digits. The same digits can be a short code in several
+ * countries: the one of `country` (the other party's) first, else the lowest SID.
+ */
+export async function shortCodeByDigits(store: Store, accountSid: string, digits: string, country?: string): Promise<ShortCodeRow | undefined> {
+  const rows = await store.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid).where('short_code', '=', digits).orderBy('sid').execute();
+  return rows.find((r) => r.country_code === country) ?? rows[0];
 }
 
 /** A service's pool as selection candidates, phone numbers with their type (toll-free or not). */

@@ -8,7 +8,7 @@ export interface PageKey {
 }
 export interface PageQuery {
   size: number;
-  /** Items strictly after this key in reading order (forward paging). */
+  /** Items strictly after this key (forward paging). */
   after?: PageKey;
   /** Items strictly before this key (backward paging). */
   before?: PageKey;
@@ -37,27 +37,30 @@ export class KeysetList<T> {
   readonly #after: PreparedQuery<Args, T>;
   readonly #before: PreparedQuery<Args, T>;
 
-  /** `order` is the list's reading order: `desc` lists newest first, as Twilio lists messages. */
-  constructor(base: (arg: Arg) => AnySelect, dateCol: string, sidCol: string, order: 'asc' | 'desc' = 'asc') {
+  constructor(base: (arg: Arg) => AnySelect, dateCol: string, sidCol: string) {
     const d = sql.ref(dateCol);
     const s = sql.ref(sidCol);
-    const back = order === 'asc' ? 'desc' : 'asc';
-    const [onward, backward] = order === 'asc' ? [sql`>`, sql`<`] : [sql`<`, sql`>`];
     const ordered = (q: AnySelect, dir: 'asc' | 'desc', arg: Arg) => q.orderBy(dateCol, dir).orderBy(sidCol, dir).limit(arg('limit'));
-    this.#first = prepare((arg) => ordered(base(arg), order, arg));
-    this.#after = prepare((arg) => ordered(base(arg).where(sql`(${d}, ${s}) ${onward} (${arg('date')}, ${arg('sid')})`), order, arg));
-    this.#before = prepare((arg) => ordered(base(arg).where(sql`(${d}, ${s}) ${backward} (${arg('date')}, ${arg('sid')})`), back, arg));
+    this.#first = prepare((arg) => ordered(base(arg), 'asc', arg));
+    this.#after = prepare((arg) => ordered(base(arg).where(sql`(${d}, ${s}) > (${arg('date')}, ${arg('sid')})`), 'asc', arg));
+    this.#before = prepare((arg) => ordered(base(arg).where(sql`(${d}, ${s}) < (${arg('date')}, ${arg('sid')})`), 'desc', arg));
   }
 
   async page<DB>(db: Kysely<DB>, args: Args, page: PageQuery): Promise<Page<T>> {
     const limit = page.size + 1;
-    if (page.before) {
-      const rows = await this.#before.run(db, { ...args, ...page.before, limit });
-      return { items: rows.slice(0, page.size).reverse(), hasNext: true, hasPrevious: rows.length > page.size };
-    }
+    if (page.before) return pageOf(await this.#before.run(db, { ...args, ...page.before, limit }), page);
     const rows = page.after
       ? await this.#after.run(db, { ...args, ...page.after, limit })
       : await this.#first.run(db, { ...args, limit });
-    return { items: rows.slice(0, page.size), hasNext: rows.length > page.size, hasPrevious: page.after !== undefined };
+    return pageOf(rows, page);
   }
+}
+
+/**
+ * A page from the rows a keyset query read: `page.size + 1` of them in the direction of travel
+ * (against reading order when paging back), the extra one telling whether there is more.
+ */
+export function pageOf<T>(rows: T[], page: PageQuery): Page<T> {
+  if (page.before) return { items: rows.slice(0, page.size).reverse(), hasNext: true, hasPrevious: rows.length > page.size };
+  return { items: rows.slice(0, page.size), hasNext: rows.length > page.size, hasPrevious: page.after !== undefined };
 }

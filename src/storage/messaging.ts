@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Store } from './store.js';
-import type { Page, PageQuery } from './keyset.js';
+import { pageOf, type Page, type PageQuery } from './keyset.js';
 import type { DeliveryRuleTable, MessageTable, WebhookAttemptTable, WebhookTable } from './schema.js';
 
 export type MessageRow = Selectable<MessageTable>;
@@ -46,9 +46,7 @@ export async function listMessages(store: Store, accountSid: string, filters: Me
     query = query.where(sql<boolean>`(date_created, sid) ${page.before ? sql`>` : sql`<`} (${key.date}, ${key.sid})`);
   }
   const direction = page.before ? 'asc' : 'desc';
-  const rows = await query.orderBy('date_created', direction).orderBy('sid', direction).limit(limit).execute();
-  if (page.before) return { items: rows.slice(0, page.size).reverse(), hasNext: true, hasPrevious: rows.length > page.size };
-  return { items: rows.slice(0, page.size), hasNext: rows.length > page.size, hasPrevious: page.after !== undefined };
+  return pageOf(await query.orderBy('date_created', direction).orderBy('sid', direction).limit(limit).execute(), page);
 }
 
 /**
@@ -131,23 +129,25 @@ export async function listMessageEvents(store: Store, sid: string) {
 // Sender queues: each sender sends at its own rate; a slot is reserved when a message is queued.
 
 /**
- * Reserves the sender's next slot of `durationMs` no earlier than `now`; returns its start. The
- * queue row is locked (PostgreSQL) or written by the one writer (SQLite) for the reservation.
+ * Reserves the sender's next slot of `durationMs`, no earlier than `now`, and returns its start;
+ * nothing is reserved (undefined) when the slot would start after `notAfter`. The queue row is
+ * locked (PostgreSQL) or written by the one writer (SQLite) from the read to the reservation.
  */
-export async function reserveSlot(tx: Store, sender: string, now: string, durationMs: number): Promise<{ start: string; end: string }> {
+export async function reserveSlot(
+  tx: Store,
+  sender: string,
+  times: { now: string; notAfter: string; durationMs: number },
+): Promise<{ start: string; end: string } | undefined> {
+  const { now, notAfter, durationMs } = times;
   await tx.db.insertInto('sender_queues').values({ sender, free_at: now }).onConflict((oc) => oc.column('sender').doNothing()).execute();
   let query = tx.db.selectFrom('sender_queues').select('free_at').where('sender', '=', sender);
   if (tx.backend.lockRows) query = query.forUpdate();
   const row = await query.executeTakeFirstOrThrow();
   const start = row.free_at > now ? row.free_at : now;
+  if (start > notAfter) return undefined;
   const end = new Date(new Date(start).getTime() + durationMs).toISOString();
   await tx.db.updateTable('sender_queues').set({ free_at: end }).where('sender', '=', sender).execute();
   return { start, end };
-}
-
-/** When a sender is next free, to test whether a message would wait past its validity. */
-export async function senderFreeAt(store: Store, sender: string): Promise<string | undefined> {
-  return (await store.db.selectFrom('sender_queues').select('free_at').where('sender', '=', sender).executeTakeFirst())?.free_at;
 }
 
 /** Messages queued per sender, for spreading load across equal candidates. */

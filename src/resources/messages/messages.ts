@@ -90,6 +90,41 @@ function readSchedule(params: Params, hasService: boolean, now: Date): string | 
 }
 
 /**
+ * A new message row: its SID (`MM…` with media), its segments and encoding counted from the body
+ * (an MMS is one message), dated `at`, and nothing else set but what `fields` says.
+ */
+export function newMessage(
+  fields: Pick<MessageRow, 'account_sid' | 'direction' | 'to_address' | 'body' | 'status'> & { media: MediaItem[]; at: string } & Partial<Omit<MessageRow, 'media'>>,
+): MessageRow {
+  const { media, at, ...rest } = fields;
+  const count = countSegments(fields.body);
+  return {
+    sid: newOrderedSid(media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message),
+    messaging_service_sid: null,
+    from_address: null,
+    num_segments: media.length > 0 ? 1 : count.segments,
+    encoding: count.encoding,
+    error_code: null,
+    error_message: null,
+    status_callback: null,
+    status_callback_method: 'POST',
+    validity_period: DEFAULT_VALIDITY,
+    sender_sid: null,
+    selection_rule: null,
+    rerouted: 0,
+    transmit_ms: null,
+    next_step: null,
+    next_at: null,
+    send_at: null,
+    date_sent: null,
+    date_created: at,
+    date_updated: at,
+    ...rest,
+    media: JSON.stringify(media),
+  };
+}
+
+/**
  * Parameters that would change what Twilio does in ways Shortroute does not simulate: refused
  * with 501 naming them, rather than accepted and ignored. Reserved, obsolete and retention
  * settings (MaxPrice, ForceDelivery, Attempt, ContentRetention, AddressRetention, TrafficType,
@@ -172,43 +207,30 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
     if (encodingOf(encoded) === 'GSM-7') body = encoded;
   }
   const statusCallback = (params.StatusCallback as string | undefined) || service?.status_callback || null;
-  const sid = newOrderedSid(media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message);
   const at = toStored(now);
   const status = sendAt ? 'scheduled' : service ? 'accepted' : 'queued';
-  const count = countSegments(body);
-  const row: MessageRow = {
-    sid,
+  const row = newMessage({
     account_sid: accountSid,
     messaging_service_sid: service?.sid ?? null,
     direction: 'outbound-api',
     from_address: fromAddress ?? null,
     to_address: toAddress,
     body,
-    media: JSON.stringify(media),
-    // Twilio shows 0 segments until a sender is chosen; an MMS is one message.
-    num_segments: fromAddress ? (media.length > 0 ? 1 : count.segments) : 0,
-    encoding: fromAddress ? count.encoding : null,
+    media,
+    // Twilio shows 0 segments until a sender is chosen.
+    ...(fromAddress ? {} : { num_segments: 0, encoding: null }),
     status,
-    error_code: null,
-    error_message: null,
     status_callback: statusCallback,
-    status_callback_method: 'POST',
     validity_period: validity ?? service?.validity_period ?? DEFAULT_VALIDITY,
-    sender_sid: null,
-    selection_rule: null,
-    rerouted: 0,
-    transmit_ms: null,
     next_step: STEP.route,
     next_at: sendAt ?? at,
     send_at: sendAt ?? null,
-    date_sent: null,
-    date_created: at,
-    date_updated: at,
-  };
+    at,
+  });
   await store.transaction(async (tx) => {
     await requireWritable(tx, accountSid);
     await insertMessage(tx, row);
-    await addMessageEvent(tx, { message_sid: sid, status, detail: null, date: at });
+    await addMessageEvent(tx, { message_sid: row.sid, status, detail: null, date: at });
   });
   wake();
   return row;
@@ -285,10 +307,10 @@ export async function updateMessage(deps: Deps, accountSid: string, sid: string,
   });
 }
 
-export async function deleteMessage({ store }: Deps, accountSid: string, sid: string): Promise<void> {
-  const row = await fetchMessage({ store } as Deps, accountSid, sid);
+export async function deleteMessage(deps: Deps, accountSid: string, sid: string): Promise<void> {
+  const row = await fetchMessage(deps, accountSid, sid);
   if (!FINAL.has(row.status)) throw e.cannotDelete();
-  if (!(await removeMessage(store, accountSid, sid))) throw notFound(messagePath(accountSid, sid));
+  if (!(await removeMessage(deps.store, accountSid, sid))) throw notFound(messagePath(accountSid, sid));
 }
 
 export function mediaOf(row: MessageRow): MediaItem[] {

@@ -23,6 +23,7 @@ import { mediaOf } from '../messages/messages.js';
 import { messageJson } from '../messages/serialize.js';
 import { receiveMessage } from '../../inbound/inbound.js';
 import { SHORTROUTE_PREFIX } from './prefix.js';
+import { formValue } from '../../http/params.js';
 
 const ACCOUNT = `${SHORTROUTE_PREFIX}/Accounts/:AccountSid`;
 
@@ -30,12 +31,6 @@ const ACCOUNT = `${SHORTROUTE_PREFIX}/Accounts/:AccountSid`;
 async function accountOf(deps: Deps, request: FastifyRequest): Promise<AccountRow> {
   const caller = await authenticate(deps, request.headers.authorization);
   return resolvePathAccount(deps, caller, (request.params as { AccountSid: string }).AccountSid);
-}
-
-function text(body: unknown, name: string): string | undefined {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  if (value === undefined) return undefined;
-  return String(Array.isArray(value) ? value[value.length - 1] : value);
 }
 
 async function e164(value: string | undefined, name: string): Promise<string> {
@@ -130,8 +125,8 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
     const media = body.MediaUrl === undefined ? [] : ([] as unknown[]).concat(body.MediaUrl).map(String);
     const message = await receiveMessage(deps, account.sid, {
       from: (request.params as { Number: string }).Number,
-      to: text(body, 'To'),
-      body: text(body, 'Body'),
+      to: formValue(body, 'To'),
+      body: formValue(body, 'Body'),
       mediaUrls: media,
     });
     reply.code(201);
@@ -173,12 +168,12 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
   // Delivery rules: messages to `To` end with `ErrorCode` (and `Status`, by default the code's own).
   app.post(`${ACCOUNT}/DeliveryRules`, async (request, reply) => {
     const account = await accountOf(deps, request);
-    const to = await e164(text(request.body, 'To'), 'To');
-    const codeText = text(request.body, 'ErrorCode');
+    const to = await e164(formValue(request.body, 'To'), 'To');
+    const codeText = formValue(request.body, 'ErrorCode');
     if (codeText === undefined) throw missingParameter('ErrorCode');
     if (!/^\d{5}$/.test(codeText)) throw invalidParameter('ErrorCode', `'${codeText}' is not a five-digit Twilio error code`);
     const code = Number(codeText);
-    const status = text(request.body, 'Status') ?? statusForError(code);
+    const status = formValue(request.body, 'Status') ?? statusForError(code);
     if (status !== 'failed' && status !== 'undelivered') throw invalidParameter('Status', `'${status}' is not failed or undelivered`);
     const rule = { account_sid: account.sid, to_address: to, status, error_code: code, date_created: new Date(deps.clock.now()).toISOString() };
     await putDeliveryRule(deps.store, rule);
