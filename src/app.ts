@@ -13,6 +13,8 @@ import { DEFAULT_LIMITS, type Deps } from './resources/context.js';
 import { Network, type NetworkOptions } from './network/network.js';
 import { Outbox, WEBHOOK_KIND, type WebhookPolicy } from './webhooks/outbox.js';
 import { inboundResponseHandler } from './inbound/responses.js';
+import { defaultCaDir } from './proxy/ca-dir.js';
+import type { CertificateAuthority } from './proxy/certificate-authority.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -24,6 +26,8 @@ export interface Shortroute {
   server: FastifyInstance;
   /** The simulated carrier network and webhook outbox of this node. */
   network: Network;
+  /** The local CA behind the HTTPS proxy; made on first use. */
+  certificates(): Promise<CertificateAuthority>;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,8 @@ export type StartOptions = Partial<Config> & {
   network?: Partial<NetworkOptions>;
   /** Webhook delivery: time limit, retries, backoff. */
   webhooks?: Partial<WebhookPolicy>;
+  /** stderr when stdout is someone else's (`shortroute exec`). */
+  logTo?: 'stdout' | 'stderr';
 };
 
 /** Each backend's driver is loaded only when it is used: loading pg costs ~100 ms of start-up. */
@@ -61,8 +67,7 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
   try {
     store = await Store.open(await openBackend(config));
   } catch (error) {
-    const where = config.databaseUrl ? `PostgreSQL at ${redact(config.databaseUrl)}` : `SQLite in ${config.inMemory ? 'memory' : config.dataDir ?? './.shortroute'}`;
-    throw new StartupError(`cannot open ${where}: ${describe(error)}`);
+    throw new StartupError(`cannot open ${storageName(config)}: ${describe(error)}`);
   }
   try {
     const limits = { maxSenders: config.maxSenders ?? DEFAULT_LIMITS.maxSenders };
@@ -78,7 +83,16 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     deps.network = network;
     const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });
     if (config.seedFile) await applySeed(deps, account.sid, readSeedFile(config.seedFile));
-    const server = await buildServer({ ...deps, publicUrl: config.publicUrl, logLevel: config.logLevel, version: VERSION });
+    const certificates = certificateLoader(config.caDir ?? defaultCaDir(process.env));
+    const server = await buildServer({
+      ...deps,
+      publicUrl: config.publicUrl,
+      logLevel: config.logLevel,
+      logTo: config.logTo,
+      trustProxy: config.trustProxy,
+      certificates,
+      version: VERSION,
+    });
     const host = config.host ?? '127.0.0.1';
     try {
       await server.listen({ host, port: config.port ?? 4747 });
@@ -98,6 +112,7 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
       store,
       server,
       network,
+      certificates,
       // The API stops first, then the network finishes its step and in-flight webhooks.
       close: () => (closed ??= server.close().then(() => network.stop()).then(() => store.close())),
     };
@@ -105,6 +120,38 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     await store.close().catch(() => {});
     throw error instanceof StartupError ? error : new StartupError(describe(error));
   }
+}
+
+/**
+ * The main account a server with this configuration answers for, without starting one: from
+ * TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN, else from the data (made there if this is its first use,
+ * so the server started later finds the same one).
+ */
+export async function readMainAccount(config: StartOptions): Promise<AccountRow> {
+  let store: Store;
+  try {
+    store = await Store.open(await openBackend(config));
+  } catch (error) {
+    throw new StartupError(`cannot open ${storageName(config)}: ${describe(error)}`);
+  }
+  try {
+    return await ensureMainAccount({ store, clock: systemClock, limits: DEFAULT_LIMITS }, { sid: config.accountSid, authToken: config.authToken });
+  } catch (error) {
+    throw new StartupError(describe(error));
+  } finally {
+    await store.close();
+  }
+}
+
+function storageName(config: StartOptions): string {
+  return config.databaseUrl ? `PostgreSQL at ${redact(config.databaseUrl)}` : `SQLite in ${config.inMemory ? 'memory' : (config.dataDir ?? './.shortroute')}`;
+}
+
+/** node-forge costs ~30 ms to load: only servers that open a tunnel or print the CA pay for it. */
+function certificateLoader(dir: string): () => Promise<CertificateAuthority> {
+  let loaded: Promise<CertificateAuthority> | undefined;
+  return () =>
+    (loaded ??= import('./proxy/certificate-authority.js').then(({ loadCertificateAuthority }) => loadCertificateAuthority(dir)));
 }
 
 /** A database URL without its password, for messages. */

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { defaultCaDir } from './proxy/ca-dir.js';
 
 /** Everything `shortroute start` can be told. Precedence: flag, then SHORTROUTE_* env, then default. */
 export interface Config {
@@ -29,6 +30,10 @@ export interface Config {
   /** `system`, or `manual`: time stands still until POST /_shortroute/Clock moves it. */
   clockMode: 'system' | 'manual';
   logLevel: string;
+  /** Where the local CA for the HTTPS proxy lives: per user, outside the data folder. */
+  caDir: string;
+  /** Fastify's `trustProxy`: false, true, or the addresses/CIDRs of trusted reverse proxies. */
+  trustProxy: boolean | string;
   /** The main account's credentials: TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN (no SHORTROUTE_ twin). */
   accountSid?: string;
   authToken?: string;
@@ -49,6 +54,8 @@ export const OPTIONS = {
   'sticky-sender-first': { type: 'string', env: 'SHORTROUTE_STICKY_SENDER_FIRST', default: 'true', help: 'Copilot: a sticky mapping outranks a short code or alpha sender (false: it decides among numbers only)' },
   clock: { type: 'string', env: 'SHORTROUTE_CLOCK', default: 'system', help: 'system, or manual: time moves only by POST /_shortroute/Clock (fast, exact CI runs)' },
   'webhook-timeout': { type: 'string', env: 'SHORTROUTE_WEBHOOK_TIMEOUT', default: '15000', help: 'ms a webhook receiver has to answer (Twilio waits 15 s)' },
+  'ca-dir': { type: 'string', env: 'SHORTROUTE_CA_DIR', default: undefined, help: 'folder of the local CA for the HTTPS proxy (default: $XDG_CONFIG_HOME/shortroute or ~/.config/shortroute)' },
+  'trust-proxy': { type: 'string', env: 'SHORTROUTE_TRUST_PROXY', default: 'false', help: 'believe X-Forwarded-Proto/-Host from: true (any peer), or addresses/CIDRs, comma-separated' },
   'log-level': { type: 'string', env: 'SHORTROUTE_LOG_LEVEL', default: 'warn', help: 'fatal, error, warn, info, debug or trace' },
   help: { type: 'boolean', env: undefined, default: 'false', help: 'show this help' },
 } as const;
@@ -57,30 +64,56 @@ export class UsageError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-export function parseConfig(argv: string[], env: Env): Config & { help: boolean } {
+type OptionName = keyof typeof OPTIONS;
+
+/** A command's own options beside the server's (`env --shell`), parsed in the same pass. */
+export type ExtraOptions = Record<string, { type: 'string' | 'boolean'; default?: string }>;
+
+export interface ParsedConfig extends Config {
+  help: boolean;
+  /** The options set by a flag or an environment variable, not by their default. */
+  given: ReadonlySet<OptionName>;
+  /** Values of the command's extra options. */
+  extra: Record<string, string | boolean | undefined>;
+}
+
+/**
+ * `defaults` replaces some defaults for one command (`exec` starts in memory on a free port);
+ * `extra` declares options that only that command takes.
+ */
+export function parseConfig(
+  argv: string[],
+  env: Env,
+  defaults: Partial<Record<OptionName, string>> = {},
+  extra: ExtraOptions = {},
+): ParsedConfig {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
       args: argv,
-      options: Object.fromEntries(Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type }])),
+      options: {
+        ...Object.fromEntries(Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type }])),
+        ...Object.fromEntries(Object.entries(extra).map(([name, o]) => [name, { type: o.type }])),
+      },
       strict: true,
       allowPositionals: false,
     }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const pick = (name: keyof typeof OPTIONS): string | undefined => {
-    const given = values[name];
-    if (given !== undefined) return String(given);
+  const given = new Set<OptionName>();
+  const pick = (name: OptionName): string | undefined => {
     const option = OPTIONS[name];
-    return (option.env ? env[option.env] : undefined) ?? option.default;
+    const value = values[name] !== undefined ? String(values[name]) : option.env ? env[option.env] : undefined;
+    if (value !== undefined) given.add(name);
+    return value ?? (name in defaults ? defaults[name] : option.default);
   };
-  const bool = (name: keyof typeof OPTIONS) => {
+  const bool = (name: OptionName) => {
     const text = pick(name)!.toLowerCase();
     if (!['true', 'false', '1', '0'].includes(text)) throw new UsageError(`--${name} must be true or false, not '${text}'`);
     return text === 'true' || text === '1';
   };
-  const int = (name: keyof typeof OPTIONS, min: number, max: number) => {
+  const int = (name: OptionName, min: number, max: number) => {
     const text = pick(name)!;
     const n = Number(text);
     if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not '${text}'`);
@@ -92,7 +125,7 @@ export function parseConfig(argv: string[], env: Env): Config & { help: boolean 
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new UsageError(`--database-url must start with postgres:// or postgresql://`);
   }
-  return {
+  const parsed: Omit<ParsedConfig, 'given' | 'extra'> = {
     help: bool('help'),
     host: pick('host')!,
     port: int('port', 0, 65535),
@@ -109,9 +142,19 @@ export function parseConfig(argv: string[], env: Env): Config & { help: boolean 
     clockMode: clockMode(pick('clock')!),
     stickySenderFirst: bool('sticky-sender-first'),
     logLevel: pick('log-level')!,
+    caDir: pick('ca-dir') ?? defaultCaDir(env),
+    trustProxy: trustProxy(pick('trust-proxy')!),
     accountSid: env.TWILIO_ACCOUNT_SID || undefined,
     authToken: env.TWILIO_AUTH_TOKEN || undefined,
   };
+  const extraValues = Object.fromEntries(Object.entries(extra).map(([name, o]) => [name, values[name] ?? o.default]));
+  return { ...parsed, given, extra: extraValues };
+}
+
+function trustProxy(text: string): boolean | string {
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (!/^[0-9a-f.:/]+(,\s*[0-9a-f.:/]+)*$/i.test(text)) throw new UsageError(`--trust-proxy must be true, false, or addresses/CIDRs, not '${text}'`);
+  return text;
 }
 
 function clockMode(text: string): 'system' | 'manual' {
@@ -120,7 +163,18 @@ function clockMode(text: string): 'system' | 'manual' {
 }
 
 export function helpText(): string {
-  const lines = ['Usage: shortroute start [options]', '', 'A Twilio-compatible Messaging Services server.', '', 'Options:'];
+  const lines = [
+    'Usage:',
+    '  shortroute start [options]                        serve until SIGINT or SIGTERM',
+    '  shortroute env [options] [--shell sh|fish|powershell] [--format json]',
+    '                                                    the variables that send any Twilio SDK here',
+    '  shortroute exec [options] -- <command> [args...]  start a server (in memory, free port), run the',
+    '                                                    command with those variables, stop, exit with its code',
+    '',
+    'A Twilio-compatible Messaging Services server.',
+    '',
+    'Options (every command):',
+  ];
   for (const [name, o] of Object.entries(OPTIONS)) {
     const flag = o.type === 'boolean' ? `--${name}` : `--${name} <value>`;
     const extra = [o.env, o.default !== undefined && o.type !== 'boolean' ? `default ${o.default}` : undefined].filter(Boolean).join(', ');
@@ -139,6 +193,9 @@ export function helpText(): string {
     '  shortroute start --database-url postgres://localhost/shortroute --port 4748',
     '  shortroute start --public-url https://sms.example.test   behind a proxy',
     '  shortroute start --in-memory --clock manual        CI: move time with POST /_shortroute/Clock',
+    '  eval "$(shortroute env)"                           this shell\'s SDKs reach the server on :4747',
+    '  shortroute exec -- pytest                          a test run against a throwaway server',
+    '  shortroute exec --seed seed.json -- npm test       the same, with short codes and services made first',
   );
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type RawServerDefault } from 'fastify';
 import formbody from '@fastify/formbody';
 import { DEFAULT_LIMITS, type Deps, type Limits } from './resources/context.js';
 import { frameworkError, installErrorHandler, refuseWhileClosing } from './http/error-handler.js';
@@ -13,11 +13,20 @@ import { accountRoutes } from './resources/accounts/routes.js';
 import { keyRoutes } from './resources/keys/routes.js';
 import { shortrouteRoutes } from './resources/shortroute/routes.js';
 import { messageRoutes } from './resources/messages/routes.js';
+import { authenticate } from './resources/accounts/accounts.js';
+import { installProxy, proxyAwareServer } from './proxy/proxy.js';
+import type { CertificateAuthority } from './proxy/certificate-authority.js';
 
 export interface ServerOptions extends Omit<Deps, 'limits'> {
   limits?: Limits;
   publicUrl?: string;
   logLevel?: string;
+  /** Where log lines go: stdout (the default), or stderr when stdout belongs to another program. */
+  logTo?: 'stdout' | 'stderr';
+  /** Fastify's `trustProxy`: whose X-Forwarded-Proto/-Host to believe for absolute URLs. */
+  trustProxy?: boolean | string;
+  /** The local CA that CONNECT tunnels present certificates of, loaded on the first tunnel. */
+  certificates: () => Promise<CertificateAuthority>;
   version: string;
 }
 
@@ -26,8 +35,11 @@ export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server: every plugin and resource wired here, in order. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: { level: options.logLevel ?? 'warn' },
+  const app = Fastify<RawServerDefault>({
+    logger: { level: options.logLevel ?? 'warn', ...(options.logTo === 'stderr' && { stream: process.stderr }) },
+    // The HTTP server refuses forwarding requests before Fastify sees them; CONNECT is added below.
+    serverFactory: (handler) => proxyAwareServer(handler),
+    trustProxy: options.trustProxy ?? false,
     // Per-request log lines cost more than some requests; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
@@ -36,6 +48,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     frameworkErrors: (error, _request, reply) => frameworkError(error, reply as FastifyReply),
   });
   const deps: Deps = { store: options.store, clock: options.clock, limits: options.limits ?? DEFAULT_LIMITS, network: options.network };
+  installProxy(app.server, {
+    certificates: options.certificates,
+    authenticate: (header) => authenticate(deps, header),
+    logger: app.log,
+  });
   installErrorHandler(app, { backend: options.store.backend, bodyLimit: BODY_LIMIT });
   refuseWhileClosing(app);
   // Twilio's API takes form bodies only; anything else is answered 415 rather than half-read.

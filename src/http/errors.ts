@@ -43,6 +43,15 @@ export const unsupportedMediaType = (type: string) =>
 export const internalError = () => new TwilioError(500, 20500, 'An internal server error occurred');
 export const notImplemented = (what: string) => new TwilioError(501, 20501, `${what} is not implemented by Shortroute`);
 export const serviceUnavailable = (why: string) => new TwilioError(503, 20503, `Service unavailable: ${why}`);
+// The HTTPS proxy for Twilio's hosts (src/proxy/). Twilio has no proxy errors; these use its
+// generic codes for the nearest HTTP status (docs/compatibility.md, "The HTTPS proxy").
+export const notAnOpenProxy = (why: string) => new TwilioError(403, 20403, `Shortroute is not an open proxy: ${why}`);
+export const proxyAuthenticationRequired = () =>
+  new TwilioError(407, 20003, 'Proxy authentication required: put an account SID and auth token (or an API key SID and secret) in the proxy URL');
+export const misdirectedRequest = (host: string, tunnel: string) =>
+  new TwilioError(421, 20403, `Misdirected request: this tunnel is to ${tunnel}, not ${host}`);
+export const productNotServed = (host: string, product: string) =>
+  new TwilioError(404, 20404, `Shortroute does not serve ${product} (${host}); it serves Messaging on api.twilio.com and messaging.twilio.com`);
 export const invalidPageToken = () => new TwilioError(400, 21481, 'Invalid PageToken');
 
 // Phone numbers and short codes (21xxx)

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OperationSpec } from './operation.js';
 import { readParams, type ParamErrors, type Params } from './params.js';
 import { apiKeyNotPermitted, methodNotAllowed } from './errors.js';
+import { baseUrlOf } from './origin.js';
 import { authenticate, resolvePathAccount } from '../resources/accounts/accounts.js';
 import type { AccountRow } from '../storage/store.js';
 import type { Deps } from '../resources/context.js';
@@ -14,7 +15,7 @@ export interface TwilioCall {
   path: Record<string, string>;
   /** Query parameters (GET, DELETE) or form body (POST), validated against the spec. */
   params: Params;
-  /** Where this server is reached, for absolute v1 URLs: `--public-url`, else the request's host. */
+  /** Where this server is reached, for absolute v1 URLs: the tunnel's host, `--public-url`, else the request's host. */
   baseUrl: string;
   request: FastifyRequest;
 }
@@ -65,7 +66,7 @@ export function twilioRoute(
       const account = path.AccountSid !== undefined ? await resolvePathAccount(deps, caller, path.AccountSid) : caller.account;
       const source = place === 'body' ? request.body : request.query;
       const params = readParams(op, place, source as Record<string, unknown>, options.errors);
-      const baseUrl = publicUrl ?? `${request.protocol}://${request.host}`;
+      const baseUrl = baseUrlOf(request, publicUrl);
       const body = await handler({ account, path, params, baseUrl, request });
       reply.code(status);
       return status === 204 ? reply.send() : body;
