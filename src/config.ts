@@ -164,11 +164,11 @@ function clockMode(text: string): 'system' | 'manual' {
 
 export function helpText(): string {
   const lines = [
-    'Usage:',
-    '  shortroute start [options]                        serve until SIGINT or SIGTERM',
-    '  shortroute env [options] [--shell sh|fish|powershell] [--format json]',
-    '                                                    the variables that send any Twilio SDK here',
-    '  shortroute exec [options] -- <command> [args...]  start a server (in memory, free port), run the',
+    'Usage: shortroute start [options]                   serve until SIGINT or SIGTERM',
+    '       shortroute env [options] [--shell sh|fish|powershell] [--format json]',
+    '                                                    print the variables that send any Twilio SDK here',
+    '       shortroute exec [options] -- <command> [args...]',
+    '                                                    start a server (in memory, on a free port), run the',
     '                                                    command with those variables, stop, exit with its code',
     '',
     'A Twilio-compatible Messaging Services server.',

@@ -44,6 +44,8 @@ export function clientEnvironment(input: EnvironmentInput): [string, string][] {
     ['NODE_EXTRA_CA_CERTS', input.caPath],
     ['REQUESTS_CA_BUNDLE', input.bundlePath],
     ['SSL_CERT_FILE', input.bundlePath],
+    // The curl command reads this one, not SSL_CERT_FILE.
+    ['CURL_CA_BUNDLE', input.bundlePath],
     ['PYTHONPATH', pythonPath.join(delimiter)],
     ['TWILIO_ACCOUNT_SID', input.account.sid],
     ['TWILIO_AUTH_TOKEN', input.account.authToken],

@@ -29,8 +29,8 @@ function printBanner(app: Shortroute, config: ParsedConfig, env: [string, string
   account SID: ${app.account.sid}
   auth token:  ${app.account.auth_token}${warnings}
 
-Point any official Twilio SDK at it, unchanged: set these in the shell that runs your code
-(eval "$(shortroute env${config.port === 4747 ? '' : ` --port ${config.port}`})" prints them), or run it as shortroute exec -- <command>:
+Point any official Twilio SDK at it, unchanged, with these variables in the shell that runs your
+code (shortroute env, given the same options, prints them; shortroute exec -- <command> sets them):
 
 ${formatEnvironment(env, 'sh')
   .split('\n')

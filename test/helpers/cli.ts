@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root: the CLI is spawned from its TypeScript source there, never from dist/. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The local CA every test server and CLI uses: the tests' own, never the user's
+ * (~/.config/shortroute). Made by the first test that needs it, as a user's is.
+ */
+export const TEST_CA_DIR = join(tmpdir(), 'shortroute-test-ca');
 
 /** Safety net for every wait below; tests wait for conditions, never for time. */
 export const WAIT_MS = 20_000;
@@ -24,6 +32,8 @@ export interface CliProcess {
   exited: Promise<Exit>;
   /** Resolves with the first match of `pattern` in stdout (so far or later); rejects if the process exits first. */
   waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** The same, in stderr. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Sends a signal and waits for the exit. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<Exit>;
   /** Waits for the exit, sending nothing. */
@@ -40,7 +50,7 @@ const running = new Set<CliProcess>();
 
 /**
  * The environment a child gets: the test process's own, minus anything that would configure
- * Shortroute behind the test's back (SHORTROUTE_*, TWILIO_*), plus what the test gives.
+ * Shortroute behind the test's back (SHORTROUTE_*, TWILIO_*), plus the tests' CA and what the test gives.
  */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -48,6 +58,7 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
     if (key.startsWith('SHORTROUTE_') || key.startsWith('TWILIO_')) continue;
     env[key] = value;
   }
+  env.SHORTROUTE_CA_DIR = TEST_CA_DIR;
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
@@ -71,6 +82,7 @@ export function spawnCli(args: string[], options: { env?: Record<string, string 
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
+    for (const listener of [...listeners]) listener();
   });
   let done = false;
   const exited = new Promise<Exit>((resolve, reject) => {
@@ -84,6 +96,23 @@ export function spawnCli(args: string[], options: { env?: Record<string, string 
   });
   const describe = () => `\n--- stdout:\n${stdout}\n--- stderr:\n${stderr}`;
 
+  const waitFor = (stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs: number) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const match = (stream === 'stdout' ? stdout : stderr).match(pattern);
+        if (match) finish(() => resolve(match));
+        else if (done) finish(() => reject(new Error(`shortroute exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}${describe()}`)));
+      };
+      const timer = setTimeout(() => finish(() => reject(new Error(`no ${pattern} on ${stream} within ${timeoutMs} ms${describe()}`))), timeoutMs);
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        settle();
+      };
+      listeners.add(check);
+      check();
+    });
+
   const proc: CliProcess = {
     child,
     get stdout() {
@@ -94,21 +123,10 @@ export function spawnCli(args: string[], options: { env?: Record<string, string 
     },
     exited,
     waitForStdout(pattern, timeoutMs = WAIT_MS) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = stdout.match(pattern);
-          if (match) finish(() => resolve(match));
-          else if (done) finish(() => reject(new Error(`shortroute exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}${describe()}`)));
-        };
-        const timer = setTimeout(() => finish(() => reject(new Error(`no ${pattern} on stdout within ${timeoutMs} ms${describe()}`))), timeoutMs);
-        const finish = (settle: () => void) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          settle();
-        };
-        listeners.add(check);
-        check();
-      });
+      return waitFor('stdout', pattern, timeoutMs);
+    },
+    waitForStderr(pattern, timeoutMs = WAIT_MS) {
+      return waitFor('stderr', pattern, timeoutMs);
     },
     stop(signal = 'SIGTERM', timeoutMs = WAIT_MS) {
       if (!done) child.kill(signal);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startShortroute, type Shortroute, type StartOptions } from '../../src/app.js';
 import { type BackendName, createTestSchema, TEST_DATABASE_URL } from './backends.js';
+import { TEST_CA_DIR } from './cli.js';
 
 export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 export const AUTH_TOKEN = 'test-auth-token-0123456789';
@@ -75,7 +76,7 @@ export async function startTestServer(
     options = { dataDir: dir };
     dropData = async () => rmSync(dir, { recursive: true, force: true });
   }
-  options = { ...options, port: 0, host: '127.0.0.1', accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, logLevel: 'silent', ...extra };
+  options = { ...options, port: 0, host: '127.0.0.1', accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, logLevel: 'silent', caDir: TEST_CA_DIR, ...extra };
   const app = await startShortroute(options);
   return wrap(app, backend, options, dropData);
 }
