@@ -200,3 +200,29 @@ describe('HTTPS proxy: bound beyond loopback', () => {
     }
   });
 });
+
+describe('absolute URLs behind a reverse proxy', () => {
+  let trusting: TestServer & { cleanup(): Promise<void> };
+  let plain: TestServer & { cleanup(): Promise<void> };
+  const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'sms.example.test' };
+  before(async () => {
+    trusting = await startTestServer(BACKENDS[0]!, { trustProxy: '127.0.0.1' });
+    plain = await startTestServer(BACKENDS[0]!);
+  });
+  after(async () => {
+    await trusting.cleanup();
+    await plain.cleanup();
+  });
+
+  test('--trust-proxy names the proxy: its X-Forwarded-Proto/-Host make the page URLs', async () => {
+    const reply = await trusting.request('GET', '/v1/Services?PageSize=1', undefined, forwarded);
+    assert.equal(reply.status, 200, reply.text);
+    assert.match(reply.body.meta.url, /^https:\/\/sms\.example\.test\/v1\/Services\?/);
+  });
+
+  test('without --trust-proxy the forwarded headers are ignored: a client cannot choose where pages lead', async () => {
+    const reply = await plain.request('GET', '/v1/Services?PageSize=1', undefined, forwarded);
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.body.meta.url.startsWith(`${plain.url}/v1/Services?`), true, reply.body.meta.url);
+  });
+});
