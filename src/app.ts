@@ -63,12 +63,7 @@ function describe(error: unknown): string {
 /** Opens storage, makes sure the main account (and any seed) exists, and starts listening. */
 export async function startShortroute(config: StartOptions = {}): Promise<Shortroute> {
   const clock = config.clock ?? (config.clockMode === 'manual' ? new FakeClock(new Date()) : systemClock);
-  let store: Store;
-  try {
-    store = await Store.open(await openBackend(config));
-  } catch (error) {
-    throw new StartupError(`cannot open ${storageName(config)}: ${describe(error)}`);
-  }
+  const store = await openStore(config);
   try {
     const limits = { maxSenders: config.maxSenders ?? DEFAULT_LIMITS.maxSenders };
     const deps: Deps = { store, clock, limits };
@@ -128,18 +123,21 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
  * so the server started later finds the same one).
  */
 export async function readMainAccount(config: StartOptions): Promise<AccountRow> {
-  let store: Store;
-  try {
-    store = await Store.open(await openBackend(config));
-  } catch (error) {
-    throw new StartupError(`cannot open ${storageName(config)}: ${describe(error)}`);
-  }
+  const store = await openStore(config);
   try {
     return await ensureMainAccount({ store, clock: systemClock, limits: DEFAULT_LIMITS }, { sid: config.accountSid, authToken: config.authToken });
   } catch (error) {
     throw new StartupError(describe(error));
   } finally {
     await store.close();
+  }
+}
+
+async function openStore(config: StartOptions): Promise<Store> {
+  try {
+    return await Store.open(await openBackend(config));
+  } catch (error) {
+    throw new StartupError(`cannot open ${storageName(config)}: ${describe(error)}`);
   }
 }
 
