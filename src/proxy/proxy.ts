@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { AddressInfo, Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import type { FastifyBaseLogger } from 'fastify';
-import { misdirectedRequest, notAnOpenProxy, productNotServed, proxyAuthenticationRequired, TwilioError } from '../http/errors.js';
+import { internalError, misdirectedRequest, notAnOpenProxy, productNotServed, proxyAuthenticationRequired, TwilioError } from '../http/errors.js';
 import { markTunnel, tunnelHost } from '../http/origin.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { isLoopbackAddress, isTunnelHost, TUNNEL_PORT, twilioProduct } from './hosts.js';
@@ -72,7 +72,7 @@ export function installProxy(server: Server, options: ProxyOptions): void {
     socket.on('error', (error) => options.logger.debug({ err: error }, 'proxy: client socket error'));
     openTunnel(server, request, socket, head, secureContext, options).catch((error: unknown) => {
       options.logger.error({ err: error }, 'proxy: tunnel failed');
-      if (!socket.destroyed) refuseConnect(socket, new TwilioError(500, 20500, 'The tunnel could not be opened'));
+      if (!socket.destroyed) refuseConnect(socket, internalError());
     });
   });
 }
