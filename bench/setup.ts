@@ -33,18 +33,17 @@ export async function seed(target: Target, sizes: { big: number; adds: number })
       ? sqliteBackend({ dataDir: target.dataDir, inMemory: false })
       : postgresBackend({ url: target.url, poolSize: 4, schema: target.schema });
   const store = await Store.open(backend);
-  const db = store.db;
   const start = Date.parse('2026-01-01T00:00:00.000Z');
   const at = (i: number) => new Date(start + i).toISOString();
   let clock = 0;
   let number = 100000;
 
-  await store.insertAccount({ sid: ACCOUNT_SID, auth_token: AUTH_TOKEN, friendly_name: 'bench', status: 'active', owner_account_sid: null, date_created: at(0), date_updated: at(0) });
-  await store.claimMeta('main_account_sid', ACCOUNT_SID);
+  await store.accounts.insert({ sid: ACCOUNT_SID, auth_token: AUTH_TOKEN, friendly_name: 'bench', status: 'active', owner_account_sid: null, date_created: at(0), date_updated: at(0) });
+  await store.meta.claim('main_account_sid', ACCOUNT_SID);
 
   const service = async (name: string) => {
     const s = sid('MG');
-    await store.insertService({
+    await store.services.insert({
       sid: s, account_sid: ACCOUNT_SID, friendly_name: name, inbound_request_url: null, inbound_method: 'POST', fallback_url: null,
       fallback_method: 'POST', status_callback: null, sticky_sender: 1, mms_converter: 1, smart_encoding: 1, scan_message_content: 'inherit',
       fallback_to_long_code: 0, area_code_geomatch: 1, validity_period: 36000, synchronous_validation: 1, usecase: 'undeclared',
@@ -67,11 +66,8 @@ export async function seed(target: Target, sizes: { big: number; adds: number })
         if (serviceSid) members.push({ sender_sid: s, service_sid: serviceSid, account_sid: ACCOUNT_SID, sender_type: 'short_code', address: String(number - 1), country_code: 'US', capabilities: 'SMS', date_created: date, date_updated: date });
       }
       await store.transaction(async (tx) => {
-        await tx.db.insertInto('short_codes').values(rows).execute();
-        if (members.length) {
-          await tx.db.insertInto('service_senders').values(members).execute();
-          await tx.db.updateTable('services').set((eb) => ({ pool_size: eb('pool_size', '+', members.length) })).where('sid', '=', serviceSid!).execute();
-        }
+        await tx.shortCodes.insertMany(rows);
+        if (serviceSid) await tx.pools.insertMany(serviceSid, members);
       });
     }
     return sids;
@@ -82,8 +78,8 @@ export async function seed(target: Target, sizes: { big: number; adds: number })
   const bigService = await service('big');
   const big = await shortCodes(sizes.big, bigService);
   const lastKeyIndex = sizes.big - 51;
-  const lastRow = await db.selectFrom('service_senders').select(['date_created', 'sender_sid']).where('sender_sid', '=', big[lastKeyIndex]!).executeTakeFirstOrThrow();
-  const lastPageToken = pageToken('PA', { date: lastRow.date_created, sid: lastRow.sender_sid });
+  const lastRow = (await store.pools.fetchMember(bigService, 'short_code', big[lastKeyIndex]!))!;
+  const lastPageToken = pageToken('PA', { date: lastRow.added, sid: lastRow.sid });
 
   const free = await shortCodes(sizes.adds);
   const adds = [];

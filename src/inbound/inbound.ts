@@ -4,7 +4,7 @@ import { toStored } from '../http/dates.js';
 import { invalidParameter, missingParameter } from '../http/errors.js';
 import { isHttpUrl } from '../http/params.js';
 import { newSid, SID_PREFIX } from '../sids.js';
-import { addMessageEvent, insertMessage, setOptOut, type MessageRow } from '../storage/messaging.js';
+import type { MessageRow } from '../storage/store.js';
 import { requireWritable } from '../resources/accounts/accounts.js';
 import { loadNumberPlan, parseE164 } from '../resources/phone-numbers/phone-numbers.js';
 import { contentTypeOf, MAX_BODY, MAX_MEDIA, newMessage, type MediaItem } from '../resources/messages/messages.js';
@@ -48,15 +48,15 @@ export async function findReceiver(store: Store, accountSid: string, to: string,
     const row = await shortCodeByDigits(store, accountSid, text, fromCountry);
     if (!row) return undefined;
     return {
-      kind: 'short_code', sid: row.sid, address: row.short_code, country: row.country_code, serviceSid: (await store.fetchSenderServiceSid(row.sid)) ?? null,
+      kind: 'short_code', sid: row.sid, address: row.short_code, country: row.country_code, serviceSid: (await store.pools.serviceOf(row.sid)) ?? null,
       smsUrl: row.sms_url, smsMethod: row.sms_method, smsFallbackUrl: row.sms_fallback_url, smsFallbackMethod: row.sms_fallback_method,
     };
   }
   const parsed = parseE164(text);
-  const row = parsed ? await store.fetchPhoneNumberByNumber(parsed.number) : undefined;
+  const row = parsed ? await store.phoneNumbers.fetchByNumber(parsed.number) : undefined;
   if (!row || row.account_sid !== accountSid) return undefined;
   return {
-    kind: 'phone_number', sid: row.sid, address: row.phone_number, country: row.country_code, serviceSid: (await store.fetchSenderServiceSid(row.sid)) ?? null,
+    kind: 'phone_number', sid: row.sid, address: row.phone_number, country: row.country_code, serviceSid: (await store.pools.serviceOf(row.sid)) ?? null,
     smsUrl: row.sms_url, smsMethod: row.sms_method, smsFallbackUrl: row.sms_fallback_url, smsFallbackMethod: row.sms_fallback_method,
   };
 }
@@ -72,7 +72,7 @@ export async function routeOf(store: Store, accountSid: string, receiver: Receiv
       ? { url: receiver.smsUrl, method: method(receiver.smsMethod), fallback: receiver.smsFallbackUrl ? { url: receiver.smsFallbackUrl, method: method(receiver.smsFallbackMethod) } : undefined }
       : undefined;
   if (!receiver.serviceSid) return own();
-  const service = await store.fetchService(accountSid, receiver.serviceSid);
+  const service = await store.services.fetch(accountSid, receiver.serviceSid);
   if (!service) return own();
   if (service.use_inbound_webhook_on_number === 1 && receiver.smsUrl) return own();
   if (!service.inbound_request_url) return undefined;
@@ -139,10 +139,10 @@ export async function queueReply(
     next_at: failed ? null : at,
     at,
   });
-  await insertMessage(tx, row);
-  await addMessageEvent(tx, { message_sid: row.sid, status: 'queued', date: at });
+  await tx.messages.insert(row);
+  await tx.messages.addEvent({ message_sid: row.sid, status: 'queued', date: at });
   if (failed) {
-    await addMessageEvent(tx, { message_sid: row.sid, status: 'failed', error_code: row.error_code, date: at });
+    await tx.messages.addEvent({ message_sid: row.sid, status: 'failed', error_code: row.error_code, date: at });
     await reportStatus(tx, row, now, DEFAULT_WEBHOOK_POLICY.statusCallbackAttempts);
   }
   return row;
@@ -193,12 +193,12 @@ export async function receiveMessage(
   const keyword = keywordOf(body);
   await store.transaction(async (tx) => {
     await requireWritable(tx, accountSid);
-    await insertMessage(tx, message);
-    await addMessageEvent(tx, { message_sid: message.sid, status: 'received', date: at });
+    await tx.messages.insert(message);
+    await tx.messages.addEvent({ message_sid: message.sid, status: 'received', date: at });
     if (keyword) {
       // The whole service's pool, or the number alone outside a service.
       const scope = receiver.serviceSid ?? receiver.address;
-      if (keyword.type !== 'HELP') await setOptOut(tx, { account_sid: accountSid, scope, address: handset.number, date: at }, keyword.type === 'STOP');
+      if (keyword.type !== 'HELP') await tx.optOuts.set({ account_sid: accountSid, scope, address: handset.number, date: at }, keyword.type === 'STOP');
       await queueReply(tx, { accountSid, serviceSid: receiver.serviceSid, from: receiver.address, to: handset.number, body: keyword.reply, media: [], statusCallback: null }, now);
     }
     const route = await routeOf(tx, accountSid, receiver);

@@ -1,5 +1,4 @@
 import type { Store } from '../storage/store.js';
-import { fetchMessage, isOptedOut, listWebhooks } from '../storage/messaging.js';
 import { newSid, SID_PREFIX } from '../sids.js';
 import { contentTypeOf, type MediaItem } from '../resources/messages/messages.js';
 import { resolveFrom } from '../sending/senders.js';
@@ -59,11 +58,11 @@ export const inboundResponseHandler: ResponseHandler = async (tx, hook, response
     }
     return { done: false, retry: false, errorCode: answer.errorCode };
   }
-  const message = await fetchMessage(tx, hook.account_sid, hook.message_sid);
+  const message = await tx.messages.fetch(hook.account_sid, hook.message_sid);
   if (!message) return { done: true, retry: false };
   for (const verb of answer.verbs) {
     if (verb.verb === 'Redirect') {
-      const followed = (await listWebhooks(tx, hook.account_sid, { messageSid: hook.message_sid })).filter((h) => h.kind !== WEBHOOK_KIND.statusCallback).length;
+      const followed = (await tx.webhooks.list(hook.account_sid, { messageSid: hook.message_sid })).filter((h) => h.kind !== WEBHOOK_KIND.statusCallback).length;
       if (followed > MAX_REDIRECTS) return { done: false, retry: false, errorCode: 11215 };
       await enqueueWebhook(
         tx,
@@ -109,10 +108,10 @@ async function reply(tx: Store, inbound: { account_sid: string; messaging_servic
     return { sid: newSid(SID_PREFIX.media), url: absolute, content_type: contentTypeOf(absolute) };
   });
   const callback = verb.action ?? verb.statusCallback;
-  const service = inbound.messaging_service_sid ? await tx.fetchService(inbound.account_sid, inbound.messaging_service_sid) : undefined;
+  const service = inbound.messaging_service_sid ? await tx.services.fetch(inbound.account_sid, inbound.messaging_service_sid) : undefined;
   // A recipient who opted out of the sender's service (or of the sender, outside one) gets nothing: 21610.
-  const scope = (await tx.fetchSenderServiceSid(sender.sid)) ?? sender.address;
-  const optedOut = await isOptedOut(tx, scope, to);
+  const scope = (await tx.pools.serviceOf(sender.sid)) ?? sender.address;
+  const optedOut = await tx.optOuts.isOptedOut(scope, to);
   await queueReply(
     tx,
     {

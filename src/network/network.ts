@@ -3,19 +3,7 @@ import type { Deps } from '../resources/context.js';
 import type { Store } from '../storage/store.js';
 import type { MessageTable } from '../storage/schema.js';
 import { toStored } from '../http/dates.js';
-import {
-  addMessageEvent,
-  advanceMessage,
-  dueMessages,
-  fetchDeliveryRule,
-  fetchSticky,
-  isOptedOut,
-  nextDue,
-  queuedPerSender,
-  reserveSlot,
-  saveSticky,
-  type MessageRow,
-} from '../storage/messaging.js';
+import type { MessageRow } from '../storage/store.js';
 import { selectSender, type Candidate } from '../sending/sender-selection.js';
 import { poolOf, rateOf, recipientOf, resolveFrom } from '../sending/senders.js';
 import { countSegments } from '../sending/segments.js';
@@ -129,7 +117,7 @@ export class Network {
       this.wake();
       await this.#running;
       await this.#outbox.drain();
-      const due = await nextDue(this.#deps.store);
+      const due = await this.#deps.store.nextDue();
       if (this.#running || this.#outbox.busy) continue;
       if (due === undefined || due > toStored(this.#deps.clock.now())) return;
     }
@@ -159,7 +147,7 @@ export class Network {
   #schedule(): void {
     if (this.#stopped) return;
     let delay = this.#options.pollMs;
-    void nextDue(this.#deps.store)
+    void this.#deps.store.nextDue()
       .then((due) => {
         if (due !== undefined && !this.#deps.clock.onMove) delay = Math.max(0, Math.min(delay, new Date(due).getTime() - Date.now()));
       })
@@ -184,7 +172,7 @@ export class Network {
     let due: MessageRow[] = [];
     try {
       await this.#deps.store.transaction(async (tx) => {
-        due = await dueMessages(tx, now, this.#batch, { lock: tx.backend.lockRows });
+        due = await tx.messages.due(now, this.#batch, { lock: tx.backend.lockRows });
         for (const message of due) await this.#step(tx, message);
       });
     } catch {
@@ -211,7 +199,7 @@ export class Network {
     const now = this.#deps.clock.onMove && due < present ? due : present;
     {
       const at = toStored(now);
-      const claimed = await advanceMessage(tx, message.sid, { next_step: message.next_step, next_at: message.next_at }, { date_updated: at });
+      const claimed = await tx.messages.advance(message.sid, { next_step: message.next_step, next_at: message.next_at }, { date_updated: at });
       if (!claimed) return;
       const move = new Move(tx, { ...message, date_updated: at }, now, this.#outbox.policy.statusCallbackAttempts);
       switch (message.next_step) {
@@ -239,9 +227,9 @@ export class Network {
     let asMms = media.length > 0;
     const patch: Updateable<MessageTable> = {};
     if (message.from_address === null) {
-      const service = message.messaging_service_sid ? await tx.fetchService(message.account_sid, message.messaging_service_sid) : undefined;
+      const service = message.messaging_service_sid ? await tx.services.fetch(message.account_sid, message.messaging_service_sid) : undefined;
       if (!service) return move.fail(21704);
-      if (await isOptedOut(tx, service.sid, message.to_address)) return move.fail(21610);
+      if (await tx.optOuts.isOptedOut(service.sid, message.to_address)) return move.fail(21610);
       const magic = magicRecipientError(message.to_address);
       if (magic !== undefined) return move.fail(magic);
       const recipient = recipientOf(message.to_address);
@@ -253,9 +241,9 @@ export class Network {
         hasMedia: asMms,
         stickySender: service.sticky_sender === 1,
         areaCodeGeomatch: service.area_code_geomatch === 1,
-        stickyFor: service.sticky_sender === 1 ? await fetchSticky(tx, service.sid, message.to_address) : undefined,
+        stickyFor: service.sticky_sender === 1 ? await tx.pools.fetchSticky(service.sid, message.to_address) : undefined,
         stickyFirst: this.#options.stickySenderFirst,
-        load: await queuedPerSender(tx, pool.map((s) => s.sid)),
+        load: await tx.messages.queuedPerSender(pool.map((s) => s.sid)),
       };
       let selection = selectSender(input);
       // MMS Converter: no sender can carry the media, so the media goes as links in an SMS.
@@ -268,7 +256,7 @@ export class Network {
       }
       if (!selection.ok) return move.fail(selection.errorCode);
       sender = selection.sender;
-      if (service.sticky_sender === 1) await saveSticky(tx, service.sid, message.to_address, sender.sid, toStored(move.now));
+      if (service.sticky_sender === 1) await tx.pools.saveSticky(service.sid, message.to_address, sender.sid, toStored(move.now));
       Object.assign(patch, { from_address: sender.address, sender_sid: sender.sid, selection_rule: selection.rule, rerouted: selection.rerouted ? 1 : 0, body });
     } else {
       sender = await resolveFrom(tx, message.account_sid, message.from_address, recipientOf(message.to_address)?.country);
@@ -289,7 +277,7 @@ export class Network {
     // can share their text with another account's, so the queue is keyed by the sender's SID.
     // Twilio's magic test sender belongs to no account: each account gets a queue of its own.
     const queue = sender.sid || `${message.account_sid}:${sender.address}`;
-    const slot = await reserveSlot(tx, queue, { now: toStored(move.now), notAfter: toStored(expiresAt), durationMs: transmitMs });
+    const slot = await tx.senderQueues.reserveSlot(queue, { now: toStored(move.now), notAfter: toStored(expiresAt), durationMs: transmitMs });
     if (!slot) {
       // It would wait past its validity period: it stays queued until then, and then fails.
       const failAt = expiresAt > move.now ? expiresAt : move.now;
@@ -314,7 +302,7 @@ export class Network {
 
   /** How delivery to this recipient ends, when it does not simply succeed: the account's delivery rule. */
   async #outcome(tx: Store, message: MessageRow): Promise<{ status: 'failed' | 'undelivered'; errorCode: number } | undefined> {
-    const rule = await fetchDeliveryRule(tx, message.account_sid, message.to_address);
+    const rule = await tx.deliveryRules.fetch(message.account_sid, message.to_address);
     if (!rule) return undefined;
     return { status: rule.status === 'failed' ? 'failed' : 'undelivered', errorCode: rule.error_code };
   }
@@ -327,8 +315,8 @@ export class Network {
  */
 async function optedOutSince(tx: Store, message: MessageRow, senderSid: string | null): Promise<boolean> {
   if (message.direction !== 'outbound-api' || message.from_address === null) return false;
-  const scope = message.messaging_service_sid ?? (senderSid ? await tx.fetchSenderServiceSid(senderSid) : undefined) ?? message.from_address;
-  return isOptedOut(tx, scope, message.to_address);
+  const scope = message.messaging_service_sid ?? (senderSid ? await tx.pools.serviceOf(senderSid) : undefined) ?? message.from_address;
+  return tx.optOuts.isOptedOut(scope, message.to_address);
 }
 
 /** One message's change of state inside a step's transaction: the row, its history, its callback. */
@@ -343,11 +331,11 @@ class Move {
   async to(patch: Updateable<MessageTable>): Promise<void> {
     const before = this.message.status;
     const after = { ...this.message, ...patch, date_updated: toStored(this.now) } as MessageRow;
-    await this.tx.db.updateTable('messages').set({ ...patch, date_updated: after.date_updated }).where('sid', '=', after.sid).execute();
+    await this.tx.messages.update(after.sid, { ...patch, date_updated: after.date_updated });
     this.message = after;
     if (after.status !== before) {
       const detail = patch.selection_rule ? `from ${after.from_address} by ${after.selection_rule}${after.rerouted ? ' (short code reroute)' : ''}` : null;
-      await addMessageEvent(this.tx, { message_sid: after.sid, status: after.status, error_code: after.error_code, detail, date: after.date_updated });
+      await this.tx.messages.addEvent({ message_sid: after.sid, status: after.status, error_code: after.error_code, detail, date: after.date_updated });
       await reportStatus(this.tx, after, this.now, this.callbackAttempts);
     }
   }

@@ -88,16 +88,16 @@ function params(operation: OperationSpec, entry: Record<string, unknown>, what: 
 export function applySeed(deps: Deps, accountSid: string, seed: Seed): Promise<void> {
   return deps.store.transaction(async (store) => {
     // Nodes starting together take turns: each sees what the one before it created.
-    await store.fetchAccountForUpdate(accountSid);
+    await store.accounts.fetchForUpdate(accountSid);
     const inTx = { ...deps, store };
     await applyIn(inTx, accountSid, seed);
-    const main = (await store.fetchAccount(accountSid))!;
+    const main = (await store.accounts.fetch(accountSid))!;
     for (const entry of seed.subaccounts ?? []) {
       const { shortCodes, phoneNumbers, services, subaccounts, ...fields } = entry;
       if (subaccounts !== undefined) throw new SeedError('seed: subaccounts cannot have subaccounts of their own');
       const p = params(op.v2010CreateAccount, fields, `subaccount ${JSON.stringify(fields.FriendlyName)}`);
       if (typeof p.FriendlyName !== 'string' || p.FriendlyName === '') throw new SeedError('seed: every subaccount needs a FriendlyName, by which it is found again');
-      const existing = (await store.listAccounts(accountSid, { friendlyName: p.FriendlyName }, { size: 2 })).items.find((a) => a.owner_account_sid === accountSid);
+      const existing = (await store.accounts.list(accountSid, { friendlyName: p.FriendlyName }, { size: 2 })).items.find((a) => a.owner_account_sid === accountSid);
       const sub = existing ?? (await createAccount(inTx, main, p));
       await applyIn(inTx, sub.sid, { shortCodes, phoneNumbers, services });
     }
@@ -116,7 +116,7 @@ async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void
   for (const entry of seed.shortCodes ?? []) {
     const p = params(shortCodeExtensions.create, entry, `short code ${JSON.stringify(entry)}`);
     const country = String(p.CountryCode ?? 'US').toUpperCase();
-    const existing = await store.fetchShortCodeByNumber(country, p.ShortCode as string);
+    const existing = await store.shortCodes.fetchByNumber(country, p.ShortCode as string);
     if (existing && existing.account_sid !== accountSid) throw new SeedError(`seed short code ${p.ShortCode} (${country}) belongs to another account`);
     if (!existing) await wrap(`short code ${p.ShortCode}`, () => createShortCode(deps, accountSid, p));
   }
@@ -125,7 +125,7 @@ async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void
     const p = params(createPhoneNumberOp, entry, `phone number ${JSON.stringify(entry)}`);
     if (p.PhoneNumber === undefined) throw new SeedError(`seed phone number ${JSON.stringify(entry)}: give PhoneNumber (an AreaCode would buy another number at every start)`);
     const number = parseE164(String(p.PhoneNumber))?.number ?? String(p.PhoneNumber);
-    const existing = await store.fetchPhoneNumberByNumber(number);
+    const existing = await store.phoneNumbers.fetchByNumber(number);
     if (existing && existing.account_sid !== accountSid) throw new SeedError(`seed phone number ${number} belongs to another account`);
     if (!existing) await wrap(`phone number ${number}`, () => createPhoneNumber(deps, accountSid, p));
   }
@@ -133,21 +133,21 @@ async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void
     const { ShortCodes: numbers = [], PhoneNumbers: phoneNumbers = [], AlphaSender: alpha, ...fields } = entry;
     const p = params(op.v1CreateService, fields, `service ${JSON.stringify(fields.FriendlyName)}`, serviceParamErrors);
     const name = p.FriendlyName as string;
-    const service = (await store.fetchServiceByName(accountSid, name)) ?? (await wrap(`service ${name}`, () => createService(deps, accountSid, p)));
+    const service = (await store.services.fetchByName(accountSid, name)) ?? (await wrap(`service ${name}`, () => createService(deps, accountSid, p)));
     for (const number of numbers) {
       const [digits, country = 'US'] = String(number).split(':');
-      const shortCode = await store.fetchShortCodeByNumber(country.toUpperCase(), digits!);
+      const shortCode = await store.shortCodes.fetchByNumber(country.toUpperCase(), digits!);
       if (!shortCode || shortCode.account_sid !== accountSid) throw new SeedError(`seed service ${name}: short code ${number} is not declared`);
-      if ((await store.fetchSenderServiceSid(shortCode.sid)) === service.sid) continue;
+      if ((await store.pools.serviceOf(shortCode.sid)) === service.sid) continue;
       await wrap(`service ${name}`, () => createMember(deps, shortCodeKind, accountSid, service.sid, shortCode.sid));
     }
     for (const number of phoneNumbers) {
-      const phone = await store.fetchPhoneNumberByNumber(parseE164(String(number))?.number ?? String(number));
+      const phone = await store.phoneNumbers.fetchByNumber(parseE164(String(number))?.number ?? String(number));
       if (!phone || phone.account_sid !== accountSid) throw new SeedError(`seed service ${name}: phone number ${number} is not declared`);
-      if ((await store.fetchSenderServiceSid(phone.sid)) === service.sid) continue;
+      if ((await store.pools.serviceOf(phone.sid)) === service.sid) continue;
       await wrap(`service ${name}`, () => createMember(deps, phoneNumberKind, accountSid, service.sid, phone.sid));
     }
-    if (alpha !== undefined && !(await store.hasPoolMember(service.sid, alphaSenderKind.type))) {
+    if (alpha !== undefined && !(await store.pools.hasMember(service.sid, alphaSenderKind.type))) {
       await wrap(`service ${name}`, () => createMember(deps, alphaSenderKind, accountSid, service.sid, String(alpha)));
     }
   }

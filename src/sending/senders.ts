@@ -50,19 +50,13 @@ export async function resolveFrom(store: Store, accountSid: string, from: string
   }
   const parsed = /^\+?\d{6,15}$/.test(text) ? parseE164(text) : undefined;
   if (parsed) {
-    const row = await store.fetchPhoneNumberByNumber(parsed.number);
+    const row = await store.phoneNumbers.fetchByNumber(parsed.number);
     if (!row || row.account_sid !== accountSid) return undefined;
     const capabilities = [row.sms ? 'SMS' : '', row.mms ? 'MMS' : ''].filter(Boolean);
     return { sid: row.sid, kind: 'phone_number', address: row.phone_number, country: row.country_code, capabilities, numberType: row.number_type };
   }
   if (ALPHA.test(text)) {
-    const row = await store.db
-      .selectFrom('service_senders')
-      .selectAll()
-      .where('account_sid', '=', accountSid)
-      .where('sender_type', '=', SENDER_TYPE.alphaSender)
-      .where('address', '=', text)
-      .executeTakeFirst();
+    const row = await store.pools.fetchAlphaSender(accountSid, text);
     if (row) return { sid: row.sender_sid, kind: 'alpha_sender', address: row.address, country: '', capabilities: row.capabilities.split(',') };
   }
   return undefined;
@@ -73,19 +67,13 @@ export async function resolveFrom(store: Store, accountSid: string, from: string
  * countries: the one of `country` (the other party's) first, else the lowest SID.
  */
 export async function shortCodeByDigits(store: Store, accountSid: string, digits: string, country?: string): Promise<ShortCodeRow | undefined> {
-  const rows = await store.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid).where('short_code', '=', digits).orderBy('sid').execute();
+  const rows = await store.shortCodes.listByDigits(accountSid, digits);
   return rows.find((r) => r.country_code === country) ?? rows[0];
 }
 
 /** A service's pool as selection candidates, phone numbers with their type (toll-free or not). */
 export async function poolOf(store: Store, serviceSid: string): Promise<Candidate[]> {
-  const rows = await store.db
-    .selectFrom('service_senders as m')
-    .leftJoin('phone_numbers as p', 'p.sid', 'm.sender_sid')
-    .select(['m.sender_sid', 'm.sender_type', 'm.address', 'm.country_code', 'm.capabilities', 'p.number_type'])
-    .where('m.service_sid', '=', serviceSid)
-    .orderBy('m.sender_sid')
-    .execute();
+  const rows = await store.pools.candidates(serviceSid);
   return rows.map((r) => ({
     sid: r.sender_sid,
     kind: r.sender_type as Candidate['kind'],

@@ -1,5 +1,5 @@
+import type { MessageRow } from '../storage/store.js';
 import type { Store } from '../storage/store.js';
-import type { MessageRow } from '../storage/messaging.js';
 import { enqueueWebhook, WEBHOOK_KIND } from '../webhooks/outbox.js';
 
 /** The statuses Twilio reports to a status callback (the initial one and `sending` are not). */

@@ -3,16 +3,7 @@ import type { Deps } from '../resources/context.js';
 import type { Store } from '../storage/store.js';
 import { newOrderedSid, SID_PREFIX } from '../sids.js';
 import { toStored } from '../http/dates.js';
-import {
-  claimWebhook,
-  dueWebhooks,
-  exhaustWebhook,
-  fetchWebhookForUpdate,
-  insertWebhook,
-  insertWebhookAttempt,
-  updateWebhook,
-  type WebhookRow,
-} from '../storage/messaging.js';
+import type { WebhookRow } from '../storage/store.js';
 import { webhookRequest, type WebhookParams, type WebhookRequest } from './signature.js';
 
 export const WEBHOOK_KIND = { statusCallback: 'status_callback', inbound: 'inbound', fallback: 'fallback' } as const;
@@ -61,7 +52,7 @@ export interface NewWebhook {
 export async function enqueueWebhook(tx: Store, hook: NewWebhook, now: Date): Promise<string> {
   const sid = newOrderedSid(SID_PREFIX.webhook);
   const at = toStored(now);
-  await insertWebhook(tx, {
+  await tx.webhooks.insert({
     sid,
     account_sid: hook.accountSid,
     message_sid: hook.messageSid,
@@ -140,18 +131,18 @@ export class Outbox {
     const now = this.#deps.clock.now();
     // A delivery that outlives its lease on the clock (a hand-moved clock jumping ahead while the
     // receiver is slow) is due again, but it is still this node's: skipped here, not sent twice.
-    const due = await dueWebhooks(this.#deps.store, toStored(now), room + this.#inFlightSids.size);
+    const due = await this.#deps.store.webhooks.due(toStored(now), room + this.#inFlightSids.size);
     let started = 0;
     for (const hook of due) {
       if (started >= room) break;
       if (this.#inFlightSids.has(hook.sid)) continue;
       // Every attempt was claimed, and the one more a lost attempt gets: given up.
       if (hook.attempts > hook.max_attempts) {
-        await exhaustWebhook(this.#deps.store, hook, toStored(now));
+        await this.#deps.store.webhooks.exhaust(hook, toStored(now));
         continue;
       }
       const leaseUntil = toStored(new Date(now.getTime() + this.#policy.leaseMs));
-      if (!(await claimWebhook(this.#deps.store, hook, leaseUntil, toStored(now)))) continue;
+      if (!(await this.#deps.store.webhooks.claim(hook, leaseUntil, toStored(now)))) continue;
       const claimed = { ...hook, attempts: hook.attempts + 1 };
       this.#inFlightSids.add(hook.sid);
       const delivery: Promise<void> = this.#deliver(claimed)
@@ -178,7 +169,7 @@ export class Outbox {
 
   async #deliver(hook: WebhookRow): Promise<void> {
     const { store, clock } = this.#deps;
-    const account = await store.fetchAccount(hook.account_sid);
+    const account = await store.accounts.fetch(hook.account_sid);
     const started = clock.now();
     const realStart = performance.now();
     let request: WebhookRequest;
@@ -215,28 +206,28 @@ export class Outbox {
       await store.transaction(async (tx) => {
         // Another node may have taken the webhook over after this one's lease ran out: then this
         // attempt is only recorded, and the webhook's state is the later attempt's to set.
-        const current = await fetchWebhookForUpdate(tx, hook.sid);
+        const current = await tx.webhooks.fetchForUpdate(hook.sid);
         const stale = !current || current.attempts !== hook.attempts || current.status !== 'pending';
         const outcome = stale ? { done: false, retry: false } : await handler(tx, hook, response, now);
-        await insertWebhookAttempt(tx, attempt(response.error ?? (outcome.errorCode !== undefined && !outcome.done ? `error ${outcome.errorCode}` : undefined)));
+        await tx.webhooks.insertAttempt(attempt(response.error ?? (outcome.errorCode !== undefined && !outcome.done ? `error ${outcome.errorCode}` : undefined)));
         if (stale) return;
         if (outcome.done) {
-          await updateWebhook(tx, hook.sid, { status: 'delivered', next_attempt_at: null, error_code: null, date_updated: at });
+          await tx.webhooks.update(hook.sid, { status: 'delivered', next_attempt_at: null, error_code: null, date_updated: at });
         } else if (outcome.retry && hook.attempts < hook.max_attempts) {
           const wait = this.#policy.firstRetryMs * 2 ** (hook.attempts - 1);
-          await updateWebhook(tx, hook.sid, { next_attempt_at: toStored(new Date(now.getTime() + wait)), error_code: outcome.errorCode ?? null, date_updated: at });
+          await tx.webhooks.update(hook.sid, { next_attempt_at: toStored(new Date(now.getTime() + wait)), error_code: outcome.errorCode ?? null, date_updated: at });
         } else {
-          await updateWebhook(tx, hook.sid, { status: 'failed', next_attempt_at: null, error_code: outcome.errorCode ?? null, date_updated: at });
+          await tx.webhooks.update(hook.sid, { status: 'failed', next_attempt_at: null, error_code: outcome.errorCode ?? null, date_updated: at });
         }
       });
     } catch (error) {
       // The answer could not be acted on (say, TwiML naming a URL that cannot exist): whatever the
       // handler wrote is rolled back; the attempt is recorded and the webhook given up.
       await store.transaction(async (tx) => {
-        const current = await fetchWebhookForUpdate(tx, hook.sid);
-        await insertWebhookAttempt(tx, attempt(`the answer could not be processed: ${(error as Error).message}`));
+        const current = await tx.webhooks.fetchForUpdate(hook.sid);
+        await tx.webhooks.insertAttempt(attempt(`the answer could not be processed: ${(error as Error).message}`));
         if (current && current.attempts === hook.attempts && current.status === 'pending') {
-          await updateWebhook(tx, hook.sid, { status: 'failed', next_attempt_at: null, error_code: 11200, date_updated: at });
+          await tx.webhooks.update(hook.sid, { status: 'failed', next_attempt_at: null, error_code: 11200, date_updated: at });
         }
       });
     }

@@ -309,10 +309,10 @@ for (const backend of BACKENDS) {
     test('auth: the subaccounts of a suspended top-level account are refused too (401/20003)', async () => {
       const top = { sid: 'AC22222222222222222222222222222222', auth_token: 'second-top-level-token' };
       const now = new Date().toISOString();
-      await server.store.insertAccount({ ...top, friendly_name: 'Second', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
+      await server.store.accounts.insert({ ...top, friendly_name: 'Second', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
       const child = (await as(server, top)('POST', LIST, {})).body as Account;
       assert.equal((await as(server, child)('GET', '/v1/Services')).status, 200);
-      await server.store.updateAccount(top.sid, { status: 'suspended' });
+      await server.store.accounts.update(top.sid, { status: 'suspended' });
       assertTwilioError(await as(server, child)('GET', '/v1/Services'), 401, 20003);
       assertTwilioError(await as(server, top)('GET', '/v1/Services'), 401, 20003);
     });

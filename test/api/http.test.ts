@@ -15,7 +15,7 @@ for (const backend of BACKENDS) {
       server = await startTestServer(backend);
       // A second top-level account, as the accounts API (a later issue) will create them.
       const now = new Date().toISOString();
-      await server.store.insertAccount({ sid: OTHER_SID, auth_token: OTHER_TOKEN, friendly_name: 'Other', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
+      await server.store.accounts.insert({ sid: OTHER_SID, auth_token: OTHER_TOKEN, friendly_name: 'Other', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
     });
     after(() => server.cleanup());
 
@@ -35,7 +35,7 @@ for (const backend of BACKENDS) {
     test('auth: a suspended account is refused', async () => {
       const sid = 'AC11111111111111111111111111111111';
       const now = new Date().toISOString();
-      await server.store.insertAccount({ sid, auth_token: 'suspended-token', friendly_name: 'S', status: 'suspended', owner_account_sid: null, date_created: now, date_updated: now });
+      await server.store.accounts.insert({ sid, auth_token: 'suspended-token', friendly_name: 'S', status: 'suspended', owner_account_sid: null, date_created: now, date_updated: now });
       assertTwilioError(await send(`${server.url}/v1/Services`, 'GET', basicAuth(sid, 'suspended-token')), 401, 20003);
     });
 

@@ -70,7 +70,7 @@ for (const backend of BACKENDS) {
       server = h.server;
       // A second top-level account, as test/api/http.test.ts makes one.
       const now = new Date().toISOString();
-      await server.store.insertAccount({ sid: OTHER_SID, auth_token: OTHER_TOKEN, friendly_name: 'Other', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
+      await server.store.accounts.insert({ sid: OTHER_SID, auth_token: OTHER_TOKEN, friendly_name: 'Other', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
     });
     after(() => server.cleanup());
 

@@ -170,7 +170,7 @@ for (const backend of BACKENDS) {
 
     test('create: another account\'s number is 400/21421, and its service cannot take this account\'s number', async () => {
       const now = new Date().toISOString();
-      await server.store.insertAccount({ sid: OTHER_SID, auth_token: OTHER_TOKEN, friendly_name: 'Other', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
+      await server.store.accounts.insert({ sid: OTHER_SID, auth_token: OTHER_TOKEN, friendly_name: 'Other', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
       const other = (method: string, path: string, values?: Record<string, string>) =>
         send(server.url + path, method, basicAuth(OTHER_SID, OTHER_TOKEN), values ? form(values) : undefined);
       const theirNumber = await other('POST', `/2010-04-01/Accounts/${OTHER_SID}/IncomingPhoneNumbers.json`, { PhoneNumber: '+12065550999' });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FakeClock } from '../../src/clock.js';
-import { putDeliveryRule } from '../../src/storage/messaging.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { startTestServer, type Reply, type TestServer } from '../helpers/server.js';
 import { addService, addShortCode } from '../helpers/fixtures.js';
@@ -191,7 +190,7 @@ for (const backend of BACKENDS) {
       const empty = await addService(server);
       const noSenders = await create({ MessagingServiceSid: empty.sid, To: recipient(), Body: 'Nobody sends this' });
       const refusing = recipient();
-      await putDeliveryRule(server.store, { account_sid: server.account.sid, to_address: refusing, status: 'undelivered', error_code: 30003, date_created: clock.now().toISOString() });
+      await server.store.deliveryRules.put({ account_sid: server.account.sid, to_address: refusing, status: 'undelivered', error_code: 30003, date_created: clock.now().toISOString() });
       const undelivered = await create({ From: from, To: refusing, Body: 'Refused' });
 
       const seen = new Map<string, Set<string>>();

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startShortroute, type Shortroute, type StartOptions } from '../../src/app.js';
+import { SQLITE_FILE } from '../../src/storage/dialects/sqlite.js';
 import { type BackendName, createTestSchema, TEST_DATABASE_URL } from './backends.js';
 import { TEST_CA_DIR } from './cli.js';
 
@@ -100,4 +103,27 @@ function wrap(app: Shortroute, backend: BackendName, options: StartOptions, drop
       await dropData();
     },
   });
+}
+
+/**
+ * Every row of a table, read past Shortroute (its own connection to the server's data): for
+ * tests that check nothing was written behind the API's back.
+ */
+export async function readTable(server: TestServer, table: string): Promise<unknown[]> {
+  if (!/^[a-z_]+$/.test(table)) throw new Error(`not a table name: ${table}`);
+  if (server.backend === 'postgres') {
+    const client = new pg.Client({ connectionString: server.options.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(`select * from ${server.options.databaseSchema}.${table}`)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(join(server.options.dataDir!, SQLITE_FILE), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(`select * from ${table}`).all();
+  } finally {
+    db.close();
+  }
 }

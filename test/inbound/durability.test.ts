@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { afterEach, before, describe, test } from 'node:test';
 import { FakeClock } from '../../src/clock.js';
 import { toStored } from '../../src/http/dates.js';
-import { claimWebhook, listWebhooks } from '../../src/storage/messaging.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { startAnother, startTestServer, type TestServer } from '../helpers/server.js';
 import { advanceClock, buyNumber, handsetInbox, START, textFromHandset, unique, useReceiver, usNumber, webhookLog, type StartedServer } from '../helpers/messaging.js';
@@ -158,11 +157,11 @@ for (const backend of BACKENDS) {
 
       const next = await restart(server, clock);
       // As if a third node had claimed the retry (before it is due here) and died without recording it.
-      const [row] = await listWebhooks(next.store, next.account.sid, { messageSid: inbound.sid });
+      const [row] = await next.store.webhooks.list(next.account.sid, { messageSid: inbound.sid });
       assert.ok(row);
       assert.equal(row.status, 'pending');
       const leaseUntil = new Date(clock.now().getTime() + 60_000);
-      assert.equal(await claimWebhook(next.store, row, toStored(leaseUntil), toStored(clock.now())), true);
+      assert.equal(await next.store.webhooks.claim(row, toStored(leaseUntil), toStored(clock.now())), true);
       answer = thanks;
       await advance(next, clock, 59_000, 1000);
       assert.equal(requestsFor(inbound.sid, path).length, 1, 'not while the lease holds');

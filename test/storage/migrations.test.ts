@@ -48,10 +48,10 @@ for (const backend of BACKENDS) {
 
         const store = await Store.open(make());
         try {
-          assert.equal((await store.fetchService('AC1', 'MG1'))!.pool_size, 2);
-          assert.equal((await store.fetchService('AC1', 'MG2'))!.pool_size, 1);
+          assert.equal((await store.services.fetch('AC1', 'MG1'))!.pool_size, 2);
+          assert.equal((await store.services.fetch('AC1', 'MG2'))!.pool_size, 1);
           // 003: the members carry their short code's number, country and capabilities.
-          const member = await store.fetchPoolMember('MG1', 'short_code', 'SC1');
+          const member = await store.pools.fetchMember('MG1', 'short_code', 'SC1');
           assert.deepEqual([member?.address, member?.country_code, member?.capabilities], ['12345', 'CA', 'SMS,MMS']);
         } finally {
           await store.close();

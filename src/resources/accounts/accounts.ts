@@ -51,14 +51,14 @@ export async function ensureMainAccount({ store, clock }: Deps, options: MainAcc
     throw new ConfigError('TWILIO_AUTH_TOKEN must be at least 8 characters');
   }
   const now = toStored(clock.now());
-  const sid = await store.claimMeta(MAIN_ACCOUNT_KEY, options.sid ?? newSid(SID_PREFIX.account));
+  const sid = await store.meta.claim(MAIN_ACCOUNT_KEY, options.sid ?? newSid(SID_PREFIX.account));
   if (options.sid !== undefined && options.sid !== sid) {
     // Taking the given token onto another account would lock its owner out; say so instead.
     throw new ConfigError(
       `this data belongs to account ${sid}, not TWILIO_ACCOUNT_SID ${options.sid}: set that SID, or use another --data-dir (or --database-schema)`,
     );
   }
-  await store.insertAccount({
+  await store.accounts.insert({
     sid,
     auth_token: options.authToken ?? randomBytes(16).toString('hex'),
     friendly_name: 'Shortroute main account',
@@ -67,10 +67,10 @@ export async function ensureMainAccount({ store, clock }: Deps, options: MainAcc
     date_created: now,
     date_updated: now,
   });
-  let account = (await store.fetchAccount(sid))!;
+  let account = (await store.accounts.fetch(sid))!;
   if (options.authToken !== undefined && account.auth_token !== options.authToken) {
-    await store.updateAccount(sid, { auth_token: options.authToken, date_updated: now });
-    account = (await store.fetchAccount(sid))!;
+    await store.accounts.update(sid, { auth_token: options.authToken, date_updated: now });
+    account = (await store.accounts.fetch(sid))!;
   }
   return account;
 }
@@ -108,7 +108,7 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
 }
 
 async function byAuthToken({ store }: Deps, sid: string, token: string): Promise<Caller | undefined> {
-  const account = isSid(SID_PREFIX.account, sid) ? await store.fetchAccount(sid) : undefined;
+  const account = isSid(SID_PREFIX.account, sid) ? await store.accounts.fetch(sid) : undefined;
   // Compare even when the account is unknown, so timing does not tell which SIDs exist.
   const ok = secretsEqual(token, account?.auth_token ?? NO_ACCOUNT_TOKEN);
   return account && ok ? { account } : undefined;
@@ -116,11 +116,11 @@ async function byAuthToken({ store }: Deps, sid: string, token: string): Promise
 
 /** Key lookups are never cached, so a deleted key is refused from the next request on. */
 async function byApiKey({ store }: Deps, keySid: string, secret: string): Promise<Caller | undefined> {
-  const key = await store.fetchApiKeyCredentials(keySid);
+  const key = await store.keys.fetchCredentials(keySid);
   // Both sides are hex SHA-256, so the comparison takes one time whatever was sent.
   const ok = secretsEqual(hashSecret(secret), key?.secret_hash ?? NO_KEY_HASH);
   if (!key || !ok) return undefined;
-  const account = await store.fetchAccount(key.account_sid);
+  const account = await store.accounts.fetch(key.account_sid);
   return account && { account, keySid };
 }
 
@@ -131,7 +131,7 @@ async function byApiKey({ store }: Deps, keySid: string, secret: string): Promis
 async function requireActive({ store }: Deps, account: AccountRow): Promise<void> {
   if (account.status !== ACCOUNT_STATUS.active) throw accountInactive(account.sid, account.status);
   if (account.owner_account_sid === null) return;
-  const owner = await store.fetchAccount(account.owner_account_sid);
+  const owner = await store.accounts.fetch(account.owner_account_sid);
   if (owner && owner.status !== ACCOUNT_STATUS.active) throw accountInactive(owner.sid, owner.status);
 }
 
@@ -150,7 +150,7 @@ function mayActFor(caller: Caller, target: AccountRow): boolean {
  */
 export async function resolvePathAccount(deps: Deps, caller: Caller, pathSid: string): Promise<AccountRow> {
   if (pathSid === caller.account.sid) return caller.account;
-  const target = isSid(SID_PREFIX.account, pathSid) ? await deps.store.fetchAccount(pathSid) : undefined;
+  const target = isSid(SID_PREFIX.account, pathSid) ? await deps.store.accounts.fetch(pathSid) : undefined;
   if (!target || !mayActFor(caller, target)) throw forbiddenAccount(pathSid);
   await requireActive(deps, target);
   return target;
@@ -188,7 +188,7 @@ export async function createAccount({ store, clock }: Deps, caller: AccountRow, 
     date_created: toStored(now),
     date_updated: toStored(now),
   };
-  await store.insertAccount(row);
+  await store.accounts.insert(row);
   return row;
 }
 
@@ -199,14 +199,14 @@ export async function createAccount({ store, clock }: Deps, caller: AccountRow, 
  */
 export async function fetchAccount({ store }: Deps, caller: AccountRow, sid: string): Promise<AccountRow> {
   if (sid === caller.sid) return caller;
-  const target = isSid(SID_PREFIX.account, sid) ? await store.fetchAccount(sid) : undefined;
+  const target = isSid(SID_PREFIX.account, sid) ? await store.accounts.fetch(sid) : undefined;
   if (!target || target.owner_account_sid !== caller.sid) throw forbiddenAccount(sid);
   return target;
 }
 
 /** The caller's account and its subaccounts (a subaccount sees itself alone). */
 export function listAccounts({ store }: Deps, caller: AccountRow, params: Params, page: PageQuery): Promise<Page<AccountRow>> {
-  return store.listAccounts(caller.sid, { friendlyName: params.FriendlyName as string | undefined, status: params.Status as string | undefined }, page);
+  return store.accounts.list(caller.sid, { friendlyName: params.FriendlyName as string | undefined, status: params.Status as string | undefined }, page);
 }
 
 /**
@@ -221,7 +221,7 @@ export async function updateAccount({ store, clock }: Deps, caller: AccountRow, 
   const status = params.Status as AccountStatus | undefined;
   return store.transaction(async (tx) => {
     // Locked, so that two owners' requests cannot both pass the closed check and race.
-    const current = isSid(SID_PREFIX.account, sid) ? await tx.fetchAccountForUpdate(sid) : undefined;
+    const current = isSid(SID_PREFIX.account, sid) ? await tx.accounts.fetchForUpdate(sid) : undefined;
     if (!current || (current.sid !== caller.sid && current.owner_account_sid !== caller.sid)) throw forbiddenAccount(sid);
     if (status !== undefined && status !== current.status) {
       if (current.owner_account_sid === null) throw invalidParameter('Status', 'the main account cannot be suspended or closed');
@@ -235,7 +235,7 @@ export async function updateAccount({ store, clock }: Deps, caller: AccountRow, 
       ...(name !== undefined ? { friendly_name: name } : {}),
       ...(status !== undefined ? { status } : {}),
     };
-    await tx.updateAccount(sid, patch);
+    await tx.accounts.update(sid, patch);
     return { ...current, ...patch };
   });
 }
@@ -246,6 +246,6 @@ export async function updateAccount({ store, clock }: Deps, caller: AccountRow, 
  * and is released with the account's numbers, or sees the close and is refused.
  */
 export async function requireWritable(tx: Store, accountSid: string): Promise<void> {
-  const status = await tx.accountStatusForWrite(accountSid);
+  const status = await tx.accounts.statusForWrite(accountSid);
   if (status !== ACCOUNT_STATUS.active) throw accountInactive(accountSid, status ?? 'unknown');
 }

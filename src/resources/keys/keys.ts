@@ -52,29 +52,29 @@ export async function createKey({ store, clock }: Deps, accountSid: string, para
   const now = toStored(clock.now());
   const secret = newSecret();
   const key: ApiKeyRow = { sid: newSid(SID_PREFIX.apiKey), account_sid: accountSid, friendly_name: name, date_created: now, date_updated: now };
-  await store.insertApiKey({ ...key, secret_hash: hashSecret(secret) });
+  await store.keys.insert({ ...key, secret_hash: hashSecret(secret) });
   return { key, secret };
 }
 
 export async function fetchKey({ store }: Deps, accountSid: string, sid: string): Promise<ApiKeyRow> {
-  const key = await store.fetchApiKey(accountSid, sid);
+  const key = await store.keys.fetch(accountSid, sid);
   if (!key) throw notFound(keyPath(accountSid, sid));
   return key;
 }
 
 export function listKeys({ store }: Deps, accountSid: string, page: PageQuery): Promise<Page<ApiKeyRow>> {
-  return store.listApiKeys(accountSid, page);
+  return store.keys.list(accountSid, page);
 }
 
 export async function updateKey({ store, clock }: Deps, accountSid: string, sid: string, params: Params): Promise<ApiKeyRow> {
   const name = friendlyName(params);
   const patch = { date_updated: toStored(clock.now()), ...(name !== undefined ? { friendly_name: name } : {}) };
-  const key = await store.updateApiKey(accountSid, sid, patch);
+  const key = await store.keys.update(accountSid, sid, patch);
   if (!key) throw notFound(keyPath(accountSid, sid));
   return key;
 }
 
 /** Revokes the key: the next request signed with it is refused, on every node. */
 export async function deleteKey({ store }: Deps, accountSid: string, sid: string): Promise<void> {
-  if (!(await store.deleteApiKey(accountSid, sid))) throw notFound(keyPath(accountSid, sid));
+  if (!(await store.keys.delete(accountSid, sid))) throw notFound(keyPath(accountSid, sid));
 }

@@ -4,15 +4,7 @@ import { toStored } from '../../http/dates.js';
 import { invalidParameter, invalidValidityPeriod, notFound } from '../../http/errors.js';
 import { newOrderedSid, newSid, isSid, SID_PREFIX } from '../../sids.js';
 import type { Page, PageQuery } from '../../storage/store.js';
-import {
-  addMessageEvent,
-  deleteMessage as removeMessage,
-  fetchMessage as readMessage,
-  insertMessage,
-  isOptedOut,
-  listMessages as readMessages,
-  type MessageRow,
-} from '../../storage/messaging.js';
+import type { MessageRow } from '../../storage/store.js';
 import { requireWritable } from '../accounts/accounts.js';
 import { loadNumberPlan, parseE164 } from '../phone-numbers/phone-numbers.js';
 import { MAGIC_FROM_VALID, resolveFrom } from '../../sending/senders.js';
@@ -175,7 +167,7 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
   if (!parsedTo && magicTo === undefined) throw e.invalidTo(to);
   const toAddress = parsedTo?.number ?? `+${to.replace(/^\+/, '')}`;
 
-  const service = serviceSid ? await store.fetchService(accountSid, serviceSid) : undefined;
+  const service = serviceSid ? await store.services.fetch(accountSid, serviceSid) : undefined;
   if (serviceSid && !service) throw e.serviceNotFound(serviceSid);
   const sendAt = readSchedule(params, service !== undefined, now);
 
@@ -193,11 +185,11 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
     if (sender.kind === 'alpha_sender' && (parsedTo?.country === 'US' || parsedTo?.country === 'CA')) throw e.unreachable(to);
     if (sender.address === toAddress) throw e.sameToFrom();
     if (service && sender.address !== MAGIC_FROM_VALID) {
-      const inPool = await store.fetchSenderServiceSid(sender.sid);
+      const inPool = await store.pools.serviceOf(sender.sid);
       if (inPool !== service.sid) throw e.senderNotInService(from, service.sid);
     }
-    const scope = service?.sid ?? (await store.fetchSenderServiceSid(sender.sid)) ?? sender.address;
-    if (await isOptedOut(store, scope, toAddress)) throw e.unsubscribed();
+    const scope = service?.sid ?? (await store.pools.serviceOf(sender.sid)) ?? sender.address;
+    if (await store.optOuts.isOptedOut(scope, toAddress)) throw e.unsubscribed();
     fromAddress = sender.address;
   }
 
@@ -229,15 +221,15 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
   });
   await store.transaction(async (tx) => {
     await requireWritable(tx, accountSid);
-    await insertMessage(tx, row);
-    await addMessageEvent(tx, { message_sid: row.sid, status, detail: null, date: at });
+    await tx.messages.insert(row);
+    await tx.messages.addEvent({ message_sid: row.sid, status, detail: null, date: at });
   });
   wake();
   return row;
 }
 
 export async function fetchMessage({ store }: Deps, accountSid: string, sid: string): Promise<MessageRow> {
-  const row = isSid(SID_PREFIX.message, sid) || isSid(SID_PREFIX.mmsMessage, sid) ? await readMessage(store, accountSid, sid) : undefined;
+  const row = isSid(SID_PREFIX.message, sid) || isSid(SID_PREFIX.mmsMessage, sid) ? await store.messages.fetch(accountSid, sid) : undefined;
   if (!row) throw notFound(messagePath(accountSid, sid));
   return row;
 }
@@ -271,7 +263,7 @@ export async function listMessages({ store }: Deps, accountSid: string, params: 
     const text = String(value).trim();
     return parseE164(text)?.number ?? text;
   };
-  return readMessages(store, accountSid, { to: address(params.To), from: address(params.From), ...dayBounds(params) }, page);
+  return store.messages.list(accountSid, { to: address(params.To), from: address(params.From), ...dayBounds(params) }, page);
 }
 
 const FINAL = new Set(['delivered', 'undelivered', 'failed', 'received', 'canceled', 'read']);
@@ -289,20 +281,20 @@ export async function updateMessage(deps: Deps, accountSid: string, sid: string,
   if (body !== undefined && body !== '') throw e.invalidUpdate('Body can only be set to the empty string, which redacts it');
   return store.transaction(async (tx) => {
     await requireWritable(tx, accountSid);
-    const row = await readMessage(tx, accountSid, sid, { lock: true });
+    const row = await tx.messages.fetch(accountSid, sid, { lock: true });
     if (!row) throw notFound(messagePath(accountSid, sid));
     const now = clock.now();
     const at = toStored(now);
     if (status !== undefined) {
       if (row.status !== 'scheduled') throw e.cannotCancel(row.status);
       const canceled: MessageRow = { ...row, status: 'canceled', next_step: null, next_at: null, date_updated: at };
-      await tx.db.updateTable('messages').set({ status: 'canceled', next_step: null, next_at: null, date_updated: at }).where('sid', '=', sid).execute();
-      await addMessageEvent(tx, { message_sid: sid, status: 'canceled', date: at });
+      await tx.messages.update(sid, { status: 'canceled', next_step: null, next_at: null, date_updated: at });
+      await tx.messages.addEvent({ message_sid: sid, status: 'canceled', date: at });
       await reportStatus(tx, canceled, now, deps.network?.callbackAttempts ?? DEFAULT_WEBHOOK_POLICY.statusCallbackAttempts);
       return canceled;
     }
     if (!FINAL.has(row.status)) throw e.invalidUpdate(`the message is ${row.status}; only a finished message can be redacted`);
-    await tx.db.updateTable('messages').set({ body: '', date_updated: at }).where('sid', '=', sid).execute();
+    await tx.messages.update(sid, { body: '', date_updated: at });
     return { ...row, body: '', date_updated: at };
   });
 }
@@ -310,7 +302,7 @@ export async function updateMessage(deps: Deps, accountSid: string, sid: string,
 export async function deleteMessage(deps: Deps, accountSid: string, sid: string): Promise<void> {
   const row = await fetchMessage(deps, accountSid, sid);
   if (!FINAL.has(row.status)) throw e.cannotDelete();
-  if (!(await removeMessage(deps.store, accountSid, sid))) throw notFound(messagePath(accountSid, sid));
+  if (!(await deps.store.messages.delete(accountSid, sid))) throw notFound(messagePath(accountSid, sid));
 }
 
 export function mediaOf(row: MessageRow): MediaItem[] {
@@ -320,10 +312,10 @@ export function mediaOf(row: MessageRow): MediaItem[] {
 /** Removes one media item from a message (Twilio's Media delete); the message keeps its SID. */
 export async function deleteMedia({ store }: Deps, accountSid: string, messageSid: string, sid: string): Promise<void> {
   await store.transaction(async (tx) => {
-    const row = await readMessage(tx, accountSid, messageSid, { lock: true });
+    const row = await tx.messages.fetch(accountSid, messageSid, { lock: true });
     if (!row) throw notFound(messagePath(accountSid, messageSid));
     const media = mediaOf(row);
     if (!media.some((m) => m.sid === sid)) throw notFound(`/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media/${sid}.json`);
-    await tx.db.updateTable('messages').set({ media: JSON.stringify(media.filter((m) => m.sid !== sid)) }).where('sid', '=', messageSid).execute();
+    await tx.messages.update(messageSid, { media: JSON.stringify(media.filter((m) => m.sid !== sid)) });
   });
 }

@@ -1,9 +1,9 @@
+import type { MessageRow } from '../../storage/store.js';
 import { operations as op } from '../../generated/api.js';
 import { twilioRoute, type TwilioRoutes } from '../../http/route.js';
 import { pagingErrors, readPaging, v2010Page } from '../../http/paging.js';
 import { invalidPageToken, invalidValidityPeriod, notFound } from '../../http/errors.js';
 import type { Page, PageQuery } from '../../storage/store.js';
-import type { MessageRow } from '../../storage/messaging.js';
 import { createMessageOp } from './operations.js';
 import { createMessage, deleteMedia, deleteMessage, fetchMessage, listMessages, mediaOf, updateMessage, type MediaItem } from './messages.js';
 import { messageErrors } from './errors.js';

@@ -1,5 +1,5 @@
+import type { MessageRow } from '../../storage/store.js';
 import { toRfc2822 } from '../../http/dates.js';
-import type { MessageRow } from '../../storage/messaging.js';
 import { mediaOf, messagePath, type MediaItem } from './messages.js';
 
 const mediaListPath = (row: MessageRow) => `/2010-04-01/Accounts/${row.account_sid}/Messages/${row.sid}/Media.json`;

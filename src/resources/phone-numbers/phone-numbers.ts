@@ -126,7 +126,7 @@ async function pickInAreaCode({ store }: Deps, areaCode: string): Promise<PhoneN
       if (attempt >= 10) break;
       continue;
     }
-    if (!(await store.fetchPhoneNumberByNumber(candidate.number))) return candidate;
+    if (!(await store.phoneNumbers.fetchByNumber(candidate.number))) return candidate;
   }
   throw invalidAreaCode(areaCode);
 }
@@ -178,7 +178,7 @@ export async function createPhoneNumber(deps: Deps, accountSid: string, params: 
   try {
     await deps.store.transaction(async (tx) => {
       await requireWritable(tx, accountSid);
-      await tx.insertPhoneNumber(row);
+      await tx.phoneNumbers.insert(row);
     });
   } catch (error) {
     if (error instanceof UniqueViolation) throw phoneNumberUnavailable(parsed.number);
@@ -188,7 +188,7 @@ export async function createPhoneNumber(deps: Deps, accountSid: string, params: 
 }
 
 export async function fetchPhoneNumber({ store }: Deps, accountSid: string, sid: string): Promise<PhoneNumberRow> {
-  const row = await store.fetchPhoneNumber(accountSid, sid);
+  const row = await store.phoneNumbers.fetch(accountSid, sid);
   if (!row) throw notFound(phoneNumberPath(accountSid, sid));
   return row;
 }
@@ -199,7 +199,7 @@ export async function listPhoneNumbers({ store }: Deps, accountSid: string, para
   // `Beta` (default true) only ever adds: so `Origin=hosted` matches none and `Beta` changes nothing.
   if (params.Origin !== undefined && params.Origin !== 'twilio') return { items: [], hasNext: false, hasPrevious: false };
   const pattern = params.PhoneNumber as string | undefined;
-  return store.listPhoneNumbers(
+  return store.phoneNumbers.list(
     accountSid,
     {
       numberLike: numberLike(pattern),
@@ -216,15 +216,15 @@ export async function updatePhoneNumber(deps: Deps, accountSid: string, sid: str
   }
   await loadNumberPlan();
   return deps.store.transaction(async (tx) => {
-    const current = await tx.fetchPhoneNumber(accountSid, sid);
+    const current = await tx.phoneNumbers.fetch(accountSid, sid);
     if (!current) throw notFound(phoneNumberPath(accountSid, sid));
     const patch = { ...columns(params, current), date_updated: toStored(deps.clock.now()) };
-    await tx.updatePhoneNumber(sid, patch);
+    await tx.phoneNumbers.update(sid, patch);
     return { ...current, ...patch };
   });
 }
 
 /** Releases the number from the account, and so from its service. */
 export async function deletePhoneNumber({ store }: Deps, accountSid: string, sid: string): Promise<void> {
-  if (!(await store.deletePhoneNumber(accountSid, sid))) throw notFound(phoneNumberPath(accountSid, sid));
+  if (!(await store.phoneNumbers.delete(accountSid, sid))) throw notFound(phoneNumberPath(accountSid, sid));
 }

@@ -35,7 +35,7 @@ export type Member = PoolMemberRow;
 const memberPath = (kind: PoolKind, serviceSid: string, sid: string) => `${servicePath(serviceSid)}/${kind.segment}/${sid}`;
 
 async function requireService({ store }: Deps, accountSid: string, serviceSid: string): Promise<void> {
-  if (!(await store.fetchService(accountSid, serviceSid))) throw notFound(servicePath(serviceSid));
+  if (!(await store.services.fetch(accountSid, serviceSid))) throw notFound(servicePath(serviceSid));
 }
 
 /**
@@ -48,14 +48,14 @@ export async function createMember(deps: Deps, kind: PoolKind, accountSid: strin
   let joining: Joining | undefined;
   try {
     await store.transaction(async (tx) => {
-      const service = await tx.fetchService(accountSid, serviceSid, { lock: true });
+      const service = await tx.services.fetch(accountSid, serviceSid, { lock: true });
       if (!service) throw notFound(servicePath(serviceSid));
       joining = await kind.resolve(tx, accountSid, value);
       await refuseIfPooled(tx, serviceSid, joining.sid);
-      if (kind.onePerService && (await tx.hasPoolMember(serviceSid, kind.type))) throw kind.onePerService();
+      if (kind.onePerService && (await tx.pools.hasMember(serviceSid, kind.type))) throw kind.onePerService();
       if (POOL_COUNTED.includes(kind.type) && service.pool_size >= limits.maxSenders) throw poolFull(limits.maxSenders);
       const date = toStored(clock.now());
-      await tx.insertSender({ sender_sid: joining.sid, service_sid: serviceSid, account_sid: accountSid, sender_type: kind.type, date, ...joining.details });
+      await tx.pools.insert({ sender_sid: joining.sid, service_sid: serviceSid, account_sid: accountSid, sender_type: kind.type, date, ...joining.details });
     });
   } catch (error) {
     // Lost a race: the transaction is gone, so look again outside it to say who won.
@@ -66,13 +66,13 @@ export async function createMember(deps: Deps, kind: PoolKind, accountSid: strin
 }
 
 async function refuseIfPooled(store: Store, serviceSid: string, senderSid: string): Promise<void> {
-  const current = await store.fetchSenderServiceSid(senderSid);
+  const current = await store.pools.serviceOf(senderSid);
   if (current === serviceSid) throw senderAlreadyInService();
   if (current !== undefined) throw senderInAnotherService();
 }
 
 export async function fetchMember(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, sid: string): Promise<Member> {
-  const row = await deps.store.fetchPoolMember(serviceSid, kind.type, sid);
+  const row = await deps.store.pools.fetchMember(serviceSid, kind.type, sid);
   if (row && row.account_sid === accountSid) return row;
   await requireService(deps, accountSid, serviceSid);
   throw notFound(memberPath(kind, serviceSid, sid));
@@ -80,11 +80,11 @@ export async function fetchMember(deps: Deps, kind: PoolKind, accountSid: string
 
 export async function listMembers(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, page: PageQuery): Promise<Page<Member>> {
   await requireService(deps, accountSid, serviceSid);
-  return deps.store.listPoolMembers(serviceSid, kind.type, page);
+  return deps.store.pools.listMembers(serviceSid, kind.type, page);
 }
 
 /** Takes a sender out of a service's pool; the sender stays on the account. */
 export async function deleteMember(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, sid: string): Promise<void> {
   await requireService(deps, accountSid, serviceSid);
-  if (!(await deps.store.deleteSender(serviceSid, sid, kind.type))) throw notFound(memberPath(kind, serviceSid, sid));
+  if (!(await deps.store.pools.delete(serviceSid, sid, kind.type))) throw notFound(memberPath(kind, serviceSid, sid));
 }

@@ -11,7 +11,7 @@ export const phoneNumberKind: PoolKind = {
   segment: 'PhoneNumbers',
   param: 'PhoneNumberSid',
   async resolve(tx, accountSid, sid) {
-    const pn = await tx.fetchPhoneNumber(accountSid, sid, { lock: true });
+    const pn = await tx.phoneNumbers.fetch(accountSid, sid, { lock: true });
     if (!pn) throw invalidSender('PhoneNumberSid', sid);
     if (!pn.sms && !pn.mms) throw noMessagingCapability(pn.phone_number);
     // v1 spells capabilities as strings, in the order of Twilio's examples.

@@ -11,7 +11,7 @@ export const shortCodeKind: PoolKind = {
   segment: 'ShortCodes',
   param: 'ShortCodeSid',
   async resolve(tx, accountSid, sid) {
-    const sc = await tx.fetchShortCode(accountSid, sid, { lock: true });
+    const sc = await tx.shortCodes.fetch(accountSid, sid, { lock: true });
     if (!sc) throw invalidSender('ShortCodeSid', sid);
     return { sid, details: { address: sc.short_code, country_code: sc.country_code, capabilities: sc.capabilities } };
   },

@@ -79,32 +79,32 @@ export async function createService({ store, clock }: Deps, accountSid: string, 
     date_created: now,
     date_updated: now,
   } as Insertable<ServiceTable>;
-  await store.insertService(row);
+  await store.services.insert(row);
   return row as ServiceRow;
 }
 
 export async function fetchService({ store }: Deps, accountSid: string, sid: string): Promise<ServiceRow> {
-  const row = await store.fetchService(accountSid, sid);
+  const row = await store.services.fetch(accountSid, sid);
   if (!row) throw notFound(servicePath(sid));
   return row;
 }
 
 export function listServices({ store }: Deps, accountSid: string, page: PageQuery): Promise<Page<ServiceRow>> {
-  return store.listServices(accountSid, page);
+  return store.services.list(accountSid, page);
 }
 
 export async function updateService({ store, clock }: Deps, accountSid: string, sid: string, params: Params): Promise<ServiceRow> {
   if (params.FriendlyName === '') throw invalidParameter('FriendlyName', 'must not be empty');
   validate(params);
   return store.transaction(async (tx) => {
-    const current = await tx.fetchService(accountSid, sid, { lock: true });
+    const current = await tx.services.fetch(accountSid, sid, { lock: true });
     if (!current) throw notFound(servicePath(sid));
     const patch = { ...columnsFrom(params), date_updated: toStored(clock.now()) };
-    await tx.updateService(sid, patch);
+    await tx.services.update(sid, patch);
     return { ...current, ...patch } as ServiceRow;
   });
 }
 
 export async function deleteService({ store }: Deps, accountSid: string, sid: string): Promise<void> {
-  if (!(await store.deleteService(accountSid, sid))) throw notFound(servicePath(sid));
+  if (!(await store.services.delete(accountSid, sid))) throw notFound(servicePath(sid));
 }

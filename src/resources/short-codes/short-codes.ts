@@ -58,7 +58,7 @@ export async function createShortCode({ store, clock }: Deps, accountSid: string
   try {
     await store.transaction(async (tx) => {
       await requireWritable(tx, accountSid);
-      await tx.insertShortCode(row);
+      await tx.shortCodes.insert(row);
     });
   } catch (error) {
     if (error instanceof UniqueViolation) throw shortCodeUnavailable(shortCode, country);
@@ -68,7 +68,7 @@ export async function createShortCode({ store, clock }: Deps, accountSid: string
 }
 
 export async function fetchShortCode({ store }: Deps, accountSid: string, sid: string): Promise<ShortCodeRow> {
-  const row = await store.fetchShortCode(accountSid, sid);
+  const row = await store.shortCodes.fetch(accountSid, sid);
   if (!row) throw notFound(shortCodePath(accountSid, sid));
   return row;
 }
@@ -76,7 +76,7 @@ export async function fetchShortCode({ store }: Deps, accountSid: string, sid: s
 /** `ShortCode` matches any part of the number, with `*` standing for one digit, as Twilio documents. */
 export function listShortCodes({ store }: Deps, accountSid: string, params: Params, page: PageQuery): Promise<Page<ShortCodeRow>> {
   const pattern = params.ShortCode as string | undefined;
-  return store.listShortCodes(
+  return store.shortCodes.list(
     accountSid,
     {
       numberLike: numberLike(pattern),
@@ -98,7 +98,7 @@ const UPDATABLE = {
 export async function updateShortCode({ store, clock }: Deps, accountSid: string, sid: string, params: Params): Promise<ShortCodeRow> {
   checkNumberFields(params);
   return store.transaction(async (tx) => {
-    const current = await tx.fetchShortCode(accountSid, sid);
+    const current = await tx.shortCodes.fetch(accountSid, sid);
     if (!current) throw notFound(shortCodePath(accountSid, sid));
     const patch: Record<string, unknown> = { date_updated: toStored(clock.now()) };
     for (const [param, column] of Object.entries(UPDATABLE)) {
@@ -109,12 +109,12 @@ export async function updateShortCode({ store, clock }: Deps, accountSid: string
       else if (column === 'friendly_name') patch[column] = value === '' ? current.short_code : value;
       else patch[column] = value;
     }
-    await tx.updateShortCode(sid, patch as Updateable<ShortCodeTable>);
+    await tx.shortCodes.update(sid, patch as Updateable<ShortCodeTable>);
     return { ...current, ...patch } as ShortCodeRow;
   });
 }
 
 /** Shortroute's extension: releases the short code from the account, and so from its service. */
 export async function deleteShortCode({ store }: Deps, accountSid: string, sid: string): Promise<void> {
-  if (!(await store.deleteShortCode(accountSid, sid))) throw notFound(shortCodePath(accountSid, sid));
+  if (!(await store.shortCodes.delete(accountSid, sid))) throw notFound(shortCodePath(accountSid, sid));
 }

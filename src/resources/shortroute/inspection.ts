@@ -3,20 +3,7 @@ import type { Deps } from '../context.js';
 import { authenticate, resolvePathAccount } from '../accounts/accounts.js';
 import { invalidParameter, missingParameter, notFound } from '../../http/errors.js';
 import { toIso } from '../../http/dates.js';
-import type { AccountRow } from '../../storage/store.js';
-import {
-  deleteDeliveryRule,
-  fetchMessage,
-  listDeliveryRules,
-  listMessageEvents,
-  listOptOuts,
-  listWebhookAttempts,
-  listWebhooks,
-  putDeliveryRule,
-  resetMessaging,
-  type MessageRow,
-  type WebhookRow,
-} from '../../storage/messaging.js';
+import type { AccountRow, MessageRow, WebhookRow } from '../../storage/store.js';
 import { loadNumberPlan, parseE164 } from '../phone-numbers/phone-numbers.js';
 import { statusForError } from '../../network/errors.js';
 import { mediaOf } from '../messages/messages.js';
@@ -58,7 +45,7 @@ function handsetMessage(row: MessageRow) {
 }
 
 async function webhooksJson(deps: Deps, hooks: WebhookRow[]) {
-  const attempts = await listWebhookAttempts(deps.store, hooks.map((h) => h.sid));
+  const attempts = await deps.store.webhooks.listAttempts(hooks.map((h) => h.sid));
   return hooks.map((hook) => ({
     sid: hook.sid,
     message_sid: hook.message_sid,
@@ -104,16 +91,7 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
   app.get(`${ACCOUNT}/Handsets/:Number/Messages`, async (request) => {
     const account = await accountOf(deps, request);
     const number = await e164((request.params as { Number: string }).Number, 'Number');
-    const rows = await deps.store.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('account_sid', '=', account.sid)
-      .where('to_address', '=', number)
-      .where('direction', '!=', 'inbound')
-      .where('status', 'in', ['sent', 'delivered', 'read'])
-      .orderBy('date_sent')
-      .orderBy('sid')
-      .execute();
+    const rows = await deps.store.messages.listReceivedBy(account.sid, number);
     return { number, messages: rows.map(handsetMessage) };
   });
 
@@ -137,9 +115,9 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
   app.get(`${ACCOUNT}/Messages/:Sid`, async (request) => {
     const account = await accountOf(deps, request);
     const sid = (request.params as { Sid: string }).Sid;
-    const row = await fetchMessage(deps.store, account.sid, sid);
+    const row = await deps.store.messages.fetch(account.sid, sid);
     if (!row) throw notFound(request.url);
-    const events = await listMessageEvents(deps.store, sid);
+    const events = await deps.store.messages.listEvents(sid);
     return {
       sid: row.sid,
       status: row.status,
@@ -154,7 +132,7 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
       next_step: row.next_step,
       next_at: iso(row.next_at),
       events: events.map((e) => ({ status: e.status, error_code: e.error_code, detail: e.detail, date: iso(e.date) })),
-      webhooks: await webhooksJson(deps, await listWebhooks(deps.store, account.sid, { messageSid: sid })),
+      webhooks: await webhooksJson(deps, await deps.store.webhooks.list(account.sid, { messageSid: sid })),
     };
   });
 
@@ -162,7 +140,7 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
   app.get(`${ACCOUNT}/Webhooks`, async (request) => {
     const account = await accountOf(deps, request);
     const query = request.query as Record<string, string | undefined>;
-    return { webhooks: await webhooksJson(deps, await listWebhooks(deps.store, account.sid, { messageSid: query.MessageSid, kind: query.Kind })) };
+    return { webhooks: await webhooksJson(deps, await deps.store.webhooks.list(account.sid, { messageSid: query.MessageSid, kind: query.Kind })) };
   });
 
   // Delivery rules: messages to `To` end with `ErrorCode` (and `Status`, by default the code's own).
@@ -176,27 +154,27 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
     const status = formValue(request.body, 'Status') ?? statusForError(code);
     if (status !== 'failed' && status !== 'undelivered') throw invalidParameter('Status', `'${status}' is not failed or undelivered`);
     const rule = { account_sid: account.sid, to_address: to, status, error_code: code, date_created: new Date(deps.clock.now()).toISOString() };
-    await putDeliveryRule(deps.store, rule);
+    await deps.store.deliveryRules.put(rule);
     reply.code(201);
     return { to, status, error_code: code };
   });
 
   app.get(`${ACCOUNT}/DeliveryRules`, async (request) => {
     const account = await accountOf(deps, request);
-    const rules = await listDeliveryRules(deps.store, account.sid);
+    const rules = await deps.store.deliveryRules.list(account.sid);
     return { delivery_rules: rules.map((r) => ({ to: r.to_address, status: r.status, error_code: r.error_code })) };
   });
 
   app.delete(`${ACCOUNT}/DeliveryRules/:To`, async (request, reply) => {
     const account = await accountOf(deps, request);
     const to = await e164((request.params as { To: string }).To, 'To');
-    if (!(await deleteDeliveryRule(deps.store, account.sid, to))) throw notFound(request.url);
+    if (!(await deps.store.deliveryRules.delete(account.sid, to))) throw notFound(request.url);
     reply.code(204).send();
   });
 
   app.get(`${ACCOUNT}/OptOuts`, async (request) => {
     const account = await accountOf(deps, request);
-    const rows = await listOptOuts(deps.store, account.sid);
+    const rows = await deps.store.optOuts.list(account.sid);
     return { opt_outs: rows.map((r) => ({ scope: r.scope, address: r.address, date_created: iso(r.date_created) })) };
   });
 
@@ -204,24 +182,7 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
   // its services, short codes and phone numbers. Credentials, keys and subaccounts stay.
   app.post(`${ACCOUNT}/Reset`, async (request, reply) => {
     const account = await accountOf(deps, request);
-    await deps.store.transaction(async (tx) => {
-      // A network step in flight on another node holds its message's row: wait for it, so no
-      // status callback of the old data lands after the reset.
-      if (tx.backend.lockRows) await tx.db.selectFrom('messages').select('sid').where('account_sid', '=', account.sid).forUpdate().execute();
-      await tx.db.deleteFrom('sender_queues').where('sender', 'like', `${account.sid}:%`).execute();
-      // Sender queues are keyed by the sender's SID (the network's `queue`), never shared by accounts.
-      for (const senders of [
-        tx.db.selectFrom('service_senders').select('sender_sid as sid').where('account_sid', '=', account.sid),
-        tx.db.selectFrom('short_codes').select('sid').where('account_sid', '=', account.sid),
-        tx.db.selectFrom('phone_numbers').select('sid').where('account_sid', '=', account.sid),
-      ]) {
-        await tx.db.deleteFrom('sender_queues').where('sender', 'in', senders).execute();
-      }
-      await resetMessaging(tx, account.sid);
-      await tx.releaseNumbers(account.sid);
-      await tx.db.deleteFrom('service_senders').where('account_sid', '=', account.sid).execute();
-      await tx.db.deleteFrom('services').where('account_sid', '=', account.sid).execute();
-    });
+    await deps.store.emptyAccount(account.sid);
     reply.code(204).send();
   });
 }

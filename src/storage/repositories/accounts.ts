@@ -1,0 +1,86 @@
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Backend } from '../backend.js';
+import { KeysetList, type Page, type PageQuery } from '../keyset.js';
+import { prepare } from '../prepared.js';
+import type { AccountTable, Database } from '../schema.js';
+import type { Session } from './session.js';
+
+export type AccountRow = Selectable<AccountTable>;
+
+/** Accounts: the main one and its subaccounts. Reads by SID are cached where the process is the sole writer. */
+export class AccountRepository {
+  constructor(private readonly s: Session) {}
+
+  async fetch(sid: string): Promise<AccountRow | undefined> {
+    const load = () => this.s.queries.accounts.account.first(this.s.db, { sid });
+    // Inside a transaction, read the database: the transaction may have changed the account.
+    return this.s.accountCache && !this.s.db.isTransaction ? this.s.accountCache.fetch(sid, load) : load();
+  }
+
+  async insert(row: Insertable<AccountTable>): Promise<void> {
+    this.s.accountsWritten();
+    await this.s.db
+      .insertInto('accounts')
+      .values(row)
+      .onConflict((oc) => oc.column('sid').doNothing())
+      .execute();
+  }
+
+  async update(sid: string, patch: Updateable<AccountTable>): Promise<void> {
+    this.s.accountsWritten();
+    await this.s.db.updateTable('accounts').set(patch).where('sid', '=', sid).execute();
+  }
+
+  /** The account read from the database, locked until the transaction ends where rows lock. */
+  async fetchForUpdate(sid: string): Promise<AccountRow | undefined> {
+    const q = this.s.queries.accounts;
+    return (this.s.backend.lockRows ? q.accountForUpdate : q.account).first(this.s.db, { sid });
+  }
+
+  /** The account and its subaccounts, in creation order, optionally filtered. */
+  async list(accountSid: string, filters: { friendlyName?: string; status?: string }, page: PageQuery): Promise<Page<AccountRow>> {
+    const list = this.s.queries.accounts.lists[`${filters.friendlyName !== undefined}/${filters.status !== undefined}`]!;
+    return list.page(this.s.db, { accountSid, ...filters }, page);
+  }
+
+  /**
+   * Whether the account may still take writes, read inside the write's own transaction: on
+   * PostgreSQL with a share lock (so a concurrent close waits, or is waited for), on SQLite on
+   * the one writer. A check at authentication alone would let a write slip in behind a close.
+   */
+  async statusForWrite(accountSid: string): Promise<string | undefined> {
+    let query = this.s.db.selectFrom('accounts').select('status').where('sid', '=', accountSid);
+    if (this.s.backend.lockRows) query = query.forShare();
+    return (await query.executeTakeFirst())?.status;
+  }
+}
+
+/** The accounts' hot queries, compiled once per database. */
+export function accountQueries(db: Kysely<Database>, backend: Backend) {
+  const account = (arg: (n: string) => unknown) => db.selectFrom('accounts').selectAll().where('sid', '=', arg('sid') as string);
+  /** An account and its subaccounts, one list per combination of the optional filters. */
+  const lists: Record<string, KeysetList<AccountRow>> = {};
+  for (const name of [false, true]) {
+    for (const status of [false, true]) {
+      lists[`${name}/${status}`] = new KeysetList<AccountRow>(
+        (arg) => {
+          // Not `sid`: the keyset cursor's own argument has that name.
+          const accountSid = arg('accountSid') as string;
+          let q = db.selectFrom('accounts').selectAll().where((eb) => eb.or([eb('sid', '=', accountSid), eb('owner_account_sid', '=', accountSid)]));
+          if (name) q = q.where('friendly_name', '=', arg('friendlyName') as string);
+          if (status) q = q.where('status', '=', arg('status') as string);
+          return q;
+        },
+        'date_created',
+        'sid',
+      );
+    }
+  }
+  return {
+    account: prepare<{ sid: string }, AccountRow>((arg) => account(arg as (n: string) => unknown)),
+    accountForUpdate: prepare<{ sid: string }, AccountRow>((arg) =>
+      backend.lockRows ? account(arg as (n: string) => unknown).forUpdate() : account(arg as (n: string) => unknown),
+    ),
+    lists,
+  };
+}

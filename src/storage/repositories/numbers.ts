@@ -1,0 +1,156 @@
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Backend } from '../backend.js';
+import { KeysetList, type Page, type PageQuery } from '../keyset.js';
+import { prepare } from '../prepared.js';
+import type { Database, PhoneNumberTable, ShortCodeTable } from '../schema.js';
+import { unique, type Session } from './session.js';
+
+export type ShortCodeRow = Selectable<ShortCodeTable>;
+export type PhoneNumberRow = Selectable<PhoneNumberTable>;
+
+export interface NumberFilters {
+  numberLike?: string;
+  friendlyName?: string;
+}
+
+/** The account's short codes. */
+export class ShortCodeRepository {
+  constructor(private readonly s: Session) {}
+
+  async insert(row: Insertable<ShortCodeTable>): Promise<void> {
+    await unique(this.s, () => this.s.db.insertInto('short_codes').values(row).execute());
+  }
+
+  /** Many at once, in one statement: for building large data sets (the benchmarks' fixtures). */
+  async insertMany(rows: Insertable<ShortCodeTable>[]): Promise<void> {
+    if (rows.length > 0) await unique(this.s, () => this.s.db.insertInto('short_codes').values(rows).execute());
+  }
+
+  async fetch(accountSid: string, sid: string, options: { lock?: boolean } = {}): Promise<ShortCodeRow | undefined> {
+    const q = this.s.queries.numbers;
+    return (options.lock && this.s.backend.lockRows ? q.shortCodeForUpdate : q.shortCode).first(this.s.db, { accountSid, sid });
+  }
+
+  async fetchByNumber(countryCode: string, shortCode: string): Promise<ShortCodeRow | undefined> {
+    return this.s.db.selectFrom('short_codes').selectAll().where('country_code', '=', countryCode).where('short_code', '=', shortCode).executeTakeFirst();
+  }
+
+  /** The account's short codes with these digits, in any country, lowest SID first. */
+  async listByDigits(accountSid: string, digits: string): Promise<ShortCodeRow[]> {
+    return this.s.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid).where('short_code', '=', digits).orderBy('sid').execute();
+  }
+
+  async list(accountSid: string, filters: NumberFilters, page: PageQuery): Promise<Page<ShortCodeRow>> {
+    const list = this.s.queries.numbers.shortCodes[`${filters.numberLike !== undefined}/${filters.friendlyName !== undefined}`]!;
+    return list.page(this.s.db, { accountSid, ...filters }, page);
+  }
+
+  async update(sid: string, patch: Updateable<ShortCodeTable>): Promise<void> {
+    await this.s.db.updateTable('short_codes').set(patch).where('sid', '=', sid).execute();
+  }
+
+  /** Releases a short code from the account, and so from its service. */
+  async delete(accountSid: string, sid: string): Promise<boolean> {
+    return this.s.store.transaction((tx) => tx.shortCodes.#deleteInTransaction(accountSid, sid));
+  }
+
+  async #deleteInTransaction(accountSid: string, sid: string): Promise<boolean> {
+    const { store, db } = this.s;
+    await store.pools.lockPoolOf(sid);
+    if (!(await this.fetch(accountSid, sid, { lock: true }))) return false;
+    await store.pools.remove({ senderSid: sid, accountSid });
+    await store.optOuts.forgetScopes(db.selectFrom('short_codes').select('short_code as scope').where('sid', '=', sid));
+    const result = await db.deleteFrom('short_codes').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** Deletes every short code of the account, with the opt-outs from them; pools are the caller's. */
+  async deleteAllOf(accountSid: string): Promise<void> {
+    const { store, db } = this.s;
+    await store.optOuts.forgetScopes(db.selectFrom('short_codes').select('short_code as scope').where('account_sid', '=', accountSid));
+    await db.deleteFrom('short_codes').where('account_sid', '=', accountSid).execute();
+  }
+}
+
+/** The account's phone numbers. */
+export class PhoneNumberRepository {
+  constructor(private readonly s: Session) {}
+
+  async insert(row: Insertable<PhoneNumberTable>): Promise<void> {
+    await unique(this.s, () => this.s.db.insertInto('phone_numbers').values(row).execute());
+  }
+
+  async fetch(accountSid: string, sid: string, options: { lock?: boolean } = {}): Promise<PhoneNumberRow | undefined> {
+    let query = this.s.db.selectFrom('phone_numbers').selectAll().where('sid', '=', sid).where('account_sid', '=', accountSid);
+    if (options.lock && this.s.backend.lockRows) query = query.forUpdate();
+    return query.executeTakeFirst();
+  }
+
+  async fetchByNumber(phoneNumber: string): Promise<PhoneNumberRow | undefined> {
+    return this.s.db.selectFrom('phone_numbers').selectAll().where('phone_number', '=', phoneNumber).executeTakeFirst();
+  }
+
+  async list(accountSid: string, filters: NumberFilters, page: PageQuery): Promise<Page<PhoneNumberRow>> {
+    const list = this.s.queries.numbers.phoneNumbers[`${filters.numberLike !== undefined}/${filters.friendlyName !== undefined}`]!;
+    return list.page(this.s.db, { accountSid, ...filters }, page);
+  }
+
+  async update(sid: string, patch: Updateable<PhoneNumberTable>): Promise<void> {
+    await this.s.db.updateTable('phone_numbers').set(patch).where('sid', '=', sid).execute();
+  }
+
+  /** Releases a phone number from the account, and so from its service. */
+  async delete(accountSid: string, sid: string): Promise<boolean> {
+    return this.s.store.transaction((tx) => tx.phoneNumbers.#deleteInTransaction(accountSid, sid));
+  }
+
+  async #deleteInTransaction(accountSid: string, sid: string): Promise<boolean> {
+    const { store, db } = this.s;
+    await store.pools.lockPoolOf(sid);
+    if (!(await this.fetch(accountSid, sid, { lock: true }))) return false;
+    await store.pools.remove({ senderSid: sid, accountSid });
+    await store.optOuts.forgetScopes(db.selectFrom('phone_numbers').select('phone_number as scope').where('sid', '=', sid));
+    await db.deleteFrom('phone_numbers').where('sid', '=', sid).execute();
+    return true;
+  }
+
+  /** Deletes every phone number of the account, with the opt-outs from them; pools are the caller's. */
+  async deleteAllOf(accountSid: string): Promise<void> {
+    const { store, db } = this.s;
+    await store.optOuts.forgetScopes(db.selectFrom('phone_numbers').select('phone_number as scope').where('account_sid', '=', accountSid));
+    await db.deleteFrom('phone_numbers').where('account_sid', '=', accountSid).execute();
+  }
+}
+
+export function numberQueries(db: Kysely<Database>, backend: Backend) {
+  const shortCode = (arg: (n: string) => unknown) =>
+    db.selectFrom('short_codes').selectAll().where('sid', '=', arg('sid') as string).where('account_sid', '=', arg('accountSid') as string);
+  /** The account's numbers, one list per combination of the optional filters. */
+  const numberLists = <T>(table: 'short_codes' | 'phone_numbers', likeColumn: 'short_code' | 'phone_number') => {
+    const lists: Record<string, KeysetList<T>> = {};
+    for (const like of [false, true]) {
+      for (const name of [false, true]) {
+        lists[`${like}/${name}`] = new KeysetList<T>(
+          (arg) => {
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
+            let q: any = db.selectFrom(table).selectAll().where('account_sid', '=', arg('accountSid') as string);
+            if (like) q = q.where(likeColumn, 'like', arg('numberLike'));
+            if (name) q = q.where('friendly_name', '=', arg('friendlyName'));
+            return q;
+          },
+          'date_created',
+          'sid',
+        );
+      }
+    }
+    return lists;
+  };
+  return {
+    shortCode: prepare<{ accountSid: string; sid: string }, ShortCodeRow>((arg) => shortCode(arg as (n: string) => unknown)),
+    shortCodeForUpdate: prepare<{ accountSid: string; sid: string }, ShortCodeRow>((arg) =>
+      backend.lockRows ? shortCode(arg as (n: string) => unknown).forUpdate() : shortCode(arg as (n: string) => unknown),
+    ),
+    shortCodes: numberLists<ShortCodeRow>('short_codes', 'short_code'),
+    phoneNumbers: numberLists<PhoneNumberRow>('phone_numbers', 'phone_number'),
+  };
+}

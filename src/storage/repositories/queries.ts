@@ -1,0 +1,24 @@
+import type { Kysely } from 'kysely';
+import type { Backend } from '../backend.js';
+import type { Database } from '../schema.js';
+import { accountQueries } from './accounts.js';
+import { apiKeyQueries } from './api-keys.js';
+import { numberQueries } from './numbers.js';
+import { senderPoolQueries } from './sender-pools.js';
+import { serviceQueries } from './services.js';
+
+export type Queries = ReturnType<typeof buildQueries>;
+
+/**
+ * The queries on every request's path, compiled once per database (see prepared.ts) and run on
+ * the database or any of its transactions.
+ */
+export function buildQueries(db: Kysely<Database>, backend: Backend) {
+  return {
+    accounts: accountQueries(db, backend),
+    keys: apiKeyQueries(db),
+    services: serviceQueries(db, backend),
+    numbers: numberQueries(db, backend),
+    pools: senderPoolQueries(db),
+  };
+}

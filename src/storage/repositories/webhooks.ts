@@ -1,0 +1,91 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { WebhookAttemptTable, WebhookTable } from '../schema.js';
+import type { Session } from './session.js';
+
+export type WebhookRow = Selectable<WebhookTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptTable>;
+
+/** The webhook outbox: each delivery, claimed attempt by attempt, and every attempt's record. */
+export class WebhookRepository {
+  constructor(private readonly s: Session) {}
+
+  async insert(row: Insertable<WebhookTable>): Promise<void> {
+    await this.s.db.insertInto('webhooks').values(row).execute();
+  }
+
+  async due(now: string, limit: number): Promise<WebhookRow[]> {
+    return this.s.db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('next_attempt_at', '<=', now)
+      .where('status', '=', 'pending')
+      .orderBy('next_attempt_at')
+      .orderBy('sid')
+      .limit(limit)
+      .execute();
+  }
+
+  /** When the earliest webhook attempt falls due, if any is waiting. */
+  async nextDue(): Promise<string | undefined> {
+    const row = await this.s.db.selectFrom('webhooks').select((eb) => eb.fn.min('next_attempt_at').as('at')).executeTakeFirst();
+    return typeof row?.at === 'string' ? row.at : undefined;
+  }
+
+  /** Claims a due webhook for one attempt, if no other node has: the attempt count is the version. */
+  async claim(row: WebhookRow, leaseUntil: string, now: string): Promise<boolean> {
+    const result = await this.s.db
+      .updateTable('webhooks')
+      .set({ attempts: row.attempts + 1, next_attempt_at: leaseUntil, date_updated: now })
+      .where('sid', '=', row.sid)
+      .where('attempts', '=', row.attempts)
+      // One claim beyond the last attempt, for an attempt lost with its node (never recorded).
+      .where('attempts', '<=', row.max_attempts)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Fails a webhook whose every attempt was claimed (its last claimant never recorded one). */
+  async exhaust(row: WebhookRow, now: string): Promise<void> {
+    await this.s.db
+      .updateTable('webhooks')
+      .set({ status: 'failed', next_attempt_at: null, error_code: row.error_code ?? 11205, date_updated: now })
+      .where('sid', '=', row.sid)
+      .where('attempts', '=', row.attempts)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  async fetchForUpdate(sid: string): Promise<WebhookRow | undefined> {
+    let query = this.s.db.selectFrom('webhooks').selectAll().where('sid', '=', sid);
+    if (this.s.backend.lockRows) query = query.forUpdate();
+    return query.executeTakeFirst();
+  }
+
+  async update(sid: string, patch: Updateable<WebhookTable>): Promise<void> {
+    await this.s.db.updateTable('webhooks').set(patch).where('sid', '=', sid).execute();
+  }
+
+  async insertAttempt(row: WebhookAttemptRow): Promise<void> {
+    await this.s.db.insertInto('webhook_attempts').values(row).onConflict((oc) => oc.columns(['webhook_sid', 'attempt']).doNothing()).execute();
+  }
+
+  async list(accountSid: string, filters: { messageSid?: string; kind?: string }): Promise<WebhookRow[]> {
+    let query = this.s.db.selectFrom('webhooks').selectAll().where('account_sid', '=', accountSid);
+    if (filters.messageSid) query = query.where('message_sid', '=', filters.messageSid);
+    if (filters.kind) query = query.where('kind', '=', filters.kind);
+    return query.orderBy('date_created').orderBy('sid').execute();
+  }
+
+  async listAttempts(webhookSids: readonly string[]): Promise<WebhookAttemptRow[]> {
+    if (webhookSids.length === 0) return [];
+    return this.s.db.selectFrom('webhook_attempts').selectAll().where('webhook_sid', 'in', [...webhookSids]).orderBy('webhook_sid').orderBy('attempt').execute();
+  }
+
+  /** Empties the account's outbox and its attempts. */
+  async deleteAllOf(accountSid: string): Promise<void> {
+    const webhookSids = this.s.db.selectFrom('webhooks').select('sid').where('account_sid', '=', accountSid);
+    await this.s.db.deleteFrom('webhook_attempts').where('webhook_sid', 'in', webhookSids).execute();
+    await this.s.db.deleteFrom('webhooks').where('account_sid', '=', accountSid).execute();
+  }
+}
