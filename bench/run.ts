@@ -61,7 +61,9 @@ interface Row {
 }
 
 const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

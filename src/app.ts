@@ -9,7 +9,7 @@ import type { Backend } from './storage/backend.js';
 import { ensureMainAccount } from './resources/accounts/accounts.js';
 import type { AccountRow } from './storage/store.js';
 import { applySeed, readSeedFile } from './seed/seed.js';
-import { DEFAULT_LIMITS, type Deps } from './resources/context.js';
+import { DEFAULT_LIMITS, type Deps } from './deps.js';
 import { Network, type NetworkOptions } from './network/network.js';
 import { Outbox, WEBHOOK_KIND, type WebhookPolicy } from './webhooks/outbox.js';
 import { inboundResponseHandler } from './inbound/responses.js';

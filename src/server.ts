@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type RawServerDefault } from 'fastify';
 import formbody from '@fastify/formbody';
-import { DEFAULT_LIMITS, type Deps, type Limits } from './resources/context.js';
+import { DEFAULT_LIMITS, type Deps, type Limits } from './deps.js';
 import { frameworkError, installErrorHandler, refuseWhileClosing } from './http/error-handler.js';
 import { methodGuard } from './http/route.js';
 import { serviceRoutes } from './resources/services/routes.js';
@@ -13,7 +13,7 @@ import { accountRoutes } from './resources/accounts/routes.js';
 import { keyRoutes } from './resources/keys/routes.js';
 import { shortrouteRoutes } from './resources/shortroute/routes.js';
 import { messageRoutes } from './resources/messages/routes.js';
-import { authenticate } from './resources/accounts/accounts.js';
+import { authenticate } from './auth/credentials.js';
 import { installProxy, proxyAwareServer } from './proxy/proxy.js';
 import type { CertificateAuthority } from './proxy/certificate-authority.js';
 

@@ -1,5 +1,5 @@
 import type { OperationSpec, ParamSpec } from './operation.js';
-import { invalidParameter, missingParameter, TwilioError } from './errors.js';
+import { invalidParameter, missingParameter, type TwilioError } from './errors.js';
 
 export type ParamValue = string | number | boolean | string[];
 export type Params = Record<string, ParamValue | undefined>;

@@ -3,9 +3,9 @@ import type { OperationSpec } from './operation.js';
 import { readParams, type ParamErrors, type Params } from './params.js';
 import { apiKeyNotPermitted, methodNotAllowed } from './errors.js';
 import { baseUrlOf } from './origin.js';
-import { authenticate, resolvePathAccount } from '../resources/accounts/accounts.js';
+import { authenticate, resolvePathAccount } from '../auth/credentials.js';
 import type { AccountRow } from '../storage/store.js';
-import type { Deps } from '../resources/context.js';
+import type { Deps } from '../deps.js';
 
 /** What a Twilio route handler is given: the caller, the validated parameters, and where it lives. */
 export interface TwilioCall {

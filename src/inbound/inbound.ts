@@ -1,12 +1,12 @@
-import type { Deps } from '../resources/context.js';
+import type { Deps } from '../deps.js';
 import type { Store } from '../storage/store.js';
 import { toStored } from '../http/dates.js';
 import { invalidParameter, missingParameter } from '../http/errors.js';
 import { isHttpUrl } from '../http/params.js';
 import { newSid, SID_PREFIX } from '../sids.js';
 import type { MessageRow } from '../storage/store.js';
-import { requireWritable } from '../resources/accounts/accounts.js';
-import { loadNumberPlan, parseE164 } from '../resources/phone-numbers/phone-numbers.js';
+import { requireWritable } from '../auth/credentials.js';
+import { loadNumberPlan, parseE164 } from '../phone/numbering.js';
 import { contentTypeOf, MAX_BODY, MAX_MEDIA, newMessage, type MediaItem } from '../resources/messages/messages.js';
 import { messageErrors } from '../resources/messages/errors.js';
 import { STEP } from '../network/network.js';
@@ -84,7 +84,7 @@ export async function routeOf(store: Store, accountSid: string, receiver: Receiv
 }
 
 /** The geography fields Twilio adds for an address: the country from the numbering plan; the rest Shortroute does not know. */
-function geography(prefix: 'From' | 'To', address: string, country: string): [string, string][] {
+function geography(prefix: 'From' | 'To', country: string): [string, string][] {
   return [
     [`${prefix}City`, ''],
     [`${prefix}State`, ''],
@@ -96,10 +96,10 @@ function geography(prefix: 'From' | 'To', address: string, country: string): [st
 /** The parameters of Twilio's inbound message request (behaviour notes §2.2). */
 export function inboundParams(message: MessageRow, media: MediaItem[], fromCountry: string, toCountry: string, keyword?: Keyword): [string, string][] {
   const params: [string, string][] = [
-    ...geography('To', message.to_address, toCountry),
+    ...geography('To', toCountry),
     ['SmsMessageSid', message.sid],
     ['NumMedia', String(media.length)],
-    ...geography('From', message.from_address ?? '', fromCountry),
+    ...geography('From', fromCountry),
     ['SmsSid', message.sid],
     ['SmsStatus', 'received'],
     ['Body', message.body],
@@ -108,7 +108,7 @@ export function inboundParams(message: MessageRow, media: MediaItem[], fromCount
   if (message.messaging_service_sid) params.push(['MessagingServiceSid', message.messaging_service_sid]);
   params.push(['NumSegments', String(message.num_segments)], ['MessageSid', message.sid], ['AccountSid', message.account_sid]);
   params.push(['From', message.from_address ?? ''], ['ApiVersion', '2010-04-01']);
-  media.forEach((item, i) => params.push([`MediaContentType${i}`, item.content_type], [`MediaUrl${i}`, item.url]));
+  for (const [i, item] of media.entries()) params.push([`MediaContentType${i}`, item.content_type], [`MediaUrl${i}`, item.url]);
   if (keyword) params.push(['OptOutType', keyword.type]);
   return params;
 }

@@ -2,7 +2,8 @@ import type { Store } from '../storage/store.js';
 import { newSid, SID_PREFIX } from '../sids.js';
 import { contentTypeOf, type MediaItem } from '../resources/messages/messages.js';
 import { resolveFrom } from '../sending/senders.js';
-import { parseE164 } from '../resources/phone-numbers/phone-numbers.js';
+import { reachProblem } from '../sending/sender-selection.js';
+import { parseE164 } from '../phone/numbering.js';
 import { enqueueWebhook, WEBHOOK_KIND, type ResponseHandler, type WebhookResponse } from '../webhooks/outbox.js';
 import { signingUrl, type WebhookParams } from '../webhooks/signature.js';
 import { parseMessagingTwiml, type TwimlMessage, type TwimlVerb } from './twiml.js';
@@ -99,10 +100,8 @@ async function reply(tx: Store, inbound: { account_sid: string; messaging_servic
   const sender = await resolveFrom(tx, inbound.account_sid, from, recipient.country);
   if (!sender) return;
   // What the API refuses with From is recorded failed here: the reply cannot reach the handset.
-  const unreachable =
-    sender.kind === 'short_code' && sender.country !== recipient.country ? 21606
-    : sender.kind === 'alpha_sender' && (recipient.country === 'US' || recipient.country === 'CA') ? 21612
-    : undefined;
+  const problem = reachProblem(sender, recipient.country);
+  const unreachable = problem === 'short_code_abroad' ? 21606 : problem === 'alpha_sender_refused' ? 21612 : undefined;
   const media: MediaItem[] = verb.media.map((url) => {
     const absolute = new URL(url, base).href;
     return { sid: newSid(SID_PREFIX.media), url: absolute, content_type: contentTypeOf(absolute) };

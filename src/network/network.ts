@@ -1,5 +1,5 @@
 import type { Updateable } from 'kysely';
-import type { Deps } from '../resources/context.js';
+import type { Deps } from '../deps.js';
 import type { Store } from '../storage/store.js';
 import type { MessageTable } from '../storage/schema.js';
 import { toStored } from '../http/dates.js';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { AddressInfo, Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import type { FastifyBaseLogger } from 'fastify';
-import { internalError, misdirectedRequest, notAnOpenProxy, productNotServed, proxyAuthenticationRequired, TwilioError } from '../http/errors.js';
+import { internalError, misdirectedRequest, notAnOpenProxy, productNotServed, proxyAuthenticationRequired, type TwilioError } from '../http/errors.js';
 import { markTunnel, tunnelHost } from '../http/origin.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { isLoopbackAddress, isTunnelHost, TUNNEL_PORT, twilioProduct } from './hosts.js';

@@ -1,3 +1,5 @@
+import { nanpAreaCode, overlaps, US_AND_CANADA } from '../phone/numbering.js';
+
 /**
  * Copilot's sender selection for a Messaging Service, as one pure, deterministic function: given
  * the pool, the recipient and the service's settings, which sender sends, and by which rule.
@@ -63,49 +65,35 @@ export type Selection =
   /** 21704: nothing in the pool; 21703: nothing in it can reach the recipient. */
   | { ok: false; errorCode: 21703 | 21704 };
 
-const NANP = new Set(['US', 'CA']);
+const NANP = US_AND_CANADA;
 /** Alphanumeric sender IDs cannot reach these countries (Twilio: never the US or Canada). */
-export const ALPHA_UNSUPPORTED = new Set(['US', 'CA']);
-
-/** NANP area codes that share one region (overlays): a number in any of them is a local match. */
-const OVERLAYS: readonly (readonly string[])[] = [
-  ['212', '646', '332', '917'],
-  ['718', '347', '929', '917'],
-  ['415', '628'],
-  ['310', '424'],
-  ['213', '323'],
-  ['312', '872'],
-  ['617', '857'],
-  ['305', '786', '645'],
-  ['416', '647', '437'],
-  ['604', '778', '236'],
-  ['514', '438', '263'],
-];
-
-function overlaps(a: string, b: string): boolean {
-  return OVERLAYS.some((group) => group.includes(a) && group.includes(b));
-}
-
-/** A NANP number's area code: `+1` then three digits. */
-export function nanpAreaCode(e164: string): string | undefined {
-  return /^\+1(\d{3})\d{7}$/.exec(e164)?.[1];
-}
+export const ALPHA_UNSUPPORTED = US_AND_CANADA;
 
 function canCarry(sender: Candidate, hasMedia: boolean): boolean {
   return hasMedia ? sender.capabilities.includes('MMS') : sender.capabilities.includes('SMS') || sender.capabilities.includes('MMS');
 }
 
+/**
+ * What keeps a sender from a recipient's country whoever chose it (Copilot, `From`, a TwiML
+ * reply): a short code is bound to its country; an alphanumeric sender cannot reach the US or
+ * Canada. Undefined when neither rule stands in the way.
+ */
+export function reachProblem(sender: Pick<Candidate, 'kind' | 'country'>, country: string | undefined): 'short_code_abroad' | 'alpha_sender_refused' | undefined {
+  if (sender.kind === 'short_code' && sender.country !== country) return 'short_code_abroad';
+  if (sender.kind === 'alpha_sender' && country !== undefined && ALPHA_UNSUPPORTED.has(country)) return 'alpha_sender_refused';
+  return undefined;
+}
+
 /** Whether a sender can reach the recipient at all, whatever the priorities. */
 function reaches(sender: Candidate, input: SelectionInput): boolean {
   const { to, hasMedia, pool } = input;
-  if (!canCarry(sender, hasMedia)) return false;
+  if (!canCarry(sender, hasMedia) || reachProblem(sender, to.country)) return false;
   switch (sender.kind) {
     case 'short_code':
-      // A short code is bound to its country.
-      return sender.country === to.country;
+      return true;
     case 'alpha_sender':
-      // Not where alpha senders are refused, and not where the pool has a short code for the country.
-      return !ALPHA_UNSUPPORTED.has(to.country) && !pool.some((s) => s.kind === 'short_code' && s.country === to.country);
+      // Not where the pool has a short code for the country: Copilot prefers that.
+      return !pool.some((s) => s.kind === 'short_code' && s.country === to.country);
     case 'phone_number':
       // US/Canadian recipients are reached only from US/Canadian numbers (error 21703's first cause).
       return NANP.has(to.country) ? NANP.has(sender.country) : true;

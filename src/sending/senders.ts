@@ -1,7 +1,7 @@
 import type { Store } from '../storage/store.js';
 import { SENDER_TYPE, type ShortCodeRow } from '../storage/store.js';
-import { parseE164 } from '../resources/phone-numbers/phone-numbers.js';
-import { nanpAreaCode, type Candidate, type Recipient } from './sender-selection.js';
+import { nanpAreaCode, parseE164, US_AND_CANADA } from '../phone/numbering.js';
+import type { Candidate, Recipient } from './sender-selection.js';
 
 /**
  * Senders as the simulated network sees them: who they are, whom they can reach, and how fast
@@ -18,7 +18,7 @@ export function rateOf(sender: Candidate): number {
       return RATES.alphaSender;
     case 'phone_number':
       if (sender.numberType === 'tollfree') return RATES.tollFree;
-      return sender.country === 'US' || sender.country === 'CA' ? RATES.nanpLongCode : RATES.otherLongCode;
+      return US_AND_CANADA.has(sender.country) ? RATES.nanpLongCode : RATES.otherLongCode;
   }
 }
 

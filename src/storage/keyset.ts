@@ -21,7 +21,7 @@ export interface Page<T> {
 
 // Kysely's builder types do not survive being passed around generically; the columns are checked
 // where each list is declared.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: see above.
 type AnySelect = any;
 type Args = Record<string, unknown>;
 type Arg = (name: string) => unknown;

@@ -132,8 +132,12 @@ export class Store {
     let tx: Store | undefined;
     return this.#db
       .transaction()
-      .execute((trx) => work((tx = new Store(this.backend, trx, { queries: this.#queries, accountCache: this.#accountCache }))))
+      .execute((trx) => {
+        tx = new Store(this.backend, trx, { queries: this.#queries, accountCache: this.#accountCache });
+        return work(tx);
+      })
       .finally(() => {
+        // biome-ignore lint/complexity/useOptionalChain: TypeScript refuses `?.` before a private name.
         if (tx && tx.#wroteAccounts) this.#accountCache?.invalidate();
       });
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Deps } from '../resources/context.js';
+import type { Deps } from '../deps.js';
 import type { Store } from '../storage/store.js';
 import { newOrderedSid, SID_PREFIX } from '../sids.js';
 import { toStored } from '../http/dates.js';

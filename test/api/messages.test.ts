@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { FakeClock } from '../../src/clock.js';
 import { toRfc2822 } from '../../src/http/dates.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { basicAuth, form, readTable, send, startTestServer, type Reply, type TestServer } from '../helpers/server.js';
+import { basicAuth, form, readTable, send, startTestServer, type TestServer } from '../helpers/server.js';
 import { addService, addShortCode, addSubaccount, assertTwilioError } from '../helpers/fixtures.js';
 import { Receiver } from '../helpers/receiver.js';
 

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
-import { DEFAULT_LIMITS } from '../../src/resources/context.js';
+import { DEFAULT_LIMITS } from '../../src/deps.js';
 
 const POOL_LIMIT = DEFAULT_LIMITS.maxSenders;
 

@@ -275,7 +275,7 @@ async function beginRequest(url: string, path: string, auth: string, body: strin
   socket.off('data', onData);
   return {
     /** Sends the body and resolves with the final response's status and JSON body. */
-    async finish(): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    async finish(): Promise<{ status: number; body: any }> {
       socket.end(body);
       const text = (await closed).slice('HTTP/1.1 100 Continue\r\n\r\n'.length);
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
-import { childEnv, killAll, ROOT, runCli, startCli, TEST_CA_DIR } from '../helpers/cli.js';
+import { killAll, ROOT, runCli, startCli, TEST_CA_DIR } from '../helpers/cli.js';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = "it's a token";

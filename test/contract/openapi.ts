@@ -150,7 +150,10 @@ const uriFormatOf = (spec: SpecName) => (spec === 'v2010' ? 'uri-reference' : 'u
 /** Compiles an already-normalized schema with the same Ajv setup as the spec's own. */
 export function compile(spec: SpecName, schema: Json): ValidateFunction {
   let ajv = ajvs.get(spec);
-  if (!ajv) ajvs.set(spec, (ajv = newAjv()));
+  if (!ajv) {
+    ajv = newAjv();
+    ajvs.set(spec, ajv);
+  }
   return ajv.compile(schema as object);
 }
 

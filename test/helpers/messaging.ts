@@ -7,7 +7,7 @@ import { Receiver } from './receiver.js';
 import { startTestServer, type TestServer } from './server.js';
 
 /** Any JSON body, for tests that read fields without typing them. */
-export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Json = any;
 
 /** A test server this suite started, with `cleanup()` to stop it and delete its data. */
 export type StartedServer = TestServer & { cleanup(): Promise<void> };

@@ -85,7 +85,7 @@ export async function tlsInTunnel(socket: Socket, servername: string, ca: string
 export async function requestOn(
   socket: Socket,
   options: { method?: string; host: string; path: string; auth?: string },
-): Promise<RawResponse & { json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<RawResponse & { json: any }> {
   const lines = [`${options.method ?? 'GET'} ${options.path} HTTP/1.1`, `Host: ${options.host}`, ...(options.auth ? [`Authorization: ${options.auth}`] : [])];
   socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   const response = await readResponse(socket);

@@ -23,7 +23,7 @@ export interface TestServer extends Shortroute {
 export interface Reply {
   status: number;
   headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
   text: string;
 }
 
@@ -51,7 +51,7 @@ export async function send(url: string, method: string, auth: string | undefined
     body,
   });
   const text = await response.text();
-  let body2: unknown = undefined;
+  let body2: unknown ;
   try {
     body2 = text ? JSON.parse(text) : undefined;
   } catch {

@@ -25,7 +25,7 @@ const cliClient = (cli: RunningCli): Client => ({
 
 const shortCodesPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes`;
 
-async function ok(reply: Promise<Reply>, status = 200): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function ok(reply: Promise<Reply>, status = 200): Promise<any> {
   const r = await reply;
   assert.equal(r.status, status, r.text);
   return r.body;

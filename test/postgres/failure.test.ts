@@ -18,7 +18,7 @@ class CuttableProxy {
   #cut = false;
   port = 0;
 
-  constructor(private readonly target: { host: string; port: number }) {
+  constructor(readonly target: { host: string; port: number }) {
     this.#server = net.createServer((client) => {
       if (this.#cut) return void client.destroy();
       const upstream = net.connect(target.port, target.host);

@@ -4,7 +4,7 @@ import { BACKENDS, createTestSchema, TEST_DATABASE_URL } from '../helpers/backen
 import { killAll, startCli, type RunningCli } from '../helpers/cli.js';
 import { ACCOUNT_SID, AUTH_TOKEN, form, send, type Reply } from '../helpers/server.js';
 import { assertTwilioError } from '../helpers/fixtures.js';
-import { DEFAULT_LIMITS } from '../../src/resources/context.js';
+import { DEFAULT_LIMITS } from '../../src/deps.js';
 
 const POOL_LIMIT = DEFAULT_LIMITS.maxSenders;
 

@@ -30,7 +30,7 @@ for (const backend of BACKENDS) {
       try {
         // A database as the first release left it, with data in it.
         const old = make();
-        const db = new Kysely<any>({ dialect: old.dialect }); // eslint-disable-line @typescript-eslint/no-explicit-any
+        const db = new Kysely<any>({ dialect: old.dialect });
         const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: old.schema });
         assert.equal((await migrator.migrateTo('001-initial')).error, undefined);
         await db.insertInto('accounts').values({ sid: 'AC1', auth_token: 't', friendly_name: 'a', status: 'active', owner_account_sid: null, date_created: now, date_updated: now }).execute();

@@ -26,12 +26,12 @@ const segmentCases: Array<{ name: string; body: string; encoding: 'GSM-7' | 'UCS
   // Extension table: two septets each.
   { name: 'the extension table', body: '^{}\\[~]|€\f', encoding: 'GSM-7', units: 20, segments: 1 },
   { name: '80 euro signs fill one segment', body: '€'.repeat(80), encoding: 'GSM-7', units: 160, segments: 1 },
-  { name: '159 + one euro sign is 161 septets', body: a(159) + '€', encoding: 'GSM-7', units: 161, segments: 2 },
-  { name: '158 + one euro sign is 160 septets', body: a(158) + '€', encoding: 'GSM-7', units: 160, segments: 1 },
+  { name: '159 + one euro sign is 161 septets', body: `${a(159)}€`, encoding: 'GSM-7', units: 161, segments: 2 },
+  { name: '158 + one euro sign is 160 septets', body: `${a(158)}€`, encoding: 'GSM-7', units: 160, segments: 1 },
   { name: '81 curly braces', body: '{'.repeat(81), encoding: 'GSM-7', units: 162, segments: 2 },
   // 152 + € would end segment 1 at 154: the pair moves whole to segment 2, and the last 'a' spills to a third.
-  { name: 'escaped pair not split at 153', body: a(152) + '€' + a(152), encoding: 'GSM-7', units: 306, segments: 3 },
-  { name: 'escaped pair ending exactly at 153', body: a(151) + '€' + a(153), encoding: 'GSM-7', units: 306, segments: 2 },
+  { name: 'escaped pair not split at 153', body: `${a(152)}€${a(152)}`, encoding: 'GSM-7', units: 306, segments: 3 },
+  { name: 'escaped pair ending exactly at 153', body: `${a(151)}€${a(153)}`, encoding: 'GSM-7', units: 306, segments: 2 },
   { name: 'escaped pairs only, 153 pairs', body: '|'.repeat(153), encoding: 'GSM-7', units: 306, segments: 3 },
   // UCS-2: one non-GSM character switches the whole message.
   { name: 'a single emoji', body: EMOJI, encoding: 'UCS-2', units: 2, segments: 1 },
@@ -48,7 +48,7 @@ const segmentCases: Array<{ name: string; body: string; encoding: 'GSM-7' | 'UCS
   { name: '36 emoji = 72 units, 33 pairs per segment', body: EMOJI.repeat(36), encoding: 'UCS-2', units: 72, segments: 2 },
   { name: '67 emoji = 134 units, 33 pairs per segment', body: EMOJI.repeat(67), encoding: 'UCS-2', units: 134, segments: 3 },
   // Extension characters count one unit each in UCS-2.
-  { name: 'euro sign in a UCS-2 message', body: '€' + EMOJI, encoding: 'UCS-2', units: 3, segments: 1 },
+  { name: 'euro sign in a UCS-2 message', body: `€${EMOJI}`, encoding: 'UCS-2', units: 3, segments: 1 },
   { name: 'CJK', body: '你好', encoding: 'UCS-2', units: 2, segments: 1 },
   { name: 'Hangul', body: '안녕하세요', encoding: 'UCS-2', units: 5, segments: 1 },
   { name: 'lower-case c cedilla is not GSM', body: 'ç', encoding: 'UCS-2', units: 1, segments: 1 },

@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { Deps } from '../context.js';
+import { randomBytes } from 'node:crypto';
+import { hashSecret } from '../../auth/credentials.js';
+import type { Deps } from '../../deps.js';
 import type { ApiKeyRow, Page, PageQuery } from '../../storage/store.js';
 import { checkFriendlyName, type Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
@@ -17,16 +18,6 @@ export const keyPath = (accountSid: string, sid: string) => `/2010-04-01/Account
 export interface NewApiKey {
   key: ApiKeyRow;
   secret: string;
-}
-
-/**
- * How a secret is stored. A key's secret is 32 random characters (about 190 bits), so it cannot
- * be guessed from a dictionary: a slow password hash (scrypt, bcrypt) would only slow down every
- * request that authenticates with a key. One SHA-256 makes a leaked table useless for signing
- * in, and is cheap enough for the request path.
- */
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
 /** 32 characters of [A-Za-z0-9], like Twilio's secrets; bytes past 247 are skipped to stay uniform. */

@@ -1,13 +1,14 @@
-import type { Deps } from '../context.js';
+import type { Deps } from '../../deps.js';
 import { isHttpUrl, type Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidParameter, invalidValidityPeriod, notFound } from '../../http/errors.js';
 import { newOrderedSid, newSid, isSid, SID_PREFIX } from '../../sids.js';
 import type { Page, PageQuery } from '../../storage/store.js';
 import type { MessageRow } from '../../storage/store.js';
-import { requireWritable } from '../accounts/accounts.js';
-import { loadNumberPlan, parseE164 } from '../phone-numbers/phone-numbers.js';
+import { requireWritable } from '../../auth/credentials.js';
+import { loadNumberPlan, parseE164 } from '../../phone/numbering.js';
 import { MAGIC_FROM_VALID, resolveFrom } from '../../sending/senders.js';
+import { reachProblem } from '../../sending/sender-selection.js';
 import { countSegments, encodingOf, smartEncode } from '../../sending/segments.js';
 import { reportStatus } from '../../sending/status-callbacks.js';
 import { magicRecipientError } from '../../network/errors.js';
@@ -181,8 +182,9 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
     if (!sender.capabilities.includes('SMS') && !sender.capabilities.includes('MMS')) throw e.fromNotOwned(from);
     if (media.length > 0 && !sender.capabilities.includes('MMS')) throw e.fromNotMmsCapable(from);
     if (magicTo !== undefined) throw MAGIC_TO_ERRORS[magicTo]!(to);
-    if (sender.kind === 'short_code' && parsedTo?.country !== sender.country) throw e.shortCodeCountry(from, parsedTo?.country ?? 'this destination');
-    if (sender.kind === 'alpha_sender' && (parsedTo?.country === 'US' || parsedTo?.country === 'CA')) throw e.unreachable(to);
+    const problem = reachProblem(sender, parsedTo?.country);
+    if (problem === 'short_code_abroad') throw e.shortCodeCountry(from, parsedTo?.country ?? 'this destination');
+    if (problem === 'alpha_sender_refused') throw e.unreachable(to);
     if (sender.address === toAddress) throw e.sameToFrom();
     if (service && sender.address !== MAGIC_FROM_VALID) {
       const inPool = await store.pools.serviceOf(sender.sid);

@@ -1,30 +1,17 @@
 import { randomInt } from 'node:crypto';
 import type { PhoneNumber } from 'libphonenumber-js/max';
-import type { Deps } from '../context.js';
+import type { Deps } from '../../deps.js';
 import { UniqueViolation, type Page, type PageQuery, type PhoneNumberRow } from '../../storage/store.js';
 import type { Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidAreaCode, invalidParameter, missingParameter, notFound, notImplemented, phoneNumberUnavailable } from '../../http/errors.js';
 import { newSid, SID_PREFIX } from '../../sids.js';
 import { checkNumberFields, numberLike } from '../numbers.js';
-import { requireWritable } from '../accounts/accounts.js';
+import { requireWritable } from '../../auth/credentials.js';
+import { loadNumberPlan, numberPlanLoaded, parseE164 } from '../../phone/numbering.js';
 
-type NumberPlan = typeof import('libphonenumber-js/max');
-let numberPlan: NumberPlan | undefined;
-
-/**
- * libphonenumber-js with its full metadata (needed for a number's type) takes about 100 ms to
- * load: it is loaded on the first use of a phone number, not at start-up. Every exported async
- * entry point here awaits it; the synchronous helpers below may then use it.
- */
-export async function loadNumberPlan(): Promise<NumberPlan> {
-  return (numberPlan ??= await import('libphonenumber-js/max'));
-}
-
-function plan(): NumberPlan {
-  if (!numberPlan) throw new Error('the numbering plan is used before loadNumberPlan()');
-  return numberPlan;
-}
+// Every exported async entry point here awaits loadNumberPlan(); the synchronous helpers may then parse.
+const plan = numberPlanLoaded;
 
 export const CAPABILITIES = ['Voice', 'SMS', 'MMS', 'Fax'] as const;
 
@@ -63,16 +50,6 @@ const COLUMNS = {
   StatusCallbackMethod: 'status_callback_method',
 } as const;
 const URL_COLUMNS = new Set(['sms_url', 'sms_fallback_url', 'status_callback']);
-
-/**
- * A valid number in E.164, or undefined. An unencoded `+` arrives as a space (`curl -d
- * PhoneNumber=+1…`), and a seed may leave it out: the digits after it are what count.
- */
-export function parseE164(text: string): PhoneNumber | undefined {
-  const digits = text.trim().replace(/^\+/, '');
-  const parsed = /^\d{6,15}$/.test(digits) ? plan().parsePhoneNumberFromString(`+${digits}`) : undefined;
-  return parsed?.isValid() ? parsed : undefined;
-}
 
 /** Twilio's `type`, from the numbering plan: toll-free numbers queue at 3 segments/s, not 1. */
 function numberType(parsed: PhoneNumber): string {

@@ -1,5 +1,5 @@
 import type { Insertable, Updateable } from 'kysely';
-import type { Deps } from '../context.js';
+import type { Deps } from '../../deps.js';
 import type { Page, PageQuery, ServiceRow } from '../../storage/store.js';
 import type { ServiceTable } from '../../storage/schema.js';
 import { checkFriendlyName, type ParamErrors, type Params } from '../../http/params.js';

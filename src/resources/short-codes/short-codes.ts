@@ -1,5 +1,5 @@
 import type { Updateable } from 'kysely';
-import type { Deps } from '../context.js';
+import type { Deps } from '../../deps.js';
 import { UniqueViolation, type Page, type PageQuery, type ShortCodeRow } from '../../storage/store.js';
 import type { ShortCodeTable } from '../../storage/schema.js';
 import type { Params } from '../../http/params.js';
@@ -7,7 +7,7 @@ import { toStored } from '../../http/dates.js';
 import { invalidParameter, notFound, shortCodeUnavailable } from '../../http/errors.js';
 import { newSid, SID_PREFIX } from '../../sids.js';
 import { checkNumberFields, numberLike } from '../numbers.js';
-import { requireWritable } from '../accounts/accounts.js';
+import { requireWritable } from '../../auth/credentials.js';
 
 export const SHORT_CODE_DIGITS = /^\d{3,8}$/;
 export const CAPABILITIES = ['SMS', 'MMS'] as const;

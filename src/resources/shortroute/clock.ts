@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../context.js';
+import type { Deps } from '../../deps.js';
 import { FakeClock } from '../../clock.js';
 import { TwilioError, invalidParameter, unauthenticated } from '../../http/errors.js';
-import { authenticate } from '../accounts/accounts.js';
+import { authenticate } from '../../auth/credentials.js';
 import { SHORTROUTE_PREFIX } from './prefix.js';
 import { formValue } from '../../http/params.js';
 

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Deps } from '../context.js';
-import { authenticate, resolvePathAccount } from '../accounts/accounts.js';
+import type { Deps } from '../../deps.js';
+import { authenticate, resolvePathAccount } from '../../auth/credentials.js';
 import { invalidParameter, missingParameter, notFound } from '../../http/errors.js';
 import { toIso } from '../../http/dates.js';
 import type { AccountRow, MessageRow, WebhookRow } from '../../storage/store.js';
-import { loadNumberPlan, parseE164 } from '../phone-numbers/phone-numbers.js';
+import { loadNumberPlan, parseE164 } from '../../phone/numbering.js';
 import { statusForError } from '../../network/errors.js';
 import { mediaOf } from '../messages/messages.js';
 import { messageJson } from '../messages/serialize.js';

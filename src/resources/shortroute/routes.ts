@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../context.js';
+import type { Deps } from '../../deps.js';
 import { serviceUnavailable } from '../../http/errors.js';
 import { inspectionRoutes } from './inspection.js';
 import { clockRoutes } from './clock.js';

@@ -17,7 +17,7 @@ class PostgresDialectForOneSchema extends PostgresDialect {
     this.#schema = schema;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely's own signature for an introspector takes any database.
   override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
     const schema = this.#schema;
     const getTables = async (): Promise<TableMetadata[]> => {

@@ -132,7 +132,7 @@ export function numberQueries(db: Kysely<Database>, backend: Backend) {
       for (const name of [false, true]) {
         lists[`${like}/${name}`] = new KeysetList<T>(
           (arg) => {
-            // eslint-disable-next-line @typescript-eslint/no-explicit-any
+            // biome-ignore lint/suspicious/noExplicitAny: one builder for two tables; KeysetList checks nothing by type (keyset.ts).
             let q: any = db.selectFrom(table).selectAll().where('account_sid', '=', arg('accountSid') as string);
             if (like) q = q.where(likeColumn, 'like', arg('numberLike'));
             if (name) q = q.where('friendly_name', '=', arg('friendlyName'));

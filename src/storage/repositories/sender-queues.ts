@@ -16,6 +16,8 @@ export class SenderQueueRepository {
     let query = db.selectFrom('sender_queues').select('free_at').where('sender', '=', sender);
     if (backend.lockRows) query = query.forUpdate();
     const row = await query.executeTakeFirstOrThrow();
+    // ISO 8601 instants in one format compare as strings (Math.max would make them numbers).
+    // biome-ignore lint/complexity/useMathMinMax: strings, not numbers.
     const start = row.free_at > now ? row.free_at : now;
     if (start > notAfter) return undefined;
     const end = new Date(new Date(start).getTime() + durationMs).toISOString();

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
-import type { Store } from '../storage/store.js';
+import type { Clock } from './clock.js';
+import type { Store } from './storage/store.js';
 
 /** Limits Twilio applies by default and raises on request; a Shortroute operator sets them. */
 export interface Limits {
