@@ -13,7 +13,9 @@ const expected = createHash('sha256').update(auth).digest();
 
 const app = Fastify({ logger: false });
 app.get('/*', async (request, reply) => {
-  const given = createHash('sha256').update(request.headers.authorization ?? '').digest();
+  const given = createHash('sha256')
+    .update(request.headers.authorization ?? '')
+    .digest();
   if (!timingSafeEqual(given, expected)) return reply.code(401).send({ code: 20003 });
   const body = responses[request.url];
   if (body === undefined) return reply.code(404).send({ code: 20404 });

@@ -39,6 +39,6 @@ process.stdout.write(
     p50: result.latency.p50,
     p99: result.latency.p99,
     duration: result.duration,
-    okPerSecond: (result['2xx'] / result.duration),
+    okPerSecond: result['2xx'] / result.duration,
   }),
 );

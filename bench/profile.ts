@@ -18,7 +18,11 @@ const fixture = await seed({ kind: 'sqlite', dataDir: join(dir, 'data') }, { big
 const out = join(here, 'results', 'profiles');
 mkdirSync(out, { recursive: true });
 const port = 20000 + Math.floor(Math.random() * 20000);
-const server = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${out}`, '../dist/cli/main.js', 'start', '--port', String(port), '--data-dir', join(dir, 'data'), '--max-senders', '100000'], { cwd: here, stdio: ['ignore', 'ignore', 'inherit'] });
+const server = spawn(
+  process.execPath,
+  ['--cpu-prof', `--cpu-prof-dir=${out}`, '../dist/cli/main.js', 'start', '--port', String(port), '--data-dir', join(dir, 'data'), '--max-senders', '100000'],
+  { cwd: here, stdio: ['ignore', 'ignore', 'inherit'] },
+);
 const base = `http://127.0.0.1:${port}`;
 const auth = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
 for (;;) {
@@ -34,9 +38,10 @@ const paths: Record<string, string> = {
   list: `/v1/Services/${fixture.smallService}/ShortCodes?PageSize=50`,
   last: `/v1/Services/${fixture.bigService}/ShortCodes?PageSize=50&PageToken=${fixture.lastPageToken}`,
 };
-const job = scenario === 'add'
-  ? { url: base, headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, connections: 20, amount: 15000, bodies: fixture.adds }
-  : { url: base + paths[scenario], headers: { authorization: auth }, connections: 20, duration: 5 };
+const job =
+  scenario === 'add'
+    ? { url: base, headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, connections: 20, amount: 15000, bodies: fixture.adds }
+    : { url: base + paths[scenario], headers: { authorization: auth }, connections: 20, duration: 5 };
 const jobFile = join(dir, 'job.json');
 writeFileSync(jobFile, JSON.stringify(job));
 const driver = spawn(process.execPath, [join(here, 'drive.mjs'), jobFile], { stdio: ['ignore', 'pipe', 'inherit'] });

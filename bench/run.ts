@@ -93,7 +93,11 @@ async function waitUntilUp(url: string, timeoutMs = 60_000): Promise<number> {
 }
 
 async function start(name: string, command: string, args: string[], probe: string, cwd = root): Promise<Running> {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN } });
+  const child = spawn(command, args, {
+    cwd,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN },
+  });
   children.push(child);
   const url = probe.replace(/\/[^/]*$/, '').replace(/(\/\/[^/]+).*/, '$1');
   await waitUntilUp(probe);
@@ -131,7 +135,9 @@ async function main(): Promise<void> {
 
   // Data
   const work = mkdtempSync(join(tmpdir(), 'shortroute-bench-'));
-  const targets: Array<{ name: string; target: Target; fixture?: Fixture }> = [{ name: 'shortroute-sqlite', target: { kind: 'sqlite', dataDir: join(work, 'sqlite') } }];
+  const targets: Array<{ name: string; target: Target; fixture?: Fixture }> = [
+    { name: 'shortroute-sqlite', target: { kind: 'sqlite', dataDir: join(work, 'sqlite') } },
+  ];
   let pgSchema: string | undefined;
   if (!opts['no-postgres']) {
     try {
@@ -185,10 +191,20 @@ async function main(): Promise<void> {
   const bareFile = join(work, 'bare.json');
   writeFileSync(bareFile, JSON.stringify({ auth: AUTH, responses: captured }));
   const barePort = await freePort();
-  servers.bare = await start('bare', process.execPath, ['--import', 'tsx', join(here, 'bare-server.ts'), String(barePort), bareFile], `http://127.0.0.1:${barePort}${paths.fetch(fx)}`);
+  servers.bare = await start(
+    'bare',
+    process.execPath,
+    ['--import', 'tsx', join(here, 'bare-server.ts'), String(barePort), bareFile],
+    `http://127.0.0.1:${barePort}${paths.fetch(fx)}`,
+  );
   const prismPort = await freePort();
   const prismFetch = `/v1/Services/MG${'a'.repeat(32)}/ShortCodes/SC${'a'.repeat(32)}`;
-  servers.prism = await start('prism', join(here, 'node_modules/.bin/prism'), ['mock', '-h', '127.0.0.1', '-p', String(prismPort), join(root, 'spec/twilio_messaging_v1.json')], `http://127.0.0.1:${prismPort}${prismFetch}`);
+  servers.prism = await start(
+    'prism',
+    join(here, 'node_modules/.bin/prism'),
+    ['mock', '-h', '127.0.0.1', '-p', String(prismPort), join(root, 'spec/twilio_messaging_v1.json')],
+    `http://127.0.0.1:${prismPort}${prismFetch}`,
+  );
 
   // Scenarios: [name, server, path] — Prism serves the spec's examples at example SIDs.
   const shortroutes = targets.map((t) => t.name);
@@ -208,7 +224,11 @@ async function main(): Promise<void> {
   for (const name of shortroutes) {
     const base = servers[name]!.url;
     const post = async (path: string, form: Record<string, string>) => {
-      const r = await fetch(base + path, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+      const r = await fetch(base + path, {
+        method: 'POST',
+        headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form),
+      });
       if (r.status !== 201) throw new Error(`${path}: ${r.status} ${await r.text()}`);
       return (await r.json()) as { sid: string };
     };
@@ -267,7 +287,14 @@ async function main(): Promise<void> {
   const rows: Row[] = [...runs.entries()].map(([key, list]) => {
     const [scenario, server] = key.split('\u0000') as [string, string];
     const rate = (r: Run) => (scenario.startsWith('add') || scenario.startsWith('send') ? r.okPerSecond : r.requests);
-    return { scenario, server, rps: median(list.map(rate)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)), failed: list.reduce((n, r) => n + r.non2xx + r.errors, 0) };
+    return {
+      scenario,
+      server,
+      rps: median(list.map(rate)),
+      p50: median(list.map((r) => r.p50)),
+      p99: median(list.map((r) => r.p99)),
+      failed: list.reduce((n, r) => n + r.non2xx + r.errors, 0),
+    };
   });
   const find = (scenario: string, server: string) => rows.find((r) => r.scenario === scenario && r.server === server);
   const lines = ['| scenario | server | req/s | p50 ms | p99 ms | vs bare | vs prism | non-2xx |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
@@ -275,21 +302,47 @@ async function main(): Promise<void> {
     const bare = find(r.scenario, 'bare');
     const prism = find(r.scenario, 'prism');
     const ratio = (other?: Row) => (other && other !== r ? `${(r.rps / other.rps).toFixed(2)}×` : '');
-    lines.push(`| ${r.scenario} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${ratio(bare)} | ${ratio(prism)} | ${r.failed} |`);
+    lines.push(
+      `| ${r.scenario} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${ratio(bare)} | ${ratio(prism)} | ${r.failed} |`,
+    );
   }
   const checks: string[] = [];
   const check = (label: string, ok: boolean, figure: string) => checks.push(`- ${ok ? 'met' : 'MISSED'}: ${label} (${figure})`);
   for (const name of shortroutes) {
     const fetchRow = find('fetch one short code', name)!;
-    check(`${name} fetch ≥ 0.6 × bare`, fetchRow.rps >= 0.6 * find('fetch one short code', 'bare')!.rps, `${(fetchRow.rps / find('fetch one short code', 'bare')!.rps).toFixed(2)}×`);
-    check(`${name} fetch ≥ 20 × prism`, fetchRow.rps >= 20 * find('fetch one short code', 'prism')!.rps, `${(fetchRow.rps / find('fetch one short code', 'prism')!.rps).toFixed(1)}×`);
+    check(
+      `${name} fetch ≥ 0.6 × bare`,
+      fetchRow.rps >= 0.6 * find('fetch one short code', 'bare')!.rps,
+      `${(fetchRow.rps / find('fetch one short code', 'bare')!.rps).toFixed(2)}×`,
+    );
+    check(
+      `${name} fetch ≥ 20 × prism`,
+      fetchRow.rps >= 20 * find('fetch one short code', 'prism')!.rps,
+      `${(fetchRow.rps / find('fetch one short code', 'prism')!.rps).toFixed(1)}×`,
+    );
     const listRow = find('list a page of 50', name)!;
-    check(`${name} list of 50 ≥ 0.35 × bare`, listRow.rps >= 0.35 * find('list a page of 50', 'bare')!.rps, `${(listRow.rps / find('list a page of 50', 'bare')!.rps).toFixed(2)}×`);
+    check(
+      `${name} list of 50 ≥ 0.35 × bare`,
+      listRow.rps >= 0.35 * find('list a page of 50', 'bare')!.rps,
+      `${(listRow.rps / find('list a page of 50', 'bare')!.rps).toFixed(2)}×`,
+    );
     const first = find(`first page of ${BIG}`, name)!;
     const last = find(`last page of ${BIG}`, name)!;
-    check(`${name} last page of ${BIG} within 1.5 × the first page's latency`, last.p50 <= 1.5 * Math.max(first.p50, 1), `p50 ${last.p50.toFixed(1)} vs ${first.p50.toFixed(1)} ms`);
-    check(`${name} start-up to first answer < 1 s`, median(startups[name]!) < 1000, `median ${median(startups[name]!).toFixed(0)} ms over ${startups[name]!.length} starts`);
-    check(`${name} resident memory < 200 MB`, memory[name]! < 200, `${memory[name]!.toFixed(0)} MB after the runs, ${BIG + 60 + ADDS_PER_RUN * ROUNDS} short codes and ${ADDS_PER_RUN * ROUNDS} messages stored`);
+    check(
+      `${name} last page of ${BIG} within 1.5 × the first page's latency`,
+      last.p50 <= 1.5 * Math.max(first.p50, 1),
+      `p50 ${last.p50.toFixed(1)} vs ${first.p50.toFixed(1)} ms`,
+    );
+    check(
+      `${name} start-up to first answer < 1 s`,
+      median(startups[name]!) < 1000,
+      `median ${median(startups[name]!).toFixed(0)} ms over ${startups[name]!.length} starts`,
+    );
+    check(
+      `${name} resident memory < 200 MB`,
+      memory[name]! < 200,
+      `${memory[name]!.toFixed(0)} MB after the runs, ${BIG + 60 + ADDS_PER_RUN * ROUNDS} short codes and ${ADDS_PER_RUN * ROUNDS} messages stored`,
+    );
   }
   const adds = find('add a short code (durable)', 'shortroute-sqlite')!;
   check('durable adds ≥ 3,000/s on SQLite', adds.rps >= 3000, `${adds.rps.toFixed(0)}/s`);
@@ -299,15 +352,23 @@ async function main(): Promise<void> {
   const out = join(here, 'results');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'latest.md'), report);
-  writeFileSync(join(out, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, rows, startups, memory, checks }, null, 2));
+  writeFileSync(
+    join(out, 'latest.json'),
+    JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, rows, startups, memory, checks }, null, 2),
+  );
   console.log(`written: bench/results/latest.md and latest.json`);
 
   // Every server stops before its schema goes: a live node's network would hold locks on it.
   await Promise.all(
-    children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((resolve) => {
-      c.once('exit', resolve);
-      c.kill('SIGTERM');
-    })),
+    children
+      .filter((c) => c.exitCode === null && c.signalCode === null)
+      .map(
+        (c) =>
+          new Promise((resolve) => {
+            c.once('exit', resolve);
+            c.kill('SIGTERM');
+          }),
+      ),
   );
   if (pgSchema) {
     const client = new pg.Client({ connectionString: DATABASE_URL });

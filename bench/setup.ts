@@ -38,16 +38,41 @@ export async function seed(target: Target, sizes: { big: number; adds: number })
   let clock = 0;
   let number = 100000;
 
-  await store.accounts.insert({ sid: ACCOUNT_SID, auth_token: AUTH_TOKEN, friendly_name: 'bench', status: 'active', owner_account_sid: null, date_created: at(0), date_updated: at(0) });
+  await store.accounts.insert({
+    sid: ACCOUNT_SID,
+    auth_token: AUTH_TOKEN,
+    friendly_name: 'bench',
+    status: 'active',
+    owner_account_sid: null,
+    date_created: at(0),
+    date_updated: at(0),
+  });
   await store.meta.claim('main_account_sid', ACCOUNT_SID);
 
   const service = async (name: string) => {
     const s = sid('MG');
     await store.services.insert({
-      sid: s, account_sid: ACCOUNT_SID, friendly_name: name, inbound_request_url: null, inbound_method: 'POST', fallback_url: null,
-      fallback_method: 'POST', status_callback: null, sticky_sender: 1, mms_converter: 1, smart_encoding: 1, scan_message_content: 'inherit',
-      fallback_to_long_code: 0, area_code_geomatch: 1, validity_period: 36000, synchronous_validation: 1, usecase: 'undeclared',
-      us_app_to_person_registered: 0, use_inbound_webhook_on_number: 0, date_created: at(clock), date_updated: at(clock++),
+      sid: s,
+      account_sid: ACCOUNT_SID,
+      friendly_name: name,
+      inbound_request_url: null,
+      inbound_method: 'POST',
+      fallback_url: null,
+      fallback_method: 'POST',
+      status_callback: null,
+      sticky_sender: 1,
+      mms_converter: 1,
+      smart_encoding: 1,
+      scan_message_content: 'inherit',
+      fallback_to_long_code: 0,
+      area_code_geomatch: 1,
+      validity_period: 36000,
+      synchronous_validation: 1,
+      usecase: 'undeclared',
+      us_app_to_person_registered: 0,
+      use_inbound_webhook_on_number: 0,
+      date_created: at(clock),
+      date_updated: at(clock++),
     });
     return s;
   };
@@ -62,8 +87,33 @@ export async function seed(target: Target, sizes: { big: number; adds: number })
         const s = sid('SC');
         const date = at(clock++);
         sids.push(s);
-        rows.push({ sid: s, account_sid: ACCOUNT_SID, short_code: String(number++), country_code: 'US', friendly_name: 'bench', api_version: '2010-04-01', sms_url: null, sms_method: 'POST', sms_fallback_url: null, sms_fallback_method: 'POST', capabilities: 'SMS', date_created: date, date_updated: date });
-        if (serviceSid) members.push({ sender_sid: s, service_sid: serviceSid, account_sid: ACCOUNT_SID, sender_type: 'short_code', address: String(number - 1), country_code: 'US', capabilities: 'SMS', date_created: date, date_updated: date });
+        rows.push({
+          sid: s,
+          account_sid: ACCOUNT_SID,
+          short_code: String(number++),
+          country_code: 'US',
+          friendly_name: 'bench',
+          api_version: '2010-04-01',
+          sms_url: null,
+          sms_method: 'POST',
+          sms_fallback_url: null,
+          sms_fallback_method: 'POST',
+          capabilities: 'SMS',
+          date_created: date,
+          date_updated: date,
+        });
+        if (serviceSid)
+          members.push({
+            sender_sid: s,
+            service_sid: serviceSid,
+            account_sid: ACCOUNT_SID,
+            sender_type: 'short_code',
+            address: String(number - 1),
+            country_code: 'US',
+            capabilities: 'SMS',
+            date_created: date,
+            date_updated: date,
+          });
       }
       await store.transaction(async (tx) => {
         await tx.shortCodes.insertMany(rows);

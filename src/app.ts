@@ -109,7 +109,11 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
       network,
       certificates,
       // The API stops first, then the network finishes its step and in-flight webhooks.
-      close: () => (closed ??= server.close().then(() => network.stop()).then(() => store.close())),
+      close: () =>
+        (closed ??= server
+          .close()
+          .then(() => network.stop())
+          .then(() => store.close())),
     };
   } catch (error) {
     await store.close().catch(() => {});
@@ -148,8 +152,7 @@ function storageName(config: StartOptions): string {
 /** node-forge costs ~30 ms to load: only servers that open a tunnel or print the CA pay for it. */
 function certificateLoader(dir: string): () => Promise<CertificateAuthority> {
   let loaded: Promise<CertificateAuthority> | undefined;
-  return () =>
-    (loaded ??= import('./proxy/certificate-authority.js').then(({ loadCertificateAuthority }) => loadCertificateAuthority(dir)));
+  return () => (loaded ??= import('./proxy/certificate-authority.js').then(({ loadCertificateAuthority }) => loadCertificateAuthority(dir)));
 }
 
 /** A database URL without its password, for messages. */

@@ -44,18 +44,48 @@ export const OPTIONS = {
   host: { type: 'string', env: 'SHORTROUTE_HOST', default: '127.0.0.1', help: 'interface to listen on (0.0.0.0 for all)' },
   'data-dir': { type: 'string', env: 'SHORTROUTE_DATA_DIR', default: './.shortroute', help: 'folder of the embedded SQLite database' },
   'in-memory': { type: 'boolean', env: 'SHORTROUTE_IN_MEMORY', default: 'false', help: 'keep everything in memory; nothing survives a restart' },
-  'public-url': { type: 'string', env: 'SHORTROUTE_PUBLIC_URL', default: undefined, help: 'base URL clients use, for absolute URLs in responses (default: the request\'s host)' },
+  'public-url': {
+    type: 'string',
+    env: 'SHORTROUTE_PUBLIC_URL',
+    default: undefined,
+    help: "base URL clients use, for absolute URLs in responses (default: the request's host)",
+  },
   'database-url': { type: 'string', env: 'SHORTROUTE_DATABASE_URL', default: undefined, help: 'postgres://user@host/db: use PostgreSQL instead of SQLite' },
   'database-schema': { type: 'string', env: 'SHORTROUTE_DATABASE_SCHEMA', default: 'public', help: 'PostgreSQL schema for the tables (created when missing)' },
   'pool-size': { type: 'string', env: 'SHORTROUTE_POOL_SIZE', default: '10', help: 'PostgreSQL connections per node' },
-  'max-senders': { type: 'string', env: 'SHORTROUTE_MAX_SENDERS', default: '400', help: 'phone numbers and short codes one service may hold (Twilio raises 400 on request)' },
+  'max-senders': {
+    type: 'string',
+    env: 'SHORTROUTE_MAX_SENDERS',
+    default: '400',
+    help: 'phone numbers and short codes one service may hold (Twilio raises 400 on request)',
+  },
   seed: { type: 'string', env: 'SHORTROUTE_SEED', default: undefined, help: 'JSON file of short codes and services to create at start' },
-  'delivery-delay': { type: 'string', env: 'SHORTROUTE_DELIVERY_DELAY', default: '1000', help: 'ms from sent to the simulated carrier\'s delivery receipt' },
-  'sticky-sender-first': { type: 'string', env: 'SHORTROUTE_STICKY_SENDER_FIRST', default: 'true', help: 'Copilot: a sticky mapping outranks a short code or alpha sender (false: it decides among numbers only)' },
-  clock: { type: 'string', env: 'SHORTROUTE_CLOCK', default: 'system', help: 'system, or manual: time moves only by POST /_shortroute/Clock (fast, exact CI runs)' },
+  'delivery-delay': { type: 'string', env: 'SHORTROUTE_DELIVERY_DELAY', default: '1000', help: "ms from sent to the simulated carrier's delivery receipt" },
+  'sticky-sender-first': {
+    type: 'string',
+    env: 'SHORTROUTE_STICKY_SENDER_FIRST',
+    default: 'true',
+    help: 'Copilot: a sticky mapping outranks a short code or alpha sender (false: it decides among numbers only)',
+  },
+  clock: {
+    type: 'string',
+    env: 'SHORTROUTE_CLOCK',
+    default: 'system',
+    help: 'system, or manual: time moves only by POST /_shortroute/Clock (fast, exact CI runs)',
+  },
   'webhook-timeout': { type: 'string', env: 'SHORTROUTE_WEBHOOK_TIMEOUT', default: '15000', help: 'ms a webhook receiver has to answer (Twilio waits 15 s)' },
-  'ca-dir': { type: 'string', env: 'SHORTROUTE_CA_DIR', default: undefined, help: 'folder of the local CA for the HTTPS proxy (default: $XDG_CONFIG_HOME/shortroute or ~/.config/shortroute)' },
-  'trust-proxy': { type: 'string', env: 'SHORTROUTE_TRUST_PROXY', default: 'false', help: 'believe X-Forwarded-Proto/-Host from: true (any peer), or addresses/CIDRs, comma-separated' },
+  'ca-dir': {
+    type: 'string',
+    env: 'SHORTROUTE_CA_DIR',
+    default: undefined,
+    help: 'folder of the local CA for the HTTPS proxy (default: $XDG_CONFIG_HOME/shortroute or ~/.config/shortroute)',
+  },
+  'trust-proxy': {
+    type: 'string',
+    env: 'SHORTROUTE_TRUST_PROXY',
+    default: 'false',
+    help: 'believe X-Forwarded-Proto/-Host from: true (any peer), or addresses/CIDRs, comma-separated',
+  },
   'log-level': { type: 'string', env: 'SHORTROUTE_LOG_LEVEL', default: 'warn', help: 'fatal, error, warn, info, debug or trace' },
   help: { type: 'boolean', env: undefined, default: 'false', help: 'show this help' },
 } as const;
@@ -81,12 +111,7 @@ export interface ParsedConfig extends Config {
  * `defaults` replaces some defaults for one command (`exec` starts in memory on a free port);
  * `extra` declares options that only that command takes.
  */
-export function parseConfig(
-  argv: string[],
-  env: Env,
-  defaults: Partial<Record<OptionName, string>> = {},
-  extra: ExtraOptions = {},
-): ParsedConfig {
+export function parseConfig(argv: string[], env: Env, defaults: Partial<Record<OptionName, string>> = {}, extra: ExtraOptions = {}): ParsedConfig {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({

@@ -12,7 +12,8 @@ export async function cmdEnv(args: string[]): Promise<number> {
   }
   const shell = (config.extra.format ?? config.extra.shell) as string;
   if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`--shell must be sh, fish or powershell (or --format json), not '${shell}'`);
-  if (config.port === 0) throw new UsageError('shortroute env needs the port the server listens on, not 0 (shortroute exec picks one and sets the variables itself)');
+  if (config.port === 0)
+    throw new UsageError('shortroute env needs the port the server listens on, not 0 (shortroute exec picks one and sets the variables itself)');
   if (config.inMemory && !config.accountSid) {
     throw new UsageError(
       'an in-memory server makes up its account at start, so env cannot know it: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for both, or use shortroute exec',
@@ -36,4 +37,3 @@ export async function cmdEnv(args: string[]): Promise<number> {
   console.log(formatEnvironment(vars, shell as Shell));
   return 0;
 }
-

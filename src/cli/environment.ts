@@ -57,9 +57,15 @@ export function clientEnvironment(input: EnvironmentInput): [string, string][] {
  * host bypass the proxy: such a request would reach the real Twilio with the user's credentials.
  */
 function noProxyList(current: Record<string, string | undefined>): string {
-  const given = (current.NO_PROXY ?? current.no_proxy ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const given = (current.NO_PROXY ?? current.no_proxy ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const bypassesTwilio = (entry: string) => {
-    const host = entry.toLowerCase().replace(/^\*?\.?/, '').replace(/:\d+$/, '');
+    const host = entry
+      .toLowerCase()
+      .replace(/^\*?\.?/, '')
+      .replace(/:\d+$/, '');
     return entry === '*' || host === 'twilio.com' || host.endsWith('.twilio.com');
   };
   const kept = given.filter((e) => !bypassesTwilio(e) && !LOCAL_HOSTS.includes(e));
@@ -115,4 +121,3 @@ export async function sdkEnvironment(app: Shortroute): Promise<[string, string][
     current: process.env,
   });
 }
-

@@ -23,7 +23,9 @@ function printBanner(app: Shortroute, config: ParsedConfig, env: [string, string
       : `SQLite in ${config.dataDir}`;
   const base = config.publicUrl ?? app.url;
   const clock = config.clockMode === 'manual' ? `\n  clock:       manual: time moves only by POST ${base}/_shortroute/Clock (Advance=ms)` : '';
-  const warnings = environmentWarnings(process.env).map((w) => `\n  warning:     ${w}`).join('');
+  const warnings = environmentWarnings(process.env)
+    .map((w) => `\n  warning:     ${w}`)
+    .join('');
   console.log(`Shortroute listening on ${app.url}
   storage:     ${storage}${clock}
   account SID: ${app.account.sid}
@@ -65,4 +67,3 @@ function waitForSignal(app: Shortroute): Promise<void> {
     process.once('SIGTERM', stop);
   });
 }
-

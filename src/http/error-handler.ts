@@ -1,13 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Backend } from '../storage/backend.js';
-import {
-  internalError,
-  notFound,
-  payloadTooLarge,
-  serviceUnavailable,
-  TwilioError,
-  unsupportedMediaType,
-} from './errors.js';
+import { internalError, notFound, payloadTooLarge, serviceUnavailable, TwilioError, unsupportedMediaType } from './errors.js';
 
 /**
  * The one place errors become responses: every failure leaves as Twilio JSON with the matching

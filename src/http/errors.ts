@@ -23,21 +23,15 @@ export class TwilioError extends Error {
 }
 
 // Generic (20xxx)
-export const missingParameter = (name: string) =>
-  new TwilioError(400, 20001, `Missing required parameter ${name} in the post body`);
-export const invalidParameter = (name: string, why: string) =>
-  new TwilioError(400, 20001, `Invalid parameter ${name}: ${why}`);
+export const missingParameter = (name: string) => new TwilioError(400, 20001, `Missing required parameter ${name} in the post body`);
+export const invalidParameter = (name: string, why: string) => new TwilioError(400, 20001, `Invalid parameter ${name}: ${why}`);
 export const unauthenticated = (why = 'Authenticate') => new TwilioError(401, 20003, why);
-export const forbiddenAccount = (accountSid: string) =>
-  new TwilioError(401, 20003, `Authenticated account cannot access account ${accountSid}`);
-export const methodNotAllowed = (method: string, path: string) =>
-  new TwilioError(405, 20004, `Method ${method} is not allowed on ${path}`);
-export const pageSizeTooLarge = () =>
-  new TwilioError(400, 20007, 'Page size too large. The maximum page size is 1000.');
+export const forbiddenAccount = (accountSid: string) => new TwilioError(401, 20003, `Authenticated account cannot access account ${accountSid}`);
+export const methodNotAllowed = (method: string, path: string) => new TwilioError(405, 20004, `Method ${method} is not allowed on ${path}`);
+export const pageSizeTooLarge = () => new TwilioError(400, 20007, 'Page size too large. The maximum page size is 1000.');
 /** Twilio's v1 messages quote the path without the version prefix; 2010 ones quote it whole. */
 export const notFound = (path: string) => new TwilioError(404, 20404, `The requested resource ${path} was not found`);
-export const payloadTooLarge = (limit: number) =>
-  new TwilioError(413, 20413, `The request body is larger than the limit of ${limit} bytes`);
+export const payloadTooLarge = (limit: number) => new TwilioError(413, 20413, `The request body is larger than the limit of ${limit} bytes`);
 export const unsupportedMediaType = (type: string) =>
   new TwilioError(415, 20415, `Content-Type ${type} is not supported; send application/x-www-form-urlencoded`);
 export const internalError = () => new TwilioError(500, 20500, 'An internal server error occurred');
@@ -62,18 +56,14 @@ export const shortCodeUnavailable = (shortCode: string, country: string) =>
 
 export const phoneNumberUnavailable = (number: string) =>
   new TwilioError(400, 21422, `Phone number ${number} is not available: another account or this one holds it`);
-export const invalidAreaCode = (areaCode: string) =>
-  new TwilioError(400, 21451, `Invalid area code ${areaCode}: no phone numbers can be found in it`);
-export const noMessagingCapability = (number: string) =>
-  new TwilioError(400, 21715, `Phone Number ${number} does not have SMS or MMS capability`);
+export const invalidAreaCode = (areaCode: string) => new TwilioError(400, 21451, `Invalid area code ${areaCode}: no phone numbers can be found in it`);
+export const noMessagingCapability = (number: string) => new TwilioError(400, 21715, `Phone Number ${number} does not have SMS or MMS capability`);
 export const invalidAlphaSender = (why: string) =>
   new TwilioError(400, 21709, `Alpha Sender ID is Invalid or Not Authorized for this Messaging Service: ${why}`);
 
 // Messaging Services (217xx)
-export const senderAlreadyInService = () =>
-  new TwilioError(409, 21710, 'Phone Number or Short Code is already in the Messaging Service.');
-export const senderInAnotherService = () =>
-  new TwilioError(400, 21712, 'Phone Number or Short Code is associated with another Messaging Service.');
+export const senderAlreadyInService = () => new TwilioError(409, 21710, 'Phone Number or Short Code is already in the Messaging Service.');
+export const senderInAnotherService = () => new TwilioError(400, 21712, 'Phone Number or Short Code is associated with another Messaging Service.');
 export const invalidUsecase = (value: string) =>
   new TwilioError(
     400,
@@ -90,9 +80,6 @@ export const invalidValidityPeriod = (value: string) =>
 export const accountInactive = (accountSid: string, status: string) => new TwilioError(401, 20003, `Account ${accountSid} is ${status}`);
 export const apiKeyNotPermitted = () =>
   new TwilioError(401, 20003, 'API keys cannot use the Accounts and Keys resources; authenticate with the account SID and auth token');
-export const subaccountCannotCreateSubaccounts = () =>
-  new TwilioError(401, 20003, "Subaccounts cannot create subaccounts; use the main account's credentials");
-export const statusChangeOwnerOnly = (accountSid: string) =>
-  new TwilioError(401, 20003, `Only the owner of account ${accountSid} can change its status`);
-export const accountClosedForGood = () =>
-  new TwilioError(400, 21479, 'Unable to update Status for subaccount, subaccount is closed and can not be re-opened.');
+export const subaccountCannotCreateSubaccounts = () => new TwilioError(401, 20003, "Subaccounts cannot create subaccounts; use the main account's credentials");
+export const statusChangeOwnerOnly = (accountSid: string) => new TwilioError(401, 20003, `Only the owner of account ${accountSid} can change its status`);
+export const accountClosedForGood = () => new TwilioError(400, 21479, 'Unable to update Status for subaccount, subaccount is closed and can not be re-opened.');

@@ -14,7 +14,10 @@ export interface PageRequest {
 
 /** PageSize above the maximum has its own code (20007); every other bad value is a plain 400. */
 export const pagingErrors = {
-  PageSize: (value: string) => (/^\d+$/.test(value) && Number(value) > MAX_PAGE_SIZE ? pageSizeTooLarge() : invalidParameter('PageSize', `'${value}' must be an integer from 1 to ${MAX_PAGE_SIZE}`)),
+  PageSize: (value: string) =>
+    /^\d+$/.test(value) && Number(value) > MAX_PAGE_SIZE
+      ? pageSizeTooLarge()
+      : invalidParameter('PageSize', `'${value}' must be an integer from 1 to ${MAX_PAGE_SIZE}`),
 };
 
 export function readPaging(params: Params): PageRequest {
@@ -64,13 +67,7 @@ interface Links {
   previous: string | null;
 }
 
-function links<T>(
-  path: string,
-  filters: Record<string, string | undefined>,
-  request: PageRequest,
-  result: Page<T>,
-  keyOf: (item: T) => PageKey,
-): Links {
+function links<T>(path: string, filters: Record<string, string | undefined>, request: PageRequest, result: Page<T>, keyOf: (item: T) => PageKey): Links {
   const { page, pageSize, query: q } = request;
   const first = result.items[0];
   const last = result.items[result.items.length - 1];
@@ -79,10 +76,7 @@ function links<T>(
     first: `${path}?${query(filters, pageSize, 0)}`,
     current: `${path}?${query(filters, pageSize, page, currentToken)}`,
     next: result.hasNext && last ? `${path}?${query(filters, pageSize, page + 1, pageToken('PA', keyOf(last)))}` : null,
-    previous:
-      result.hasPrevious && first && page > 0
-        ? `${path}?${query(filters, pageSize, page - 1, pageToken('PB', keyOf(first)))}`
-        : null,
+    previous: result.hasPrevious && first && page > 0 ? `${path}?${query(filters, pageSize, page - 1, pageToken('PB', keyOf(first)))}` : null,
   };
 }
 

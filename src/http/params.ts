@@ -26,12 +26,7 @@ export function isHttpUrl(text: string): boolean {
  * types, enums, patterns, lengths and ranges. Twilio's wire names (PascalCase) are kept; the
  * domain layer maps them. Unknown parameters are ignored, as Twilio does.
  */
-export function readParams(
-  op: OperationSpec,
-  place: 'query' | 'body',
-  source: RawSource,
-  errors: ParamErrors = {},
-): Params {
+export function readParams(op: OperationSpec, place: 'query' | 'body', source: RawSource, errors: ParamErrors = {}): Params {
   const out: Params = {};
   const raw = source ?? {};
   for (const spec of op.params) {

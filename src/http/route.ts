@@ -45,12 +45,7 @@ const toFastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
  * Registers one Twilio operation: authentication, parameters read against the spec, one handler
  * call, and the answer serialized with the spec's response schema at the spec's status.
  */
-export function twilioRoute(
-  routes: TwilioRoutes,
-  op: OperationSpec,
-  handler: (call: TwilioCall) => Promise<unknown>,
-  options: RouteOptions = {},
-): void {
+export function twilioRoute(routes: TwilioRoutes, op: OperationSpec, handler: (call: TwilioCall) => Promise<unknown>, options: RouteOptions = {}): void {
   const { app, deps, publicUrl } = routes;
   const method = options.method ?? op.method;
   const status = options.status ?? op.status;

@@ -48,16 +48,30 @@ export async function findReceiver(store: Store, accountSid: string, to: string,
     const row = await shortCodeByDigits(store, accountSid, text, fromCountry);
     if (!row) return undefined;
     return {
-      kind: 'short_code', sid: row.sid, address: row.short_code, country: row.country_code, serviceSid: (await store.pools.serviceOf(row.sid)) ?? null,
-      smsUrl: row.sms_url, smsMethod: row.sms_method, smsFallbackUrl: row.sms_fallback_url, smsFallbackMethod: row.sms_fallback_method,
+      kind: 'short_code',
+      sid: row.sid,
+      address: row.short_code,
+      country: row.country_code,
+      serviceSid: (await store.pools.serviceOf(row.sid)) ?? null,
+      smsUrl: row.sms_url,
+      smsMethod: row.sms_method,
+      smsFallbackUrl: row.sms_fallback_url,
+      smsFallbackMethod: row.sms_fallback_method,
     };
   }
   const parsed = parseE164(text);
   const row = parsed ? await store.phoneNumbers.fetchByNumber(parsed.number) : undefined;
   if (!row || row.account_sid !== accountSid) return undefined;
   return {
-    kind: 'phone_number', sid: row.sid, address: row.phone_number, country: row.country_code, serviceSid: (await store.pools.serviceOf(row.sid)) ?? null,
-    smsUrl: row.sms_url, smsMethod: row.sms_method, smsFallbackUrl: row.sms_fallback_url, smsFallbackMethod: row.sms_fallback_method,
+    kind: 'phone_number',
+    sid: row.sid,
+    address: row.phone_number,
+    country: row.country_code,
+    serviceSid: (await store.pools.serviceOf(row.sid)) ?? null,
+    smsUrl: row.sms_url,
+    smsMethod: row.sms_method,
+    smsFallbackUrl: row.sms_fallback_url,
+    smsFallbackMethod: row.sms_fallback_method,
   };
 }
 
@@ -69,7 +83,11 @@ export async function findReceiver(store: Store, accountSid: string, to: string,
 export async function routeOf(store: Store, accountSid: string, receiver: Receiver): Promise<Route | undefined> {
   const own = (): Route | undefined =>
     receiver.smsUrl
-      ? { url: receiver.smsUrl, method: method(receiver.smsMethod), fallback: receiver.smsFallbackUrl ? { url: receiver.smsFallbackUrl, method: method(receiver.smsFallbackMethod) } : undefined }
+      ? {
+          url: receiver.smsUrl,
+          method: method(receiver.smsMethod),
+          fallback: receiver.smsFallbackUrl ? { url: receiver.smsFallbackUrl, method: method(receiver.smsFallbackMethod) } : undefined,
+        }
       : undefined;
   if (!receiver.serviceSid) return own();
   const service = await store.services.fetch(accountSid, receiver.serviceSid);
@@ -116,7 +134,17 @@ export function inboundParams(message: MessageRow, media: MediaItem[], fromCount
 /** An outbound reply from the receiving number, sent through the network like any message. */
 export async function queueReply(
   tx: Store,
-  reply: { accountSid: string; serviceSid: string | null; from: string; to: string; body: string; media: MediaItem[]; statusCallback: string | null; statusCallbackMethod?: 'GET' | 'POST'; errorCode?: number },
+  reply: {
+    accountSid: string;
+    serviceSid: string | null;
+    from: string;
+    to: string;
+    body: string;
+    media: MediaItem[];
+    statusCallback: string | null;
+    statusCallbackMethod?: 'GET' | 'POST';
+    errorCode?: number;
+  },
   now: Date,
 ): Promise<MessageRow> {
   const at = toStored(now);
@@ -199,7 +227,11 @@ export async function receiveMessage(
       // The whole service's pool, or the number alone outside a service.
       const scope = receiver.serviceSid ?? receiver.address;
       if (keyword.type !== 'HELP') await tx.optOuts.set({ account_sid: accountSid, scope, address: handset.number, date: at }, keyword.type === 'STOP');
-      await queueReply(tx, { accountSid, serviceSid: receiver.serviceSid, from: receiver.address, to: handset.number, body: keyword.reply, media: [], statusCallback: null }, now);
+      await queueReply(
+        tx,
+        { accountSid, serviceSid: receiver.serviceSid, from: receiver.address, to: handset.number, body: keyword.reply, media: [], statusCallback: null },
+        now,
+      );
     }
     const route = await routeOf(tx, accountSid, receiver);
     if (route) {

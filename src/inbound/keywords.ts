@@ -18,7 +18,10 @@ export const DEFAULT_REPLIES = {
 } as const;
 
 export function keywordOf(body: string): Keyword | undefined {
-  const word = body.trim().replace(/[.!]+$/, '').toUpperCase();
+  const word = body
+    .trim()
+    .replace(/[.!]+$/, '')
+    .toUpperCase();
   if (/\s/.test(word)) return undefined;
   if ((OPT_OUT_KEYWORDS as readonly string[]).includes(word)) return { type: 'STOP', reply: DEFAULT_REPLIES.STOP };
   if ((OPT_IN_KEYWORDS as readonly string[]).includes(word)) return { type: 'START', reply: DEFAULT_REPLIES.START };

@@ -63,7 +63,9 @@ export const inboundResponseHandler: ResponseHandler = async (tx, hook, response
   if (!message) return { done: true, retry: false };
   for (const verb of answer.verbs) {
     if (verb.verb === 'Redirect') {
-      const followed = (await tx.webhooks.list(hook.account_sid, { messageSid: hook.message_sid })).filter((h) => h.kind !== WEBHOOK_KIND.statusCallback).length;
+      const followed = (await tx.webhooks.list(hook.account_sid, { messageSid: hook.message_sid })).filter(
+        (h) => h.kind !== WEBHOOK_KIND.statusCallback,
+      ).length;
       if (followed > MAX_REDIRECTS) return { done: false, retry: false, errorCode: 11215 };
       await enqueueWebhook(
         tx,
@@ -87,7 +89,13 @@ export const inboundResponseHandler: ResponseHandler = async (tx, hook, response
 };
 
 /** One `<Message>`: from the receiving number (or `from`, if the account's) to the sender (or `to`). */
-async function reply(tx: Store, inbound: { account_sid: string; messaging_service_sid: string | null; to_address: string; from_address: string | null }, verb: TwimlMessage, base: string, now: Date): Promise<void> {
+async function reply(
+  tx: Store,
+  inbound: { account_sid: string; messaging_service_sid: string | null; to_address: string; from_address: string | null },
+  verb: TwimlMessage,
+  base: string,
+  now: Date,
+): Promise<void> {
   let to = verb.to ?? inbound.from_address ?? '';
   // A number without `+` takes the country code of the number that received the message: +1 here.
   if (verb.to && !verb.to.startsWith('+') && inbound.from_address?.startsWith('+1')) to = `+1${verb.to}`;
@@ -120,7 +128,7 @@ async function reply(tx: Store, inbound: { account_sid: string; messaging_servic
       to,
       body: verb.body,
       media,
-      statusCallback: callback ? new URL(callback, base).href : service?.status_callback ?? null,
+      statusCallback: callback ? new URL(callback, base).href : (service?.status_callback ?? null),
       statusCallbackMethod: verb.action ? verb.method : 'POST',
       errorCode: optedOut ? 21610 : unreachable,
     },

@@ -45,9 +45,7 @@ export interface TwimlWarning {
   code: number;
   message: string;
 }
-export type TwimlResult =
-  | { ok: true; verbs: TwimlVerb[]; warnings: TwimlWarning[] }
-  | { ok: false; code: number; message: string };
+export type TwimlResult = { ok: true; verbs: TwimlVerb[]; warnings: TwimlWarning[] } | { ok: false; code: number; message: string };
 
 const MAX_MESSAGES = 10;
 const MAX_MEDIA = 10;
@@ -58,7 +56,13 @@ const MESSAGE_ATTRIBUTES = ['to', 'from', 'action', 'method', 'statusCallback'];
 type XmlNode = Record<string, unknown>;
 type Warn = (code: number, message: string) => void;
 
-const PREDEFINED = new Map([['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"]]);
+const PREDEFINED = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 const XML_CHAR = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]$/u;
 
 /** Expands XML's predefined entities and character references; throws on anything else. */
@@ -98,9 +102,7 @@ const attributesOf = (node: XmlNode): Record<string, string> => (node[':@'] as R
 
 /** The text of a node's children, CDATA included, in order. */
 function textOf(children: XmlNode[]): string {
-  return children
-    .map((child) => (typeof child['#text'] === 'string' ? child['#text'] : child['#cdata'] ? textOf(child['#cdata'] as XmlNode[]) : ''))
-    .join('');
+  return children.map((child) => (typeof child['#text'] === 'string' ? child['#text'] : child['#cdata'] ? textOf(child['#cdata'] as XmlNode[]) : '')).join('');
 }
 
 export function parseMessagingTwiml(xml: string): TwimlResult {

@@ -147,7 +147,8 @@ export class Network {
   #schedule(): void {
     if (this.#stopped) return;
     let delay = this.#options.pollMs;
-    void this.#deps.store.nextDue()
+    void this.#deps.store
+      .nextDue()
       .then((due) => {
         if (due !== undefined && !this.#deps.clock.onMove) delay = Math.max(0, Math.min(delay, new Date(due).getTime() - Date.now()));
       })
@@ -208,7 +209,12 @@ export class Network {
         case STEP.send:
           return this.#send(move);
         case STEP.sent:
-          return move.to({ status: 'sent', date_sent: at, next_step: STEP.deliver, next_at: toStored(new Date(now.getTime() + this.#options.deliveryDelayMs)) });
+          return move.to({
+            status: 'sent',
+            date_sent: at,
+            next_step: STEP.deliver,
+            next_at: toStored(new Date(now.getTime() + this.#options.deliveryDelayMs)),
+          });
         case STEP.deliver:
           return this.#deliver(move);
         case STEP.expire:
@@ -257,7 +263,13 @@ export class Network {
       if (!selection.ok) return move.fail(selection.errorCode);
       sender = selection.sender;
       if (service.sticky_sender === 1) await tx.pools.saveSticky(service.sid, message.to_address, sender.sid, toStored(move.now));
-      Object.assign(patch, { from_address: sender.address, sender_sid: sender.sid, selection_rule: selection.rule, rerouted: selection.rerouted ? 1 : 0, body });
+      Object.assign(patch, {
+        from_address: sender.address,
+        sender_sid: sender.sid,
+        selection_rule: selection.rule,
+        rerouted: selection.rerouted ? 1 : 0,
+        body,
+      });
     } else {
       sender = await resolveFrom(tx, message.account_sid, message.from_address, recipientOf(message.to_address)?.country);
       // The sender left the account after the message was accepted.

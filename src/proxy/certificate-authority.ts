@@ -115,9 +115,7 @@ function nameConstraints(hosts: readonly string[]): forge.asn1.Asn1 {
       // GeneralName dNSName [2] IA5String
       asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, host),
     ]);
-  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, hosts.map(subtree)),
-  ]);
+  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, hosts.map(subtree))]);
 }
 
 function newTunnelCertificate(caKey: forge.pki.rsa.PrivateKey, caCert: forge.pki.Certificate, now: Date): string {

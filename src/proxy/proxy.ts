@@ -40,7 +40,9 @@ export function proxyAwareServer(handler: RequestListener): Server {
 function refuseRequest(request: IncomingMessage): TwilioError | undefined {
   // Origin-form starts with '/'; anything else (absolute-form, '*') asks to be forwarded.
   if (!request.url?.startsWith('/')) {
-    return notAnOpenProxy(`it forwards nothing; tunnel to api.twilio.com:${TUNNEL_PORT} or messaging.twilio.com:${TUNNEL_PORT} with CONNECT, or send requests to its own address`);
+    return notAnOpenProxy(
+      `it forwards nothing; tunnel to api.twilio.com:${TUNNEL_PORT} or messaging.twilio.com:${TUNNEL_PORT} with CONNECT, or send requests to its own address`,
+    );
   }
   const tunnel = tunnelHost(request.socket);
   if (tunnel === undefined) return undefined;
@@ -66,8 +68,7 @@ function writeError(response: ServerResponse, error: TwilioError): void {
 /** Serves CONNECT on `server`; call once, before it listens. */
 export function installProxy(server: Server, options: ProxyOptions): void {
   let context: Promise<SecureContext> | undefined;
-  const secureContext = () =>
-    (context ??= options.certificates().then(({ tunnel }) => createSecureContext({ cert: tunnel.certPem, key: tunnel.keyPem })));
+  const secureContext = () => (context ??= options.certificates().then(({ tunnel }) => createSecureContext({ cert: tunnel.certPem, key: tunnel.keyPem })));
   server.on('connect', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', (error) => options.logger.debug({ err: error }, 'proxy: client socket error'));
     openTunnel(server, request, socket, head, secureContext, options).catch((error: unknown) => {
@@ -129,7 +130,6 @@ function parseTarget(target: string): { host: string; port: number } | undefined
   if (!match) return undefined;
   return { host: (match[1] ?? match[2]!).toLowerCase(), port: Number(match[3]) };
 }
-
 
 function refuseConnect(socket: Socket, error: TwilioError, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(error.toJSON());

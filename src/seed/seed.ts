@@ -97,8 +97,11 @@ export function applySeed(deps: Deps, accountSid: string, seed: Seed): Promise<v
       const { shortCodes, phoneNumbers, services, subaccounts, ...fields } = entry;
       if (subaccounts !== undefined) throw new SeedError('seed: subaccounts cannot have subaccounts of their own');
       const p = params(op.v2010CreateAccount, fields, `subaccount ${JSON.stringify(fields.FriendlyName)}`);
-      if (typeof p.FriendlyName !== 'string' || p.FriendlyName === '') throw new SeedError('seed: every subaccount needs a FriendlyName, by which it is found again');
-      const existing = (await store.accounts.list(accountSid, { friendlyName: p.FriendlyName }, { size: 2 })).items.find((a) => a.owner_account_sid === accountSid);
+      if (typeof p.FriendlyName !== 'string' || p.FriendlyName === '')
+        throw new SeedError('seed: every subaccount needs a FriendlyName, by which it is found again');
+      const existing = (await store.accounts.list(accountSid, { friendlyName: p.FriendlyName }, { size: 2 })).items.find(
+        (a) => a.owner_account_sid === accountSid,
+      );
       const sub = existing ?? (await createAccount(inTx, main, p));
       await applyIn(inTx, sub.sid, { shortCodes, phoneNumbers, services });
     }
@@ -124,7 +127,8 @@ async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void
   if (seed.phoneNumbers?.length || seed.services?.some((service) => service.PhoneNumbers?.length)) await loadNumberPlan();
   for (const entry of seed.phoneNumbers ?? []) {
     const p = params(createPhoneNumberOp, entry, `phone number ${JSON.stringify(entry)}`);
-    if (p.PhoneNumber === undefined) throw new SeedError(`seed phone number ${JSON.stringify(entry)}: give PhoneNumber (an AreaCode would buy another number at every start)`);
+    if (p.PhoneNumber === undefined)
+      throw new SeedError(`seed phone number ${JSON.stringify(entry)}: give PhoneNumber (an AreaCode would buy another number at every start)`);
     const number = parseE164(String(p.PhoneNumber))?.number ?? String(p.PhoneNumber);
     const existing = await store.phoneNumbers.fetchByNumber(number);
     if (existing && existing.account_sid !== accountSid) throw new SeedError(`seed phone number ${number} belongs to another account`);

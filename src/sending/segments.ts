@@ -29,8 +29,7 @@ export interface SegmentCount {
 // GSM 03.38 default alphabet, in table order (ESC, 0x1B, is left out: it only introduces the
 // extension table).
 const GSM_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-    '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' + '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
 );
 // GSM 03.38 extension table: ESC + character, two septets each.
 const GSM_EXTENSION = new Set('\f^{}\\[~]|€');
@@ -91,8 +90,8 @@ const SMART_GROUPS: ReadonlyArray<readonly [replacement: string, characters: str
 
 // Fullwidth digits and capitals (U+FF10–FF19, U+FF21–FF3A), and the small capitals on the list,
 // which has none for Q and X.
-const SMALL_CAPITALS = '\u1D00\u0299\u1D04\u1D05\u1D07\uA730\u0262\u029C\u026A\u1D0A\u1D0B\u029F' +
-  '\u1D0D\u0274\u1D0F\u1D18\u0280\uA731\u1D1B\u1D1C\u1D20\u1D21\u028F\u1D22';
+const SMALL_CAPITALS =
+  '\u1D00\u0299\u1D04\u1D05\u1D07\uA730\u0262\u029C\u026A\u1D0A\u1D0B\u029F' + '\u1D0D\u0274\u1D0F\u1D18\u0280\uA731\u1D1B\u1D1C\u1D20\u1D21\u028F\u1D22';
 const LETTERS_AND_DIGITS: ReadonlyArray<readonly [string, string]> = [
   ...[...'0123456789'].map((d, i) => [d, String.fromCharCode(0xff10 + i)] as const),
   ...[...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'].map((c, i) => [c, String.fromCharCode(0xff21 + i)] as const),

@@ -78,7 +78,10 @@ function canCarry(sender: Candidate, hasMedia: boolean): boolean {
  * reply): a short code is bound to its country; an alphanumeric sender cannot reach the US or
  * Canada. Undefined when neither rule stands in the way.
  */
-export function reachProblem(sender: Pick<Candidate, 'kind' | 'country'>, country: string | undefined): 'short_code_abroad' | 'alpha_sender_refused' | undefined {
+export function reachProblem(
+  sender: Pick<Candidate, 'kind' | 'country'>,
+  country: string | undefined,
+): 'short_code_abroad' | 'alpha_sender_refused' | undefined {
   if (sender.kind === 'short_code' && sender.country !== country) return 'short_code_abroad';
   if (sender.kind === 'alpha_sender' && country !== undefined && ALPHA_UNSUPPORTED.has(country)) return 'alpha_sender_refused';
   return undefined;

@@ -49,9 +49,7 @@ export class KeysetList<T> {
   async page<DB>(db: Kysely<DB>, args: Args, page: PageQuery): Promise<Page<T>> {
     const limit = page.size + 1;
     if (page.before) return pageOf(await this.#before.run(db, { ...args, ...page.before, limit }), page);
-    const rows = page.after
-      ? await this.#after.run(db, { ...args, ...page.after, limit })
-      : await this.#first.run(db, { ...args, limit });
+    const rows = page.after ? await this.#after.run(db, { ...args, ...page.after, limit }) : await this.#first.run(db, { ...args, limit });
     return pageOf(rows, page);
   }
 }

@@ -19,9 +19,7 @@ export class PreparedQuery<A extends Record<string, unknown>, R> {
 
   constructor(compiled: CompiledQuery<R>) {
     this.#compiled = compiled;
-    this.#slots = compiled.parameters.map((value) =>
-      typeof value === 'string' && value.startsWith(SLOT) ? { arg: value.slice(SLOT.length) } : { value },
-    );
+    this.#slots = compiled.parameters.map((value) => (typeof value === 'string' && value.startsWith(SLOT) ? { arg: value.slice(SLOT.length) } : { value }));
   }
 
   async run<DB>(db: Kysely<DB>, args: A): Promise<R[]> {

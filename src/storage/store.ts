@@ -88,9 +88,13 @@ export class Store {
     try {
       if (backend.schema) {
         // Two nodes starting together may both create it: the loser's duplicate is no error.
-        await db.schema.createSchema(backend.schema).ifNotExists().execute().catch((error: { code?: string }) => {
-          if (error.code !== '23505' && error.code !== '42P06') throw error;
-        });
+        await db.schema
+          .createSchema(backend.schema)
+          .ifNotExists()
+          .execute()
+          .catch((error: { code?: string }) => {
+            if (error.code !== '23505' && error.code !== '42P06') throw error;
+          });
       }
       const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: backend.schema });
       const { error } = await migrator.migrateToLatest();

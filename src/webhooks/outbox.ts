@@ -199,7 +199,7 @@ export class Outbox {
       error: error ?? null,
       duration_ms: Math.round(performance.now() - realStart),
     });
-    const handler = response.errorCode === 11100 ? giveUp : this.#handlers.get(hook.kind) ?? expect2xx;
+    const handler = response.errorCode === 11100 ? giveUp : (this.#handlers.get(hook.kind) ?? expect2xx);
     const now = clock.now();
     const at = toStored(now);
     try {
@@ -209,13 +209,19 @@ export class Outbox {
         const current = await tx.webhooks.fetchForUpdate(hook.sid);
         const stale = !current || current.attempts !== hook.attempts || current.status !== 'pending';
         const outcome = stale ? { done: false, retry: false } : await handler(tx, hook, response, now);
-        await tx.webhooks.insertAttempt(attempt(response.error ?? (outcome.errorCode !== undefined && !outcome.done ? `error ${outcome.errorCode}` : undefined)));
+        await tx.webhooks.insertAttempt(
+          attempt(response.error ?? (outcome.errorCode !== undefined && !outcome.done ? `error ${outcome.errorCode}` : undefined)),
+        );
         if (stale) return;
         if (outcome.done) {
           await tx.webhooks.update(hook.sid, { status: 'delivered', next_attempt_at: null, error_code: null, date_updated: at });
         } else if (outcome.retry && hook.attempts < hook.max_attempts) {
           const wait = this.#policy.firstRetryMs * 2 ** (hook.attempts - 1);
-          await tx.webhooks.update(hook.sid, { next_attempt_at: toStored(new Date(now.getTime() + wait)), error_code: outcome.errorCode ?? null, date_updated: at });
+          await tx.webhooks.update(hook.sid, {
+            next_attempt_at: toStored(new Date(now.getTime() + wait)),
+            error_code: outcome.errorCode ?? null,
+            date_updated: at,
+          });
         } else {
           await tx.webhooks.update(hook.sid, { status: 'failed', next_attempt_at: null, error_code: outcome.errorCode ?? null, date_updated: at });
         }
@@ -248,7 +254,12 @@ async function send(request: { url: string; body?: string; headers: Record<strin
   try {
     const response = await fetch(request.url, { method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(timeoutMs) });
     const body = await readCapped(response);
-    return { status: response.status, contentType: response.headers.get('content-type') ?? undefined, body: body.text, errorCode: body.tooLarge ? 11750 : response.ok ? undefined : 11200 };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? undefined,
+      body: body.text,
+      errorCode: body.tooLarge ? 11750 : response.ok ? undefined : 11200,
+    };
   } catch (error) {
     const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
     if (e.name === 'TimeoutError') return { error: `no answer within ${timeoutMs} ms`, errorCode: 11205 };

@@ -48,12 +48,7 @@ export interface WebhookRequest {
  * `Authorization` header rather than part of the URL (Twilio supports Basic auth this way and
  * does not sign them). The caller adds `I-Twilio-Idempotency-Token`.
  */
-export function webhookRequest(options: {
-  url: string;
-  method: 'GET' | 'POST';
-  params: WebhookParams;
-  authToken: string;
-}): WebhookRequest {
+export function webhookRequest(options: { url: string; method: 'GET' | 'POST'; params: WebhookParams; authToken: string }): WebhookRequest {
   const { method, params, authToken } = options;
   const url = signingUrl(options.url);
   const form = new URLSearchParams();

@@ -159,7 +159,10 @@ for (const backend of BACKENDS) {
         assert.deepEqual(seen, made);
         assert.equal([page.page, page.start, page.end].join(), '2,4,4');
         const back = (await fresh.request('GET', page.previous_page_uri)).body;
-        assert.deepEqual(back.accounts.map((a: { sid: string }) => a.sid), made.slice(2, 4));
+        assert.deepEqual(
+          back.accounts.map((a: { sid: string }) => a.sid),
+          made.slice(2, 4),
+        );
       } finally {
         await fresh.cleanup();
       }
@@ -243,7 +246,10 @@ for (const backend of BACKENDS) {
       assertTwilioError(await server.request('GET', `/2010-04-01/Accounts/${sub.sid}/SMS/ShortCodes/${code.body.sid}.json`), 401, 20003);
       // Released: the main account can now hold the same short code and number.
       assert.equal((await server.request('POST', `/2010-04-01/Accounts/${server.account.sid}/SMS/ShortCodes.json`, { ShortCode: '77001' })).status, 201);
-      assert.equal((await server.request('POST', `/2010-04-01/Accounts/${server.account.sid}/IncomingPhoneNumbers.json`, { PhoneNumber: '+14155550177' })).status, 201);
+      assert.equal(
+        (await server.request('POST', `/2010-04-01/Accounts/${server.account.sid}/IncomingPhoneNumbers.json`, { PhoneNumber: '+14155550177' })).status,
+        201,
+      );
     });
 
     test('update: only the owner changes a status: a subaccount on itself is 401/20003; the main account cannot be suspended (400/20001)', async () => {
@@ -263,7 +269,7 @@ for (const backend of BACKENDS) {
       assertTwilioError(await server.request('POST', one('ACnot-a-sid'), { Status: 'closed' }), 401, 20003);
     });
 
-    test('isolation: the parent acts on a subaccount\'s 2010 resources; the subaccount sees its own only; a sibling sees nothing', async () => {
+    test("isolation: the parent acts on a subaccount's 2010 resources; the subaccount sees its own only; a sibling sees nothing", async () => {
       const sub = await addSubaccount(server);
       const sibling = await addSubaccount(server);
       const subCodes = `/2010-04-01/Accounts/${sub.sid}/SMS/ShortCodes.json`;
@@ -274,8 +280,14 @@ for (const backend of BACKENDS) {
       const parentCode = await addShortCode(server);
       const asSub = as(server, sub);
       const asSibling = as(server, sibling);
-      assert.deepEqual((await asSub('GET', subCodes)).body.short_codes.map((s: { sid: string }) => s.sid), [made.body.sid]);
-      assert.deepEqual((await server.request('GET', subCodes)).body.short_codes.map((s: { sid: string }) => s.sid), [made.body.sid]);
+      assert.deepEqual(
+        (await asSub('GET', subCodes)).body.short_codes.map((s: { sid: string }) => s.sid),
+        [made.body.sid],
+      );
+      assert.deepEqual(
+        (await server.request('GET', subCodes)).body.short_codes.map((s: { sid: string }) => s.sid),
+        [made.body.sid],
+      );
       // Not the parent's, not the sibling's, whichever path is tried.
       assertTwilioError(await asSub('GET', `/2010-04-01/Accounts/${server.account.sid}/SMS/ShortCodes.json`), 401, 20003);
       assertTwilioError(await asSub('GET', `/2010-04-01/Accounts/${sub.sid}/SMS/ShortCodes/${parentCode.sid}.json`), 404, 20404);
@@ -292,7 +304,7 @@ for (const backend of BACKENDS) {
       assert.equal((await asSub('POST', `/v1/Services/${subService.body.sid}/ShortCodes`, { ShortCodeSid: made.body.sid })).status, 201);
     });
 
-    test('isolation: the parent is refused (401/20003) on a suspended or closed subaccount\'s 2010 paths, and served again once reactivated', async () => {
+    test("isolation: the parent is refused (401/20003) on a suspended or closed subaccount's 2010 paths, and served again once reactivated", async () => {
       const sub = await addSubaccount(server);
       const subCodes = `/2010-04-01/Accounts/${sub.sid}/SMS/ShortCodes.json`;
       assert.equal((await server.request('GET', subCodes)).status, 200);

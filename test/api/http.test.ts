@@ -15,7 +15,15 @@ for (const backend of BACKENDS) {
       server = await startTestServer(backend);
       // A second top-level account, as the accounts API (a later issue) will create them.
       const now = new Date().toISOString();
-      await server.store.accounts.insert({ sid: OTHER_SID, auth_token: OTHER_TOKEN, friendly_name: 'Other', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
+      await server.store.accounts.insert({
+        sid: OTHER_SID,
+        auth_token: OTHER_TOKEN,
+        friendly_name: 'Other',
+        status: 'active',
+        owner_account_sid: null,
+        date_created: now,
+        date_updated: now,
+      });
     });
     after(() => server.cleanup());
 
@@ -35,11 +43,19 @@ for (const backend of BACKENDS) {
     test('auth: a suspended account is refused', async () => {
       const sid = 'AC11111111111111111111111111111111';
       const now = new Date().toISOString();
-      await server.store.accounts.insert({ sid, auth_token: 'suspended-token', friendly_name: 'S', status: 'suspended', owner_account_sid: null, date_created: now, date_updated: now });
+      await server.store.accounts.insert({
+        sid,
+        auth_token: 'suspended-token',
+        friendly_name: 'S',
+        status: 'suspended',
+        owner_account_sid: null,
+        date_created: now,
+        date_updated: now,
+      });
       assertTwilioError(await send(`${server.url}/v1/Services`, 'GET', basicAuth(sid, 'suspended-token')), 401, 20003);
     });
 
-    test('isolation: an account never sees or uses another account\'s resources', async () => {
+    test("isolation: an account never sees or uses another account's resources", async () => {
       const service = await addService(server);
       const shortCode = await addShortCode(server);
       assertTwilioError(await send(`${server.url}/v1/Services/${service.sid}`, 'GET', other), 404, 20404);
@@ -72,7 +88,11 @@ for (const backend of BACKENDS) {
       assertTwilioError(await server.request('PUT', '/v1/Services', { FriendlyName: 'x' }), 405, 20004);
       assertTwilioError(await server.request('DELETE', '/v1/Services'), 405, 20004);
       assertTwilioError(await server.request('PATCH', '/v1/Services/MG00000000000000000000000000000000'), 405, 20004);
-      assertTwilioError(await server.request('POST', `/v1/Services/MG00000000000000000000000000000000/ShortCodes/SC00000000000000000000000000000000`), 405, 20004);
+      assertTwilioError(
+        await server.request('POST', `/v1/Services/MG00000000000000000000000000000000/ShortCodes/SC00000000000000000000000000000000`),
+        405,
+        20004,
+      );
       assertTwilioError(await server.request('DELETE', `/2010-04-01/Accounts/${server.account.sid}/SMS/ShortCodes.json`), 405, 20004);
     });
 
@@ -85,7 +105,7 @@ for (const backend of BACKENDS) {
       assertTwilioError(xml, 415, 20415);
     });
 
-    test('routing: a URL that cannot be decoded is a Twilio 400, not Fastify\'s body', async () => {
+    test("routing: a URL that cannot be decoded is a Twilio 400, not Fastify's body", async () => {
       const reply = await server.request('GET', '/v1/Services/%E0%A4%A');
       assert.equal(reply.status, 400, reply.text);
       assert.equal(reply.body.code, 20001);

@@ -58,7 +58,12 @@ for (const backend of BACKENDS) {
       const key = await addApiKey(server, server.account.sid, { FriendlyName: 'Fetched' });
       const reply = await server.request('GET', one(key.sid));
       assert.equal(reply.status, 200, reply.text);
-      assert.deepEqual(reply.body, { sid: key.sid, friendly_name: 'Fetched', date_created: 'Wed, 01 Apr 2026 08:00:00 +0000', date_updated: 'Wed, 01 Apr 2026 08:00:00 +0000' });
+      assert.deepEqual(reply.body, {
+        sid: key.sid,
+        friendly_name: 'Fetched',
+        date_created: 'Wed, 01 Apr 2026 08:00:00 +0000',
+        date_updated: 'Wed, 01 Apr 2026 08:00:00 +0000',
+      });
       const missing = await server.request('GET', one(UNKNOWN_KEY));
       assertTwilioError(missing, 404, 20404);
       assert.equal(missing.body.message, `The requested resource ${one(UNKNOWN_KEY)} was not found`);
@@ -85,7 +90,10 @@ for (const backend of BACKENDS) {
         page = (await server.request('GET', page.next_page_uri)).body;
         seen.push(...page.keys);
       }
-      assert.deepEqual(seen.map((k) => k.sid), made);
+      assert.deepEqual(
+        seen.map((k) => k.sid),
+        made,
+      );
       for (const key of seen) {
         assert.deepEqual(Object.keys(key).sort(), ['date_created', 'date_updated', 'friendly_name', 'sid']);
         assert.match(key.date_created, RFC_2822);
@@ -138,7 +146,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    test('auth: a key SID and its secret act as the key\'s account, on v1 and on its own 2010 paths', async () => {
+    test("auth: a key SID and its secret act as the key's account, on v1 and on its own 2010 paths", async () => {
       const key = await addApiKey(server);
       const asKey = signedBy(server, key.sid, key.secret);
       const service = await asKey('POST', '/v1/Services', { FriendlyName: 'Made with a key' });
@@ -151,7 +159,7 @@ for (const backend of BACKENDS) {
       assert.equal(fetched.body.sid, shortCode.sid);
     });
 
-    test('auth: a wrong secret, another key\'s secret, an unknown key or a malformed SK SID is 401/20003', async () => {
+    test("auth: a wrong secret, another key's secret, an unknown key or a malformed SK SID is 401/20003", async () => {
       const key = await addApiKey(server);
       const other = await addApiKey(server);
       for (const [user, password] of [
@@ -193,7 +201,7 @@ for (const backend of BACKENDS) {
       assert.equal((await server.request('GET', `/2010-04-01/Accounts/${server.account.sid}.json`)).body.friendly_name, 'Shortroute main account');
     });
 
-    test('auth: a main account\'s key does not reach its subaccounts (401/20003); the auth token does', async () => {
+    test("auth: a main account's key does not reach its subaccounts (401/20003); the auth token does", async () => {
       const sub = await addSubaccount(server);
       const key = await addApiKey(server);
       const subCodes = `/2010-04-01/Accounts/${sub.sid}/SMS/ShortCodes.json`;
@@ -202,7 +210,7 @@ for (const backend of BACKENDS) {
       assert.equal((await server.request('GET', subCodes)).status, 200);
     });
 
-    test('auth: a subaccount\'s key acts for the subaccount only, and is refused while the subaccount is suspended', async () => {
+    test("auth: a subaccount's key acts for the subaccount only, and is refused while the subaccount is suspended", async () => {
       const sub = await addSubaccount(server);
       const sibling = await addSubaccount(server);
       const key = await addApiKey(server, sub.sid);
@@ -219,7 +227,7 @@ for (const backend of BACKENDS) {
       assert.equal((await asKey('GET', '/v1/Services')).status, 200);
     });
 
-    test('isolation: a key is seen only on its own account\'s path, by that account or its owner', async () => {
+    test("isolation: a key is seen only on its own account's path, by that account or its owner", async () => {
       const sub = await addSubaccount(server);
       const sibling = await addSubaccount(server);
       const subKey = await addApiKey(server, sub.sid, { FriendlyName: 'Sub key' });

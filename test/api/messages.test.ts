@@ -23,8 +23,26 @@ const DAY = 24 * HOUR;
 
 /** Every property of api.v2010.account.message, as spec/twilio_api_v2010.json lists them. */
 const KEYS = [
-  'account_sid', 'api_version', 'body', 'date_created', 'date_sent', 'date_updated', 'direction', 'error_code', 'error_message',
-  'from', 'messaging_service_sid', 'num_media', 'num_segments', 'price', 'price_unit', 'sid', 'status', 'subresource_uris', 'to', 'uri',
+  'account_sid',
+  'api_version',
+  'body',
+  'date_created',
+  'date_sent',
+  'date_updated',
+  'direction',
+  'error_code',
+  'error_message',
+  'from',
+  'messaging_service_sid',
+  'num_media',
+  'num_segments',
+  'price',
+  'price_unit',
+  'sid',
+  'status',
+  'subresource_uris',
+  'to',
+  'uri',
 ];
 
 for (const backend of BACKENDS) {
@@ -204,8 +222,18 @@ for (const backend of BACKENDS) {
     test('create: settings that change nothing a test can see are accepted (off switches, reserved, obsolete)', async () => {
       const from = (await addNumber()).phone_number;
       const message = await sent({
-        From: from, To: recipient(), Body: 'Hi', ShortenUrls: 'false', SendAsMms: 'false', ProvideFeedback: 'false',
-        MaxPrice: '0.5', Attempt: '1', ForceDelivery: 'true', ContentRetention: 'retain', AddressRetention: 'retain', RiskCheck: 'disable',
+        From: from,
+        To: recipient(),
+        Body: 'Hi',
+        ShortenUrls: 'false',
+        SendAsMms: 'false',
+        ProvideFeedback: 'false',
+        MaxPrice: '0.5',
+        Attempt: '1',
+        ForceDelivery: 'true',
+        ContentRetention: 'retain',
+        AddressRetention: 'retain',
+        RiskCheck: 'disable',
       });
       assert.equal(message.status, 'queued');
     });
@@ -428,7 +456,12 @@ for (const backend of BACKENDS) {
       const other = (await addNumber()).phone_number;
       const [r1, r2] = [recipient(), recipient()];
       const made: string[] = [];
-      for (const [sender, to] of [[from, r1], [from, r2], [other, r1], [from, r1]] as const) {
+      for (const [sender, to] of [
+        [from, r1],
+        [from, r2],
+        [other, r1],
+        [from, r1],
+      ] as const) {
         await advance(1000);
         made.push((await sent({ From: sender, To: to, Body: 'Listed' })).sid);
       }
@@ -437,7 +470,10 @@ for (const backend of BACKENDS) {
       // Newest first over the whole account.
       assert.deepEqual(sids(all).slice(0, 4), [...made].reverse());
       const created = all.messages.map((m: { date_created: string }) => Date.parse(m.date_created));
-      assert.deepEqual(created, [...created].sort((x, y) => y - x));
+      assert.deepEqual(
+        created,
+        [...created].sort((x, y) => y - x),
+      );
       assert.equal(all.page, 0);
       assert.equal(all.start, 0);
       assert.equal(all.end, all.messages.length - 1);
@@ -525,11 +561,27 @@ for (const backend of BACKENDS) {
         pages.push(await get(pages.at(-1).next_page_uri));
         assert.ok(pages.length < 10, 'paging did not stop');
       }
-      assert.deepEqual(pages.map((p) => p.messages.length), [3, 3, 1]);
+      assert.deepEqual(
+        pages.map((p) => p.messages.length),
+        [3, 3, 1],
+      );
       assert.deepEqual(pages.flatMap(sids), everything);
-      assert.deepEqual(pages.map((p) => p.page), [0, 1, 2]);
-      assert.deepEqual(pages.map((p) => [p.start, p.end]), [[0, 2], [3, 5], [6, 6]]);
-      assert.deepEqual(pages.map((p) => p.page_size), [3, 3, 3]);
+      assert.deepEqual(
+        pages.map((p) => p.page),
+        [0, 1, 2],
+      );
+      assert.deepEqual(
+        pages.map((p) => [p.start, p.end]),
+        [
+          [0, 2],
+          [3, 5],
+          [6, 6],
+        ],
+      );
+      assert.deepEqual(
+        pages.map((p) => p.page_size),
+        [3, 3, 3],
+      );
       assert.equal(pages[0].previous_page_uri, null);
       assert.equal(pages[2].next_page_uri, null);
       for (const page of pages) {
@@ -546,7 +598,10 @@ for (const backend of BACKENDS) {
         back.push(await get(back.at(-1).previous_page_uri));
         assert.ok(back.length < 10, 'paging did not stop');
       }
-      assert.deepEqual(back.map((p) => p.page), [2, 1, 0]);
+      assert.deepEqual(
+        back.map((p) => p.page),
+        [2, 1, 0],
+      );
       assert.deepEqual(back.reverse().flatMap(sids), everything);
       // The first page reached backwards continues forwards as before.
       assert.deepEqual(sids(await get(back[0].next_page_uri)), sids(pages[1]));
@@ -606,7 +661,10 @@ for (const backend of BACKENDS) {
         });
         assert.equal((await server.request('POST', one(watched.sid), { Status: 'canceled' })).status, 200);
         await server.network.settle();
-        assert.deepEqual(receiver.requests.map((r) => [r.path, r.params.MessageSid, r.params.MessageStatus]), [['/status', watched.sid, 'canceled']]);
+        assert.deepEqual(
+          receiver.requests.map((r) => [r.path, r.params.MessageSid, r.params.MessageStatus]),
+          [['/status', watched.sid, 'canceled']],
+        );
       } finally {
         await receiver.close();
       }
@@ -672,14 +730,27 @@ for (const backend of BACKENDS) {
       const reply = await server.request('GET', mediaList);
       assert.equal(reply.status, 200, reply.text);
       const page = reply.body;
-      assert.deepEqual(Object.keys(page).sort(), ['end', 'first_page_uri', 'media_list', 'next_page_uri', 'page', 'page_size', 'previous_page_uri', 'start', 'uri']);
+      assert.deepEqual(Object.keys(page).sort(), [
+        'end',
+        'first_page_uri',
+        'media_list',
+        'next_page_uri',
+        'page',
+        'page_size',
+        'previous_page_uri',
+        'start',
+        'uri',
+      ]);
       assert.equal(page.media_list.length, 3);
       assert.equal(page.start, 0);
       assert.equal(page.end, 2);
       assert.equal(page.next_page_uri, null);
       assert.equal(page.previous_page_uri, null);
       assert.ok(page.uri.startsWith(`${mediaList}?`), page.uri);
-      assert.deepEqual(page.media_list.map((m: { content_type: string }) => m.content_type), ['image/jpeg', 'application/pdf', 'application/octet-stream']);
+      assert.deepEqual(
+        page.media_list.map((m: { content_type: string }) => m.content_type),
+        ['image/jpeg', 'application/pdf', 'application/octet-stream'],
+      );
       const mediaSids = new Set<string>();
       for (const item of page.media_list) {
         assert.deepEqual(Object.keys(item).sort(), ['account_sid', 'content_type', 'date_created', 'date_updated', 'parent_sid', 'sid', 'uri']);
@@ -702,7 +773,10 @@ for (const backend of BACKENDS) {
       assertTwilioError(await server.request('GET', `${account}/Messages/${text.sid}/Media/${[...mediaSids][0]}.json`), 404, 20404);
       // PageSize pages the media list too, both ways.
       const pages = [(await server.request('GET', `${mediaList}?PageSize=2`)).body];
-      assert.deepEqual(pages[0].media_list.map((m: { sid: string }) => m.sid), page.media_list.slice(0, 2).map((m: { sid: string }) => m.sid));
+      assert.deepEqual(
+        pages[0].media_list.map((m: { sid: string }) => m.sid),
+        page.media_list.slice(0, 2).map((m: { sid: string }) => m.sid),
+      );
       assert.equal(pages[0].page_size, 2);
       assert.ok(pages[0].next_page_uri, 'a next page');
       pages.push((await server.request('GET', pages[0].next_page_uri)).body);
@@ -727,13 +801,17 @@ for (const backend of BACKENDS) {
       assertTwilioError(await server.request('GET', first!.uri), 404, 20404);
       assertTwilioError(await server.request('DELETE', first!.uri), 404, 20404);
       const remaining = (await server.request('GET', mediaList)).body.media_list.map((m: { sid: string }) => m.sid);
-      assert.deepEqual(remaining, rest.map((m) => m.sid));
+      assert.deepEqual(
+        remaining,
+        rest.map((m) => m.sid),
+      );
     });
 
-    test('subaccounts: a message of one account is 404 for another, and another account\'s path is 20003', async () => {
+    test("subaccounts: a message of one account is 404 for another, and another account's path is 20003", async () => {
       const sub = await addSubaccount(server, { FriendlyName: 'Isolated' });
       const subPath = `/2010-04-01/Accounts/${sub.sid}`;
-      const asSub = (method: string, path: string, values?: Values) => send(server.url + path, method, basicAuth(sub.sid, sub.auth_token), values ? form(values) : undefined);
+      const asSub = (method: string, path: string, values?: Values) =>
+        send(server.url + path, method, basicAuth(sub.sid, sub.auth_token), values ? form(values) : undefined);
       const mainFrom = (await addNumber()).phone_number;
       const main = await sent({ From: mainFrom, To: recipient(), Body: 'Main', MediaUrl: 'https://media.example.test/a.png' });
 

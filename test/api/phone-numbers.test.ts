@@ -14,11 +14,41 @@ const UNKNOWN_PN = 'PN0123456789abcdef0123456789abcdef';
 
 /** Every property of api.v2010.account.incoming_phone_number, as spec/twilio_api_v2010.json lists them. */
 const KEYS = [
-  'account_sid', 'address_requirements', 'address_sid', 'api_version', 'beta', 'bundle_sid', 'capabilities', 'date_created',
-  'date_updated', 'emergency_address_sid', 'emergency_address_status', 'emergency_status', 'friendly_name', 'identity_sid',
-  'origin', 'phone_number', 'sid', 'sms_application_sid', 'sms_fallback_method', 'sms_fallback_url', 'sms_method', 'sms_url',
-  'status', 'status_callback', 'status_callback_method', 'trunk_sid', 'type', 'uri', 'voice_application_sid',
-  'voice_caller_id_lookup', 'voice_fallback_method', 'voice_fallback_url', 'voice_method', 'voice_receive_mode', 'voice_url',
+  'account_sid',
+  'address_requirements',
+  'address_sid',
+  'api_version',
+  'beta',
+  'bundle_sid',
+  'capabilities',
+  'date_created',
+  'date_updated',
+  'emergency_address_sid',
+  'emergency_address_status',
+  'emergency_status',
+  'friendly_name',
+  'identity_sid',
+  'origin',
+  'phone_number',
+  'sid',
+  'sms_application_sid',
+  'sms_fallback_method',
+  'sms_fallback_url',
+  'sms_method',
+  'sms_url',
+  'status',
+  'status_callback',
+  'status_callback_method',
+  'trunk_sid',
+  'type',
+  'uri',
+  'voice_application_sid',
+  'voice_caller_id_lookup',
+  'voice_fallback_method',
+  'voice_fallback_url',
+  'voice_method',
+  'voice_receive_mode',
+  'voice_url',
 ];
 
 /** The voice, emergency and regulatory parameters, a value for each, and the property that shows it. */
@@ -70,7 +100,15 @@ for (const backend of BACKENDS) {
       server = h.server;
       // A second top-level account, as test/api/http.test.ts makes one.
       const now = new Date().toISOString();
-      await server.store.accounts.insert({ sid: OTHER_SID, auth_token: OTHER_TOKEN, friendly_name: 'Other', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
+      await server.store.accounts.insert({
+        sid: OTHER_SID,
+        auth_token: OTHER_TOKEN,
+        friendly_name: 'Other',
+        status: 'active',
+        owner_account_sid: null,
+        date_created: now,
+        date_updated: now,
+      });
     });
     after(() => server.cleanup());
 
@@ -169,10 +207,7 @@ for (const backend of BACKENDS) {
     test('create: Capabilities (extension, repeatable) sets the capabilities object', async () => {
       assert.deepEqual((await h.addNumber({ Capabilities: 'SMS' })).capabilities, { voice: false, sms: true, mms: false, fax: false });
       assert.deepEqual((await h.addNumber({ Capabilities: ['Voice', 'Fax'] })).capabilities, { voice: true, sms: false, mms: false, fax: true });
-      assert.deepEqual(
-        (await h.addNumber({ Capabilities: ['Voice', 'SMS', 'MMS', 'Fax'] })).capabilities,
-        { voice: true, sms: true, mms: true, fax: true },
-      );
+      assert.deepEqual((await h.addNumber({ Capabilities: ['Voice', 'SMS', 'MMS', 'Fax'] })).capabilities, { voice: true, sms: true, mms: true, fax: true });
       const before = await count();
       assertTwilioError(await server.request('POST', h.list, { PhoneNumber: h.freshNumber(), Capabilities: 'Text' }), 400, 20001);
       assertTwilioError(await server.request('POST', h.list, { PhoneNumber: h.freshNumber(), Capabilities: ['SMS', 'sms'] }), 400, 20001);
@@ -269,7 +304,7 @@ for (const backend of BACKENDS) {
       assert.equal(missing.body.message, `The requested resource ${h.one(UNKNOWN_PN)} was not found`);
     });
 
-    test('fetch / update / delete: another account never reaches this account\'s number', async () => {
+    test("fetch / update / delete: another account never reaches this account's number", async () => {
       const pn = await h.addNumber();
       const theirPath = `/2010-04-01/Accounts/${OTHER_SID}/IncomingPhoneNumbers/${pn.sid}.json`;
       assertTwilioError(await asOther('GET', theirPath), 404, 20404);
@@ -385,7 +420,7 @@ for (const backend of BACKENDS) {
       assert.equal(missing.body.message, `The requested resource ${h.one(UNKNOWN_PN)} was not found`);
     });
 
-    test('delete: 204 with an empty body; the number is gone, out of its service\'s pool, and free to create again', async () => {
+    test("delete: 204 with an empty body; the number is gone, out of its service's pool, and free to create again", async () => {
       const pn = await h.addNumber();
       const service = await addService(server);
       const pool = `/v1/Services/${service.sid}/PhoneNumbers`;
@@ -455,7 +490,17 @@ for (const backend of BACKENDS) {
       const first = await h.server.request('GET', `${path}?PhoneNumber=0&PageSize=2`);
       assert.equal(first.status, 200);
       const b = first.body;
-      assert.deepEqual(Object.keys(b).sort(), ['end', 'first_page_uri', 'incoming_phone_numbers', 'next_page_uri', 'page', 'page_size', 'previous_page_uri', 'start', 'uri']);
+      assert.deepEqual(Object.keys(b).sort(), [
+        'end',
+        'first_page_uri',
+        'incoming_phone_numbers',
+        'next_page_uri',
+        'page',
+        'page_size',
+        'previous_page_uri',
+        'start',
+        'uri',
+      ]);
       assert.equal(b.page, 0);
       assert.equal(b.page_size, 2);
       assert.equal(b.start, 0);
@@ -478,7 +523,10 @@ for (const backend of BACKENDS) {
       assert.equal(last.end, 4);
       const back = (await h.server.request('GET', last.previous_page_uri)).body;
       assert.equal(back.page, 1);
-      assert.deepEqual(back.incoming_phone_numbers.map((n: { sid: string }) => n.sid), Object.values(made).slice(2, 4));
+      assert.deepEqual(
+        back.incoming_phone_numbers.map((n: { sid: string }) => n.sid),
+        Object.values(made).slice(2, 4),
+      );
       const empty = (await h.server.request('GET', `${path}?FriendlyName=Nobody`)).body;
       assert.deepEqual(empty.incoming_phone_numbers, []);
       assert.equal(empty.start, 0);

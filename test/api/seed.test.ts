@@ -102,9 +102,15 @@ for (const backend of BACKENDS) {
           const sub = accounts[0];
           assert.equal(sub.owner_account_sid, node.account.sid);
           const codes = await node.request('GET', `/2010-04-01/Accounts/${sub.sid}/SMS/ShortCodes.json`);
-          assert.deepEqual(codes.body.short_codes.map((c: { short_code: string }) => c.short_code), ['56789']);
+          assert.deepEqual(
+            codes.body.short_codes.map((c: { short_code: string }) => c.short_code),
+            ['56789'],
+          );
           const asSub = await send(`${node.url}/v1/Services`, 'GET', basicAuth(sub.sid, sub.auth_token));
-          assert.deepEqual(asSub.body.services.map((x: { friendly_name: string }) => x.friendly_name), ['Team A alerts']);
+          assert.deepEqual(
+            asSub.body.services.map((x: { friendly_name: string }) => x.friendly_name),
+            ['Team A alerts'],
+          );
           const pool = await send(`${node.url}/v1/Services/${asSub.body.services[0].sid}/ShortCodes`, 'GET', basicAuth(sub.sid, sub.auth_token));
           assert.equal(pool.body.short_codes.length, 1);
           // The main account's own services do not include the subaccount's.

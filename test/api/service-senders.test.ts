@@ -35,13 +35,23 @@ for (const backend of BACKENDS) {
     });
     after(() => server.cleanup());
 
-    test('create: adds the account\'s number and answers 201 with the spec shape', async () => {
+    test("create: adds the account's number and answers 201 with the spec shape", async () => {
       const service = await addService(server);
       const pn = await addPhoneNumber(server);
       const reply = await server.request('POST', phonePool(service.sid), { PhoneNumberSid: pn.sid });
       assert.equal(reply.status, 201, reply.text);
       const m = reply.body;
-      assert.deepEqual(Object.keys(m).sort(), ['account_sid', 'capabilities', 'country_code', 'date_created', 'date_updated', 'phone_number', 'service_sid', 'sid', 'url']);
+      assert.deepEqual(Object.keys(m).sort(), [
+        'account_sid',
+        'capabilities',
+        'country_code',
+        'date_created',
+        'date_updated',
+        'phone_number',
+        'service_sid',
+        'sid',
+        'url',
+      ]);
       assert.equal(m.sid, pn.sid);
       assert.equal(m.account_sid, server.account.sid);
       assert.equal(m.service_sid, service.sid);
@@ -59,8 +69,14 @@ for (const backend of BACKENDS) {
       const cases: [string[], string[]][] = [
         [['SMS'], ['SMS']],
         [['MMS'], ['MMS']],
-        [['SMS', 'Voice'], ['SMS', 'Voice']],
-        [['SMS', 'MMS', 'Voice', 'Fax'], ['MMS', 'SMS', 'Voice']],
+        [
+          ['SMS', 'Voice'],
+          ['SMS', 'Voice'],
+        ],
+        [
+          ['SMS', 'MMS', 'Voice', 'Fax'],
+          ['MMS', 'SMS', 'Voice'],
+        ],
       ];
       for (const [capabilities, shown] of cases) {
         const pn = await addPhoneNumber(server, { Capabilities: capabilities });
@@ -87,7 +103,7 @@ for (const backend of BACKENDS) {
       assertTwilioError(await server.request('GET', `${alphaPool(service.sid)}/${pn.sid}`), 404, 20404);
     });
 
-    test('list: exactly the pool\'s numbers, key phone_numbers, with v1 meta and paging', async () => {
+    test("list: exactly the pool's numbers, key phone_numbers, with v1 meta and paging", async () => {
       const service = await addService(server);
       const empty = await server.request('GET', phonePool(service.sid));
       assert.equal(empty.status, 200);
@@ -157,7 +173,14 @@ for (const backend of BACKENDS) {
     test('create: PhoneNumberSid is required and must name a PN of this account (21421)', async () => {
       const service = await addService(server);
       assertTwilioError(await server.request('POST', phonePool(service.sid), {}), 400, 20001);
-      for (const bad of ['PN123', 'not-a-sid', '', 'SC0123456789abcdef0123456789abcdef', 'PN0123456789abcdef0123456789abcdeg', 'PN0123456789abcdef0123456789abcdef']) {
+      for (const bad of [
+        'PN123',
+        'not-a-sid',
+        '',
+        'SC0123456789abcdef0123456789abcdef',
+        'PN0123456789abcdef0123456789abcdeg',
+        'PN0123456789abcdef0123456789abcdef',
+      ]) {
         assertTwilioError(await server.request('POST', phonePool(service.sid), { PhoneNumberSid: bad }), 400, 21421);
       }
       // A short code SID of this account is still not a phone number.
@@ -168,9 +191,17 @@ for (const backend of BACKENDS) {
       assert.deepEqual((await server.request('GET', phonePool(service.sid))).body.phone_numbers, []);
     });
 
-    test('create: another account\'s number is 400/21421, and its service cannot take this account\'s number', async () => {
+    test("create: another account's number is 400/21421, and its service cannot take this account's number", async () => {
       const now = new Date().toISOString();
-      await server.store.accounts.insert({ sid: OTHER_SID, auth_token: OTHER_TOKEN, friendly_name: 'Other', status: 'active', owner_account_sid: null, date_created: now, date_updated: now });
+      await server.store.accounts.insert({
+        sid: OTHER_SID,
+        auth_token: OTHER_TOKEN,
+        friendly_name: 'Other',
+        status: 'active',
+        owner_account_sid: null,
+        date_created: now,
+        date_updated: now,
+      });
       const other = (method: string, path: string, values?: Record<string, string>) =>
         send(server.url + path, method, basicAuth(OTHER_SID, OTHER_TOKEN), values ? form(values) : undefined);
       const theirNumber = await other('POST', `/2010-04-01/Accounts/${OTHER_SID}/IncomingPhoneNumbers.json`, { PhoneNumber: '+12065550999' });

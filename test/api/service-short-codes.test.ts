@@ -22,7 +22,17 @@ for (const backend of BACKENDS) {
       const shortCode = await addShortCode(server, { Capabilities: ['SMS', 'MMS'] });
       const reply = await server.request('POST', pool(service.sid), { ShortCodeSid: shortCode.sid });
       assert.equal(reply.status, 201, reply.text);
-      assert.deepEqual(Object.keys(reply.body).sort(), ['account_sid', 'capabilities', 'country_code', 'date_created', 'date_updated', 'service_sid', 'short_code', 'sid', 'url']);
+      assert.deepEqual(Object.keys(reply.body).sort(), [
+        'account_sid',
+        'capabilities',
+        'country_code',
+        'date_created',
+        'date_updated',
+        'service_sid',
+        'short_code',
+        'sid',
+        'url',
+      ]);
       assert.equal(reply.body.sid, shortCode.sid);
       assert.equal(reply.body.service_sid, service.sid);
       assert.equal(reply.body.account_sid, server.account.sid);
@@ -53,7 +63,11 @@ for (const backend of BACKENDS) {
       assertTwilioError(await server.request('POST', pool(service.sid), { ShortCodeSid: 'SC123' }), 400, 21421);
       assertTwilioError(await server.request('POST', pool(service.sid), { ShortCodeSid: 'PN0123456789abcdef0123456789abcdef' }), 400, 21421);
       assertTwilioError(await server.request('POST', pool(service.sid), { ShortCodeSid: 'SC0123456789abcdef0123456789abcdef' }), 400, 21421);
-      assertTwilioError(await server.request('POST', pool('MG00000000000000000000000000000000'), { ShortCodeSid: 'SC0123456789abcdef0123456789abcdef' }), 404, 20404);
+      assertTwilioError(
+        await server.request('POST', pool('MG00000000000000000000000000000000'), { ShortCodeSid: 'SC0123456789abcdef0123456789abcdef' }),
+        404,
+        20404,
+      );
       assert.equal((await server.request('GET', pool(service.sid))).body.short_codes.length, 0);
     });
 
@@ -128,7 +142,10 @@ for (const backend of BACKENDS) {
         added.push(sc.sid);
       }
       const first = await server.request('GET', `${pool(service.sid)}?PageSize=4`);
-      assert.deepEqual(first.body.short_codes.map((s: { sid: string }) => s.sid), added.slice(0, 4));
+      assert.deepEqual(
+        first.body.short_codes.map((s: { sid: string }) => s.sid),
+        added.slice(0, 4),
+      );
       // Remove one already seen and add a new one before following next_page_url.
       await server.request('DELETE', `${pool(service.sid)}/${added[1]}`);
       const late = await addShortCode(server);

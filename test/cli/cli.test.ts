@@ -7,17 +7,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { OPTIONS } from '../../src/config.js';
 import { form, send } from '../helpers/server.js';
-import {
-  assertOneLineFailure,
-  freePort,
-  inParallel,
-  killAll,
-  listenSomewhere,
-  ROOT,
-  runCli,
-  startCli,
-  type RunningCli,
-} from '../helpers/cli.js';
+import { assertOneLineFailure, freePort, inParallel, killAll, listenSomewhere, ROOT, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'cli-test-auth-token-0123456789';
@@ -333,7 +323,10 @@ describe('graceful shutdown', () => {
     const code = await call(again, 'GET', `/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes/${shortCode.body.sid}.json`);
     assert.deepEqual(code.body, shortCode.body);
     const pool = await call(again, 'GET', `/v1/Services/${service.body.sid}/ShortCodes`);
-    assert.deepEqual(pool.body.short_codes.map((s: { sid: string }) => s.sid), [shortCode.body.sid]);
+    assert.deepEqual(
+      pool.body.short_codes.map((s: { sid: string }) => s.sid),
+      [shortCode.body.sid],
+    );
     assert.equal((await again.stop('SIGTERM')).code, 0);
   });
 
@@ -393,7 +386,9 @@ describe('--seed', () => {
       pools[service.friendly_name] = pool.body.short_codes;
     }
     // Absolute URLs carry the port, which changes between starts.
-    return JSON.parse(JSON.stringify({ shortCodes: shortCodes.body.short_codes, services: services.body.services, pools }).replaceAll(server.url, 'http://shortroute'));
+    return JSON.parse(
+      JSON.stringify({ shortCodes: shortCodes.body.short_codes, services: services.body.services, pools }).replaceAll(server.url, 'http://shortroute'),
+    );
   }
 
   test('--seed: creates the short codes, and the services with those short codes in their pools', async () => {
@@ -409,7 +404,10 @@ describe('--seed', () => {
       ['67890', '67890'],
     ]);
     for (const s of shortCodes) assert.equal(s.account_sid, ACCOUNT_SID);
-    assert.deepEqual(services.map((s: { friendly_name: string }) => s.friendly_name), ['Alerts', 'Empty']);
+    assert.deepEqual(
+      services.map((s: { friendly_name: string }) => s.friendly_name),
+      ['Alerts', 'Empty'],
+    );
     const alerts = services[0];
     assert.equal(alerts.inbound_request_url, 'https://example.test/sms');
     assert.equal(alerts.sticky_sender, false);
@@ -457,7 +455,13 @@ describe('--seed', () => {
       ['an undeclared short code', JSON.stringify({ services: [{ FriendlyName: 'x', ShortCodes: ['99999'] }] }), /short code 99999 is not declared/],
       [
         'one short code in two services',
-        JSON.stringify({ shortCodes: [{ ShortCode: '12345' }], services: [{ FriendlyName: 'a', ShortCodes: ['12345'] }, { FriendlyName: 'b', ShortCodes: ['12345'] }] }),
+        JSON.stringify({
+          shortCodes: [{ ShortCode: '12345' }],
+          services: [
+            { FriendlyName: 'a', ShortCodes: ['12345'] },
+            { FriendlyName: 'b', ShortCodes: ['12345'] },
+          ],
+        }),
         /seed service b: /,
       ],
       ['shortCodes not a list', JSON.stringify({ shortCodes: '12345' }), /seed file .*: shortCodes must be a list of objects/],

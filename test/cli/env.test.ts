@@ -25,7 +25,9 @@ describe('shortroute env', () => {
     const exit = await runCli(['env', '--in-memory', '--port', '4811'], { env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN } });
     assert.equal(exit.code, 0, exit.stderr);
     assert.match(exit.stdout, /^export HTTP_PROXY='http:\/\/127\.0\.0\.1:4811'$/m);
-    const evaluated = spawnSync('sh', ['-c', `${exit.stdout}\nprintf '%s\\n' "$TWILIO_AUTH_TOKEN" "$HTTPS_PROXY" "$NODE_EXTRA_CA_CERTS"`], { encoding: 'utf8' });
+    const evaluated = spawnSync('sh', ['-c', `${exit.stdout}\nprintf '%s\\n' "$TWILIO_AUTH_TOKEN" "$HTTPS_PROXY" "$NODE_EXTRA_CA_CERTS"`], {
+      encoding: 'utf8',
+    });
     assert.deepEqual(evaluated.stdout.trim().split('\n'), [TOKEN, 'http://127.0.0.1:4811', join(TEST_CA_DIR, 'ca.pem')]);
   });
 
@@ -35,7 +37,7 @@ describe('shortroute env', () => {
     const vars = JSON.parse(json.stdout) as Record<string, string>;
     assert.equal(vars.HTTPS_PROXY, 'http://127.0.0.1:4747');
     assert.equal(vars.TWILIO_ACCOUNT_SID, SID);
-    assert.equal(vars.PYTHONPATH, `${join(ROOT, 'shims', 'python')}:/opt/mine`, 'the shim first, the user\'s path kept');
+    assert.equal(vars.PYTHONPATH, `${join(ROOT, 'shims', 'python')}:/opt/mine`, "the shim first, the user's path kept");
     assert.equal(vars.NO_PROXY, 'localhost,127.0.0.1,::1,internal.example', 'an entry that would let Twilio bypass the proxy is dropped');
     const fish = await runCli(['env', '--in-memory', '--shell', 'fish'], { env });
     assert.match(fish.stdout, /^set -gx TWILIO_AUTH_TOKEN 'it\\'s a token';$/m);
@@ -55,7 +57,9 @@ describe('shortroute env', () => {
   });
 
   test('env: bound beyond loopback, the proxy URL carries the credentials the proxy will ask for', async () => {
-    const exit = await runCli(['env', '--in-memory', '--host', '0.0.0.0', '--port', '4812', '--format', 'json'], { env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'plain-token-1234' } });
+    const exit = await runCli(['env', '--in-memory', '--host', '0.0.0.0', '--port', '4812', '--format', 'json'], {
+      env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'plain-token-1234' },
+    });
     assert.equal(JSON.parse(exit.stdout).HTTP_PROXY, `http://${SID}:plain-token-1234@127.0.0.1:4812`);
   });
 

@@ -158,7 +158,10 @@ for (const backend of BACKENDS) {
       const service = await addService(server);
       const alpha = await server.request('POST', `/v1/Services/${service.sid}/AlphaSenders`, { AlphaSender: 'Shortroute' });
       assert.equal(alpha.status, 201, alpha.text);
-      const fromAlpha = await create({ From: 'Shortroute', MessagingServiceSid: service.sid, To: '+447400123456', Body: 'From a name' }, senderIdContracts.createMessage);
+      const fromAlpha = await create(
+        { From: 'Shortroute', MessagingServiceSid: service.sid, To: '+447400123456', Body: 'From a name' },
+        senderIdContracts.createMessage,
+      );
       assert.equal(fromAlpha.from, 'Shortroute');
       for (const message of [fromShortCode, fromAlpha]) {
         assertContract(senderIdContracts.fetchMessage, await server.request('GET', one(message.sid)));
@@ -190,7 +193,13 @@ for (const backend of BACKENDS) {
       const empty = await addService(server);
       const noSenders = await create({ MessagingServiceSid: empty.sid, To: recipient(), Body: 'Nobody sends this' });
       const refusing = recipient();
-      await server.store.deliveryRules.put({ account_sid: server.account.sid, to_address: refusing, status: 'undelivered', error_code: 30003, date_created: clock.now().toISOString() });
+      await server.store.deliveryRules.put({
+        account_sid: server.account.sid,
+        to_address: refusing,
+        status: 'undelivered',
+        error_code: 30003,
+        date_created: clock.now().toISOString(),
+      });
       const undelivered = await create({ From: from, To: refusing, Body: 'Refused' });
 
       const seen = new Map<string, Set<string>>();
@@ -214,7 +223,10 @@ for (const backend of BACKENDS) {
       await look();
       // Seen in the order of its life, and at least sent and delivered.
       const walked = [...seen.get(viaFrom.sid)!];
-      assert.deepEqual(walked, ['queued', 'sending', 'sent', 'delivered'].filter((s) => walked.includes(s)));
+      assert.deepEqual(
+        walked,
+        ['queued', 'sending', 'sent', 'delivered'].filter((s) => walked.includes(s)),
+      );
       assert.ok(walked.includes('sent') && walked.includes('delivered'), walked.join());
       assert.ok(seen.get(queuedBehind.sid)!.has('queued'));
       assert.ok(seen.get(viaService.sid)!.has('delivered'));

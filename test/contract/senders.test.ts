@@ -132,7 +132,10 @@ for (const backend of BACKENDS) {
           BundleSid: 'BU22222222222222222222222222222222',
         }),
       );
-      assertContract(contracts.updateIncomingPhoneNumber, await server.request('POST', numberPath(pn.sid), { SmsUrl: '', StatusCallback: '', VoiceUrl: '', FriendlyName: '' }));
+      assertContract(
+        contracts.updateIncomingPhoneNumber,
+        await server.request('POST', numberPath(pn.sid), { SmsUrl: '', StatusCallback: '', VoiceUrl: '', FriendlyName: '' }),
+      );
       assertContract(contracts.updateIncomingPhoneNumber, await server.request('POST', numberPath(pn.sid), {}));
     });
 
@@ -161,7 +164,13 @@ for (const backend of BACKENDS) {
 
     test('CreatePhoneNumber (v1): the 201 body matches, for every capability mix and a non-US number', async () => {
       const service = await addService(server);
-      const mixes: Record<string, string | string[]>[] = [{}, { Capabilities: 'SMS' }, { Capabilities: 'MMS' }, { Capabilities: ['SMS', 'MMS', 'Voice', 'Fax'] }, { PhoneNumber: '+442079460960' }];
+      const mixes: Record<string, string | string[]>[] = [
+        {},
+        { Capabilities: 'SMS' },
+        { Capabilities: 'MMS' },
+        { Capabilities: ['SMS', 'MMS', 'Voice', 'Fax'] },
+        { PhoneNumber: '+442079460960' },
+      ];
       for (const values of mixes) {
         const pn = await buy(values);
         const reply = await server.request('POST', `/v1/Services/${service.sid}/PhoneNumbers`, { PhoneNumberSid: pn.sid });

@@ -143,7 +143,11 @@ export function spawnCli(args: string[], options: { env?: Record<string, string 
 /** Runs the CLI to its exit (for commands that are expected to end by themselves). */
 export function runCli(args: string[], options: { env?: Record<string, string | undefined> } = {}, timeoutMs = WAIT_MS): Promise<Exit> {
   const proc = spawnCli(args, options);
-  return withTimeout(proc.exited, timeoutMs, () => `shortroute ${args.join(' ')} did not exit within ${timeoutMs} ms\n--- stdout:\n${proc.stdout}\n--- stderr:\n${proc.stderr}`);
+  return withTimeout(
+    proc.exited,
+    timeoutMs,
+    () => `shortroute ${args.join(' ')} did not exit within ${timeoutMs} ms\n--- stdout:\n${proc.stdout}\n--- stderr:\n${proc.stderr}`,
+  );
 }
 
 /** Starts the server and waits for its banner: where it listens and whom it answers for. */

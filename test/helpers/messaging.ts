@@ -115,14 +115,21 @@ export const usNumber = (area: string): string => `+1${area}555${String(unique()
 
 /** Buys a phone number (a fresh 415 one unless `values` names it) for the account, the server's own by default; asserts 201. */
 export async function buyNumber(server: TestServer, values: Record<string, string> = {}, accountSid = server.account.sid) {
-  const reply = await server.request('POST', `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers.json`, { PhoneNumber: values.PhoneNumber ?? usNumber('415'), ...values });
+  const reply = await server.request('POST', `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers.json`, {
+    PhoneNumber: values.PhoneNumber ?? usNumber('415'),
+    ...values,
+  });
   assert.equal(reply.status, 201, reply.text);
   return reply.body as { sid: string; phone_number: string };
 }
 
 /** Adds a phone number or short code to a Messaging Service's sender pool; asserts 201. */
 export async function addToPool(server: TestServer, serviceSid: string, kind: 'PhoneNumbers' | 'ShortCodes', senderSid: string): Promise<void> {
-  const reply = await server.request('POST', `/v1/Services/${serviceSid}/${kind}`, kind === 'PhoneNumbers' ? { PhoneNumberSid: senderSid } : { ShortCodeSid: senderSid });
+  const reply = await server.request(
+    'POST',
+    `/v1/Services/${serviceSid}/${kind}`,
+    kind === 'PhoneNumbers' ? { PhoneNumberSid: senderSid } : { ShortCodeSid: senderSid },
+  );
   assert.equal(reply.status, 201, reply.text);
 }
 

@@ -33,7 +33,8 @@ export function readResponse(socket: Socket, options: { headOnly?: boolean; time
       if (!match) return finish(new Error(`not an HTTP response: '${statusLine}'`));
       const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
       // A 2xx answer to CONNECT has no body: what follows belongs to the tunnel.
-      const length = options.headOnly && match[1]!.startsWith('2') ? 0 : headers['content-length'] !== undefined ? Number(headers['content-length']) : undefined;
+      const length =
+        options.headOnly && match[1]!.startsWith('2') ? 0 : headers['content-length'] !== undefined ? Number(headers['content-length']) : undefined;
       const body = buffer.subarray(split + 4);
       if (length !== undefined && body.length < length) return ended ? finish(new Error('connection ended inside the body')) : undefined;
       if (length === undefined && !ended) return undefined;
@@ -82,10 +83,7 @@ export async function tlsInTunnel(socket: Socket, servername: string, ca: string
 }
 
 /** One HTTP/1.1 request on an open (TLS) socket, kept alive for the next. */
-export async function requestOn(
-  socket: Socket,
-  options: { method?: string; host: string; path: string; auth?: string },
-): Promise<RawResponse & { json: any }> {
+export async function requestOn(socket: Socket, options: { method?: string; host: string; path: string; auth?: string }): Promise<RawResponse & { json: any }> {
   const lines = [`${options.method ?? 'GET'} ${options.path} HTTP/1.1`, `Host: ${options.host}`, ...(options.auth ? [`Authorization: ${options.auth}`] : [])];
   socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   const response = await readResponse(socket);

@@ -51,7 +51,7 @@ export async function send(url: string, method: string, auth: string | undefined
     body,
   });
   const text = await response.text();
-  let body2: unknown ;
+  let body2: unknown;
   try {
     body2 = text ? JSON.parse(text) : undefined;
   } catch {
@@ -64,10 +64,7 @@ export async function send(url: string, method: string, auth: string | undefined
  * A real Shortroute listening on a free port, on the given backend, with its own data (a temp
  * SQLite dir, or a fresh PostgreSQL schema). `close()` stops it; `cleanup()` also deletes its data.
  */
-export async function startTestServer(
-  backend: BackendName,
-  extra: StartOptions = {},
-): Promise<TestServer & { cleanup(): Promise<void> }> {
+export async function startTestServer(backend: BackendName, extra: StartOptions = {}): Promise<TestServer & { cleanup(): Promise<void> }> {
   let options: StartOptions;
   let dropData: () => Promise<void>;
   if (backend === 'postgres') {

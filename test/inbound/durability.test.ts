@@ -8,7 +8,18 @@ import { FakeClock } from '../../src/clock.js';
 import { toStored } from '../../src/http/dates.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { startAnother, startTestServer, type TestServer } from '../helpers/server.js';
-import { advanceClock, buyNumber, handsetInbox, START, textFromHandset, unique, useReceiver, usNumber, webhookLog, type StartedServer } from '../helpers/messaging.js';
+import {
+  advanceClock,
+  buyNumber,
+  handsetInbox,
+  START,
+  textFromHandset,
+  unique,
+  useReceiver,
+  usNumber,
+  webhookLog,
+  type StartedServer,
+} from '../helpers/messaging.js';
 import { Receiver, type Answer, type Received } from '../helpers/receiver.js';
 
 const thanks: Answer = { status: 200, contentType: 'text/xml', body: '<Response><Message>Thanks</Message></Response>' };
@@ -45,7 +56,8 @@ for (const backend of BACKENDS) {
     const advance = (server: TestServer, clock: FakeClock, ms: number, step = 500) => advanceClock(server, clock, ms, step);
     const webhooks = (server: TestServer, messageSid: string, kind?: string) => webhookLog(server, { MessageSid: messageSid, ...(kind ? { Kind: kind } : {}) });
     const inbox = (server: TestServer, number: string) => handsetInbox(server, number);
-    const requestsFor = (sid: string, path?: string): Received[] => env.receiver.requests.filter((r) => r.params.MessageSid === sid && (!path || r.path === path));
+    const requestsFor = (sid: string, path?: string): Received[] =>
+      env.receiver.requests.filter((r) => r.params.MessageSid === sid && (!path || r.path === path));
     /** A URL on which nothing listens: connections are refused. */
     async function refusingUrl(): Promise<string> {
       const closed = await Receiver.start();
@@ -81,11 +93,17 @@ for (const backend of BACKENDS) {
       assert.ok(requests.every((r) => Receiver.valid(r, next.account.auth_token)));
       [hook] = await webhooks(next, inbound.sid);
       assert.equal(hook!.status, 'delivered');
-      assert.deepEqual(hook!.attempts.map((a) => a.attempt), [1, 2]);
+      assert.deepEqual(
+        hook!.attempts.map((a) => a.attempt),
+        [1, 2],
+      );
 
       // The TwiML the second node got is run: the reply reaches the handset.
       await advance(next, clock, 2000);
-      assert.deepEqual((await inbox(next, handset)).map((m) => [m.body, m.status]), [['Thanks', 'delivered']]);
+      assert.deepEqual(
+        (await inbox(next, handset)).map((m) => [m.body, m.status]),
+        [['Thanks', 'delivered']],
+      );
     });
 
     test('a message received while no node ran its network is delivered by the next node', async () => {
@@ -111,7 +129,7 @@ for (const backend of BACKENDS) {
       assert.equal(hook!.status, 'delivered');
     });
 
-    test('a receiver that answered 2xx is not called again after a restart; nor are the reply\'s status callbacks', async () => {
+    test("a receiver that answered 2xx is not called again after a restart; nor are the reply's status callbacks", async () => {
       const clock = new FakeClock(START);
       const server = await start(clock);
       const path = `/ok-${unique()}`;
@@ -140,7 +158,10 @@ for (const backend of BACKENDS) {
       const last = await restart(server, clock);
       await advance(last, clock, 60_000, 10_000);
       assert.equal(requestsFor(inbound.sid, path).length, 1);
-      assert.deepEqual(requestsFor(reply.sid, statusPath).map((r) => r.params.MessageStatus), ['sent', 'delivered']);
+      assert.deepEqual(
+        requestsFor(reply.sid, statusPath).map((r) => r.params.MessageStatus),
+        ['sent', 'delivered'],
+      );
       assert.equal((await inbox(last, handset)).length, 1);
     });
 
@@ -182,8 +203,14 @@ for (const backend of BACKENDS) {
       const [hook] = await webhooks(server, inbound.sid);
       assert.equal(hook!.status, 'failed');
       assert.equal(hook!.error_code, 11205);
-      assert.deepEqual(hook!.attempts.map((a) => a.attempt), [1, 2]);
-      assert.ok(hook!.attempts.every((a) => a.response === null && /ECONNREFUSED/.test(a.error ?? '')), JSON.stringify(hook!.attempts));
+      assert.deepEqual(
+        hook!.attempts.map((a) => a.attempt),
+        [1, 2],
+      );
+      assert.ok(
+        hook!.attempts.every((a) => a.response === null && /ECONNREFUSED/.test(a.error ?? '')),
+        JSON.stringify(hook!.attempts),
+      );
     });
 
     test('a status callback whose receiver refuses connections: exactly 5 attempts across a restart, then failed', async () => {
@@ -208,7 +235,10 @@ for (const backend of BACKENDS) {
       for (const hook of hooks) {
         assert.equal(hook.status, 'failed');
         assert.equal(hook.error_code, 11205);
-        assert.deepEqual(hook.attempts.map((a) => a.attempt), [1, 2, 3, 4, 5]);
+        assert.deepEqual(
+          hook.attempts.map((a) => a.attempt),
+          [1, 2, 3, 4, 5],
+        );
       }
       // Nothing more later.
       await advance(next, clock, 600_000, 60_000);

@@ -75,7 +75,10 @@ for (const backend of BACKENDS) {
         assert.equal(got[0]!.status, 'delivered');
 
         const listed = (await optOuts()).filter((o) => o.address === handset);
-        assert.deepEqual(listed.map((o) => o.scope), [service.sid]);
+        assert.deepEqual(
+          listed.map((o) => o.scope),
+          [service.sid],
+        );
         assert.match(listed[0]!.date_created, /^2026-03-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 
         // Through the service: accepted, then failed with 21610.
@@ -92,7 +95,10 @@ for (const backend of BACKENDS) {
         assert.equal(fromOutside.error_code, null);
         // Nothing more reached the handset but Twilio's reply (and, later, the outside number's).
         await advance(2000);
-        assert.deepEqual((await inbox(handset)).map((m) => m.from), [a.phone_number, outside.phone_number]);
+        assert.deepEqual(
+          (await inbox(handset)).map((m) => m.from),
+          [a.phone_number, outside.phone_number],
+        );
       });
     }
 
@@ -105,7 +111,10 @@ for (const backend of BACKENDS) {
       assert.equal(reply.body.status, 'accepted');
       await env.server.network.settle();
       const callbacks = env.receiver.requests.filter((r) => r.path === callbackPath);
-      assert.deepEqual(callbacks.map((r) => [r.params.MessageStatus, r.params.ErrorCode]), [['failed', '21610']]);
+      assert.deepEqual(
+        callbacks.map((r) => [r.params.MessageStatus, r.params.ErrorCode]),
+        [['failed', '21610']],
+      );
       assert.ok(Receiver.valid(callbacks[0]!, env.server.account.auth_token));
     });
 
@@ -135,7 +144,13 @@ for (const backend of BACKENDS) {
 
         await advance(2000);
         const got = await inbox(handset);
-        assert.deepEqual(got.map((m) => [m.from, m.body]), [[a.phone_number, DEFAULT_REPLIES.STOP], [b.phone_number, DEFAULT_REPLIES.START]]);
+        assert.deepEqual(
+          got.map((m) => [m.from, m.body]),
+          [
+            [a.phone_number, DEFAULT_REPLIES.STOP],
+            [b.phone_number, DEFAULT_REPLIES.START],
+          ],
+        );
 
         const viaService = await send({ To: handset, MessagingServiceSid: service.sid });
         assert.notEqual(viaService.status, 'failed');
@@ -154,7 +169,10 @@ for (const backend of BACKENDS) {
         const first = await text(handset, a.phone_number, keyword);
         assert.equal(inboundRequest(inboundPath, first.sid).params.OptOutType, 'HELP');
         await advance(2000);
-        assert.deepEqual((await inbox(handset)).map((m) => m.body), [DEFAULT_REPLIES.HELP]);
+        assert.deepEqual(
+          (await inbox(handset)).map((m) => m.body),
+          [DEFAULT_REPLIES.HELP],
+        );
         assert.equal(await optedOut(service.sid, handset), false);
 
         // Opted out: stays out, and still gets the help.
@@ -162,7 +180,10 @@ for (const backend of BACKENDS) {
         const second = await text(handset, a.phone_number, keyword);
         assert.equal(inboundRequest(inboundPath, second.sid).params.OptOutType, 'HELP');
         await advance(3000);
-        assert.deepEqual((await inbox(handset)).map((m) => m.body), [DEFAULT_REPLIES.HELP, DEFAULT_REPLIES.STOP, DEFAULT_REPLIES.HELP]);
+        assert.deepEqual(
+          (await inbox(handset)).map((m) => m.body),
+          [DEFAULT_REPLIES.HELP, DEFAULT_REPLIES.STOP, DEFAULT_REPLIES.HELP],
+        );
         assert.equal(await optedOut(service.sid, handset), true);
         const viaService = await send({ To: handset, MessagingServiceSid: service.sid });
         assert.equal(viaService.error_code, 21610);
@@ -173,7 +194,10 @@ for (const backend of BACKENDS) {
       const { a, outside, handset } = await setup();
       const own = await buy({ SmsUrl: `${env.receiver.url}/own-${unique()}` });
       await text(handset, own.phone_number, 'STOP');
-      assert.deepEqual((await optOuts()).filter((o) => o.address === handset).map((o) => o.scope), [own.phone_number]);
+      assert.deepEqual(
+        (await optOuts()).filter((o) => o.address === handset).map((o) => o.scope),
+        [own.phone_number],
+      );
       assertTwilioError(await sendRaw({ To: handset, From: own.phone_number }), 400, 21610);
       for (const other of [a, outside]) {
         const sent = await sendRaw({ To: handset, From: other.phone_number });
@@ -181,7 +205,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    test('a TwiML reply to STOP is not delivered to the opted-out handset; only Twilio\'s confirmation is', async () => {
+    test("a TwiML reply to STOP is not delivered to the opted-out handset; only Twilio's confirmation is", async () => {
       const path = `/replies-to-stop-${unique()}`;
       const statusPath = `/replies-to-stop-status-${unique()}`;
       env.receiver.answer((r) =>
@@ -196,13 +220,24 @@ for (const backend of BACKENDS) {
         const handset = usNumber('312');
         await text(handset, number.phone_number, 'STOP');
         await advance(3000);
-        assert.deepEqual((await inbox(handset)).map((m) => m.body), [DEFAULT_REPLIES.STOP]);
+        assert.deepEqual(
+          (await inbox(handset)).map((m) => m.body),
+          [DEFAULT_REPLIES.STOP],
+        );
         // The TwiML reply is on record, failed with 21610.
         const listed = await env.server.request('GET', `/2010-04-01/Accounts/${account()}/Messages.json?To=${encodeURIComponent(handset)}`);
-        const blocked = (listed.body.messages as { body: string; status: string; error_code: number | null; direction: string }[]).filter((m) => m.body === 'Sorry to see you go');
-        assert.deepEqual(blocked.map((m) => [m.direction, m.status, m.error_code]), [['outbound-reply', 'failed', 21610]]);
+        const blocked = (listed.body.messages as { body: string; status: string; error_code: number | null; direction: string }[]).filter(
+          (m) => m.body === 'Sorry to see you go',
+        );
+        assert.deepEqual(
+          blocked.map((m) => [m.direction, m.status, m.error_code]),
+          [['outbound-reply', 'failed', 21610]],
+        );
         const callbacks = env.receiver.requests.filter((r) => r.path === statusPath);
-        assert.deepEqual(callbacks.map((r) => [r.params.MessageStatus, r.params.ErrorCode]), [['failed', '21610']]);
+        assert.deepEqual(
+          callbacks.map((r) => [r.params.MessageStatus, r.params.ErrorCode]),
+          [['failed', '21610']],
+        );
         assert.ok(Receiver.valid(callbacks[0]!, env.server.account.auth_token));
       } finally {
         env.receiver.answer({ status: 200, contentType: 'text/xml', body: '<Response/>' });
@@ -214,7 +249,10 @@ for (const backend of BACKENDS) {
       await text(handset, a.phone_number, 'STOP');
       await text(handset, b.phone_number, 'quit');
       const listed = (await optOuts()).filter((o) => o.address === handset);
-      assert.deepEqual(listed.map((o) => [o.scope, o.address]), [[service.sid, handset]]);
+      assert.deepEqual(
+        listed.map((o) => [o.scope, o.address]),
+        [[service.sid, handset]],
+      );
     });
 
     test('a STOP after a scheduled or queued message was accepted: that message fails with 21610 when its turn comes', async () => {

@@ -11,8 +11,25 @@ import { Receiver, type Received } from '../helpers/receiver.js';
 
 /** Every parameter of Twilio's inbound message request, without media. */
 const STANDARD_PARAMS = [
-  'AccountSid', 'ApiVersion', 'Body', 'From', 'FromCity', 'FromCountry', 'FromState', 'FromZip', 'MessageSid', 'NumMedia',
-  'NumSegments', 'SmsMessageSid', 'SmsSid', 'SmsStatus', 'To', 'ToCity', 'ToCountry', 'ToState', 'ToZip',
+  'AccountSid',
+  'ApiVersion',
+  'Body',
+  'From',
+  'FromCity',
+  'FromCountry',
+  'FromState',
+  'FromZip',
+  'MessageSid',
+  'NumMedia',
+  'NumSegments',
+  'SmsMessageSid',
+  'SmsSid',
+  'SmsStatus',
+  'To',
+  'ToCity',
+  'ToCountry',
+  'ToState',
+  'ToZip',
 ];
 
 for (const backend of BACKENDS) {
@@ -126,7 +143,7 @@ for (const backend of BACKENDS) {
       assert.ok(Receiver.valid({ ...request, params: {} }, env.server.account.auth_token));
     });
 
-    test('use_inbound_webhook_on_number with a number sms_url: the number\'s own URL and method, not the service\'s', async () => {
+    test("use_inbound_webhook_on_number with a number sms_url: the number's own URL and method, not the service's", async () => {
       const service = await addService(env.server, { InboundRequestUrl: `${env.receiver.url}/service`, UseInboundWebhookOnNumber: 'true' });
       const number = await buy({ SmsUrl: `${env.receiver.url}/number-own`, SmsMethod: 'GET' });
       await join(service.sid, 'PhoneNumbers', number.sid);
@@ -195,7 +212,7 @@ for (const backend of BACKENDS) {
       const gbCode = await addShortCode(env.server, { ShortCode: digits, CountryCode: 'GB' });
       await setShortCode(usCode.sid, { SmsUrl: `${env.receiver.url}/sc-us` });
       await setShortCode(gbCode.sid, { SmsUrl: `${env.receiver.url}/sc-gb` });
-      const fromGb = await text(`+447400${String(unique() % 1000000).padStart(6, "0")}`, digits, 'from the UK');
+      const fromGb = await text(`+447400${String(unique() % 1000000).padStart(6, '0')}`, digits, 'from the UK');
       const fromUs = await text(usNumber('312'), digits, 'from the US');
       assert.equal(onlyRequest(fromGb.sid).path, '/sc-gb');
       assert.equal(onlyRequest(fromGb.sid).params.ToCountry, 'GB');
@@ -244,7 +261,10 @@ for (const backend of BACKENDS) {
       assert.equal(found[0]!.direction, 'inbound');
       assert.equal(found[0]!.status, 'received');
       const byFrom = await env.server.request('GET', `/2010-04-01/Accounts/${account()}/Messages.json?From=${encodeURIComponent(handset)}`);
-      assert.deepEqual((byFrom.body.messages as { sid: string }[]).map((m) => m.sid), [message.sid]);
+      assert.deepEqual(
+        (byFrom.body.messages as { sid: string }[]).map((m) => m.sid),
+        [message.sid],
+      );
     });
 
     test('a service with no inbound URL and a number without one: stored only', async () => {
@@ -308,7 +328,7 @@ for (const backend of BACKENDS) {
       assert.notEqual(a, b);
     });
 
-    test('a To that is not the account\'s, or a From that is not a number, is refused', async () => {
+    test("a To that is not the account's, or a From that is not a number, is refused", async () => {
       const path = (from: string) => `/_shortroute/Accounts/${account()}/Handsets/${encodeURIComponent(from)}/Messages`;
       const unknown = await env.server.request('POST', path(usNumber('312')), { To: usNumber('646'), Body: 'hello?' });
       assert.equal(unknown.status, 400, unknown.text);

@@ -7,10 +7,25 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { addService, addShortCode } from '../helpers/fixtures.js';
-import { addToPool, advanceClock, buyNumber, handsetInbox, textFromHandset, unique, useMessagingServer, usNumber, webhookLog, type Webhook } from '../helpers/messaging.js';
+import {
+  addToPool,
+  advanceClock,
+  buyNumber,
+  handsetInbox,
+  textFromHandset,
+  unique,
+  useMessagingServer,
+  usNumber,
+  webhookLog,
+  type Webhook,
+} from '../helpers/messaging.js';
 import { Receiver, type Answer, type Received } from '../helpers/receiver.js';
 
-const twiml = (inner: string): Answer => ({ status: 200, contentType: 'text/xml', body: `<?xml version="1.0" encoding="UTF-8"?><Response>${inner}</Response>` });
+const twiml = (inner: string): Answer => ({
+  status: 200,
+  contentType: 'text/xml',
+  body: `<?xml version="1.0" encoding="UTF-8"?><Response>${inner}</Response>`,
+});
 
 /** One test server for the suite, with a receiver whose answer depends on the path asked. */
 function harness(backend: (typeof BACKENDS)[number], options: { timeoutMs?: number } = {}) {
@@ -52,7 +67,9 @@ function harness(backend: (typeof BACKENDS)[number], options: { timeoutMs?: numb
     async replies(to: string) {
       const reply = await h.server.request('GET', `/2010-04-01/Accounts/${h.server.account.sid}/Messages.json?To=${encodeURIComponent(to)}`);
       assert.equal(reply.status, 200, reply.text);
-      return (reply.body.messages as { sid: string; direction: string; from: string; body: string; status: string }[]).filter((m) => m.direction === 'outbound-reply');
+      return (reply.body.messages as { sid: string; direction: string; from: string; body: string; status: string }[]).filter(
+        (m) => m.direction === 'outbound-reply',
+      );
     },
     at(path: string): Received[] {
       return h.receiver.requests.filter((r) => r.path === path);
@@ -115,9 +132,12 @@ for (const backend of BACKENDS) {
       assert.equal(inbox[0]!.body, 'Short thanks');
     });
 
-    test('the reply\'s status callbacks go to the service StatusCallback, signed', async () => {
+    test("the reply's status callbacks go to the service StatusCallback, signed", async () => {
       const status = h.path('svc-status', { status: 204 });
-      const service = await addService(h.server, { InboundRequestUrl: h.url(h.path('svc-in', twiml('<Message>Noted</Message>'))), StatusCallback: h.url(status) });
+      const service = await addService(h.server, {
+        InboundRequestUrl: h.url(h.path('svc-in', twiml('<Message>Noted</Message>'))),
+        StatusCallback: h.url(status),
+      });
       const number = await h.buy();
       await h.join(service.sid, number.sid);
       const handset = usNumber('312');
@@ -127,7 +147,10 @@ for (const backend of BACKENDS) {
       const [reply] = await h.replies(handset);
       assert.ok(reply);
       const callbacks = h.at(status).filter((r) => r.params.MessageSid === reply.sid);
-      assert.deepEqual(callbacks.map((r) => r.params.MessageStatus), ['sent', 'delivered']);
+      assert.deepEqual(
+        callbacks.map((r) => r.params.MessageStatus),
+        ['sent', 'delivered'],
+      );
       for (const callback of callbacks) {
         assert.ok(h.signed(callback), 'the SDK accepts the status callback signature');
         assert.equal(callback.method, 'POST');
@@ -146,7 +169,10 @@ for (const backend of BACKENDS) {
       await h.advance(2000);
       const [reply] = await h.replies(handset);
       const callbacks = h.at(status);
-      assert.deepEqual(callbacks.map((r) => r.params.MessageStatus), ['sent', 'delivered']);
+      assert.deepEqual(
+        callbacks.map((r) => r.params.MessageStatus),
+        ['sent', 'delivered'],
+      );
       assert.ok(callbacks.every((r) => r.params.MessageSid === reply!.sid && h.signed(r)));
     });
 
@@ -155,7 +181,9 @@ for (const backend of BACKENDS) {
       const target = usNumber('646');
       const bare = usNumber('718');
       const number = await h.buy({
-        SmsUrl: h.url(h.path('to-from', twiml(`<Message to="${target}" from="${other.phone_number}">Forwarded</Message><Message to="${bare.slice(2)}">Bare</Message>`))),
+        SmsUrl: h.url(
+          h.path('to-from', twiml(`<Message to="${target}" from="${other.phone_number}">Forwarded</Message><Message to="${bare.slice(2)}">Bare</Message>`)),
+        ),
       });
       const handset = usNumber('312');
       await h.text(handset, number.phone_number, 'Forward this');
@@ -183,16 +211,24 @@ for (const backend of BACKENDS) {
 
     test('<Message action="…" method="GET">: the reply\'s status requests go to the action URL with GET, signed', async () => {
       const action = h.path('action', twiml(''));
-      const number = await h.buy({ SmsUrl: h.url(h.path('with-action', twiml(`<Message action="${h.url(action)}?x=1" method="GET">Acted</Message><Message>Unreachable</Message>`))) });
+      const number = await h.buy({
+        SmsUrl: h.url(h.path('with-action', twiml(`<Message action="${h.url(action)}?x=1" method="GET">Acted</Message><Message>Unreachable</Message>`))),
+      });
       const handset = usNumber('312');
       await h.text(handset, number.phone_number, 'Hi');
       await h.advance(2000);
 
       const inbox = await h.inbox(handset);
       // Verbs after a <Message action> are never run.
-      assert.deepEqual(inbox.map((m) => m.body), ['Acted']);
+      assert.deepEqual(
+        inbox.map((m) => m.body),
+        ['Acted'],
+      );
       const requests = h.at(action);
-      assert.deepEqual(requests.map((r) => r.params.MessageStatus), ['sent', 'delivered']);
+      assert.deepEqual(
+        requests.map((r) => r.params.MessageStatus),
+        ['sent', 'delivered'],
+      );
       for (const request of requests) {
         assert.equal(request.method, 'GET');
         assert.equal(new URL(request.url).searchParams.get('x'), '1');
@@ -231,7 +267,11 @@ for (const backend of BACKENDS) {
         assert.deepEqual(await h.inbox(handset), [], name);
         assert.equal(h.at(fallback).length, 0, name);
         const hooks = await h.webhooks(inbound.sid);
-        assert.deepEqual(hooks.map((w) => [w.kind, w.status, w.error_code]), [['inbound', 'delivered', null]], name);
+        assert.deepEqual(
+          hooks.map((w) => [w.kind, w.status, w.error_code]),
+          [['inbound', 'delivered', null]],
+          name,
+        );
       }
     });
 
@@ -252,9 +292,18 @@ for (const backend of BACKENDS) {
       for (const name of ['MessageSid', 'From', 'To', 'Body', 'AccountSid', 'NumMedia', 'SmsStatus']) {
         assert.equal(new URL(redirected.url).searchParams.get(name), original.params[name], name);
       }
-      assert.deepEqual((await h.inbox(handset)).map((m) => m.body), ['From the next URL']);
+      assert.deepEqual(
+        (await h.inbox(handset)).map((m) => m.body),
+        ['From the next URL'],
+      );
       const hooks = await h.webhooks(inbound.sid);
-      assert.deepEqual(hooks.map((w) => [w.kind, w.status]), [['inbound', 'delivered'], ['inbound', 'delivered']]);
+      assert.deepEqual(
+        hooks.map((w) => [w.kind, w.status]),
+        [
+          ['inbound', 'delivered'],
+          ['inbound', 'delivered'],
+        ],
+      );
     });
 
     test('a <Redirect> loop ends with 11215 after a bounded number of requests', async () => {
@@ -268,7 +317,10 @@ for (const backend of BACKENDS) {
       const hooks = await h.webhooks(inbound.sid);
       assert.equal(hooks.length, requests);
       const failed = hooks.filter((w) => w.status !== 'delivered');
-      assert.deepEqual(failed.map((w) => [w.status, w.error_code]), [['failed', 11215]]);
+      assert.deepEqual(
+        failed.map((w) => [w.status, w.error_code]),
+        [['failed', 11215]],
+      );
     });
 
     test('a <Redirect> to a URL that cannot exist fails the webhook once (11200), with nothing of it applied', async () => {
@@ -279,7 +331,10 @@ for (const backend of BACKENDS) {
       await h.advance(3000);
       assert.equal(h.at(path).length, 1);
       const hooks = await h.webhooks(inbound.sid);
-      assert.deepEqual(hooks.map((w) => [w.kind, w.status, w.error_code, w.attempts.length]), [['inbound', 'failed', 11200, 1]]);
+      assert.deepEqual(
+        hooks.map((w) => [w.kind, w.status, w.error_code, w.attempts.length]),
+        [['inbound', 'failed', 11200, 1]],
+      );
       assert.match(hooks[0]!.attempts[0]!.error ?? '', /could not be processed/);
       // The <Message> before the bad <Redirect> was rolled back with it.
       assert.deepEqual(await h.replies(handset), []);
@@ -297,7 +352,10 @@ for (const backend of BACKENDS) {
       await h.advance(2000);
 
       const hooks = await h.webhooks(inbound.sid);
-      assert.deepEqual(hooks.map((w) => w.kind), ['inbound', 'fallback']);
+      assert.deepEqual(
+        hooks.map((w) => w.kind),
+        ['inbound', 'fallback'],
+      );
       const [hook, fallbackHook] = hooks as [Webhook, Webhook];
       assert.equal(hook.status, 'failed');
       assert.equal(hook.error_code, code);
@@ -316,7 +374,10 @@ for (const backend of BACKENDS) {
       assert.equal(params.From, handset);
       assert.equal(params.MessagingServiceSid, service.sid);
       assert.equal(params.Body, 'Are you there?');
-      assert.deepEqual((await h.inbox(handset)).map((m) => m.body), ['Sorry, from the fallback']);
+      assert.deepEqual(
+        (await h.inbox(handset)).map((m) => m.body),
+        ['Sorry, from the fallback'],
+      );
       return { hook, inbound, handset };
     }
 
@@ -331,7 +392,11 @@ for (const backend of BACKENDS) {
     });
 
     test('a 500: 11200, then the fallback URL with ErrorCode and ErrorUrl, signed', async () => {
-      const { hook } = await failsOver('five-hundred', { status: 500, contentType: 'text/xml', body: '<Response><Message>ignored</Message></Response>' }, 11200);
+      const { hook } = await failsOver(
+        'five-hundred',
+        { status: 500, contentType: 'text/xml', body: '<Response><Message>ignored</Message></Response>' },
+        11200,
+      );
       assert.equal(hook.attempts[0]!.response?.status, 500);
     });
 
@@ -351,7 +416,7 @@ for (const backend of BACKENDS) {
       await failsOver('huge', twiml(`<Message>${'x'.repeat(1500)}</Message>`.repeat(50)), 11750);
     });
 
-    test('the number\'s own fallback (SmsFallbackUrl) when the number\'s webhook fails', async () => {
+    test("the number's own fallback (SmsFallbackUrl) when the number's webhook fails", async () => {
       const primary = h.path('num-500', { status: 500 });
       const fallback = h.path('num-fallback', twiml('<Message>Number fallback</Message>'));
       const number = await h.buy({ SmsUrl: h.url(primary), SmsFallbackUrl: h.url(fallback) });
@@ -362,7 +427,10 @@ for (const backend of BACKENDS) {
       assert.ok(request && h.signed(request));
       assert.equal(request.params.ErrorCode, '11200');
       assert.equal(request.params.ErrorUrl, h.url(primary));
-      assert.deepEqual((await h.inbox(handset)).map((m) => m.body), ['Number fallback']);
+      assert.deepEqual(
+        (await h.inbox(handset)).map((m) => m.body),
+        ['Number fallback'],
+      );
     });
 
     test('no fallback URL: the error is recorded and nothing more is done', async () => {
@@ -373,7 +441,10 @@ for (const backend of BACKENDS) {
       await h.advance(5000);
       assert.equal(h.at(primary).length, 1, 'an HTTP error is not retried');
       const hooks = await h.webhooks(inbound.sid);
-      assert.deepEqual(hooks.map((w) => [w.kind, w.status, w.error_code]), [['inbound', 'failed', 11200]]);
+      assert.deepEqual(
+        hooks.map((w) => [w.kind, w.status, w.error_code]),
+        [['inbound', 'failed', 11200]],
+      );
       assert.deepEqual(await h.replies(handset), []);
     });
 
@@ -388,7 +459,13 @@ for (const backend of BACKENDS) {
       await h.advance(5000);
 
       const hooks = await h.webhooks(inbound.sid);
-      assert.deepEqual(hooks.map((w) => [w.kind, w.status, w.error_code]), [['inbound', 'failed', 11200], ['fallback', 'failed', 12300]]);
+      assert.deepEqual(
+        hooks.map((w) => [w.kind, w.status, w.error_code]),
+        [
+          ['inbound', 'failed', 11200],
+          ['fallback', 'failed', 12300],
+        ],
+      );
       assert.equal(hooks[1]!.attempts.length, 1);
       assert.equal(hooks[1]!.attempts[0]!.response?.body, '<html>oops</html>');
       assert.equal(h.at(primary).length, 1);
@@ -428,7 +505,10 @@ for (const backend of BACKENDS) {
       assert.ok(h.signed(a) && h.signed(b));
 
       const hooks = await h.webhooks(inbound.sid);
-      assert.deepEqual(hooks.map((w) => w.kind), ['inbound', 'fallback']);
+      assert.deepEqual(
+        hooks.map((w) => w.kind),
+        ['inbound', 'fallback'],
+      );
       [hook] = hooks;
       assert.equal(hook!.status, 'failed');
       assert.equal(hook!.error_code, 11205);
@@ -439,7 +519,10 @@ for (const backend of BACKENDS) {
       assert.equal(request.params.ErrorUrl, h.url(primary));
 
       await h.advance(2000);
-      assert.deepEqual((await h.inbox(handset)).map((m) => m.body), ['Fallback after timeout']);
+      assert.deepEqual(
+        (await h.inbox(handset)).map((m) => m.body),
+        ['Fallback after timeout'],
+      );
       h.receiver.release();
     });
   });

@@ -114,7 +114,13 @@ for (const backend of BACKENDS) {
       // Updates, removals and deletions must persist as much as creations.
       await ok(first.request('POST', `/v1/Services/${alerts.sid}`, { FriendlyName: 'Alerts (renamed)', StickySender: 'false', SmartEncoding: 'false' }));
       await ok(first.request('POST', `/v1/Services/${marketing.sid}`, { InboundRequestUrl: 'https://hooks.example.test/m' }));
-      await ok(first.request('POST', `${shortCodesPath}/${codes[0]!.sid}.json`, { SmsUrl: 'https://hooks.example.test/sms', SmsMethod: 'GET', FriendlyName: 'Main line v2' }));
+      await ok(
+        first.request('POST', `${shortCodesPath}/${codes[0]!.sid}.json`, {
+          SmsUrl: 'https://hooks.example.test/sms',
+          SmsMethod: 'GET',
+          FriendlyName: 'Main line v2',
+        }),
+      );
       await ok(first.request('POST', `${shortCodesPath}/${codes[1]!.sid}.json`, { ApiVersion: '2008-08-01', SmsFallbackUrl: 'https://hooks.example.test/fb' }));
       await ok(first.request('DELETE', `/v1/Services/${alerts.sid}/ShortCodes/${codes[2]!.sid}`), 204);
       await ok(first.request('DELETE', `/v1/Services/${doomed.sid}`), 204);
@@ -199,29 +205,33 @@ for (const backend of BACKENDS) {
       }
     });
 
-    test('the generated account: without TWILIO_* the first start makes one; the next start on the same data prints the same SID and token', TIMEOUT, async () => {
-      const data = await freshData(backend);
-      cleanups.push(data.drop);
-      // childEnv() strips TWILIO_* from what the child inherits.
-      const first = await startCli(['--port', '0', ...data.args]);
-      assert.match(first.account.sid, /^AC[0-9a-f]{32}$/);
-      assert.ok(first.account.authToken.length >= 32, first.account.authToken);
-      assert.notEqual(first.account.sid, ACCOUNT_SID);
-      const service = await ok(cliClient(first).request('POST', '/v1/Services', { FriendlyName: 'Made with a generated account' }), 201);
-      assert.equal(service.account_sid, first.account.sid);
-      assert.equal((await first.stop('SIGTERM')).code, 0);
+    test(
+      'the generated account: without TWILIO_* the first start makes one; the next start on the same data prints the same SID and token',
+      TIMEOUT,
+      async () => {
+        const data = await freshData(backend);
+        cleanups.push(data.drop);
+        // childEnv() strips TWILIO_* from what the child inherits.
+        const first = await startCli(['--port', '0', ...data.args]);
+        assert.match(first.account.sid, /^AC[0-9a-f]{32}$/);
+        assert.ok(first.account.authToken.length >= 32, first.account.authToken);
+        assert.notEqual(first.account.sid, ACCOUNT_SID);
+        const service = await ok(cliClient(first).request('POST', '/v1/Services', { FriendlyName: 'Made with a generated account' }), 201);
+        assert.equal(service.account_sid, first.account.sid);
+        assert.equal((await first.stop('SIGTERM')).code, 0);
 
-      const second = await startCli(['--port', '0', ...data.args]);
-      assert.equal(second.account.sid, first.account.sid);
-      assert.equal(second.account.authToken, first.account.authToken);
-      // The old credentials still work, and see what was made with them.
-      const fetched = await send(`${second.url}/v1/Services/${service.sid}`, 'GET', basicAuth(first.account.sid, first.account.authToken));
-      assert.equal(fetched.status, 200, fetched.text);
-      assert.equal(fetched.body.friendly_name, 'Made with a generated account');
-      // Even a crash right after the banner keeps the account.
-      assert.equal((await second.stop('SIGKILL')).signal, 'SIGKILL');
-      const third = await startCli(['--port', '0', ...data.args]);
-      assert.deepEqual(third.account, first.account);
-    });
+        const second = await startCli(['--port', '0', ...data.args]);
+        assert.equal(second.account.sid, first.account.sid);
+        assert.equal(second.account.authToken, first.account.authToken);
+        // The old credentials still work, and see what was made with them.
+        const fetched = await send(`${second.url}/v1/Services/${service.sid}`, 'GET', basicAuth(first.account.sid, first.account.authToken));
+        assert.equal(fetched.status, 200, fetched.text);
+        assert.equal(fetched.body.friendly_name, 'Made with a generated account');
+        // Even a crash right after the banner keeps the account.
+        assert.equal((await second.stop('SIGKILL')).signal, 'SIGKILL');
+        const third = await startCli(['--port', '0', ...data.args]);
+        assert.deepEqual(third.account, first.account);
+      },
+    );
   });
 }

@@ -22,7 +22,10 @@ class CuttableProxy {
     this.#server = net.createServer((client) => {
       if (this.#cut) return void client.destroy();
       const upstream = net.connect(target.port, target.host);
-      for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      for (const [from, to] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
         this.#sockets.add(from);
         from.on('error', () => to.destroy());
         from.on('close', () => {
@@ -107,8 +110,17 @@ describe('[postgres] losing the database', { skip }, () => {
     const { schema, drop } = await createTestSchema();
     try {
       await assert.rejects(
-        startShortroute({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test', databaseSchema: schema, port: 0, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN }),
-        (error: Error) => error instanceof StartupError && /cannot open PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/test: ECONNREFUSED/.test(error.message) && !error.message.includes('\n'),
+        startShortroute({
+          databaseUrl: 'postgres://postgres@127.0.0.1:1/test',
+          databaseSchema: schema,
+          port: 0,
+          accountSid: ACCOUNT_SID,
+          authToken: AUTH_TOKEN,
+        }),
+        (error: Error) =>
+          error instanceof StartupError &&
+          /cannot open PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/test: ECONNREFUSED/.test(error.message) &&
+          !error.message.includes('\n'),
       );
     } finally {
       await drop();

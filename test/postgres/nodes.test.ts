@@ -15,7 +15,9 @@ describe('[postgres] several nodes on one database', { skip }, () => {
   type Node = RunningCli & { request(method: string, path: string, values?: Record<string, string>): Promise<Reply> };
   let nodes: Node[] = [];
   const asNode = (cli: RunningCli): Node =>
-    Object.assign(cli, { request: (method: string, path: string, values?: Record<string, string>) => send(cli.url + path, method, cli.auth, values ? form(values) : undefined) });
+    Object.assign(cli, {
+      request: (method: string, path: string, values?: Record<string, string>) => send(cli.url + path, method, cli.auth, values ? form(values) : undefined),
+    });
   let drop: () => Promise<void>;
   let nextNumber = 30000;
 
@@ -127,7 +129,14 @@ describe('[postgres] several nodes on one database', { skip }, () => {
     );
     const won = replies.filter((r) => r.status === 201).length;
     const full = replies.filter((r) => r.status === 400 && r.body.code === 21714).length;
-    assert.equal(won, 6, replies.filter((r) => r.status !== 201 && r.body.code !== 21714).map((r) => r.text).join('\n'));
+    assert.equal(
+      won,
+      6,
+      replies
+        .filter((r) => r.status !== 201 && r.body.code !== 21714)
+        .map((r) => r.text)
+        .join('\n'),
+    );
     assert.equal(full, 24);
     const listed = await b().request('GET', `/v1/Services/${service}/ShortCodes?PageSize=1000`);
     assert.equal(listed.body.short_codes.length, POOL_LIMIT);

@@ -68,7 +68,10 @@ describe('local CA', () => {
     assert.equal(readFileSync(ca.caPath, 'utf8'), ca.caPem);
     const bundle = readFileSync(ca.bundlePath, 'utf8');
     assert.ok(bundle.includes(ca.caPem), 'the bundle holds the CA');
-    assert.ok(rootCertificates.every((root) => bundle.includes(root)), "the bundle holds Node's public roots");
+    assert.ok(
+      rootCertificates.every((root) => bundle.includes(root)),
+      "the bundle holds Node's public roots",
+    );
     assert.doesNotMatch(readFileSync(ca.caPath, 'utf8'), /PRIVATE KEY/);
   });
 

@@ -30,7 +30,11 @@ function parseSeen(exit: Exit): Seen {
 
 function assertSawShortroute(seen: Seen, shortCodes: string[], body: string, exceptionName: string): void {
   assert.match(seen.serviceUrl, /^https:\/\/messaging\.twilio\.com\/v1\/Services\/MG[0-9a-f]{32}$/);
-  assert.deepEqual(seen.pages, shortCodes.map((code) => [code]), 'three pages of one short code each');
+  assert.deepEqual(
+    seen.pages,
+    shortCodes.map((code) => [code]),
+    'three pages of one short code each',
+  );
   assert.equal(seen.pageUrls.length, 2);
   for (const url of seen.pageUrls) assert.match(url, /^https:\/\/messaging\.twilio\.com\/v1\/Services\/MG[0-9a-f]{32}\/ShortCodes\?/);
   assert.deepEqual(seen.sent, { status: 'accepted', from: null });
@@ -79,7 +83,9 @@ for (const backend of BACKENDS) {
       const result = spawnSync('sh', ['-c', shell], { cwd: ROOT, env: childEnv(), encoding: 'utf8', timeout: RUN_MS });
       const seen = parseSeen({ code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr });
       assertSawShortroute(seen, ['44444', '55555', '66666'], 'Hello from Python', 'TwilioRestException');
-      const reply = await fetch(`${server.url}/2010-04-01/Accounts/${server.account.sid}/Messages/${seen.expectedSid}.json`, { headers: { authorization: server.auth } });
+      const reply = await fetch(`${server.url}/2010-04-01/Accounts/${server.account.sid}/Messages/${seen.expectedSid}.json`, {
+        headers: { authorization: server.auth },
+      });
       assert.equal(reply.status, 200, 'the message is in the server that env described');
       await server.stop('SIGTERM');
     });

@@ -60,10 +60,18 @@ for (const backend of BACKENDS) {
         const health = await requestOn(tls, { host: 'api.twilio.com', path: '/_shortroute/health' });
         assert.equal(health.status, 200, health.body);
         assert.equal(health.json.backend, server.store.backend.name);
-        const list = await requestOn(tls, { host: 'api.twilio.com:443', path: `/2010-04-01/Accounts/${server.account.sid}/SMS/ShortCodes.json`, auth: server.auth });
+        const list = await requestOn(tls, {
+          host: 'api.twilio.com:443',
+          path: `/2010-04-01/Accounts/${server.account.sid}/SMS/ShortCodes.json`,
+          auth: server.auth,
+        });
         assert.equal(list.status, 200, list.body);
         assert.ok(list.json.short_codes.some((sc: { short_code: string }) => sc.short_code === '44556'));
-        const refused = await requestOn(tls, { host: 'api.twilio.com', path: `/2010-04-01/Accounts/${server.account.sid}/SMS/ShortCodes.json`, auth: basicAuth(server.account.sid, 'wrong-token-0000') });
+        const refused = await requestOn(tls, {
+          host: 'api.twilio.com',
+          path: `/2010-04-01/Accounts/${server.account.sid}/SMS/ShortCodes.json`,
+          auth: basicAuth(server.account.sid, 'wrong-token-0000'),
+        });
         assert.equal(refused.status, 401);
         assert.equal(refused.json.code, 20003);
       } finally {
@@ -73,10 +81,17 @@ for (const backend of BACKENDS) {
 
     test('curl --proxy --cacert: reaches Shortroute and reuses the tunnel for a second URL', async () => {
       const { stdout } = await run('curl', [
-        '--silent', '--show-error', '--fail-with-body',
-        '--proxy', server.url, '--cacert', join(TEST_CA_DIR, 'ca.pem'),
-        '--user', `${server.account.sid}:${server.account.auth_token}`,
-        '--write-out', '\n%{http_code} %{num_connects}\n',
+        '--silent',
+        '--show-error',
+        '--fail-with-body',
+        '--proxy',
+        server.url,
+        '--cacert',
+        join(TEST_CA_DIR, 'ca.pem'),
+        '--user',
+        `${server.account.sid}:${server.account.auth_token}`,
+        '--write-out',
+        '\n%{http_code} %{num_connects}\n',
         'https://api.twilio.com/_shortroute/health',
         'https://api.twilio.com/_shortroute/health',
       ]);
@@ -88,7 +103,15 @@ for (const backend of BACKENDS) {
 
     test('curl without the CA: the certificate is refused (Shortroute never poses as a public CA)', async () => {
       await assert.rejects(
-        run('curl', ['--silent', '--show-error', '--proxy', server.url, '--cacert', '/etc/ssl/certs/ca-certificates.crt', 'https://api.twilio.com/_shortroute/health']),
+        run('curl', [
+          '--silent',
+          '--show-error',
+          '--proxy',
+          server.url,
+          '--cacert',
+          '/etc/ssl/certs/ca-certificates.crt',
+          'https://api.twilio.com/_shortroute/health',
+        ]),
         (error: { code: number }) => error.code === 60,
       );
     });

@@ -57,15 +57,30 @@ for (const backend of BACKENDS) {
       assert.equal(all[0], server.account.sid);
       assert.deepEqual(all.slice(-4), made);
       assert.equal(new Set(all).size, all.length);
-      assert.deepEqual((await client.api.v2010.accounts.list({ friendlyName: 'Listed', pageSize: 1 })).map((a) => a.sid), made.slice(0, 3));
+      assert.deepEqual(
+        (await client.api.v2010.accounts.list({ friendlyName: 'Listed', pageSize: 1 })).map((a) => a.sid),
+        made.slice(0, 3),
+      );
       await client.api.v2010.accounts(made[1]!).update({ status: 'suspended' });
-      assert.deepEqual((await client.api.v2010.accounts.list({ status: 'suspended' })).map((a) => a.sid), [made[1]]);
-      assert.deepEqual((await client.api.v2010.accounts.list({ status: 'active', friendlyName: 'Listed' })).map((a) => a.sid), [made[0], made[2]]);
+      assert.deepEqual(
+        (await client.api.v2010.accounts.list({ status: 'suspended' })).map((a) => a.sid),
+        [made[1]],
+      );
+      assert.deepEqual(
+        (await client.api.v2010.accounts.list({ status: 'active', friendlyName: 'Listed' })).map((a) => a.sid),
+        [made[0], made[2]],
+      );
       const page = await client.api.v2010.accounts.page({ pageSize: 2 });
-      assert.deepEqual(page.instances.map((a) => a.sid), all.slice(0, 2));
+      assert.deepEqual(
+        page.instances.map((a) => a.sid),
+        all.slice(0, 2),
+      );
       const second = await page.nextPage();
       assert.ok(second, 'a second page');
-      assert.deepEqual(second.instances.map((a) => a.sid), all.slice(2, 4));
+      assert.deepEqual(
+        second.instances.map((a) => a.sid),
+        all.slice(2, 4),
+      );
     });
 
     test('accounts(sid).update: renames, suspends and reactivates; closing is final (RestException 400/21479)', async () => {
@@ -90,7 +105,10 @@ for (const backend of BACKENDS) {
       clock.advance(1000);
       const sub = await client.api.v2010.accounts.create({ friendlyName: 'Confined' });
       const subClient = sdkClient(server, { username: sub.sid, password: sub.authToken });
-      assert.deepEqual((await subClient.api.v2010.accounts.list()).map((a) => a.sid), [sub.sid]);
+      assert.deepEqual(
+        (await subClient.api.v2010.accounts.list()).map((a) => a.sid),
+        [sub.sid],
+      );
       await rejectsWith(subClient.api.v2010.accounts.create({ friendlyName: 'Grandchild' }), 401, 20003);
       await rejectsWith(subClient.api.v2010.accounts(server.account.sid).fetch(), 401, 20003);
       await rejectsWith(subClient.api.v2010.accounts(server.account.sid).shortCodes.list(), 401, 20003);
@@ -145,7 +163,10 @@ for (const backend of BACKENDS) {
       const shortCode = await addShortCode(server);
       assert.equal((await keyClient.api.v2010.accounts(server.account.sid).shortCodes(shortCode.sid).fetch()).sid, shortCode.sid);
       await keyClient.messaging.v1.services(service.sid).shortCodes.create({ shortCodeSid: shortCode.sid });
-      assert.deepEqual((await client.messaging.v1.services(service.sid).shortCodes.list()).map((s) => s.sid), [shortCode.sid]);
+      assert.deepEqual(
+        (await client.messaging.v1.services(service.sid).shortCodes.list()).map((s) => s.sid),
+        [shortCode.sid],
+      );
     });
 
     test('a client signed with an API key: refused on Accounts and Keys (401/20003), then everywhere once the key is removed', async () => {

@@ -50,7 +50,10 @@ for (const backend of BACKENDS) {
       assert.equal(fetched.from, shortCode.short_code);
       assert.equal(fetched.status, 'delivered');
       const callbacks = env.receiver.requests.filter((r) => r.params.MessageSid === created.sid);
-      assert.deepEqual(callbacks.map((r) => r.params.MessageStatus), ['queued', 'sent', 'delivered']);
+      assert.deepEqual(
+        callbacks.map((r) => r.params.MessageStatus),
+        ['queued', 'sent', 'delivered'],
+      );
       assert.ok(callbacks.every((r) => Receiver.valid(r, env.server.account.auth_token)));
 
       // A GB recipient the short code cannot reach, and no number to reroute to: 21703, later.
@@ -62,7 +65,7 @@ for (const backend of BACKENDS) {
       assert.equal(failed.errorCode, 21703);
     });
 
-    test('validation errors reach the SDK as RestException with Twilio\'s codes', async () => {
+    test("validation errors reach the SDK as RestException with Twilio's codes", async () => {
       const from = (await buyNumber(env.server)).phone_number;
       await rejectsWith(client().messages.create({ from, to: 'nope', body: 'x' }), 400, 21211);
       await rejectsWith(client().messages.create({ to: usNumber('312'), body: 'x' }), 400, 21603);
@@ -81,33 +84,52 @@ for (const backend of BACKENDS) {
       assert.equal(canceled.status, 'canceled');
       await rejectsWith(client().messages(scheduled.sid).update({ status: 'canceled' }), 400, 30409);
       const tooSoon = new Date(env.clock.now().getTime() + 60_000);
-      await rejectsWith(client().messages.create({ messagingServiceSid: service.sid, to: usNumber('312'), body: 'x', scheduleType: 'fixed', sendAt: tooSoon }), 400, 35114);
+      await rejectsWith(
+        client().messages.create({ messagingServiceSid: service.sid, to: usNumber('312'), body: 'x', scheduleType: 'fixed', sendAt: tooSoon }),
+        400,
+        35114,
+      );
     });
 
-    test('list with the SDK\'s filters (to, from, dateSent, dateSentAfter, dateSentBefore) and each() across pages', async () => {
+    test("list with the SDK's filters (to, from, dateSent, dateSentAfter, dateSentBefore) and each() across pages", async () => {
       const from = (await buyNumber(env.server)).phone_number;
       const to = usNumber('646');
       const sent: MessageInstance[] = [];
       for (let i = 0; i < 5; i++) sent.push(await client().messages.create({ from, to, body: `m${i}` }));
       await advance(7000);
       const byTo = await client().messages.list({ to });
-      assert.deepEqual(byTo.map((m) => m.sid), [...sent].reverse().map((m) => m.sid), 'newest first');
+      assert.deepEqual(
+        byTo.map((m) => m.sid),
+        [...sent].reverse().map((m) => m.sid),
+        'newest first',
+      );
       assert.equal((await client().messages.list({ from, to, limit: 2 })).length, 2);
       const day = env.clock.now();
       assert.equal((await client().messages.list({ to, dateSent: day })).length, 5);
       assert.equal((await client().messages.list({ to, dateSentAfter: new Date(day.getTime() + 86_400_000) })).length, 0);
       assert.equal((await client().messages.list({ to, dateSentBefore: day })).length, 5);
       const walked = await collectEach<MessageInstance>((options) => client().messages.each({ to, pageSize: 2, ...options }));
-      assert.deepEqual(walked.map((m) => m.sid), byTo.map((m) => m.sid));
+      assert.deepEqual(
+        walked.map((m) => m.sid),
+        byTo.map((m) => m.sid),
+      );
     });
 
     test('redact with update({body: ""}), media list/fetch/remove, and remove()', async () => {
       const from = (await buyNumber(env.server)).phone_number;
-      const created = await client().messages.create({ from, to: usNumber('312'), body: 'Secret', mediaUrl: ['https://media.example.test/a.png', 'https://media.example.test/b.jpg'] });
+      const created = await client().messages.create({
+        from,
+        to: usNumber('312'),
+        body: 'Secret',
+        mediaUrl: ['https://media.example.test/a.png', 'https://media.example.test/b.jpg'],
+      });
       assert.match(created.sid, /^MM[0-9a-f]{32}$/);
       assert.equal(created.numMedia, '2');
       const media = await client().messages(created.sid).media.list();
-      assert.deepEqual(media.map((m) => m.contentType), ['image/png', 'image/jpeg']);
+      assert.deepEqual(
+        media.map((m) => m.contentType),
+        ['image/png', 'image/jpeg'],
+      );
       const one = await client().messages(created.sid).media(media[0]!.sid).fetch();
       assert.equal(one.parentSid, created.sid);
       assert.equal(await client().messages(created.sid).media(media[0]!.sid).remove(), true);
@@ -126,7 +148,10 @@ for (const backend of BACKENDS) {
       const created = await client().messages.create({ from, to: usNumber('312'), body: 'x', statusCallback: url });
       await advance(3000);
       const requests = env.receiver.requests.filter((r) => r.params.MessageSid === created.sid);
-      assert.deepEqual(requests.map((r) => r.params.MessageStatus), ['sent', 'delivered']);
+      assert.deepEqual(
+        requests.map((r) => r.params.MessageStatus),
+        ['sent', 'delivered'],
+      );
       for (const request of requests) {
         assert.equal(twilio.validateRequest(env.server.account.auth_token, String(request.headers['x-twilio-signature']), url, request.params), true);
         assert.equal(twilio.validateRequest('another-token', String(request.headers['x-twilio-signature']), url, request.params), false);

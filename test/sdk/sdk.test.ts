@@ -92,9 +92,18 @@ for (const backend of BACKENDS) {
       }
       const listed = (await client.messaging.v1.services.list({ pageSize: 2 })).map((s) => s.sid);
       assert.equal(new Set(listed).size, listed.length, 'no service is listed twice');
-      assert.deepEqual(listed.filter((sid) => made.includes(sid)), made);
-      assert.deepEqual((await client.messaging.v1.services.list({ pageSize: 1000 })).map((s) => s.sid), listed);
-      assert.deepEqual((await client.messaging.v1.services.list({ pageSize: 2, limit: 3 })).map((s) => s.sid), listed.slice(0, 3));
+      assert.deepEqual(
+        listed.filter((sid) => made.includes(sid)),
+        made,
+      );
+      assert.deepEqual(
+        (await client.messaging.v1.services.list({ pageSize: 1000 })).map((s) => s.sid),
+        listed,
+      );
+      assert.deepEqual(
+        (await client.messaging.v1.services.list({ pageSize: 2, limit: 3 })).map((s) => s.sid),
+        listed.slice(0, 3),
+      );
     });
 
     test('services(sid).remove: resolves true, then the service is 404/20404', async () => {
@@ -184,11 +193,17 @@ for (const backend of BACKENDS) {
         listed,
       );
       const page = await pool.page({ pageSize: 2 });
-      assert.deepEqual(page.instances.map((s) => s.sid), listed.slice(0, 2));
+      assert.deepEqual(
+        page.instances.map((s) => s.sid),
+        listed.slice(0, 2),
+      );
       assert.equal(page.previousPageUrl, undefined);
       const second = await page.nextPage();
       assert.ok(second, 'a second page');
-      assert.deepEqual(second.instances.map((s) => s.sid), listed.slice(2));
+      assert.deepEqual(
+        second.instances.map((s) => s.sid),
+        listed.slice(2),
+      );
       assert.equal(second.nextPage(), undefined);
       for (const s of await pool.list()) assert.equal(s.serviceSid, service.sid);
     });
@@ -268,34 +283,48 @@ for (const backend of BACKENDS) {
 
     test('shortCodes.list({pageSize: 50, limit: 60}): stops at the limit across a page boundary', async () => {
       const listed = await client.messaging.v1.services(serviceSid).shortCodes.list({ pageSize: 50, limit: 60 });
-      assert.deepEqual(listed.map((s) => s.sid), added.slice(0, 60));
+      assert.deepEqual(
+        listed.map((s) => s.sid),
+        added.slice(0, 60),
+      );
     });
 
     test('shortCodes.each({pageSize: 50}): visits all 125 in the order added', async () => {
       const pool = client.messaging.v1.services(serviceSid).shortCodes;
       const seen = await collectEach<ServiceShortCode>((options) => pool.each({ pageSize: 50, ...options }));
-      assert.deepEqual(seen.map((s) => s.sid), added);
+      assert.deepEqual(
+        seen.map((s) => s.sid),
+        added,
+      );
     });
 
     test('shortCodes.page({pageSize: 50}) then nextPage(): 3 pages of 50, 50 and 25, then none', async () => {
       const pages: ServiceShortCodePage[] = [];
-      let page: ServiceShortCodePage | undefined =
-        await client.messaging.v1.services(serviceSid).shortCodes.page({ pageSize: 50 });
+      let page: ServiceShortCodePage | undefined = await client.messaging.v1.services(serviceSid).shortCodes.page({ pageSize: 50 });
       while (page) {
         pages.push(page);
         assert.ok(pages.length <= 3, 'paging did not stop');
         page = await page.nextPage();
       }
       assert.equal(pages.length, 3);
-      assert.deepEqual(pages.map((p) => p.instances.length), [50, 50, 25]);
-      assert.deepEqual(pages.flatMap((p) => p.instances.map((s) => s.sid)), added);
+      assert.deepEqual(
+        pages.map((p) => p.instances.length),
+        [50, 50, 25],
+      );
+      assert.deepEqual(
+        pages.flatMap((p) => p.instances.map((s) => s.sid)),
+        added,
+      );
       assert.equal(pages[0]!.previousPageUrl, undefined);
       assert.equal(pages[2]!.nextPageUrl, undefined);
       for (const p of pages.slice(0, 2)) assert.ok(p.nextPageUrl?.startsWith(`${server.url}/v1/Services/${serviceSid}/ShortCodes?`));
       // And back: previousPage() from the last page gives the second one again.
       const back = await pages[2]!.previousPage();
       assert.ok(back, 'a previous page');
-      assert.deepEqual(back.instances.map((s) => s.sid), added.slice(50, 100));
+      assert.deepEqual(
+        back.instances.map((s) => s.sid),
+        added.slice(50, 100),
+      );
     });
   });
 
@@ -320,20 +349,28 @@ for (const backend of BACKENDS) {
       const listed = (await shortCodes().list({ pageSize: 2 })).map((s) => s.sid);
       assert.equal(new Set(listed).size, listed.length);
       assert.deepEqual([...listed].sort(), made.map((s) => s.sid).sort());
-      assert.deepEqual((await shortCodes().list()).map((s) => s.sid), listed);
+      assert.deepEqual(
+        (await shortCodes().list()).map((s) => s.sid),
+        listed,
+      );
       const first = await shortCodes().page({ pageSize: 2 });
       assert.equal(first.instances.length, 2);
       const second = await first.nextPage();
       assert.ok(second, 'a second page');
-      assert.deepEqual(second.instances.map((s) => s.sid), listed.slice(2, 4));
+      assert.deepEqual(
+        second.instances.map((s) => s.sid),
+        listed.slice(2, 4),
+      );
       const back = await second.previousPage();
       assert.ok(back, 'a page before the second');
-      assert.deepEqual(back.instances.map((s) => s.sid), listed.slice(0, 2));
+      assert.deepEqual(
+        back.instances.map((s) => s.sid),
+        listed.slice(0, 2),
+      );
     });
 
     test('shortCodes.list({shortCode}): matches part of the number, with * for one digit', async () => {
-      const sidsOf = async (options: { shortCode?: string; friendlyName?: string }) =>
-        (await shortCodes().list(options)).map((s) => s.shortCode).sort();
+      const sidsOf = async (options: { shortCode?: string; friendlyName?: string }) => (await shortCodes().list(options)).map((s) => s.shortCode).sort();
       assert.deepEqual(await sidsOf({ shortCode: '71234' }), ['7123401', '7123402']);
       assert.deepEqual(await sidsOf({ shortCode: '712*' }), ['7123401', '7123402', '7129903']);
       assert.deepEqual(await sidsOf({ shortCode: '0002' }), ['5550002']);
@@ -390,7 +427,10 @@ for (const backend of BACKENDS) {
       assert.equal(updated.shortCode, before.shortCode);
       assert.ok(updated.dateUpdated.getTime() >= before.dateUpdated.getTime());
       assert.deepEqual((await shortCodes()(target.sid).fetch()).toJSON(), updated.toJSON());
-      assert.deepEqual((await shortCodes().list({ friendlyName: 'Gamma' })).map((s) => s.sid), [target.sid]);
+      assert.deepEqual(
+        (await shortCodes().list({ friendlyName: 'Gamma' })).map((s) => s.sid),
+        [target.sid],
+      );
       const cleared = await shortCodes()(target.sid).update({ smsUrl: '' });
       assert.equal(cleared.smsUrl, null);
       assert.equal(cleared.friendlyName, 'Gamma');

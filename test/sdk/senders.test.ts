@@ -67,7 +67,12 @@ for (const backend of BACKENDS) {
 
     test('incomingPhoneNumbers.create({areaCode}): buys a number in that area code, with the options sent', async () => {
       clock.advance(1000);
-      const pn = await numbers().create({ areaCode: '907', friendlyName: 'Anchorage', smsUrl: 'https://hooks.example.test/sms', voiceUrl: 'https://hooks.example.test/voice' });
+      const pn = await numbers().create({
+        areaCode: '907',
+        friendlyName: 'Anchorage',
+        smsUrl: 'https://hooks.example.test/sms',
+        voiceUrl: 'https://hooks.example.test/voice',
+      });
       assert.match(pn.phoneNumber, /^\+1907\d{7}$/);
       assert.equal(pn.friendlyName, 'Anchorage');
       assert.equal(pn.smsUrl, 'https://hooks.example.test/sms');
@@ -88,14 +93,21 @@ for (const backend of BACKENDS) {
 
     test('incomingPhoneNumbers.list: pages through every number in creation order; filters by phoneNumber and friendlyName', async () => {
       const made: string[] = [];
-      for (const [number, name] of [['+13125550001', 'Chicago'], ['+13125550002', 'Chicago'], ['+13125550903', 'Loop']] as const) {
+      for (const [number, name] of [
+        ['+13125550001', 'Chicago'],
+        ['+13125550002', 'Chicago'],
+        ['+13125550903', 'Loop'],
+      ] as const) {
         clock.advance(1000);
         made.push((await numbers().create({ phoneNumber: number, friendlyName: name })).sid);
       }
       const all = (await numbers().list({ pageSize: 2 })).map((n) => n.sid);
       assert.equal(new Set(all).size, all.length, 'no number is listed twice');
       assert.deepEqual(all.slice(-3), made);
-      assert.deepEqual((await numbers().list()).map((n) => n.sid), all);
+      assert.deepEqual(
+        (await numbers().list()).map((n) => n.sid),
+        all,
+      );
       const phones = async (options: { phoneNumber?: string; friendlyName?: string; pageSize?: number }) =>
         (await numbers().list(options)).map((n) => n.phoneNumber);
       assert.deepEqual(await phones({ phoneNumber: '312555000' }), ['+13125550001', '+13125550002']);
@@ -107,7 +119,10 @@ for (const backend of BACKENDS) {
       const page = await numbers().page({ pageSize: 2 });
       const second = await page.nextPage();
       assert.ok(second, 'a second page');
-      assert.deepEqual(second.instances.map((n) => n.sid), all.slice(2, 4));
+      assert.deepEqual(
+        second.instances.map((n) => n.sid),
+        all.slice(2, 4),
+      );
     });
 
     test('incomingPhoneNumbers(sid).fetch / update: update changes what is sent, keeps the rest; fetch agrees', async () => {
@@ -180,7 +195,7 @@ for (const backend of BACKENDS) {
 
     const buy = async () => client.api.v2010.accounts(server.account.sid).incomingPhoneNumbers.create({ phoneNumber: freshNumber() });
 
-    test('phoneNumbers.create / fetch: the account\'s number joins the pool with its v1 shape', async () => {
+    test("phoneNumbers.create / fetch: the account's number joins the pool with its v1 shape", async () => {
       const service = await client.messaging.v1.services.create({ friendlyName: 'Numbers' });
       const pn = await buy();
       const added = await client.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: pn.sid });
@@ -243,7 +258,10 @@ for (const backend of BACKENDS) {
       assertDate(added.dateCreated);
       assert.equal(added.url, `${server.url}/v1/Services/${service.sid}/AlphaSenders/${added.sid}`);
       assert.deepEqual((await pool(added.sid).fetch()).toJSON(), added.toJSON());
-      assert.deepEqual((await pool.list()).map((a) => a.sid), [added.sid]);
+      assert.deepEqual(
+        (await pool.list()).map((a) => a.sid),
+        [added.sid],
+      );
       assert.equal(await pool(added.sid).remove(), true);
       await rejectsWith(pool(added.sid).fetch(), 404, 20404);
       assert.deepEqual(await pool.list(), []);
@@ -257,7 +275,10 @@ for (const backend of BACKENDS) {
       await rejectsWith(pool.create({ alphaSender: 'Bad!' }), 400, 21709);
       await pool.create({ alphaSender: 'First' });
       await rejectsWith(pool.create({ alphaSender: 'Second' }), 400, 21709);
-      assert.deepEqual((await pool.list()).map((a) => a.alphaSender), ['First']);
+      assert.deepEqual(
+        (await pool.list()).map((a) => a.alphaSender),
+        ['First'],
+      );
       await rejectsWith(client.messaging.v1.services(UNKNOWN_SERVICE).alphaSenders.create({ alphaSender: 'Nowhere' }), 404, 20404);
     });
   });

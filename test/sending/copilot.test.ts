@@ -197,12 +197,18 @@ for (const backend of BACKENDS) {
       assert.equal(fetched.errorMessage, 'The Messaging Service contains no phone numbers');
       assert.equal(fetched.from, null);
       const callbacks = callbacksOf(message.sid);
-      assert.deepEqual(callbacks.map((c) => c.params.MessageStatus), ['failed']);
+      assert.deepEqual(
+        callbacks.map((c) => c.params.MessageStatus),
+        ['failed'],
+      );
       assert.equal(callbacks[0]!.params.ErrorCode, '21704');
       assert.equal(callbacks[0]!.params.MessagingServiceSid, service.sid);
       assert.ok(Receiver.valid(callbacks[0]!, env.server.account.auth_token));
       const routed = await routing(message.sid);
-      assert.deepEqual(routed.events.map((e) => e.status), ['accepted', 'failed']);
+      assert.deepEqual(
+        routed.events.map((e) => e.status),
+        ['accepted', 'failed'],
+      );
     });
 
     test('21703: a pool with only a US short code cannot reach a GB recipient', async () => {
@@ -213,7 +219,10 @@ for (const backend of BACKENDS) {
       assert.equal(fetched.status, 'failed');
       assert.equal(fetched.errorCode, 21703);
       const callbacks = callbacksOf(message.sid);
-      assert.deepEqual(callbacks.map((c) => [c.params.MessageStatus, c.params.ErrorCode]), [['failed', '21703']]);
+      assert.deepEqual(
+        callbacks.map((c) => [c.params.MessageStatus, c.params.ErrorCode]),
+        [['failed', '21703']],
+      );
       assert.equal(callbacks[0]!.params.From, undefined, 'no sender was chosen');
     });
 
@@ -226,7 +235,10 @@ for (const backend of BACKENDS) {
       const failed = await client.messages(refused.sid).fetch();
       assert.equal(failed.status, 'failed');
       assert.equal(failed.errorCode, 21703);
-      assert.deepEqual(callbacksOf(refused.sid).map((c) => [c.params.MessageStatus, c.params.ErrorCode]), [['failed', '21703']]);
+      assert.deepEqual(
+        callbacksOf(refused.sid).map((c) => [c.params.MessageStatus, c.params.ErrorCode]),
+        [['failed', '21703']],
+      );
 
       const converting = await client.messaging.v1.services.create({ friendlyName: 'Converter', mmsConverter: true });
       const sc = await addShortCode(env.server, { CountryCode: 'US' });
@@ -242,7 +254,10 @@ for (const backend of BACKENDS) {
       assert.equal(sent.numSegments, '1');
       const handset = await env.server.request('GET', `/_shortroute/Accounts/${env.server.account.sid}/Handsets/${encodeURIComponent(recipient)}/Messages`);
       assert.equal(handset.status, 200, handset.text);
-      assert.deepEqual(handset.body.messages.map((m: { sid: string; body: string }) => [m.sid, m.body]), [[converted.sid, `Look\n${media}`]]);
+      assert.deepEqual(
+        handset.body.messages.map((m: { sid: string; body: string }) => [m.sid, m.body]),
+        [[converted.sid, `Look\n${media}`]],
+      );
     });
   });
 }

@@ -16,8 +16,10 @@ for (const backend of BACKENDS) {
     const env = useMessagingServer(backend);
 
     /** Requests signed in as `auth` (the main account's by default), with an optional form. */
-    const as = (auth: string | undefined) => (method: string, path: string, values?: Record<string, string>): Promise<Reply> =>
-      http(env.server.url + path, method, auth, values ? form(values) : undefined);
+    const as =
+      (auth: string | undefined) =>
+      (method: string, path: string, values?: Record<string, string>): Promise<Reply> =>
+        http(env.server.url + path, method, auth, values ? form(values) : undefined);
     const main = () => as(env.server.auth);
     const shortroute = (account: string) => `/_shortroute/Accounts/${account}`;
 
@@ -118,7 +120,11 @@ for (const backend of BACKENDS) {
       // The account works as new: the released number can be bought again and sends.
       const again = await main()('POST', `/2010-04-01/Accounts/${env.server.account.sid}/IncomingPhoneNumbers.json`, { PhoneNumber: mine.number.phone_number });
       assert.equal(again.status, 201, again.text);
-      const sent = await main()('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, { From: mine.number.phone_number, To: usNumber('415'), Body: 'After reset' });
+      const sent = await main()('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
+        From: mine.number.phone_number,
+        To: usNumber('415'),
+        Body: 'After reset',
+      });
       assert.equal(sent.status, 201, sent.text);
       env.clock.advance(5000);
       await env.server.network.settle();
@@ -145,12 +151,21 @@ for (const backend of BACKENDS) {
       assert.equal(removed.status, 204, removed.text);
       assert.equal(removed.text, '');
       assertTwilioError(await main()('DELETE', `${rules}/${encodeURIComponent(a)}`), 404, 20404);
-      assert.deepEqual((await main()('GET', rules)).body.delivery_rules.map((r: Json) => r.to), [b]);
+      assert.deepEqual(
+        (await main()('GET', rules)).body.delivery_rules.map((r: Json) => r.to),
+        [b],
+      );
       // The number without its + names the same rule.
       assert.equal((await main()('DELETE', `${rules}/${b.slice(1)}`)).status, 204);
       assert.deepEqual((await main()('GET', rules)).body.delivery_rules, []);
 
-      const malformed: Record<string, string>[] = [{ ErrorCode: '30003' }, { To: 'nobody', ErrorCode: '30003' }, { To: a }, { To: a, ErrorCode: '3003' }, { To: a, ErrorCode: '30003', Status: 'read' }];
+      const malformed: Record<string, string>[] = [
+        { ErrorCode: '30003' },
+        { To: 'nobody', ErrorCode: '30003' },
+        { To: a },
+        { To: a, ErrorCode: '3003' },
+        { To: a, ErrorCode: '30003', Status: 'read' },
+      ];
       for (const values of malformed) {
         const reply = await main()('POST', rules, values);
         assert.equal(reply.status, 400, `${JSON.stringify(values)}: ${reply.text}`);
@@ -158,7 +173,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual((await main()('GET', rules)).body.delivery_rules, []);
     });
 
-    test('the webhook log filters by MessageSid and Kind, and holds only the account\'s own', async () => {
+    test("the webhook log filters by MessageSid and Kind, and holds only the account's own", async () => {
       const mine = await populate(env.server.account.sid, main());
       const other = await main()('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
         MessagingServiceSid: mine.service.sid,
@@ -173,10 +188,16 @@ for (const backend of BACKENDS) {
 
       const log = (query: Record<string, string>, account = env.server.account.sid) => webhookLog<Json>(env.server, query, account);
       const one = await log({ MessageSid: mine.message.sid });
-      assert.deepEqual(one.map((h) => h.params.MessageStatus), ['queued', 'sent', 'delivered']);
+      assert.deepEqual(
+        one.map((h) => h.params.MessageStatus),
+        ['queued', 'sent', 'delivered'],
+      );
       assert.ok(one.every((h) => h.message_sid === mine.message.sid && h.kind === 'status_callback' && h.status === 'delivered'));
       assert.ok(one.every((h) => h.attempts.length === 1 && h.attempts[0].response.status === 200));
-      assert.deepEqual((await log({ MessageSid: other.body.sid })).map((h) => h.url), Array(3).fill(`${env.receiver.url}/other`));
+      assert.deepEqual(
+        (await log({ MessageSid: other.body.sid })).map((h) => h.url),
+        Array(3).fill(`${env.receiver.url}/other`),
+      );
       const all = await log({ Kind: 'status_callback' });
       assert.ok(all.some((h) => h.message_sid === mine.message.sid) && all.some((h) => h.message_sid === other.body.sid));
       assert.ok(!all.some((h) => h.message_sid === theirs.message.sid), "another account's webhooks are not listed");
@@ -187,7 +208,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await log({ MessageSid: UNKNOWN_MESSAGE }), []);
     });
 
-    test('an unknown message, or another account\'s, is 404 (20404)', async () => {
+    test("an unknown message, or another account's, is 404 (20404)", async () => {
       assertTwilioError(await main()('GET', `${shortroute(env.server.account.sid)}/Messages/${UNKNOWN_MESSAGE}`), 404, 20404);
       assertTwilioError(await main()('GET', `${shortroute(env.server.account.sid)}/Messages/not-a-sid`), 404, 20404);
       const sub = await addSubaccount(env.server);

@@ -26,8 +26,7 @@ for (const backend of BACKENDS) {
       await receiver.close();
     });
 
-    const clock = (target: TestServer, values?: Record<string, string>) =>
-      target.request(values ? 'POST' : 'GET', '/_shortroute/Clock', values);
+    const clock = (target: TestServer, values?: Record<string, string>) => target.request(values ? 'POST' : 'GET', '/_shortroute/Clock', values);
 
     test('time stands still; Advance moves it and answers once the due work and its callbacks are done', async () => {
       const before = (await clock(server)).body;
@@ -50,12 +49,18 @@ for (const backend of BACKENDS) {
       // A long code sends 1 segment a second: the first took that second, the second's is now.
       assert.equal((await fetch(sent.body.sid)).status, 'sent');
       assert.equal((await fetch(second.body.sid)).status, 'sending');
-      assert.deepEqual(receiver.requests.map((r) => r.params.MessageStatus), ['sent']);
+      assert.deepEqual(
+        receiver.requests.map((r) => r.params.MessageStatus),
+        ['sent'],
+      );
 
       await clock(server, { Set: new Date(Date.parse(moved.body.now) + 1000).toISOString() });
       assert.equal((await fetch(sent.body.sid)).status, 'delivered');
       assert.equal((await fetch(second.body.sid)).status, 'sent');
-      assert.deepEqual(receiver.requests.map((r) => r.params.MessageStatus), ['sent', 'delivered']);
+      assert.deepEqual(
+        receiver.requests.map((r) => r.params.MessageStatus),
+        ['sent', 'delivered'],
+      );
       assert.ok(receiver.requests.every((r) => Receiver.valid(r, server.account.auth_token)));
     });
 

@@ -59,7 +59,10 @@ for (const backend of BACKENDS) {
       // One jump past all three slots: each is still dated at its own slot, and delivered a second later.
       await advance(10_000);
       now = await Promise.all(made.map((m) => fetchMessage(m.sid)));
-      assert.deepEqual(now.map((m) => m.status), ['delivered', 'delivered', 'delivered']);
+      assert.deepEqual(
+        now.map((m) => m.status),
+        ['delivered', 'delivered', 'delivered'],
+      );
       const times = now.map(sentAt).sort((a, b) => a - b);
       const t = times[0]!;
       assert.deepEqual(times, [t, t + 1000, t + 2000]);
@@ -84,9 +87,9 @@ for (const backend of BACKENDS) {
       };
       // 10 ms per message: the 200th is sent at 2000 ms, not before.
       await advance(1999);
-      assert.equal(await count('sent') + (await count('delivered')), 199);
+      assert.equal((await count('sent')) + (await count('delivered')), 199);
       await advance(1);
-      assert.equal(await count('sent') + (await count('delivered')), 200);
+      assert.equal((await count('sent')) + (await count('delivered')), 200);
       await advance(1000);
       assert.equal(await count('delivered'), 200);
       for (const sid of made.slice(0, 5)) {
@@ -100,7 +103,10 @@ for (const backend of BACKENDS) {
       const sub = await addSubaccount(env.server, { FriendlyName: 'Same brand' });
       const subAuth = basicAuth(sub.sid, sub.auth_token);
       const made: string[] = [];
-      for (const [account, auth] of [[ac(), env.server.auth], [sub.sid, subAuth]] as const) {
+      for (const [account, auth] of [
+        [ac(), env.server.auth],
+        [sub.sid, subAuth],
+      ] as const) {
         const call = async (method: string, path: string, values: Record<string, string>) => {
           const reply = await http(env.server.url + path, method, auth, form(values));
           assert.equal(reply.status, 201, reply.text);
@@ -124,7 +130,10 @@ for (const backend of BACKENDS) {
         ...(await Promise.all(made.slice(0, 2).map((sid) => check(sid, env.server.auth, ac())))),
         ...(await Promise.all(made.slice(2).map((sid) => check(sid, subAuth, sub.sid)))),
       ];
-      assert.deepEqual(now.map((m) => [m.from, m.status]), Array(4).fill(['SameBrand', 'sent']));
+      assert.deepEqual(
+        now.map((m) => [m.from, m.status]),
+        Array(4).fill(['SameBrand', 'sent']),
+      );
     });
 
     test('ValidityPeriod=2 with five messages queued on a long code: the last two fail with 30036 at their expiry', async () => {
@@ -149,13 +158,19 @@ for (const backend of BACKENDS) {
         assert.equal(m.date_sent, null);
         assert.equal(Date.parse(m.date_updated), created + 2000);
         assert.deepEqual(await statuses(m.sid), ['queued', 'failed']);
-        assert.deepEqual(callbacks(m.sid).map((c) => [c.params.MessageStatus, c.params.ErrorCode]), [['failed', '30036']]);
+        assert.deepEqual(
+          callbacks(m.sid).map((c) => [c.params.MessageStatus, c.params.ErrorCode]),
+          [['failed', '30036']],
+        );
       }
       await advance(5000);
       now = await Promise.all(made.map((m) => fetchMessage(m.sid)));
       assert.deepEqual(now.map((m) => m.status).sort(), ['delivered', 'delivered', 'delivered', 'failed', 'failed']);
       // The three that made it went at the long code's rate, within their validity.
-      const times = now.filter((m) => m.status === 'delivered').map(sentAt).sort((a, b) => a - b);
+      const times = now
+        .filter((m) => m.status === 'delivered')
+        .map(sentAt)
+        .sort((a, b) => a - b);
       assert.deepEqual(times, [created + 1000, created + 2000, created + 3000]);
     });
 
@@ -172,13 +187,22 @@ for (const backend of BACKENDS) {
       await advance(1000);
       const routed = await inspect(message.sid);
       assert.equal(routed.status, 'delivered');
-      assert.deepEqual(routed.events.map((e: Json) => e.status), ['accepted', 'queued', 'sending', 'sent', 'delivered']);
-      assert.deepEqual(routed.events.map((e: Json) => Date.parse(e.date) - Date.parse(routed.events[0].date)), [0, 0, 0, 1000, 2000]);
+      assert.deepEqual(
+        routed.events.map((e: Json) => e.status),
+        ['accepted', 'queued', 'sending', 'sent', 'delivered'],
+      );
+      assert.deepEqual(
+        routed.events.map((e: Json) => Date.parse(e.date) - Date.parse(routed.events[0].date)),
+        [0, 0, 0, 1000, 2000],
+      );
       assert.equal(routed.events[1].detail, `from ${number.phone_number} by country_code_geomatch`);
       assert.equal(routed.next_step, null);
       assert.equal(routed.next_at, null);
       // `accepted` and `sending` are never reported.
-      assert.deepEqual(callbacks(message.sid).map((c) => c.params.MessageStatus), ['queued', 'sent', 'delivered']);
+      assert.deepEqual(
+        callbacks(message.sid).map((c) => c.params.MessageStatus),
+        ['queued', 'sent', 'delivered'],
+      );
     });
 
     test('delivery rules: 30003 makes a recipient undelivered after sent; 30001 with Status=failed fails it unsent', async () => {
@@ -196,7 +220,13 @@ for (const backend of BACKENDS) {
       assert.equal(undelivered.error_message, 'Unreachable destination handset');
       assert.notEqual(undelivered.date_sent, null);
       assert.deepEqual(await statuses(a.sid), ['queued', 'sending', 'sent', 'undelivered']);
-      assert.deepEqual(callbacks(a.sid).map((c) => [c.params.MessageStatus, c.params.ErrorCode]), [['sent', undefined], ['undelivered', '30003']]);
+      assert.deepEqual(
+        callbacks(a.sid).map((c) => [c.params.MessageStatus, c.params.ErrorCode]),
+        [
+          ['sent', undefined],
+          ['undelivered', '30003'],
+        ],
+      );
 
       const b = await send({ From: from, To: overflow, StatusCallback: `${env.receiver.url}/rules` });
       await advance(5000);
@@ -205,7 +235,10 @@ for (const backend of BACKENDS) {
       assert.equal(failed.error_code, 30001);
       assert.equal(failed.date_sent, null);
       assert.deepEqual(await statuses(b.sid), ['queued', 'failed']);
-      assert.deepEqual(callbacks(b.sid).map((c) => [c.params.MessageStatus, c.params.ErrorCode]), [['failed', '30001']]);
+      assert.deepEqual(
+        callbacks(b.sid).map((c) => [c.params.MessageStatus, c.params.ErrorCode]),
+        [['failed', '30001']],
+      );
     });
 
     test("Twilio's magic recipients through a service fail after acceptance with their codes", async () => {
@@ -230,7 +263,11 @@ for (const backend of BACKENDS) {
         assert.equal(message.status, 'failed', to);
         assert.equal(message.error_code, code, to);
         assert.equal(message.from, null);
-        assert.deepEqual(callbacks(message.sid).map((c) => [c.params.MessageStatus, c.params.ErrorCode]), [['failed', String(code)]], to);
+        assert.deepEqual(
+          callbacks(message.sid).map((c) => [c.params.MessageStatus, c.params.ErrorCode]),
+          [['failed', String(code)]],
+          to,
+        );
       }
     });
 
@@ -252,14 +289,20 @@ for (const backend of BACKENDS) {
       const got = await received();
       const [a, b] = [await fetchMessage(first.sid), await fetchMessage(second.sid)];
       const order = sentAt(a) < sentAt(b) ? [a, b] : [b, a];
-      assert.deepEqual(got.map((m) => m.sid), order.map((m) => m.sid));
+      assert.deepEqual(
+        got.map((m) => m.sid),
+        order.map((m) => m.sid),
+      );
       const one = got.find((m) => m.sid === first.sid)!;
       assert.deepEqual(one, { sid: first.sid, from, to: handset, body: 'One', media_urls: [], num_segments: 1, status: 'delivered', date_sent: one.date_sent });
       assert.deepEqual(got.find((m) => m.sid === second.sid)!.media_urls, ['https://media.example.test/a.png']);
       assert.ok(!got.some((m) => m.sid === elsewhere.sid));
       // The number without its + is the same handset.
       const bare = await env.server.request('GET', `/_shortroute/Accounts/${ac()}/Handsets/${handset.slice(1)}/Messages`);
-      assert.deepEqual(bare.body.messages.map((m: Json) => m.sid), got.map((m) => m.sid));
+      assert.deepEqual(
+        bare.body.messages.map((m: Json) => m.sid),
+        got.map((m) => m.sid),
+      );
       const bad = await env.server.request('GET', `/_shortroute/Accounts/${ac()}/Handsets/not-a-number/Messages`);
       assert.equal(bad.status, 400, bad.text);
     });
@@ -270,8 +313,20 @@ for (const backend of BACKENDS) {
       await pool(service.sid, 'PhoneNumbers', (await buy()).sid);
       const sendAt = new Date(env.clock.now().getTime() + 600_000).toISOString();
       const recipient = usNumber('415');
-      const later = await send({ MessagingServiceSid: service.sid, To: recipient, ScheduleType: 'fixed', SendAt: sendAt, StatusCallback: `${env.receiver.url}/scheduled` });
-      const canceled = await send({ MessagingServiceSid: service.sid, To: recipient, ScheduleType: 'fixed', SendAt: sendAt, StatusCallback: `${env.receiver.url}/scheduled` });
+      const later = await send({
+        MessagingServiceSid: service.sid,
+        To: recipient,
+        ScheduleType: 'fixed',
+        SendAt: sendAt,
+        StatusCallback: `${env.receiver.url}/scheduled`,
+      });
+      const canceled = await send({
+        MessagingServiceSid: service.sid,
+        To: recipient,
+        ScheduleType: 'fixed',
+        SendAt: sendAt,
+        StatusCallback: `${env.receiver.url}/scheduled`,
+      });
       assert.equal(later.status, 'scheduled');
       await env.server.network.settle();
       await advance(300_000);
@@ -282,7 +337,10 @@ for (const backend of BACKENDS) {
       assert.equal(cancel.status, 200, cancel.text);
       assert.equal(cancel.body.status, 'canceled');
       await env.server.network.settle();
-      assert.deepEqual(callbacks(canceled.sid).map((c) => c.params.MessageStatus), ['canceled']);
+      assert.deepEqual(
+        callbacks(canceled.sid).map((c) => c.params.MessageStatus),
+        ['canceled'],
+      );
       assert.ok(Receiver.valid(callbacks(canceled.sid)[0]!, env.server.account.auth_token));
 
       await advance(299_999);
@@ -294,15 +352,27 @@ for (const backend of BACKENDS) {
       assert.equal(done.status, 'delivered');
       assert.equal(sentAt(done), Date.parse(sendAt) + 1000);
       assert.deepEqual(await statuses(later.sid), ['scheduled', 'queued', 'sending', 'sent', 'delivered']);
-      assert.deepEqual(callbacks(later.sid).map((c) => c.params.MessageStatus), ['queued', 'sent', 'delivered']);
+      assert.deepEqual(
+        callbacks(later.sid).map((c) => c.params.MessageStatus),
+        ['queued', 'sent', 'delivered'],
+      );
 
       const gone = await fetchMessage(canceled.sid);
       assert.equal(gone.status, 'canceled');
       assert.equal(gone.date_sent, null);
       assert.deepEqual(await statuses(canceled.sid), ['scheduled', 'canceled']);
-      assert.deepEqual(callbacks(canceled.sid).map((c) => c.params.MessageStatus), ['canceled']);
+      assert.deepEqual(
+        callbacks(canceled.sid).map((c) => c.params.MessageStatus),
+        ['canceled'],
+      );
       // A short validity period counts from SendAt, when the message joins the queue, not from its creation.
-      const brief = await send({ MessagingServiceSid: service.sid, To: recipient, ScheduleType: 'fixed', ValidityPeriod: '5', SendAt: new Date(env.clock.now().getTime() + 600_000).toISOString() });
+      const brief = await send({
+        MessagingServiceSid: service.sid,
+        To: recipient,
+        ScheduleType: 'fixed',
+        ValidityPeriod: '5',
+        SendAt: new Date(env.clock.now().getTime() + 600_000).toISOString(),
+      });
       await advance(600_000);
       await advance(2000);
       const briefDone = await fetchMessage(brief.sid);

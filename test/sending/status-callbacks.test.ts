@@ -61,7 +61,10 @@ for (const backend of BACKENDS) {
       await advance(1000);
       await advance(1000);
       const got = callbacks(message.sid);
-      assert.deepEqual(got.map((r) => r.params.MessageStatus), ['queued', 'sent', 'delivered']);
+      assert.deepEqual(
+        got.map((r) => r.params.MessageStatus),
+        ['queued', 'sent', 'delivered'],
+      );
       for (const request of got) {
         assert.equal(request.method, 'POST');
         assert.equal(request.path, '/status');
@@ -97,7 +100,10 @@ for (const backend of BACKENDS) {
       const message = await api.send({ From: from, StatusCallback: `${env.receiver.url}/from` });
       await advance(5000);
       const got = callbacks(message.sid);
-      assert.deepEqual(got.map((r) => r.params.MessageStatus), ['sent', 'delivered']);
+      assert.deepEqual(
+        got.map((r) => r.params.MessageStatus),
+        ['sent', 'delivered'],
+      );
       for (const request of got) {
         assert.ok(Receiver.valid(request, env.server.account.auth_token));
         assert.equal(request.params.MessagingServiceSid, undefined);
@@ -139,7 +145,10 @@ for (const backend of BACKENDS) {
       assert.equal(message.account_sid, sub.sid);
       await advance(5000);
       const got = callbacks(message.sid);
-      assert.deepEqual(got.map((r) => r.params.MessageStatus), ['sent', 'delivered']);
+      assert.deepEqual(
+        got.map((r) => r.params.MessageStatus),
+        ['sent', 'delivered'],
+      );
       for (const request of got) {
         assert.equal(request.params.AccountSid, sub.sid);
         assert.ok(Receiver.valid(request, sub.auth_token), 'signed with the subaccount token');
@@ -153,9 +162,18 @@ for (const backend of BACKENDS) {
       const own = await api.send({ MessagingServiceSid: service.sid, StatusCallback: `${env.receiver.url}/message` });
       const inherited = await api.send({ MessagingServiceSid: service.sid });
       await advance(5000);
-      assert.deepEqual(callbacks(own.sid).map((r) => r.path), ['/message', '/message', '/message']);
-      assert.deepEqual(callbacks(inherited.sid).map((r) => r.path), ['/service', '/service', '/service']);
-      assert.deepEqual(callbacks(inherited.sid).map((r) => r.params.MessageStatus), ['queued', 'sent', 'delivered']);
+      assert.deepEqual(
+        callbacks(own.sid).map((r) => r.path),
+        ['/message', '/message', '/message'],
+      );
+      assert.deepEqual(
+        callbacks(inherited.sid).map((r) => r.path),
+        ['/service', '/service', '/service'],
+      );
+      assert.deepEqual(
+        callbacks(inherited.sid).map((r) => r.params.MessageStatus),
+        ['queued', 'sent', 'delivered'],
+      );
       for (const request of [...callbacks(own.sid), ...callbacks(inherited.sid)]) assert.ok(Receiver.valid(request, env.server.account.auth_token));
     });
 
@@ -192,9 +210,15 @@ for (const backend of BACKENDS) {
       assert.equal(hook.url, `${env.receiver.url}/retry`);
       assert.equal(hook.params.MessageStatus, 'failed');
       assert.equal(hook.params.ErrorCode, '21704');
-      assert.deepEqual(hook.attempts.map((a: Json) => a.attempt), [1, 2, 3, 4, 5]);
+      assert.deepEqual(
+        hook.attempts.map((a: Json) => a.attempt),
+        [1, 2, 3, 4, 5],
+      );
       const start = Date.parse(hook.attempts[0].date);
-      assert.deepEqual(hook.attempts.map((a: Json) => Date.parse(a.date) - start), [0, 1000, 3000, 7000, 15000]);
+      assert.deepEqual(
+        hook.attempts.map((a: Json) => Date.parse(a.date) - start),
+        [0, 1000, 3000, 7000, 15000],
+      );
       for (const attempt of hook.attempts) {
         assert.equal(attempt.request.url, `${env.receiver.url}/retry`);
         assert.equal(attempt.request.method, 'POST');
@@ -225,7 +249,10 @@ for (const backend of BACKENDS) {
       await env.server.network.settle();
       const [done] = await api.webhooks({ MessageSid: message.sid });
       assert.equal(done.status, 'delivered');
-      assert.deepEqual(done.attempts.map((a: Json) => a.response?.status), [200]);
+      assert.deepEqual(
+        done.attempts.map((a: Json) => a.response?.status),
+        [200],
+      );
     });
   });
 
@@ -257,7 +284,10 @@ for (const backend of BACKENDS) {
         await server.network.settle();
         const [queued] = await api.webhooks({ MessageSid: message.sid });
         assert.equal(queued.status, 'delivered');
-        assert.deepEqual(queued.attempts.map((a: Json) => a.response?.status ?? null), [null, 200]);
+        assert.deepEqual(
+          queued.attempts.map((a: Json) => a.response?.status ?? null),
+          [null, 200],
+        );
         const got = env.receiver.requests.filter((r) => r.params.MessageSid === message.sid && r.params.MessageStatus === 'queued');
         assert.equal(got.length, 2);
         assert.equal(header(got[0]!, 'i-twilio-idempotency-token'), header(got[1]!, 'i-twilio-idempotency-token'));
@@ -293,7 +323,10 @@ for (const backend of BACKENDS) {
         const [done] = (await api.webhooks({ MessageSid: message.sid })).filter((h: Json) => h.params.MessageStatus === 'queued');
         assert.equal(done.status, 'delivered');
         assert.equal(done.error_code, null);
-        assert.deepEqual(done.attempts.map((a: Json) => a.response?.status ?? null), [null, 200]);
+        assert.deepEqual(
+          done.attempts.map((a: Json) => a.response?.status ?? null),
+          [null, 200],
+        );
       } finally {
         await server.cleanup();
       }

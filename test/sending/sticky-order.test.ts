@@ -25,7 +25,11 @@ for (const backend of BACKENDS) {
       await addToPool(server, service.sid, 'PhoneNumbers', (await buyNumber(server)).sid);
       const to = usNumber('312');
       const send = async () => {
-        const reply = await server.request('POST', `/2010-04-01/Accounts/${server.account.sid}/Messages.json`, { To: to, MessagingServiceSid: service.sid, Body: 'hi' });
+        const reply = await server.request('POST', `/2010-04-01/Accounts/${server.account.sid}/Messages.json`, {
+          To: to,
+          MessagingServiceSid: service.sid,
+          Body: 'hi',
+        });
         assert.equal(reply.status, 201, reply.text);
         await server.network.settle();
         return (await server.request('GET', `/_shortroute/Accounts/${server.account.sid}/Messages/${reply.body.sid}`)).body;

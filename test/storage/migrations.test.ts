@@ -15,7 +15,7 @@ const now = '2026-01-01T00:00:00.000Z';
 
 for (const backend of BACKENDS) {
   describe(`[${backend}] migrations`, () => {
-    test('002, 003: existing pools get their size and their members\' details', async () => {
+    test("002, 003: existing pools get their size and their members' details", async () => {
       let make: () => Backend;
       let dispose: () => Promise<void>;
       if (backend === 'postgres') {
@@ -33,17 +33,72 @@ for (const backend of BACKENDS) {
         const db = new Kysely<any>({ dialect: old.dialect });
         const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: old.schema });
         assert.equal((await migrator.migrateTo('001-initial')).error, undefined);
-        await db.insertInto('accounts').values({ sid: 'AC1', auth_token: 't', friendly_name: 'a', status: 'active', owner_account_sid: null, date_created: now, date_updated: now }).execute();
+        await db
+          .insertInto('accounts')
+          .values({ sid: 'AC1', auth_token: 't', friendly_name: 'a', status: 'active', owner_account_sid: null, date_created: now, date_updated: now })
+          .execute();
         const service = (sid: string) => ({
-          sid, account_sid: 'AC1', friendly_name: sid, inbound_request_url: null, inbound_method: 'POST', fallback_url: null, fallback_method: 'POST',
-          status_callback: null, sticky_sender: 1, mms_converter: 1, smart_encoding: 1, scan_message_content: 'inherit', fallback_to_long_code: 0,
-          area_code_geomatch: 1, validity_period: 36000, synchronous_validation: 1, usecase: 'undeclared', us_app_to_person_registered: 0,
-          use_inbound_webhook_on_number: 0, date_created: now, date_updated: now,
+          sid,
+          account_sid: 'AC1',
+          friendly_name: sid,
+          inbound_request_url: null,
+          inbound_method: 'POST',
+          fallback_url: null,
+          fallback_method: 'POST',
+          status_callback: null,
+          sticky_sender: 1,
+          mms_converter: 1,
+          smart_encoding: 1,
+          scan_message_content: 'inherit',
+          fallback_to_long_code: 0,
+          area_code_geomatch: 1,
+          validity_period: 36000,
+          synchronous_validation: 1,
+          usecase: 'undeclared',
+          us_app_to_person_registered: 0,
+          use_inbound_webhook_on_number: 0,
+          date_created: now,
+          date_updated: now,
         });
-        await db.insertInto('services').values([service('MG1'), service('MG2')]).execute();
-        const member = (sender_sid: string, service_sid: string, sender_type: string) => ({ sender_sid, service_sid, account_sid: 'AC1', sender_type, date_created: now, date_updated: now });
-        await db.insertInto('short_codes').values({ sid: 'SC1', account_sid: 'AC1', short_code: '12345', country_code: 'CA', friendly_name: 'x', api_version: '2010-04-01', sms_url: null, sms_method: 'POST', sms_fallback_url: null, sms_fallback_method: 'POST', capabilities: 'SMS,MMS', date_created: now, date_updated: now }).execute();
-        await db.insertInto('service_senders').values([member('SC1', 'MG1', 'short_code'), member('SC2', 'MG1', 'short_code'), member('AI1', 'MG1', 'alpha_sender'), member('SC3', 'MG2', 'short_code')]).execute();
+        await db
+          .insertInto('services')
+          .values([service('MG1'), service('MG2')])
+          .execute();
+        const member = (sender_sid: string, service_sid: string, sender_type: string) => ({
+          sender_sid,
+          service_sid,
+          account_sid: 'AC1',
+          sender_type,
+          date_created: now,
+          date_updated: now,
+        });
+        await db
+          .insertInto('short_codes')
+          .values({
+            sid: 'SC1',
+            account_sid: 'AC1',
+            short_code: '12345',
+            country_code: 'CA',
+            friendly_name: 'x',
+            api_version: '2010-04-01',
+            sms_url: null,
+            sms_method: 'POST',
+            sms_fallback_url: null,
+            sms_fallback_method: 'POST',
+            capabilities: 'SMS,MMS',
+            date_created: now,
+            date_updated: now,
+          })
+          .execute();
+        await db
+          .insertInto('service_senders')
+          .values([
+            member('SC1', 'MG1', 'short_code'),
+            member('SC2', 'MG1', 'short_code'),
+            member('AI1', 'MG1', 'alpha_sender'),
+            member('SC3', 'MG2', 'short_code'),
+          ])
+          .execute();
         await db.destroy();
 
         const store = await Store.open(make());

@@ -120,8 +120,7 @@ test('smartEncode leaves an emoji message UCS-2', () => {
 test('every Smart Encoding replacement is GSM-7', () => {
   // One sample per replacement group, plus the fullwidth forms on the list: U+FF01–FF3F (ASCII
   // punctuation, digits, capitals) and U+FF5B–FF5E ({ | } ~).
-  const range = (from: number, to: number): string =>
-    Array.from({ length: to - from + 1 }, (_, i) => String.fromCharCode(from + i)).join('');
+  const range = (from: number, to: number): string => Array.from({ length: to - from + 1 }, (_, i) => String.fromCharCode(from + i)).join('');
   const fullwidth = range(0xff01, 0xff3f) + range(0xff5b, 0xff5e);
   const sample =
     '\u00AB\u2019\u201A\u2039\u203A\u2014\u2017\u2223\u2044\u29F5\u00BC\u00BD\u00BE\u2026\u203C\u01C3\uFE56\u3002\u02D0\u204F' +

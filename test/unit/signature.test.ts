@@ -16,18 +16,36 @@ function paramsObject(params: WebhookParams): Record<string, string | string[]> 
 }
 
 const INBOUND: WebhookParams = [
-  ['ToCountry', 'US'], ['ToState', ''], ['SmsMessageSid', 'SM6f2d6e8b4c1a4f0e9d8c7b6a5f4e3d2c'], ['NumMedia', '0'],
-  ['ToCity', ''], ['FromZip', '98106'], ['SmsSid', 'SM6f2d6e8b4c1a4f0e9d8c7b6a5f4e3d2c'], ['FromState', 'WA'],
-  ['SmsStatus', 'received'], ['FromCity', 'SEATTLE'], ['Body', 'Why do you say that? '], ['FromCountry', 'US'],
-  ['To', '+18333595081'], ['MessagingServiceSid', 'MG0123456789abcdef0123456789abcdef'], ['ToZip', ''],
-  ['NumSegments', '1'], ['MessageSid', 'SM6f2d6e8b4c1a4f0e9d8c7b6a5f4e3d2c'],
-  ['AccountSid', 'AC0123456789abcdef0123456789abcdef'], ['From', '+12533243071'], ['ApiVersion', '2010-04-01'],
+  ['ToCountry', 'US'],
+  ['ToState', ''],
+  ['SmsMessageSid', 'SM6f2d6e8b4c1a4f0e9d8c7b6a5f4e3d2c'],
+  ['NumMedia', '0'],
+  ['ToCity', ''],
+  ['FromZip', '98106'],
+  ['SmsSid', 'SM6f2d6e8b4c1a4f0e9d8c7b6a5f4e3d2c'],
+  ['FromState', 'WA'],
+  ['SmsStatus', 'received'],
+  ['FromCity', 'SEATTLE'],
+  ['Body', 'Why do you say that? '],
+  ['FromCountry', 'US'],
+  ['To', '+18333595081'],
+  ['MessagingServiceSid', 'MG0123456789abcdef0123456789abcdef'],
+  ['ToZip', ''],
+  ['NumSegments', '1'],
+  ['MessageSid', 'SM6f2d6e8b4c1a4f0e9d8c7b6a5f4e3d2c'],
+  ['AccountSid', 'AC0123456789abcdef0123456789abcdef'],
+  ['From', '+12533243071'],
+  ['ApiVersion', '2010-04-01'],
 ];
 const MEDIA: WebhookParams = [
-  ...INBOUND.filter(([name]) => name !== 'NumMedia'), ['NumMedia', '3'],
-  ['MediaUrl0', 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1'], ['MediaContentType0', 'image/jpeg'],
-  ['MediaUrl1', 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2'], ['MediaContentType1', 'image/png'],
-  ['MediaUrl2', 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME3'], ['MediaContentType2', 'video/mp4'],
+  ...INBOUND.filter(([name]) => name !== 'NumMedia'),
+  ['NumMedia', '3'],
+  ['MediaUrl0', 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1'],
+  ['MediaContentType0', 'image/jpeg'],
+  ['MediaUrl1', 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2'],
+  ['MediaContentType1', 'image/png'],
+  ['MediaUrl2', 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME3'],
+  ['MediaContentType2', 'video/mp4'],
 ];
 
 // [case, configured webhook URL, params]
@@ -41,10 +59,42 @@ const POSTS: Array<[string, string, WebhookParams]> = [
   ["a query with +, %20 and '", "https://example.com/sms?q=a+b&r=c%20d&s=it's", INBOUND],
   ['a query with repeated keys', 'https://example.com/sms?tag=a&tag=b&tag=a', INBOUND],
   ['media parameters', 'https://example.com/mms', MEDIA],
-  ['a repeated parameter name, values out of order', 'https://example.com/sms', [['Tag', 'zeta'], ['Tag', 'alpha'], ['Tag', 'Mid']]],
-  ['names differing in case and punctuation', 'https://example.com/sms', [['body', 'x'], ['To', 'y'], ['_z', '1'], ['Body', 'z'], ['A.b', '2']]],
-  ['only empty values', 'https://example.com/sms', [['ErrorCode', ''], ['Body', '']]],
-  ['a unicode body with emoji', 'https://example.com/sms', [['Body', 'Héllo 👋🏽 世界 — ok? +1 & more'], ['From', '+447700900123']]],
+  [
+    'a repeated parameter name, values out of order',
+    'https://example.com/sms',
+    [
+      ['Tag', 'zeta'],
+      ['Tag', 'alpha'],
+      ['Tag', 'Mid'],
+    ],
+  ],
+  [
+    'names differing in case and punctuation',
+    'https://example.com/sms',
+    [
+      ['body', 'x'],
+      ['To', 'y'],
+      ['_z', '1'],
+      ['Body', 'z'],
+      ['A.b', '2'],
+    ],
+  ],
+  [
+    'only empty values',
+    'https://example.com/sms',
+    [
+      ['ErrorCode', ''],
+      ['Body', ''],
+    ],
+  ],
+  [
+    'a unicode body with emoji',
+    'https://example.com/sms',
+    [
+      ['Body', 'Héllo 👋🏽 世界 — ok? +1 & more'],
+      ['From', '+447700900123'],
+    ],
+  ],
   ['no parameters', 'https://example.com/sms', []],
 ];
 
@@ -58,7 +108,10 @@ describe('X-Twilio-Signature, POST: the official SDK accepts what Shortroute sig
       assert.equal(twilio.validateRequest(TOKEN, signature, url, paramsObject(params)), true);
       assert.equal(twilio.validateRequest('another-token', signature, request.url, paramsObject(params)), false);
       // The body decodes back to exactly the parameters, in order.
-      assert.deepEqual([...new URLSearchParams(request.body)], params.map(([k, v]) => [k, v]));
+      assert.deepEqual(
+        [...new URLSearchParams(request.body)],
+        params.map(([k, v]) => [k, v]),
+      );
     });
   }
 
@@ -72,7 +125,10 @@ describe('X-Twilio-Signature, POST: the official SDK accepts what Shortroute sig
     const request = webhookRequest({
       url: 'https://example.com/sms',
       method: 'POST',
-      params: [['Body', 'Why do you say that? '], ['From', '+12533243071']],
+      params: [
+        ['Body', 'Why do you say that? '],
+        ['From', '+12533243071'],
+      ],
       authToken: TOKEN,
     });
     assert.equal(request.body, 'Body=Why+do+you+say+that%3F+&From=%2B12533243071');
@@ -88,7 +144,14 @@ describe('X-Twilio-Signature, GET: parameters in the query, only the URL signed'
     ['a URL without a query', 'https://example.com/sms', INBOUND],
     ['a URL with a query', 'http://127.0.0.1:54321/sms?foo=1&bar=a+b', MEDIA],
     ['a URL ending in ?', 'https://example.com/sms?', [['Body', 'x y']]],
-    ['a unicode body', 'https://example.com/sms', [['Body', "It's 👋 100% +1"], ['ToState', '']]],
+    [
+      'a unicode body',
+      'https://example.com/sms',
+      [
+        ['Body', "It's 👋 100% +1"],
+        ['ToState', ''],
+      ],
+    ],
     ['no parameters', 'https://example.com/sms?x=1', []],
   ];
   for (const [name, url, params] of GETS) {
@@ -101,7 +164,10 @@ describe('X-Twilio-Signature, GET: parameters in the query, only the URL signed'
       assert.equal(twilio.validateRequest(TOKEN, signature, request.url, {}), true);
       // The parameters are the last of the query, in order.
       const query = [...new URL(request.url).searchParams];
-      assert.deepEqual(query.slice(query.length - params.length), params.map(([k, v]) => [k, v]));
+      assert.deepEqual(
+        query.slice(query.length - params.length),
+        params.map(([k, v]) => [k, v]),
+      );
       if (params.length) assert.equal(twilio.validateRequest(TOKEN, signature, signingUrl(url), paramsObject(params)), false);
     });
   }
@@ -140,8 +206,11 @@ describe('credentials in the webhook URL', () => {
 
 describe('documented vectors', () => {
   const CALL: WebhookParams = [
-    ['CallSid', 'CA1234567890ABCDE'], ['Caller', '+14158675309'], ['Digits', '1234'],
-    ['From', '+14158675309'], ['To', '+18005551212'],
+    ['CallSid', 'CA1234567890ABCDE'],
+    ['Caller', '+14158675309'],
+    ['Digits', '1234'],
+    ['From', '+14158675309'],
+    ['To', '+18005551212'],
   ];
   test('the helper library vector', () => {
     assert.equal(twilioSignature('12345', 'https://mycompany.com/myapp.php?foo=1&bar=2', CALL), 'RSOYDt4T1cUTdK1PDd93/VVr8B8=');

@@ -30,7 +30,10 @@ describe('paging', () => {
   });
   test('readPaging: tampered tokens are 21481', () => {
     for (const token of ['XX', 'PAxyz', `PA${Buffer.from('nodate|SC1').toString('base64url')}`]) {
-      assert.throws(() => readPaging({ PageToken: token }), (e: TwilioError) => e.code === 21481);
+      assert.throws(
+        () => readPaging({ PageToken: token }),
+        (e: TwilioError) => e.code === 21481,
+      );
     }
   });
 });
@@ -42,11 +45,17 @@ describe('params', () => {
     assert.deepEqual(p, { FriendlyName: 'x', StickySender: true, ValidityPeriod: 60, InboundMethod: 'GET' });
   });
   test('readParams: missing required is 20001 naming the parameter', () => {
-    assert.throws(() => readParams(op, 'body', {}), (e: TwilioError) => e.code === 20001 && e.message === 'Missing required parameter FriendlyName in the post body');
+    assert.throws(
+      () => readParams(op, 'body', {}),
+      (e: TwilioError) => e.code === 20001 && e.message === 'Missing required parameter FriendlyName in the post body',
+    );
   });
   test('readParams: a custom error replaces the generic one', () => {
     const custom = (v: string) => new TwilioError(400, 99999, v);
-    assert.throws(() => readParams(op, 'body', { FriendlyName: 'x', ValidityPeriod: 'x' }, { ValidityPeriod: custom }), (e: TwilioError) => e.code === 99999);
+    assert.throws(
+      () => readParams(op, 'body', { FriendlyName: 'x', ValidityPeriod: 'x' }, { ValidityPeriod: custom }),
+      (e: TwilioError) => e.code === 99999,
+    );
   });
 });
 

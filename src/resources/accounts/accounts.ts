@@ -1,21 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../../deps.js';
-import type { AccountRow, Page, PageQuery, } from '../../storage/store.js';
+import type { AccountRow, Page, PageQuery } from '../../storage/store.js';
 import { checkFriendlyName, type Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
-import {
-  accountClosedForGood,
-  forbiddenAccount,
-  invalidParameter,
-  statusChangeOwnerOnly,
-  subaccountCannotCreateSubaccounts,
-} from '../../http/errors.js';
+import { accountClosedForGood, forbiddenAccount, invalidParameter, statusChangeOwnerOnly, subaccountCannotCreateSubaccounts } from '../../http/errors.js';
 import { isSid, newSid, SID_PREFIX } from '../../sids.js';
 import { ACCOUNT_STATUS, type AccountStatus } from '../../auth/credentials.js';
 
 const MAIN_ACCOUNT_KEY = 'main_account_sid';
-
-
 
 export interface MainAccountOptions {
   /** From TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN; both or neither. */
@@ -68,7 +60,6 @@ export async function ensureMainAccount({ store, clock }: Deps, options: MainAcc
 // always an account signed in with its auth token.
 
 export const accountPath = (sid: string) => `/2010-04-01/Accounts/${sid}.json`;
-
 
 /**
  * Twilio's default, per the spec: `SubAccount Created at {YYYY-MM-DD HH:MM meridian}`. Twilio
@@ -147,4 +138,3 @@ export async function updateAccount({ store, clock }: Deps, caller: AccountRow, 
     return { ...current, ...patch };
   });
 }
-

@@ -16,15 +16,24 @@ export function accountRoutes(routes: TwilioRoutes): void {
 
   twilioRoute(routes, op.v2010CreateAccount, async ({ account, params }) => accountJson(await createAccount(deps, account, params)), authTokenOnly);
 
-  twilioRoute(routes, op.v2010ListAccount, async ({ account, params }) => {
-    const request = readPaging(params);
-    const result = await listAccounts(deps, account, params, request.query);
-    const filters = { FriendlyName: params.FriendlyName as string | undefined, Status: params.Status as string | undefined };
-    return v2010Page({ path: '/2010-04-01/Accounts.json', key: 'accounts', filters, request, result, keyOf, serialize: accountJson });
-  }, { ...authTokenOnly, errors: pagingErrors });
+  twilioRoute(
+    routes,
+    op.v2010ListAccount,
+    async ({ account, params }) => {
+      const request = readPaging(params);
+      const result = await listAccounts(deps, account, params, request.query);
+      const filters = { FriendlyName: params.FriendlyName as string | undefined, Status: params.Status as string | undefined };
+      return v2010Page({ path: '/2010-04-01/Accounts.json', key: 'accounts', filters, request, result, keyOf, serialize: accountJson });
+    },
+    { ...authTokenOnly, errors: pagingErrors },
+  );
 
   twilioRoute(routes, op.v2010FetchAccount, async ({ account, path }) => accountJson(await fetchAccount(deps, account, path.Sid!)), authTokenOnly);
 
-  twilioRoute(routes, op.v2010UpdateAccount, async ({ account, path, params }) =>
-    accountJson(await updateAccount(deps, account, path.Sid!, params)), authTokenOnly);
+  twilioRoute(
+    routes,
+    op.v2010UpdateAccount,
+    async ({ account, path, params }) => accountJson(await updateAccount(deps, account, path.Sid!, params)),
+    authTokenOnly,
+  );
 }

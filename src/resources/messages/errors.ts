@@ -16,12 +16,21 @@ export const messageErrors = {
   fromNotOwned: (from: string) =>
     new TwilioError(400, 21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`),
   fromNotMmsCapable: (from: string) =>
-    new TwilioError(400, 21606, `The From number ${from} is not MMS-capable: send MediaUrl from an MMS-capable number or short code, or through a service with MMS Converter.`),
+    new TwilioError(
+      400,
+      21606,
+      `The From number ${from} is not MMS-capable: send MediaUrl from an MMS-capable number or short code, or through a service with MMS Converter.`,
+    ),
   shortCodeCountry: (from: string, country: string) =>
-    new TwilioError(400, 21606, `The From short code ${from} cannot send to ${country}: for short codes, the From number must be in the same country as the To number.`),
+    new TwilioError(
+      400,
+      21606,
+      `The From short code ${from} cannot send to ${country}: for short codes, the From number must be in the same country as the To number.`,
+    ),
   queueFull: (from: string) => new TwilioError(400, 21611, `This 'From' number ${from} has exceeded the maximum number of queued messages`),
   unreachable: (to: string) => new TwilioError(400, 21612, `The 'To' phone number ${to} is not currently reachable using the 'From' phone number via SMS.`),
-  regionBlocked: (to: string) => new TwilioError(400, 21408, `Permission to send an SMS has not been enabled for the region indicated by the 'To' number: ${to}.`),
+  regionBlocked: (to: string) =>
+    new TwilioError(400, 21408, `Permission to send an SMS has not been enabled for the region indicated by the 'To' number: ${to}.`),
   unsubscribed: () => new TwilioError(400, 21610, 'Attempt to send to unsubscribed recipient'),
   notMobile: (to: string) => new TwilioError(400, 21614, `'To' number ${to} is not a valid mobile number`),
   bodyTooLong: () => new TwilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.'),

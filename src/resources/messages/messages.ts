@@ -48,8 +48,17 @@ export interface MediaItem {
 }
 
 const CONTENT_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp',
-  mp4: 'video/mp4', mp3: 'audio/mpeg', ogg: 'audio/ogg', pdf: 'application/pdf', vcf: 'text/vcard', txt: 'text/plain',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  mp4: 'video/mp4',
+  mp3: 'audio/mpeg',
+  ogg: 'audio/ogg',
+  pdf: 'application/pdf',
+  vcf: 'text/vcard',
+  txt: 'text/plain',
 };
 
 /** A media item's type, from its URL's extension: Shortroute does not fetch media. */
@@ -87,7 +96,9 @@ function readSchedule(params: Params, hasService: boolean, now: Date): string | 
  * (an MMS is one message), dated `at`, and nothing else set but what `fields` says.
  */
 export function newMessage(
-  fields: Pick<MessageRow, 'account_sid' | 'direction' | 'to_address' | 'body' | 'status'> & { media: MediaItem[]; at: string } & Partial<Omit<MessageRow, 'media'>>,
+  fields: Pick<MessageRow, 'account_sid' | 'direction' | 'to_address' | 'body' | 'status'> & { media: MediaItem[]; at: string } & Partial<
+      Omit<MessageRow, 'media'>
+    >,
 ): MessageRow {
   const { media, at, ...rest } = fields;
   const count = countSegments(fields.body);

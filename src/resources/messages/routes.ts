@@ -24,19 +24,24 @@ export function messageRoutes(routes: TwilioRoutes): void {
     },
   });
 
-  twilioRoute(routes, op.v2010ListMessage, async ({ account, params }) => {
-    const request = readPaging(params);
-    const result = await listMessages(deps, account.sid, params, request.query);
-    const filters = {
-      To: params.To as string | undefined,
-      From: params.From as string | undefined,
-      DateSent: params.DateSent as string | undefined,
-      'DateSent<': params['DateSent<'] as string | undefined,
-      'DateSent>': params['DateSent>'] as string | undefined,
-    };
-    const path = `/2010-04-01/Accounts/${account.sid}/Messages.json`;
-    return v2010Page({ path, key: 'messages', filters, request, result, keyOf, serialize: messageJson });
-  }, { errors: pagingErrors });
+  twilioRoute(
+    routes,
+    op.v2010ListMessage,
+    async ({ account, params }) => {
+      const request = readPaging(params);
+      const result = await listMessages(deps, account.sid, params, request.query);
+      const filters = {
+        To: params.To as string | undefined,
+        From: params.From as string | undefined,
+        DateSent: params.DateSent as string | undefined,
+        'DateSent<': params['DateSent<'] as string | undefined,
+        'DateSent>': params['DateSent>'] as string | undefined,
+      };
+      const path = `/2010-04-01/Accounts/${account.sid}/Messages.json`;
+      return v2010Page({ path, key: 'messages', filters, request, result, keyOf, serialize: messageJson });
+    },
+    { errors: pagingErrors },
+  );
 
   twilioRoute(routes, op.v2010FetchMessage, async ({ account, path }) => messageJson(await fetchMessage(deps, account.sid, path.Sid!)));
 
@@ -49,21 +54,26 @@ export function messageRoutes(routes: TwilioRoutes): void {
   twilioRoute(routes, op.v2010DeleteMessage, async ({ account, path }) => deleteMessage(deps, account.sid, path.Sid!));
 
   // Media: the URLs a message was sent with, as items of its Media list (Shortroute keeps no copies).
-  twilioRoute(routes, op.v2010ListMedia, async ({ account, path, params }) => {
-    const message = await fetchMessage(deps, account.sid, path.MessageSid!);
-    const request = readPaging(params);
-    const result = pageOfMedia(mediaOf(message), request.query);
-    const listPath = `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}/Media.json`;
-    return v2010Page({
-      path: listPath,
-      key: 'media_list',
-      filters: {},
-      request,
-      result,
-      keyOf: (item: MediaItem) => ({ date: message.date_created, sid: item.sid }),
-      serialize: (item: MediaItem) => mediaJson(message, item),
-    });
-  }, { errors: pagingErrors });
+  twilioRoute(
+    routes,
+    op.v2010ListMedia,
+    async ({ account, path, params }) => {
+      const message = await fetchMessage(deps, account.sid, path.MessageSid!);
+      const request = readPaging(params);
+      const result = pageOfMedia(mediaOf(message), request.query);
+      const listPath = `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}/Media.json`;
+      return v2010Page({
+        path: listPath,
+        key: 'media_list',
+        filters: {},
+        request,
+        result,
+        keyOf: (item: MediaItem) => ({ date: message.date_created, sid: item.sid }),
+        serialize: (item: MediaItem) => mediaJson(message, item),
+      });
+    },
+    { errors: pagingErrors },
+  );
 
   twilioRoute(routes, op.v2010FetchMedia, async ({ account, path }) => {
     const message = await fetchMessage(deps, account.sid, path.MessageSid!);

@@ -3,8 +3,7 @@ import { toRfc2822 } from '../../http/dates.js';
 import { mediaOf, messagePath, type MediaItem } from './messages.js';
 
 const mediaListPath = (row: MessageRow) => `/2010-04-01/Accounts/${row.account_sid}/Messages/${row.sid}/Media.json`;
-export const mediaPath = (accountSid: string, messageSid: string, sid: string) =>
-  `/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media/${sid}.json`;
+export const mediaPath = (accountSid: string, messageSid: string, sid: string) => `/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media/${sid}.json`;
 
 /**
  * A message as the 2010-04-01 API shows it, with the spec's quirks: `num_segments` and `num_media`

@@ -59,7 +59,6 @@ function numberType(parsed: PhoneNumber): string {
   return 'local';
 }
 
-
 function columns(params: Params, current?: PhoneNumberRow): Partial<PhoneNumberRow> {
   const out: Record<string, unknown> = {};
   for (const [param, column] of Object.entries(COLUMNS)) {

@@ -1,5 +1,14 @@
 import type { Deps } from '../../deps.js';
-import { POOL_COUNTED, UniqueViolation, type Page, type PageQuery, type PoolMemberRow, type SenderDetails, type SenderType, type Store } from '../../storage/store.js';
+import {
+  POOL_COUNTED,
+  UniqueViolation,
+  type Page,
+  type PageQuery,
+  type PoolMemberRow,
+  type SenderDetails,
+  type SenderType,
+  type Store,
+} from '../../storage/store.js';
 import { toStored } from '../../http/dates.js';
 import { notFound, poolFull, senderAlreadyInService, senderInAnotherService, type TwilioError } from '../../http/errors.js';
 

@@ -29,18 +29,28 @@ export function poolRoutes(routes: TwilioRoutes, resource: PoolResource): void {
   const listPath = (serviceSid: string) => `/v1/Services/${serviceSid}/${kind.segment}`;
   const urlOf = (baseUrl: string, o: Owner, row: Member) => `${baseUrl}${listPath(o.serviceSid)}/${row.sid}`;
 
-  twilioRoute(routes, ops.create, async ({ account, path, params, baseUrl }) => {
-    const o = owner(account.sid, path);
-    const row = await createMember(deps, kind, account.sid, o.serviceSid, params[kind.param] as string);
-    return json(row, o, urlOf(baseUrl, o, row));
-  }, { errors: resource.errors });
+  twilioRoute(
+    routes,
+    ops.create,
+    async ({ account, path, params, baseUrl }) => {
+      const o = owner(account.sid, path);
+      const row = await createMember(deps, kind, account.sid, o.serviceSid, params[kind.param] as string);
+      return json(row, o, urlOf(baseUrl, o, row));
+    },
+    { errors: resource.errors },
+  );
 
-  twilioRoute(routes, ops.list, async ({ account, path, params, baseUrl }) => {
-    const o = owner(account.sid, path);
-    const request = readPaging(params);
-    const result = await listMembers(deps, kind, account.sid, o.serviceSid, request.query);
-    return v1Page({ baseUrl, path: listPath(o.serviceSid), key, request, result, keyOf, serialize: (row) => json(row, o, urlOf(baseUrl, o, row)) });
-  }, { errors: pagingErrors });
+  twilioRoute(
+    routes,
+    ops.list,
+    async ({ account, path, params, baseUrl }) => {
+      const o = owner(account.sid, path);
+      const request = readPaging(params);
+      const result = await listMembers(deps, kind, account.sid, o.serviceSid, request.query);
+      return v1Page({ baseUrl, path: listPath(o.serviceSid), key, request, result, keyOf, serialize: (row) => json(row, o, urlOf(baseUrl, o, row)) });
+    },
+    { errors: pagingErrors },
+  );
 
   twilioRoute(routes, ops.fetch, async ({ account, path, baseUrl }) => {
     const o = owner(account.sid, path);

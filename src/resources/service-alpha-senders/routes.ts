@@ -11,7 +11,16 @@ export function serviceAlphaSenderRoutes(routes: TwilioRoutes): void {
     key: 'alpha_senders',
     json: (row, owner, url) => {
       const { added, capabilities } = memberParts(row);
-      return { sid: row.sid, account_sid: owner.accountSid, service_sid: owner.serviceSid, date_created: added, date_updated: added, alpha_sender: row.address, capabilities, url };
+      return {
+        sid: row.sid,
+        account_sid: owner.accountSid,
+        service_sid: owner.serviceSid,
+        date_created: added,
+        date_updated: added,
+        alpha_sender: row.address,
+        capabilities,
+        url,
+      };
     },
   });
 }

@@ -1,6 +1,6 @@
 import { operations as op } from '../../generated/api.js';
 import type { TwilioRoutes } from '../../http/route.js';
-import { invalidSender, } from '../../http/errors.js';
+import { invalidSender } from '../../http/errors.js';
 import { memberParts, poolRoutes } from '../sender-pool/routes.js';
 import { phoneNumberKind } from './service-phone-numbers.js';
 
@@ -13,7 +13,17 @@ export function servicePhoneNumberRoutes(routes: TwilioRoutes): void {
     errors: { PhoneNumberSid: (value) => invalidSender('PhoneNumberSid', value) },
     json: (row, owner, url) => {
       const { added, capabilities } = memberParts(row);
-      return { sid: row.sid, account_sid: owner.accountSid, service_sid: owner.serviceSid, date_created: added, date_updated: added, phone_number: row.address, country_code: row.country_code, capabilities, url };
+      return {
+        sid: row.sid,
+        account_sid: owner.accountSid,
+        service_sid: owner.serviceSid,
+        date_created: added,
+        date_updated: added,
+        phone_number: row.address,
+        country_code: row.country_code,
+        capabilities,
+        url,
+      };
     },
   });
 }

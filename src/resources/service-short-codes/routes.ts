@@ -13,7 +13,17 @@ export function serviceShortCodeRoutes(routes: TwilioRoutes): void {
     errors: { ShortCodeSid: (value) => invalidSender('ShortCodeSid', value) },
     json: (row, owner, url) => {
       const { added, capabilities } = memberParts(row);
-      return { sid: row.sid, account_sid: owner.accountSid, service_sid: owner.serviceSid, date_created: added, date_updated: added, short_code: row.address, country_code: row.country_code, capabilities, url };
+      return {
+        sid: row.sid,
+        account_sid: owner.accountSid,
+        service_sid: owner.serviceSid,
+        date_created: added,
+        date_updated: added,
+        short_code: row.address,
+        country_code: row.country_code,
+        capabilities,
+        url,
+      };
     },
   });
 }

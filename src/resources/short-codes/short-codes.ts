@@ -26,7 +26,6 @@ export function isCountryCode(code: string): boolean {
 
 export const shortCodePath = (accountSid: string, sid: string) => `/2010-04-01/Accounts/${accountSid}/SMS/ShortCodes/${sid}.json`;
 
-
 /**
  * Shortroute's extension: Twilio provisions short codes by application, so there is no API to
  * obtain one. This creates one on the account, as if the application had been approved.

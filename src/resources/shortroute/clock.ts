@@ -9,8 +9,7 @@ import { formValue } from '../../http/params.js';
 /** The longest single move: a year, far beyond any validity period or retry. */
 const MAX_ADVANCE_MS = 366 * 86_400_000;
 
-const systemClockInUse = () =>
-  new TwilioError(400, 20001, 'The clock is the system clock: start Shortroute with --clock manual to move time by hand');
+const systemClockInUse = () => new TwilioError(400, 20001, 'The clock is the system clock: start Shortroute with --clock manual to move time by hand');
 
 /**
  * The server's clock, for CI runs in any language: with `--clock manual`, time stands still until
@@ -29,14 +28,15 @@ export function clockRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.post(path, async (request) => {
     const caller = await authenticate(deps, request.headers.authorization);
-    if (caller.account.owner_account_sid !== null) throw unauthenticated('Only a main account moves the clock: it is the whole server\'s');
+    if (caller.account.owner_account_sid !== null) throw unauthenticated("Only a main account moves the clock: it is the whole server's");
     const clock = deps.clock;
     if (!(clock instanceof FakeClock)) throw systemClockInUse();
     const advance = formValue(request.body, 'Advance');
     const set = formValue(request.body, 'Set');
     if ((advance === undefined) === (set === undefined)) throw invalidParameter('Advance', 'send either Advance (milliseconds) or Set (an ISO 8601 instant)');
     if (advance !== undefined) {
-      if (!/^\d+$/.test(advance) || Number(advance) > MAX_ADVANCE_MS) throw invalidParameter('Advance', `'${advance}' must be a whole number of milliseconds from 0 to ${MAX_ADVANCE_MS}`);
+      if (!/^\d+$/.test(advance) || Number(advance) > MAX_ADVANCE_MS)
+        throw invalidParameter('Advance', `'${advance}' must be a whole number of milliseconds from 0 to ${MAX_ADVANCE_MS}`);
       clock.advance(Number(advance));
     } else {
       const at = Date.parse(set!);

@@ -62,7 +62,10 @@ async function webhooksJson(deps: Deps, hooks: WebhookRow[]) {
         attempt: a.attempt,
         date: iso(a.date),
         request: JSON.parse(a.request),
-        response: a.response_status === null ? null : { status: a.response_status, headers: a.response_headers ? JSON.parse(a.response_headers) : {}, body: a.response_body },
+        response:
+          a.response_status === null
+            ? null
+            : { status: a.response_status, headers: a.response_headers ? JSON.parse(a.response_headers) : {}, body: a.response_body },
         error: a.error,
         duration_ms: a.duration_ms,
       })),

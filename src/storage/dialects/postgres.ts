@@ -61,7 +61,9 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
     isConnectionError: (error) => {
       const e = error as { code?: string; message?: string };
       if (e.code && CONNECTION_CODES.has(e.code)) return true;
-      return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/i.test(e.message ?? '');
+      return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/i.test(
+        e.message ?? '',
+      );
     },
   };
 }

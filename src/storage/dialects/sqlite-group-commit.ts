@@ -1,12 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import {
-  type CompiledQuery,
-  SelectQueryNode,
-  SqliteDialect,
-  type DatabaseConnection,
-  type Driver,
-  type QueryResult,
-} from 'kysely';
+import { type CompiledQuery, SelectQueryNode, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 
 /**
  * SQLite with group commit. With `synchronous=FULL` every COMMIT waits for the disk (about 2 ms

@@ -63,11 +63,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // traffic to it must reach exactly one owner.
     .addUniqueConstraint('short_codes_number', ['country_code', 'short_code'])
     .execute();
-  await db.schema
-    .createIndex('short_codes_by_account')
-    .on('short_codes')
-    .columns(['account_sid', 'date_created', 'sid'])
-    .execute();
+  await db.schema.createIndex('short_codes_by_account').on('short_codes').columns(['account_sid', 'date_created', 'sid']).execute();
 
   await db.schema
     .createTable('service_senders')

@@ -6,7 +6,10 @@ import { sql, type Kysely } from 'kysely';
  * add together (about 115 µs of 720 µs with 400 members, profiled).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('services').addColumn('pool_size', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('services')
+    .addColumn('pool_size', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await sql`
     update services set pool_size = (
       select count(*) from service_senders m

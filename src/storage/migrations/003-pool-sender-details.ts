@@ -8,7 +8,10 @@ import { sql, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const column of ['address', 'country_code', 'capabilities']) {
-    await db.schema.alterTable('service_senders').addColumn(column, 'text', (c) => c.notNull().defaultTo('')).execute();
+    await db.schema
+      .alterTable('service_senders')
+      .addColumn(column, 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
   }
   await sql`
     update service_senders set

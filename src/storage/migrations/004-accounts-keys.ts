@@ -6,11 +6,7 @@ import type { Kysely } from 'kysely';
  * secret (see resources/keys/keys.ts for why a plain hash is enough).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createIndex('accounts_by_owner')
-    .on('accounts')
-    .columns(['owner_account_sid', 'date_created', 'sid'])
-    .execute();
+  await db.schema.createIndex('accounts_by_owner').on('accounts').columns(['owner_account_sid', 'date_created', 'sid']).execute();
 
   await db.schema
     .createTable('api_keys')

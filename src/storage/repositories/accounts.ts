@@ -57,7 +57,11 @@ export class AccountRepository {
 
 /** The accounts' hot queries, compiled once per database. */
 export function accountQueries(db: Kysely<Database>, backend: Backend) {
-  const account = (arg: (n: string) => unknown) => db.selectFrom('accounts').selectAll().where('sid', '=', arg('sid') as string);
+  const account = (arg: (n: string) => unknown) =>
+    db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('sid', '=', arg('sid') as string);
   /** An account and its subaccounts, one list per combination of the optional filters. */
   const lists: Record<string, KeysetList<AccountRow>> = {};
   for (const name of [false, true]) {
@@ -66,7 +70,10 @@ export function accountQueries(db: Kysely<Database>, backend: Backend) {
         (arg) => {
           // Not `sid`: the keyset cursor's own argument has that name.
           const accountSid = arg('accountSid') as string;
-          let q = db.selectFrom('accounts').selectAll().where((eb) => eb.or([eb('sid', '=', accountSid), eb('owner_account_sid', '=', accountSid)]));
+          let q = db
+            .selectFrom('accounts')
+            .selectAll()
+            .where((eb) => eb.or([eb('sid', '=', accountSid), eb('owner_account_sid', '=', accountSid)]));
           if (name) q = q.where('friendly_name', '=', arg('friendlyName') as string);
           if (status) q = q.where('status', '=', arg('status') as string);
           return q;

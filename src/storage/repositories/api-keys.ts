@@ -56,7 +56,11 @@ export function apiKeyQueries(db: Kysely<Database>) {
       db.selectFrom('api_keys').select(['account_sid', 'secret_hash']).where('sid', '=', arg('sid')),
     ),
     list: new KeysetList<ApiKeyRow>(
-      (arg) => db.selectFrom('api_keys').select(API_KEY_COLUMNS).where('account_sid', '=', arg('accountSid') as string),
+      (arg) =>
+        db
+          .selectFrom('api_keys')
+          .select(API_KEY_COLUMNS)
+          .where('account_sid', '=', arg('accountSid') as string),
       'date_created',
       'sid',
     ),

@@ -16,7 +16,9 @@ export class DeliveryRuleRepository {
     await this.s.db
       .insertInto('delivery_rules')
       .values(row)
-      .onConflict((oc) => oc.columns(['account_sid', 'to_address']).doUpdateSet({ status: row.status, error_code: row.error_code, date_created: row.date_created }))
+      .onConflict((oc) =>
+        oc.columns(['account_sid', 'to_address']).doUpdateSet({ status: row.status, error_code: row.error_code, date_created: row.date_created }),
+      )
       .execute();
   }
 

@@ -108,7 +108,10 @@ export class MessageRepository {
 
   /** When the earliest message step falls due, if any is waiting. */
   async nextDue(): Promise<string | undefined> {
-    const row = await this.s.db.selectFrom('messages').select((eb) => eb.fn.min('next_at').as('at')).executeTakeFirst();
+    const row = await this.s.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.min('next_at').as('at'))
+      .executeTakeFirst();
     return typeof row?.at === 'string' ? row.at : undefined;
   }
 

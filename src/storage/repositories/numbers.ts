@@ -124,7 +124,11 @@ export class PhoneNumberRepository {
 
 export function numberQueries(db: Kysely<Database>, backend: Backend) {
   const shortCode = (arg: (n: string) => unknown) =>
-    db.selectFrom('short_codes').selectAll().where('sid', '=', arg('sid') as string).where('account_sid', '=', arg('accountSid') as string);
+    db
+      .selectFrom('short_codes')
+      .selectAll()
+      .where('sid', '=', arg('sid') as string)
+      .where('account_sid', '=', arg('accountSid') as string);
   /** The account's numbers, one list per combination of the optional filters. */
   const numberLists = <T>(table: 'short_codes' | 'phone_numbers', likeColumn: 'short_code' | 'phone_number') => {
     const lists: Record<string, KeysetList<T>> = {};
@@ -133,7 +137,10 @@ export function numberQueries(db: Kysely<Database>, backend: Backend) {
         lists[`${like}/${name}`] = new KeysetList<T>(
           (arg) => {
             // biome-ignore lint/suspicious/noExplicitAny: one builder for two tables; KeysetList checks nothing by type (keyset.ts).
-            let q: any = db.selectFrom(table).selectAll().where('account_sid', '=', arg('accountSid') as string);
+            let q: any = db
+              .selectFrom(table)
+              .selectAll()
+              .where('account_sid', '=', arg('accountSid') as string);
             if (like) q = q.where(likeColumn, 'like', arg('numberLike'));
             if (name) q = q.where('friendly_name', '=', arg('friendlyName'));
             return q;

@@ -9,7 +9,9 @@ export class OptOutRepository {
   constructor(private readonly s: Session) {}
 
   async isOptedOut(scope: string, address: string): Promise<boolean> {
-    return (await this.s.db.selectFrom('opt_outs').select('address').where('scope', '=', scope).where('address', '=', address).executeTakeFirst()) !== undefined;
+    return (
+      (await this.s.db.selectFrom('opt_outs').select('address').where('scope', '=', scope).where('address', '=', address).executeTakeFirst()) !== undefined
+    );
   }
 
   async set(row: { account_sid: string; scope: string; address: string; date: string }, out: boolean): Promise<void> {

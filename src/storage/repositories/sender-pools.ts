@@ -99,7 +99,11 @@ export class SenderPoolRepository {
 
   /** Takes every number and short code of the account out of its pools (they are being released). */
   async removeCounted(accountSid: string): Promise<void> {
-    const released = this.s.db.selectFrom('service_senders').select('sender_sid').where('account_sid', '=', accountSid).where('sender_type', 'in', POOL_COUNTED);
+    const released = this.s.db
+      .selectFrom('service_senders')
+      .select('sender_sid')
+      .where('account_sid', '=', accountSid)
+      .where('sender_type', 'in', POOL_COUNTED);
     await this.s.db.deleteFrom('sticky_senders').where('sender_sid', 'in', released).execute();
     await this.s.db.deleteFrom('service_senders').where('account_sid', '=', accountSid).where('sender_type', 'in', POOL_COUNTED).execute();
   }
@@ -153,7 +157,12 @@ export class SenderPoolRepository {
   // Sticky sender: the sender a recipient last got from a service.
 
   async fetchSticky(serviceSid: string, to: string): Promise<string | undefined> {
-    const row = await this.s.db.selectFrom('sticky_senders').select('sender_sid').where('service_sid', '=', serviceSid).where('to_address', '=', to).executeTakeFirst();
+    const row = await this.s.db
+      .selectFrom('sticky_senders')
+      .select('sender_sid')
+      .where('service_sid', '=', serviceSid)
+      .where('to_address', '=', to)
+      .executeTakeFirst();
     return row?.sender_sid;
   }
 
@@ -186,7 +195,9 @@ export function senderPoolQueries(db: Kysely<Database>) {
       db.selectFrom('service_senders').select('service_sid').where('sender_sid', '=', arg('senderSid')),
     ),
     member: prepare<{ serviceSid: string; type: SenderType; sid: string }, PoolMemberRow & { account_sid: string }>((arg) =>
-      members(arg as (n: string) => unknown).select('m.account_sid').where('m.sender_sid', '=', arg('sid')),
+      members(arg as (n: string) => unknown)
+        .select('m.account_sid')
+        .where('m.sender_sid', '=', arg('sid')),
     ),
     insertSender: prepare<{ sender_sid: string; service_sid: string; account_sid: string; sender_type: string; date: string } & SenderDetails, never>((arg) =>
       db.insertInto('service_senders').values({

@@ -12,7 +12,11 @@ export class SenderQueueRepository {
   async reserveSlot(sender: string, times: { now: string; notAfter: string; durationMs: number }): Promise<{ start: string; end: string } | undefined> {
     const { db, backend } = this.s;
     const { now, notAfter, durationMs } = times;
-    await db.insertInto('sender_queues').values({ sender, free_at: now }).onConflict((oc) => oc.column('sender').doNothing()).execute();
+    await db
+      .insertInto('sender_queues')
+      .values({ sender, free_at: now })
+      .onConflict((oc) => oc.column('sender').doNothing())
+      .execute();
     let query = db.selectFrom('sender_queues').select('free_at').where('sender', '=', sender);
     if (backend.lockRows) query = query.forUpdate();
     const row = await query.executeTakeFirstOrThrow();

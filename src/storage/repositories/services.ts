@@ -85,16 +85,31 @@ export class ServiceRepository {
 
 export function serviceQueries(db: Kysely<Database>, backend: Backend) {
   const service = (arg: (n: string) => unknown) =>
-    db.selectFrom('services').selectAll().where('sid', '=', arg('sid') as string).where('account_sid', '=', arg('accountSid') as string);
+    db
+      .selectFrom('services')
+      .selectAll()
+      .where('sid', '=', arg('sid') as string)
+      .where('account_sid', '=', arg('accountSid') as string);
   return {
     service: prepare<{ accountSid: string; sid: string }, ServiceRow>((arg) => service(arg as (n: string) => unknown)),
     // Only dialects that lock rows get FOR UPDATE (SQLite has no such clause).
     serviceForUpdate: prepare<{ accountSid: string; sid: string }, ServiceRow>((arg) =>
       backend.lockRows ? service(arg as (n: string) => unknown).forUpdate() : service(arg as (n: string) => unknown),
     ),
-    list: new KeysetList<ServiceRow>((arg) => db.selectFrom('services').selectAll().where('account_sid', '=', arg('accountSid') as string), 'date_created', 'sid'),
+    list: new KeysetList<ServiceRow>(
+      (arg) =>
+        db
+          .selectFrom('services')
+          .selectAll()
+          .where('account_sid', '=', arg('accountSid') as string),
+      'date_created',
+      'sid',
+    ),
     poolSize: prepare<{ serviceSid: string; delta: number }, never>((arg) =>
-      db.updateTable('services').set((eb) => ({ pool_size: eb('pool_size', '+', arg('delta')) })).where('sid', '=', arg('serviceSid')),
+      db
+        .updateTable('services')
+        .set((eb) => ({ pool_size: eb('pool_size', '+', arg('delta')) }))
+        .where('sid', '=', arg('serviceSid')),
     ),
   };
 }

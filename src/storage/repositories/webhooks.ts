@@ -27,7 +27,10 @@ export class WebhookRepository {
 
   /** When the earliest webhook attempt falls due, if any is waiting. */
   async nextDue(): Promise<string | undefined> {
-    const row = await this.s.db.selectFrom('webhooks').select((eb) => eb.fn.min('next_attempt_at').as('at')).executeTakeFirst();
+    const row = await this.s.db
+      .selectFrom('webhooks')
+      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .executeTakeFirst();
     return typeof row?.at === 'string' ? row.at : undefined;
   }
 
@@ -67,7 +70,11 @@ export class WebhookRepository {
   }
 
   async insertAttempt(row: WebhookAttemptRow): Promise<void> {
-    await this.s.db.insertInto('webhook_attempts').values(row).onConflict((oc) => oc.columns(['webhook_sid', 'attempt']).doNothing()).execute();
+    await this.s.db
+      .insertInto('webhook_attempts')
+      .values(row)
+      .onConflict((oc) => oc.columns(['webhook_sid', 'attempt']).doNothing())
+      .execute();
   }
 
   async list(accountSid: string, filters: { messageSid?: string; kind?: string }): Promise<WebhookRow[]> {
@@ -79,7 +86,13 @@ export class WebhookRepository {
 
   async listAttempts(webhookSids: readonly string[]): Promise<WebhookAttemptRow[]> {
     if (webhookSids.length === 0) return [];
-    return this.s.db.selectFrom('webhook_attempts').selectAll().where('webhook_sid', 'in', [...webhookSids]).orderBy('webhook_sid').orderBy('attempt').execute();
+    return this.s.db
+      .selectFrom('webhook_attempts')
+      .selectAll()
+      .where('webhook_sid', 'in', [...webhookSids])
+      .orderBy('webhook_sid')
+      .orderBy('attempt')
+      .execute();
   }
 
   /** Empties the account's outbox and its attempts. */
