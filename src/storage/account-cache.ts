@@ -1,4 +1,4 @@
-import type { AccountRow } from './store.js';
+import type { AccountRow } from './repositories/accounts.js';
 
 /**
  * Accounts by SID, kept in memory where this process is the database's only writer (SQLite), so
