@@ -10,8 +10,11 @@ import { ensureMainAccount } from './resources/accounts/accounts.js';
 import type { AccountRow } from './storage/store.js';
 import { applySeed, readSeedFile } from './seed/seed.js';
 import { DEFAULT_LIMITS, type Deps } from './deps.js';
-import { Network, type NetworkOptions } from './network/network.js';
-import { Outbox, WEBHOOK_KIND, type WebhookPolicy } from './webhooks/outbox.js';
+import type { NetworkOptions } from './network/message-stepper.js';
+import { DEFAULT_WEBHOOK_POLICY, WEBHOOK_KIND, type WebhookPolicy } from './webhooks/outbox.js';
+import { Background } from './background/background.js';
+import { Notifications } from './background/notify.js';
+import { pino } from 'pino';
 import { inboundResponseHandler } from './inbound/responses.js';
 import { defaultCaDir } from './proxy/ca-dir.js';
 import type { CertificateAuthority } from './proxy/certificate-authority.js';
@@ -24,8 +27,8 @@ export interface Shortroute {
   account: AccountRow;
   store: Store;
   server: FastifyInstance;
-  /** The simulated carrier network and webhook outbox of this node. */
-  network: Network;
+  /** This node's background work: the simulated network and the webhook dispatcher. */
+  background: Background;
   /** The local CA behind the HTTPS proxy; made on first use. */
   certificates(): Promise<CertificateAuthority>;
   close(): Promise<void>;
@@ -65,25 +68,34 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
   const clock = config.clock ?? (config.clockMode === 'manual' ? new FakeClock(new Date()) : systemClock);
   const store = await openStore(config);
   try {
-    const limits = { maxSenders: config.maxSenders ?? DEFAULT_LIMITS.maxSenders };
-    const deps: Deps = { store, clock, limits };
-    const outbox = new Outbox(deps, { ...(config.webhookTimeoutMs !== undefined && { timeoutMs: config.webhookTimeoutMs }), ...config.webhooks });
-    outbox.handle(WEBHOOK_KIND.inbound, inboundResponseHandler);
-    outbox.handle(WEBHOOK_KIND.fallback, inboundResponseHandler);
-    const network = new Network(deps, outbox, {
-      ...(config.deliveryDelayMs !== undefined && { deliveryDelayMs: config.deliveryDelayMs }),
-      ...(config.stickySenderFirst !== undefined && { stickySenderFirst: config.stickySenderFirst }),
-      ...config.network,
+    const notifications = new Notifications();
+    const deps: Deps = {
+      store,
+      clock,
+      limits: { maxSenders: config.maxSenders ?? DEFAULT_LIMITS.maxSenders },
+      notify: notifications.notify,
+      logger: pino({ level: config.logLevel ?? 'warn' }, config.logTo === 'stderr' ? process.stderr : process.stdout),
+      webhookPolicy: {
+        ...DEFAULT_WEBHOOK_POLICY,
+        ...(config.webhookTimeoutMs !== undefined && { timeoutMs: config.webhookTimeoutMs }),
+        ...config.webhooks,
+      },
+    };
+    const background = new Background(deps, notifications, {
+      network: {
+        ...(config.deliveryDelayMs !== undefined && { deliveryDelayMs: config.deliveryDelayMs }),
+        ...(config.stickySenderFirst !== undefined && { stickySenderFirst: config.stickySenderFirst }),
+        ...config.network,
+      },
+      handlers: { [WEBHOOK_KIND.inbound]: inboundResponseHandler, [WEBHOOK_KIND.fallback]: inboundResponseHandler },
     });
-    deps.network = network;
     const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });
     if (config.seedFile) await applySeed(deps, account.sid, readSeedFile(config.seedFile));
     const certificates = certificateLoader(config.caDir ?? defaultCaDir(process.env));
     const server = await buildServer({
-      ...deps,
+      deps,
+      settle: () => background.settle(),
       publicUrl: config.publicUrl,
-      logLevel: config.logLevel,
-      logTo: config.logTo,
       trustProxy: config.trustProxy,
       certificates,
       version: VERSION,
@@ -99,20 +111,20 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     // A wildcard address is reachable on loopback; show that one.
     const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
     const shownHost = ip.includes(':') ? `[${ip}]` : ip;
-    network.start();
+    background.start();
     let closed: Promise<void> | undefined;
     return {
       url: `http://${shownHost}:${address.port}`,
       account,
       store,
       server,
-      network,
+      background,
       certificates,
-      // The API stops first, then the network finishes its step and in-flight webhooks.
+      // The API stops first, then the background finishes its round and in-flight webhooks.
       close: () =>
         (closed ??= server
           .close()
-          .then(() => network.stop())
+          .then(() => background.stop())
           .then(() => store.close())),
     };
   } catch (error) {
@@ -129,7 +141,7 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
 export async function readMainAccount(config: StartOptions): Promise<AccountRow> {
   const store = await openStore(config);
   try {
-    return await ensureMainAccount({ store, clock: systemClock, limits: DEFAULT_LIMITS }, { sid: config.accountSid, authToken: config.authToken });
+    return await ensureMainAccount({ store, clock: systemClock }, { sid: config.accountSid, authToken: config.authToken });
   } catch (error) {
     throw new StartupError(describe(error));
   } finally {

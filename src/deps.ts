@@ -1,5 +1,8 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from './clock.js';
 import type { Store } from './storage/store.js';
+import type { Notify } from './background/notify.js';
+import type { WebhookPolicy } from './webhooks/outbox.js';
 
 /** Limits Twilio applies by default and raises on request; a Shortroute operator sets them. */
 export interface Limits {
@@ -10,11 +13,16 @@ export interface Limits {
 /** Twilio's defaults (https://www.twilio.com/docs/api/errors/21714). */
 export const DEFAULT_LIMITS: Limits = { maxSenders: 400 };
 
-/** What every domain function receives: where data lives, what time it is, and the limits. */
+/**
+ * What every domain function and background job receives, built once and complete at start:
+ * where data lives, what time it is, the limits, how to tell the background about new work, where
+ * to log, and the node's webhook policy (the one every webhook follows).
+ */
 export interface Deps {
   store: Store;
   clock: Clock;
   limits: Limits;
-  /** Told when a write leaves the simulated network work to do now (it also finds it by polling). */
-  network?: { wake(): void; settle(): Promise<void>; readonly callbackAttempts: number };
+  notify: Notify;
+  logger: FastifyBaseLogger;
+  webhookPolicy: WebhookPolicy;
 }

@@ -1,6 +1,6 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type RawServerDefault } from 'fastify';
 import formbody from '@fastify/formbody';
-import { DEFAULT_LIMITS, type Deps, type Limits } from './deps.js';
+import type { Deps } from './deps.js';
 import { frameworkError, installErrorHandler, refuseWhileClosing } from './http/error-handler.js';
 import { methodGuard } from './http/route.js';
 import { serviceRoutes } from './resources/services/routes.js';
@@ -17,12 +17,11 @@ import { authenticate } from './auth/credentials.js';
 import { installProxy, proxyAwareServer } from './proxy/proxy.js';
 import type { CertificateAuthority } from './proxy/certificate-authority.js';
 
-export interface ServerOptions extends Omit<Deps, 'limits'> {
-  limits?: Limits;
+export interface ServerOptions {
+  deps: Deps;
+  /** Waits until the background has done everything due (POST /_shortroute/Clock answers after it). */
+  settle: () => Promise<void>;
   publicUrl?: string;
-  logLevel?: string;
-  /** Where log lines go: stdout (the default), or stderr when stdout belongs to another program. */
-  logTo?: 'stdout' | 'stderr';
   /** Fastify's `trustProxy`: whose X-Forwarded-Proto/-Host to believe for absolute URLs. */
   trustProxy?: boolean | string;
   /** The local CA that CONNECT tunnels present certificates of, loaded on the first tunnel. */
@@ -36,24 +35,23 @@ export const BODY_LIMIT = 1024 * 1024;
 /** Builds the HTTP server: every plugin and resource wired here, in order. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify<RawServerDefault>({
-    logger: { level: options.logLevel ?? 'warn', ...(options.logTo === 'stderr' && { stream: process.stderr }) },
+    // One logger for the node: requests log through it with their request id (access lines at info).
+    loggerInstance: options.deps.logger,
     // The HTTP server refuses forwarding requests before Fastify sees them; CONNECT is added below.
     serverFactory: (handler) => proxyAwareServer(handler),
     trustProxy: options.trustProxy ?? false,
-    // Per-request log lines cost more than some requests; errors are still logged.
-    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     // While closing, refuseWhileClosing answers with Twilio's 503 instead of Fastify's.
     return503OnClosing: false,
     frameworkErrors: (error, _request, reply) => frameworkError(error, reply as FastifyReply),
   });
-  const deps: Deps = { store: options.store, clock: options.clock, limits: options.limits ?? DEFAULT_LIMITS, network: options.network };
+  const { deps } = options;
   installProxy(app.server, {
     certificates: options.certificates,
     authenticate: (header) => authenticate(deps, header),
     logger: app.log,
   });
-  installErrorHandler(app, { backend: options.store.backend, bodyLimit: BODY_LIMIT });
+  installErrorHandler(app, { backend: deps.store.backend, bodyLimit: BODY_LIMIT });
   refuseWhileClosing(app);
   // Twilio's API takes form bodies only; anything else is answered 415 rather than half-read.
   app.removeAllContentTypeParsers();
@@ -70,7 +68,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   accountRoutes(routes);
   keyRoutes(routes);
   messageRoutes(routes);
-  shortrouteRoutes(app, deps, { version: options.version });
+  shortrouteRoutes(app, deps, { version: options.version, settle: options.settle });
   guard.apply();
   return app;
 }

@@ -9,8 +9,9 @@ import { requireWritable } from '../auth/credentials.js';
 import { loadNumberPlan, parseE164 } from '../phone/numbering.js';
 import { contentTypeOf, MAX_BODY, MAX_MEDIA, newMessage, type MediaItem } from '../resources/messages/messages.js';
 import { messageErrors } from '../resources/messages/errors.js';
-import { STEP } from '../network/network.js';
-import { DEFAULT_WEBHOOK_POLICY, enqueueWebhook, WEBHOOK_KIND } from '../webhooks/outbox.js';
+import { STEP } from '../network/steps.js';
+import { WORK } from '../background/notify.js';
+import { enqueueWebhook, WEBHOOK_KIND } from '../webhooks/outbox.js';
 import { deliveryErrorTitle } from '../network/errors.js';
 import { reportStatus } from '../sending/status-callbacks.js';
 import { keywordOf, type Keyword } from './keywords.js';
@@ -144,6 +145,8 @@ export async function queueReply(
     statusCallback: string | null;
     statusCallbackMethod?: 'GET' | 'POST';
     errorCode?: number;
+    /** The node's policy for the reply's status callbacks. */
+    callbackAttempts: number;
   },
   now: Date,
 ): Promise<MessageRow> {
@@ -171,7 +174,7 @@ export async function queueReply(
   await tx.messages.addEvent({ message_sid: row.sid, status: 'queued', date: at });
   if (failed) {
     await tx.messages.addEvent({ message_sid: row.sid, status: 'failed', error_code: row.error_code, date: at });
-    await reportStatus(tx, row, now, DEFAULT_WEBHOOK_POLICY.statusCallbackAttempts);
+    await reportStatus(tx, row, now, reply.callbackAttempts);
   }
   return row;
 }
@@ -229,7 +232,16 @@ export async function receiveMessage(
       if (keyword.type !== 'HELP') await tx.optOuts.set({ account_sid: accountSid, scope, address: handset.number, date: at }, keyword.type === 'STOP');
       await queueReply(
         tx,
-        { accountSid, serviceSid: receiver.serviceSid, from: receiver.address, to: handset.number, body: keyword.reply, media: [], statusCallback: null },
+        {
+          accountSid,
+          serviceSid: receiver.serviceSid,
+          from: receiver.address,
+          to: handset.number,
+          body: keyword.reply,
+          media: [],
+          statusCallback: null,
+          callbackAttempts: deps.webhookPolicy.statusCallbackAttempts,
+        },
         now,
       );
     }
@@ -251,6 +263,8 @@ export async function receiveMessage(
       );
     }
   });
-  deps.network?.wake();
+  // Its webhook, and any keyword reply, are work to do now.
+  deps.notify(WORK.webhooks);
+  deps.notify(WORK.messages);
   return message;
 }

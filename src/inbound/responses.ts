@@ -35,7 +35,7 @@ function readAnswer(response: WebhookResponse): { verbs: TwimlVerb[] } | { error
  * sends the same request to the fallback URL, if there is one. A receiver that cannot be reached
  * is tried once more first. It all commits with the attempt's record.
  */
-export const inboundResponseHandler: ResponseHandler = async (tx, hook, response, now) => {
+export const inboundResponseHandler: ResponseHandler = async (tx, hook, response, now, policy) => {
   const answer = readAnswer(response);
   if ('errorCode' in answer) {
     if (answer.connection && hook.attempts < hook.max_attempts) return { done: false, retry: true, errorCode: answer.errorCode };
@@ -83,7 +83,7 @@ export const inboundResponseHandler: ResponseHandler = async (tx, hook, response
       );
       break;
     }
-    await reply(tx, message, verb, hook.url, now);
+    await reply(tx, message, verb, hook.url, now, policy.statusCallbackAttempts);
   }
   return { done: true, retry: false };
 };
@@ -95,6 +95,7 @@ async function reply(
   verb: TwimlMessage,
   base: string,
   now: Date,
+  callbackAttempts: number,
 ): Promise<void> {
   let to = verb.to ?? inbound.from_address ?? '';
   // A number without `+` takes the country code of the number that received the message: +1 here.
@@ -131,6 +132,7 @@ async function reply(
       statusCallback: callback ? new URL(callback, base).href : (service?.status_callback ?? null),
       statusCallbackMethod: verb.action ? verb.method : 'POST',
       errorCode: optedOut ? 21610 : unreachable,
+      callbackAttempts,
     },
     now,
   );

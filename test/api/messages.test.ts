@@ -97,9 +97,9 @@ for (const backend of BACKENDS) {
      * queue at the time its route step runs, so it must run at the time the message was created.
      */
     const advance = async (ms: number) => {
-      await server.network.settle();
+      await server.background.settle();
       clock.advance(ms);
-      await server.network.settle();
+      await server.background.settle();
     };
     /** Moves the clock to 01:00 UTC of the next day, so what is sent next is sent on a day of its own. */
     const nextDay = async () => {
@@ -110,7 +110,7 @@ for (const backend of BACKENDS) {
     /** Sends from a long code and runs the network until the message is delivered. */
     const deliveredMessage = async (from: string, values: Values = {}) => {
       const message = await sent({ From: from, To: recipient(), Body: 'Delivered', ...values });
-      await server.network.settle();
+      await server.background.settle();
       // Transmission (up to 10 segments at 1/s) and then the receipt 1 s after `sent`.
       for (let i = 0; i < 3 && (await fetchOne(message.sid)).status !== 'delivered'; i++) await advance(10_000);
       const fetched = await fetchOne(message.sid);
@@ -210,7 +210,7 @@ for (const backend of BACKENDS) {
           throw new Error(`${name}: ${(error as Error).message}`);
         }
       }
-      await server.network.settle();
+      await server.background.settle();
       const page = await list({ PageSize: '1000' });
       assert.deepEqual(page.messages, []);
       // Nor anything behind the API: no message, no history, no webhook.
@@ -287,7 +287,7 @@ for (const backend of BACKENDS) {
       assert.equal(message.messaging_service_sid, service.sid);
       assert.equal(message.to, to);
       // Routed: the pool's number sends it.
-      await server.network.settle();
+      await server.background.settle();
       const routed = await fetchOne(message.sid);
       assert.equal(routed.from, service.number);
       assert.equal(routed.num_segments, '1');
@@ -306,7 +306,7 @@ for (const backend of BACKENDS) {
       assert.equal(message.status, 'scheduled');
       assert.equal(message.from, null);
       assert.equal(message.date_sent, null);
-      await server.network.settle();
+      await server.background.settle();
       assert.equal((await fetchOne(message.sid)).status, 'scheduled');
       await advance(HOUR - 1000);
       assert.equal((await fetchOne(message.sid)).status, 'scheduled');
@@ -384,7 +384,7 @@ for (const backend of BACKENDS) {
       // A body that stays UCS-2 anyway (an emoji) is left as written.
       assert.equal((await sent({ From: from, To: to, Body: `${curly} 😀`, SmartEncoded: 'true' })).body, `${curly} 😀`);
       // After routing, the smart-encoded service message counts as GSM-7.
-      await server.network.settle();
+      await server.background.settle();
       assert.equal((await fetchOne(viaSmart.sid)).num_segments, '1');
     });
 
@@ -394,10 +394,10 @@ for (const backend of BACKENDS) {
       // settling between the two makes the first one first in its sender's queue.
       const first = await sent({ From: from, To: recipient(), Body: 'First' });
       assert.equal(first.status, 'queued');
-      await server.network.settle();
+      await server.background.settle();
       const second = await sent({ From: from, To: recipient(), Body: 'Second' });
       assert.equal(second.status, 'queued');
-      await server.network.settle();
+      await server.background.settle();
       // A long code sends one segment a second: the first transmits, the second waits its turn.
       let a = await fetchOne(first.sid);
       let b = await fetchOne(second.sid);
@@ -435,7 +435,7 @@ for (const backend of BACKENDS) {
       const fast = [];
       for (let i = 0; i < 2; i++) {
         fast.push(await sent({ From: shortCode.short_code, To: recipient(), Body: 'Fast' }));
-        await server.network.settle();
+        await server.background.settle();
       }
       assert.equal(fast[0].from, shortCode.short_code);
       assert.deepEqual([(await fetchOne(fast[0].sid)).status, (await fetchOne(fast[1].sid)).status], ['sending', 'queued']);
@@ -465,7 +465,7 @@ for (const backend of BACKENDS) {
         await advance(1000);
         made.push((await sent({ From: sender, To: to, Body: 'Listed' })).sid);
       }
-      await server.network.settle();
+      await server.background.settle();
       const all = await list({ PageSize: '1000' });
       // Newest first over the whole account.
       assert.deepEqual(sids(all).slice(0, 4), [...made].reverse());
@@ -507,7 +507,7 @@ for (const backend of BACKENDS) {
       }
       // One not sent yet (still transmitting): never in a DateSent filter.
       const unsent = await sent({ From: from, To: recipient(), Body: 'x'.repeat(400) });
-      await server.network.settle();
+      await server.background.settle();
       assert.equal((await fetchOne(unsent.sid)).date_sent, null);
       const [d0, d1, d2] = days as [string, string, string];
       const dayBefore = new Date(Date.parse(d0) - DAY).toISOString().slice(0, 10);
@@ -660,7 +660,7 @@ for (const backend of BACKENDS) {
           StatusCallback: `${receiver.url}/status`,
         });
         assert.equal((await server.request('POST', one(watched.sid), { Status: 'canceled' })).status, 200);
-        await server.network.settle();
+        await server.background.settle();
         assert.deepEqual(
           receiver.requests.map((r) => [r.path, r.params.MessageSid, r.params.MessageStatus]),
           [['/status', watched.sid, 'canceled']],
@@ -696,7 +696,7 @@ for (const backend of BACKENDS) {
       const from = (await addNumber()).phone_number;
       const pending = await sent({ From: from, To: recipient(), Body: 'In flight' });
       assertTwilioError(await server.request('DELETE', one(pending.sid)), 400, 20009);
-      await server.network.settle();
+      await server.background.settle();
       assert.equal((await fetchOne(pending.sid)).status, 'sending');
       assertTwilioError(await server.request('DELETE', one(pending.sid)), 400, 20009);
       await advance(1000);

@@ -115,9 +115,9 @@ for (const backend of BACKENDS) {
     };
     /** Settles the network, moves the clock and settles it again. */
     const advance = async (ms: number) => {
-      await server.network.settle();
+      await server.background.settle();
       clock.advance(ms);
-      await server.network.settle();
+      await server.background.settle();
     };
     const inAnHour = () => new Date(clock.now().getTime() + 3_600_000).toISOString();
 
@@ -183,7 +183,7 @@ for (const backend of BACKENDS) {
       const service = await addServiceWithNumber();
       const viaFrom = await create({ From: from, To: recipient(), Body: 'Walked through' });
       // Routed before the next one exists, so the next one waits behind it.
-      await server.network.settle();
+      await server.background.settle();
       const queuedBehind = await create({ From: from, To: recipient(), Body: 'Waits its turn' });
       const viaService = await create({ MessagingServiceSid: service.sid, To: recipient(), Body: 'Accepted first' });
       const scheduled = await create({ MessagingServiceSid: service.sid, To: recipient(), Body: 'Later', ScheduleType: 'fixed', SendAt: inAnHour() });
@@ -211,7 +211,7 @@ for (const backend of BACKENDS) {
           seen.set(m.sid, statuses);
         }
       };
-      await server.network.settle();
+      await server.background.settle();
       await look();
       for (let i = 0; i < 8; i++) {
         await advance(1000);

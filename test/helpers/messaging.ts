@@ -139,7 +139,7 @@ export async function textFromHandset(server: TestServer, from: string, to: stri
   if (options.media && options.media.length > 0) values.MediaUrl = options.media;
   const reply = await server.request('POST', `/_shortroute/Accounts/${server.account.sid}/Handsets/${encodeURIComponent(from)}/Messages`, values);
   assert.equal(reply.status, 201, reply.text);
-  if (options.settle !== false) await server.network.settle();
+  if (options.settle !== false) await server.background.settle();
   return reply.body as { sid: string; direction: string; status: string; from: string; to: string; messaging_service_sid: string | null; body: string };
 }
 
@@ -161,6 +161,6 @@ export async function webhookLog<T = Webhook>(server: TestServer, query: Record<
 export async function advanceClock(server: TestServer, clock: FakeClock, ms: number, step = ms): Promise<void> {
   for (let left = ms; left > 0; left -= step) {
     clock.advance(Math.min(step, left));
-    await server.network.settle();
+    await server.background.settle();
   }
 }

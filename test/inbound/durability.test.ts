@@ -123,7 +123,7 @@ for (const backend of BACKENDS) {
       answer = thanks;
       clock.advance(5000);
       const third = await restart(server, clock);
-      await third.network.settle();
+      await third.background.settle();
       assert.equal(requestsFor(inbound.sid, path).length, 2);
       const [hook] = await webhooks(third, inbound.sid);
       assert.equal(hook!.status, 'delivered');
@@ -138,7 +138,7 @@ for (const backend of BACKENDS) {
       const number = await buy(server, { SmsUrl: `${env.receiver.url}${path}` });
       const handset = usNumber('312');
       const inbound = await text(server, handset, number.phone_number, 'hello');
-      await server.network.settle();
+      await server.background.settle();
       assert.equal(requestsFor(inbound.sid, path).length, 1);
       // Half-way through the reply's life: sending, not yet sent.
       await advance(server, clock, 500);
@@ -198,7 +198,7 @@ for (const backend of BACKENDS) {
       const server = await start(clock);
       const number = await buy(server, { SmsUrl: `${await refusingUrl()}/sms` });
       const inbound = await text(server, usNumber('312'), number.phone_number, 'anyone?');
-      await server.network.settle();
+      await server.background.settle();
       await advance(server, clock, 120_000, 1000);
       const [hook] = await webhooks(server, inbound.sid);
       assert.equal(hook!.status, 'failed');
@@ -221,7 +221,7 @@ for (const backend of BACKENDS) {
       answer = { status: 200, contentType: 'text/xml', body: `<Response><Message statusCallback="${dead}/status">Hi</Message></Response>` };
       const handset = usNumber('312');
       await text(server, handset, number.phone_number, 'hi');
-      await server.network.settle();
+      await server.background.settle();
       // The reply is sent after a second: its `sent` callback starts failing; stop after two tries.
       await advance(server, clock, 2000, 500);
       const [reply] = await inbox(server, handset);

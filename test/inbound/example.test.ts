@@ -30,7 +30,7 @@ for (const backend of BACKENDS) {
       // The reply leaves the short code within 10 ms; its receipt comes 1 s after.
       for (const step of [10, 1_000]) {
         env.clock.advance(step);
-        await env.server.network.settle();
+        await env.server.background.settle();
       }
 
       assert.equal(webhook.received.length, 1);

@@ -45,7 +45,7 @@ for (const backend of BACKENDS) {
     async function send(values: Record<string, string>) {
       const reply = await sendRaw(values);
       assert.equal(reply.status, 201, reply.text);
-      await env.server.network.settle();
+      await env.server.background.settle();
       const fetched = await env.server.request('GET', `/2010-04-01/Accounts/${account()}/Messages/${reply.body.sid}.json`);
       return fetched.body as { sid: string; status: string; error_code: number | null; from: string | null };
     }
@@ -109,7 +109,7 @@ for (const backend of BACKENDS) {
       const reply = await sendRaw({ To: handset, MessagingServiceSid: service.sid, StatusCallback: `${env.receiver.url}${callbackPath}` });
       assert.equal(reply.status, 201, reply.text);
       assert.equal(reply.body.status, 'accepted');
-      await env.server.network.settle();
+      await env.server.background.settle();
       const callbacks = env.receiver.requests.filter((r) => r.path === callbackPath);
       assert.deepEqual(
         callbacks.map((r) => [r.params.MessageStatus, r.params.ErrorCode]),

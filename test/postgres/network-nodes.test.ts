@@ -41,9 +41,9 @@ describe('[postgres] two nodes share the network and the outbox', { skip }, () =
     // 60 segments at 100/s, then the receipts a second later.
     for (const step of [0, 600, 1_000]) {
       clock.advance(step);
-      await Promise.all([a.network.settle(), b.network.settle()]);
+      await Promise.all([a.background.settle(), b.background.settle()]);
     }
-    await Promise.all([a.network.settle(), b.network.settle()]);
+    await Promise.all([a.background.settle(), b.background.settle()]);
 
     for (const sid of sids) {
       const inspected = await b.request('GET', `/_shortroute/Accounts/${a.account.sid}/Messages/${sid}`);

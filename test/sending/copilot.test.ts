@@ -58,7 +58,7 @@ for (const backend of BACKENDS) {
       assert.equal(message.from, null);
       assert.equal(message.numSegments, '0');
       assert.equal(message.messagingServiceSid, serviceSid);
-      await env.server.network.settle();
+      await env.server.background.settle();
       return message;
     }
 
@@ -246,7 +246,7 @@ for (const backend of BACKENDS) {
       const recipient = us('415');
       const converted = await send(converting.sid, recipient, { body: 'Look', mediaUrl: [media] });
       env.clock.advance(2_000);
-      await env.server.network.settle();
+      await env.server.background.settle();
       const sent = await client.messages(converted.sid).fetch();
       assert.equal(sent.status, 'delivered');
       assert.equal(sent.from, sc.short_code);

@@ -96,7 +96,7 @@ for (const backend of BACKENDS) {
       const subCall = as(basicAuth(sub.sid, sub.auth_token));
       const mine = await populate(env.server.account.sid, main(), { shortCode: true });
       const theirs = await populate(sub.sid, subCall);
-      await env.server.network.settle();
+      await env.server.background.settle();
       const before = await holdings(env.server.account.sid, main());
       assert.ok(before.messages.includes(mine.message.sid));
       assert.ok(before.services.includes(mine.service.sid));
@@ -114,7 +114,7 @@ for (const backend of BACKENDS) {
       // Credentials and subaccounts stay.
       assert.equal((await main()('GET', `/2010-04-01/Accounts/${sub.sid}.json`)).status, 200);
       env.clock.advance(5000);
-      await env.server.network.settle();
+      await env.server.background.settle();
       const fetched = await subCall('GET', `/2010-04-01/Accounts/${sub.sid}/Messages/${theirs.message.sid}.json`);
       assert.equal(fetched.body.status, 'delivered', fetched.text);
       // The account works as new: the released number can be bought again and sends.
@@ -127,7 +127,7 @@ for (const backend of BACKENDS) {
       });
       assert.equal(sent.status, 201, sent.text);
       env.clock.advance(5000);
-      await env.server.network.settle();
+      await env.server.background.settle();
       assert.equal((await main()('GET', `/2010-04-01/Accounts/${env.server.account.sid}/Messages/${sent.body.sid}.json`)).body.status, 'delivered');
     });
 
@@ -184,7 +184,7 @@ for (const backend of BACKENDS) {
       const sub = await addSubaccount(env.server);
       const theirs = await populate(sub.sid, as(basicAuth(sub.sid, sub.auth_token)));
       env.clock.advance(5000);
-      await env.server.network.settle();
+      await env.server.background.settle();
 
       const log = (query: Record<string, string>, account = env.server.account.sid) => webhookLog<Json>(env.server, query, account);
       const one = await log({ MessageSid: mine.message.sid });

@@ -52,7 +52,7 @@ for (const backend of BACKENDS) {
       const from = (await buy()).phone_number;
       const made = [];
       for (let i = 0; i < 3; i++) made.push(await send({ From: from, To: usNumber('415'), Body: `Message ${i}` }));
-      await env.server.network.settle();
+      await env.server.background.settle();
       // One transmits, two wait their turn.
       let now = await Promise.all(made.map((m) => fetchMessage(m.sid)));
       assert.deepEqual(now.map((m) => m.status).sort(), ['queued', 'queued', 'sending']);
@@ -78,7 +78,7 @@ for (const backend of BACKENDS) {
         const replies = await Promise.all(Array.from({ length: 20 }, () => send({ From: shortCode.short_code, To: usNumber('415'), Body: 'Burst' })));
         made.push(...replies.map((m) => m.sid));
       }
-      await env.server.network.settle();
+      await env.server.background.settle();
       const count = async (status: string) => {
         const reply = await env.server.request('GET', `/2010-04-01/Accounts/${ac()}/Messages.json?From=${shortCode.short_code}&PageSize=1000`);
         assert.equal(reply.status, 200, reply.text);
@@ -119,7 +119,7 @@ for (const backend of BACKENDS) {
           made.push((await call('POST', `/2010-04-01/Accounts/${account}/Messages.json`, { MessagingServiceSid: service.sid, To: to, Body: 'Bonjour' })).sid);
         }
       }
-      await env.server.network.settle();
+      await env.server.background.settle();
       // 100 ms a segment: each account's two messages are sent by 200 ms, whatever the other does.
       await advance(200);
       const check = async (sid: string, auth: string, account: string) => {
@@ -144,7 +144,7 @@ for (const backend of BACKENDS) {
         made.push(await send({ From: from, To: usNumber('415'), ValidityPeriod: '2', StatusCallback: `${env.receiver.url}/validity` }));
       }
       const created = env.clock.now().getTime();
-      await env.server.network.settle();
+      await env.server.background.settle();
       await advance(1999);
       let now = await Promise.all(made.map((m) => fetchMessage(m.sid)));
       assert.equal(now.filter((m) => m.status === 'failed').length, 0, 'nothing fails before its validity ends');
@@ -180,7 +180,7 @@ for (const backend of BACKENDS) {
       await pool(service.sid, 'PhoneNumbers', number.sid);
       const message = await send({ MessagingServiceSid: service.sid, To: usNumber('415'), StatusCallback: `${env.receiver.url}/lifecycle` });
       assert.equal(message.status, 'accepted');
-      await env.server.network.settle();
+      await env.server.background.settle();
       assert.deepEqual(await statuses(message.sid), ['accepted', 'queued', 'sending']);
       await advance(1000);
       assert.deepEqual(await statuses(message.sid), ['accepted', 'queued', 'sending', 'sent']);
@@ -257,7 +257,7 @@ for (const backend of BACKENDS) {
         assert.equal(message.status, 'accepted', to);
         made.push(message);
       }
-      await env.server.network.settle();
+      await env.server.background.settle();
       for (const [i, [to, code]] of magic.entries()) {
         const message = await fetchMessage(made[i].sid);
         assert.equal(message.status, 'failed', to);
@@ -283,7 +283,7 @@ for (const backend of BACKENDS) {
         assert.equal(reply.body.number, handset);
         return reply.body.messages as Json[];
       };
-      await env.server.network.settle();
+      await env.server.background.settle();
       assert.deepEqual(await received(), [], 'nothing has been sent yet');
       await advance(10_000);
       const got = await received();
@@ -328,7 +328,7 @@ for (const backend of BACKENDS) {
         StatusCallback: `${env.receiver.url}/scheduled`,
       });
       assert.equal(later.status, 'scheduled');
-      await env.server.network.settle();
+      await env.server.background.settle();
       await advance(300_000);
       assert.equal((await fetchMessage(later.sid)).status, 'scheduled');
       assert.deepEqual(callbacks(later.sid), [], 'no callback for the initial status');
@@ -336,7 +336,7 @@ for (const backend of BACKENDS) {
       const cancel = await env.server.request('POST', `/2010-04-01/Accounts/${ac()}/Messages/${canceled.sid}.json`, { Status: 'canceled' });
       assert.equal(cancel.status, 200, cancel.text);
       assert.equal(cancel.body.status, 'canceled');
-      await env.server.network.settle();
+      await env.server.background.settle();
       assert.deepEqual(
         callbacks(canceled.sid).map((c) => c.params.MessageStatus),
         ['canceled'],

@@ -57,7 +57,7 @@ for (const backend of BACKENDS) {
       const service = await api.serviceWith();
       const to = usNumber('415');
       const message = await api.send({ MessagingServiceSid: service.sid, To: to, Body: 'Secret body', StatusCallback: `${env.receiver.url}/status?tag=1` });
-      await env.server.network.settle();
+      await env.server.background.settle();
       await advance(1000);
       await advance(1000);
       const got = callbacks(message.sid);
@@ -182,7 +182,7 @@ for (const backend of BACKENDS) {
       const api = on(env.server);
       const empty = await addService(env.server);
       const message = await api.send({ MessagingServiceSid: empty.sid, StatusCallback: `${env.receiver.url}/retry` });
-      await env.server.network.settle();
+      await env.server.background.settle();
       assert.equal(callbacks(message.sid).length, 1);
       const waits = [1000, 2000, 4000, 8000];
       for (const [i, wait] of waits.entries()) {
@@ -246,7 +246,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(inFlight.attempts, []);
       env.receiver.answer({ status: 204 });
       env.receiver.release();
-      await env.server.network.settle();
+      await env.server.background.settle();
       const [done] = await api.webhooks({ MessageSid: message.sid });
       assert.equal(done.status, 'delivered');
       assert.deepEqual(
@@ -267,7 +267,7 @@ for (const backend of BACKENDS) {
         const api = on(server);
         const service = await api.serviceWith();
         const message = await api.send({ MessagingServiceSid: service.sid, StatusCallback: `${env.receiver.url}/slow` });
-        await server.network.settle();
+        await server.background.settle();
         const [first] = await api.webhooks({ MessageSid: message.sid });
         assert.equal(first.params.MessageStatus, 'queued');
         assert.equal(first.status, 'pending');
@@ -281,7 +281,7 @@ for (const backend of BACKENDS) {
         env.receiver.answer({ status: 200 });
         env.receiver.release();
         clock.advance(1000);
-        await server.network.settle();
+        await server.background.settle();
         const [queued] = await api.webhooks({ MessageSid: message.sid });
         assert.equal(queued.status, 'delivered');
         assert.deepEqual(
@@ -309,7 +309,7 @@ for (const backend of BACKENDS) {
         await env.receiver.waitFor(1);
         // Far past the 60 s lease while the first attempt is still waiting for its answer.
         clock.advance(120_000);
-        await server.network.settle();
+        await server.background.settle();
         const queued = () => env.receiver.requests.filter((r) => r.params.MessageSid === message.sid && r.params.MessageStatus === 'queued');
         assert.equal(queued().length, 1, 'no second attempt while the first is in flight');
         const [hook] = (await api.webhooks({ MessageSid: message.sid })).filter((h: Json) => h.params.MessageStatus === 'queued');
@@ -318,7 +318,7 @@ for (const backend of BACKENDS) {
         assert.equal(hook.attempts.length, 1);
         assert.equal(Date.parse(hook.next_attempt_at), Date.parse(START) + 121_000);
         clock.advance(1000);
-        await server.network.settle();
+        await server.background.settle();
         assert.equal(queued().length, 2);
         const [done] = (await api.webhooks({ MessageSid: message.sid })).filter((h: Json) => h.params.MessageStatus === 'queued');
         assert.equal(done.status, 'delivered');
@@ -352,10 +352,10 @@ for (const backend of BACKENDS) {
         env.receiver.release();
         second = await startAnother(first, { clock });
         const again = on(second);
-        await second.network.settle();
+        await second.background.settle();
         for (let i = 0; i < 5; i++) {
           clock.advance(1000);
-          await second.network.settle();
+          await second.background.settle();
         }
 
         for (const m of made) assert.equal((await again.fetch(m.sid)).status, 'delivered');

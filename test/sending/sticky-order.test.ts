@@ -31,7 +31,7 @@ for (const backend of BACKENDS) {
           Body: 'hi',
         });
         assert.equal(reply.status, 201, reply.text);
-        await server.network.settle();
+        await server.background.settle();
         return (await server.request('GET', `/_shortroute/Accounts/${server.account.sid}/Messages/${reply.body.sid}`)).body;
       };
       assert.equal((await send()).selection_rule, 'country_code_geomatch');

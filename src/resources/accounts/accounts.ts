@@ -21,7 +21,7 @@ export class ConfigError extends Error {}
  * The account a fresh server answers for. Given credentials win (and replace a stored token);
  * otherwise the first start generates one and every later start, on any node, finds it again.
  */
-export async function ensureMainAccount({ store, clock }: Deps, options: MainAccountOptions): Promise<AccountRow> {
+export async function ensureMainAccount({ store, clock }: Pick<Deps, 'store' | 'clock'>, options: MainAccountOptions): Promise<AccountRow> {
   if ((options.sid === undefined) !== (options.authToken === undefined)) {
     throw new ConfigError('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together');
   }

@@ -12,8 +12,8 @@ import { reachProblem } from '../../sending/sender-selection.js';
 import { countSegments, encodingOf, smartEncode } from '../../sending/segments.js';
 import { reportStatus } from '../../sending/status-callbacks.js';
 import { magicRecipientError } from '../../network/errors.js';
-import { STEP } from '../../network/network.js';
-import { DEFAULT_WEBHOOK_POLICY } from '../../webhooks/outbox.js';
+import { STEP } from '../../network/steps.js';
+import { WORK } from '../../background/notify.js';
 import { messageErrors as e } from './errors.js';
 
 export const messagePath = (accountSid: string, sid: string) => `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`;
@@ -154,7 +154,7 @@ function refuseUnsimulated(params: Params): void {
  * sender is chosen afterwards by the network (Copilot), whose errors arrive as a failed message.
  * The 201 goes out once the message and its first history entry are committed.
  */
-export async function createMessage(deps: Deps, accountSid: string, params: Params, wake: () => void): Promise<MessageRow> {
+export async function createMessage(deps: Deps, accountSid: string, params: Params): Promise<MessageRow> {
   const { store, clock } = deps;
   await loadNumberPlan();
   const now = clock.now();
@@ -237,7 +237,7 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
     await tx.messages.insert(row);
     await tx.messages.addEvent({ message_sid: row.sid, status, detail: null, date: at });
   });
-  wake();
+  deps.notify(WORK.messages);
   return row;
 }
 
@@ -292,7 +292,7 @@ export async function updateMessage(deps: Deps, accountSid: string, sid: string,
   if (body === undefined && status === undefined) throw e.invalidUpdate('send Body (empty, to redact) or Status=canceled');
   if (body !== undefined && status !== undefined) throw e.invalidUpdate('redact and cancel are separate requests');
   if (body !== undefined && body !== '') throw e.invalidUpdate('Body can only be set to the empty string, which redacts it');
-  return store.transaction(async (tx) => {
+  const row = await store.transaction(async (tx) => {
     await requireWritable(tx, accountSid);
     const row = await tx.messages.fetch(accountSid, sid, { lock: true });
     if (!row) throw notFound(messagePath(accountSid, sid));
@@ -303,13 +303,16 @@ export async function updateMessage(deps: Deps, accountSid: string, sid: string,
       const canceled: MessageRow = { ...row, status: 'canceled', next_step: null, next_at: null, date_updated: at };
       await tx.messages.update(sid, { status: 'canceled', next_step: null, next_at: null, date_updated: at });
       await tx.messages.addEvent({ message_sid: sid, status: 'canceled', date: at });
-      await reportStatus(tx, canceled, now, deps.network?.callbackAttempts ?? DEFAULT_WEBHOOK_POLICY.statusCallbackAttempts);
+      await reportStatus(tx, canceled, now, deps.webhookPolicy.statusCallbackAttempts);
       return canceled;
     }
     if (!FINAL.has(row.status)) throw e.invalidUpdate(`the message is ${row.status}; only a finished message can be redacted`);
     await tx.messages.update(sid, { body: '', date_updated: at });
     return { ...row, body: '', date_updated: at };
   });
+  // A cancel wrote a status callback.
+  deps.notify(WORK.webhooks);
+  return row;
 }
 
 export async function deleteMessage(deps: Deps, accountSid: string, sid: string): Promise<void> {

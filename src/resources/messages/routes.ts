@@ -13,9 +13,8 @@ import { mediaJson, mediaPath, messageJson } from './serialize.js';
 export function messageRoutes(routes: TwilioRoutes): void {
   const { deps } = routes;
   const keyOf = (row: MessageRow) => ({ date: row.date_created, sid: row.sid });
-  const wake = () => deps.network?.wake();
 
-  twilioRoute(routes, createMessageOp, async ({ account, params }) => messageJson(await createMessage(deps, account.sid, params, wake)), {
+  twilioRoute(routes, createMessageOp, async ({ account, params }) => messageJson(await createMessage(deps, account.sid, params)), {
     errors: {
       ValidityPeriod: invalidValidityPeriod,
       MessagingServiceSid: messageErrors.invalidService,
@@ -46,9 +45,7 @@ export function messageRoutes(routes: TwilioRoutes): void {
   twilioRoute(routes, op.v2010FetchMessage, async ({ account, path }) => messageJson(await fetchMessage(deps, account.sid, path.Sid!)));
 
   twilioRoute(routes, op.v2010UpdateMessage, async ({ account, path, params }) => {
-    const row = await updateMessage(deps, account.sid, path.Sid!, params);
-    wake();
-    return messageJson(row);
+    return messageJson(await updateMessage(deps, account.sid, path.Sid!, params));
   });
 
   twilioRoute(routes, op.v2010DeleteMessage, async ({ account, path }) => deleteMessage(deps, account.sid, path.Sid!));

@@ -17,7 +17,7 @@ const systemClockInUse = () => new TwilioError(400, 20001, 'The clock is the sys
  * the answer comes once the network has done everything that fell due, webhooks included. The
  * clock is the whole server's, so only a main account (not a subaccount) may move it.
  */
-export function clockRoutes(app: FastifyInstance, deps: Deps): void {
+export function clockRoutes(app: FastifyInstance, deps: Deps, settle: () => Promise<void>): void {
   const path = `${SHORTROUTE_PREFIX}/Clock`;
   const shown = () => ({ mode: deps.clock instanceof FakeClock ? 'manual' : 'system', now: deps.clock.now().toISOString() });
 
@@ -44,7 +44,7 @@ export function clockRoutes(app: FastifyInstance, deps: Deps): void {
       if (at < clock.now().getTime()) throw invalidParameter('Set', `'${set}' is in the past: the clock only moves forward`);
       clock.set(new Date(at));
     }
-    await deps.network?.settle();
+    await settle();
     return shown();
   });
 }

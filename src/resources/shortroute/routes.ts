@@ -9,7 +9,7 @@ import { SHORTROUTE_PREFIX } from './prefix.js';
 export { SHORTROUTE_PREFIX };
 
 /** Shortroute's own endpoints, all under /_shortroute/ so they never meet a Twilio path. */
-export function shortrouteRoutes(app: FastifyInstance, deps: Deps, info: { version: string }): void {
+export function shortrouteRoutes(app: FastifyInstance, deps: Deps, info: { version: string; settle: () => Promise<void> }): void {
   // Readiness: answers 200 only while the database answers too.
   app.get(`${SHORTROUTE_PREFIX}/health`, async () => {
     try {
@@ -20,5 +20,5 @@ export function shortrouteRoutes(app: FastifyInstance, deps: Deps, info: { versi
     return { status: 'ok', backend: deps.store.backend.name, version: info.version };
   });
   inspectionRoutes(app, deps);
-  clockRoutes(app, deps);
+  clockRoutes(app, deps, info.settle);
 }

@@ -8,22 +8,10 @@ import { selectSender, type Candidate } from '../sending/sender-selection.js';
 import { poolOf, rateOf, recipientOf, resolveFrom } from '../sending/senders.js';
 import { countSegments } from '../sending/segments.js';
 import { reportStatus } from '../sending/status-callbacks.js';
-import type { Outbox } from '../webhooks/outbox.js';
+import type { Job } from '../background/worker.js';
+import { WORK } from '../background/notify.js';
+import { STEP } from './steps.js';
 import { deliveryErrorTitle, magicRecipientError, statusForError } from './errors.js';
-
-/** What the network does next with a message (its `next_step`), at its `next_at`. */
-export const STEP = {
-  /** Choose the sender (Copilot) if none was given, and take a place in the sender's queue. */
-  route: 'route',
-  /** The sender's turn: start transmitting (status `sending`), or fail outright. */
-  send: 'send',
-  /** Transmitted: handed to the carrier (status `sent`). */
-  sent: 'sent',
-  /** The carrier's receipt: `delivered` or `undelivered`. */
-  deliver: 'deliver',
-  /** Waited in the queue past its validity period: `failed`, 30036. */
-  expire: 'expire',
-} as const;
 
 export interface NetworkOptions {
   /** From `sent` to the carrier's receipt. */
@@ -43,122 +31,42 @@ export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = { deliveryDelayMs: 1_000,
 const STEPS_PER_TRANSACTION = { postgres: 25, sqlite: 4 } as const;
 
 /**
- * The simulated carrier network. Every message carries its next step and when it is due; a pass
- * takes every due step in time order, each in its own transaction that first claims the step by
- * compare-and-set, so any number of nodes can run passes on one database. Status callbacks are
- * written to the outbox in the same transaction as the status they report.
+ * The simulated carrier network's work: every message carries its next step and when it is due;
+ * a round takes due steps in time order, a batch per transaction, each step first claimed by
+ * compare-and-set, so any number of nodes can share the work on one database. Status callbacks are
+ * written to the outbox in the same transaction as the status they report. A Worker runs it.
  *
- * Time is the injected clock's: with a hand-moved clock a pass runs as soon as it moves, so tests
+ * Time is the injected clock's: with a hand-moved clock a round runs as soon as it moves, so tests
  * walk a message through its life without waiting.
  */
-export class Network {
+export class MessageStepper implements Job {
   readonly #deps: Deps;
-  readonly #outbox: Outbox;
   readonly #options: NetworkOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = false;
-  #unsubscribe: (() => void) | undefined;
 
-  constructor(deps: Deps, outbox: Outbox, options: Partial<NetworkOptions> = {}) {
+  constructor(deps: Deps, options: Partial<NetworkOptions> = {}) {
     this.#deps = deps;
-    this.#outbox = outbox;
     this.#options = { ...DEFAULT_NETWORK_OPTIONS, ...options };
-    outbox.onRecorded = () => this.wake();
-  }
-
-  get #batch(): number {
-    return STEPS_PER_TRANSACTION[this.#deps.store.backend.name];
   }
 
   get options(): NetworkOptions {
     return this.#options;
   }
 
-  /** Attempts of a status callback on this node (the outbox's policy). */
-  get callbackAttempts(): number {
-    return this.#outbox.policy.statusCallbackAttempts;
+  get #batch(): number {
+    return STEPS_PER_TRANSACTION[this.#deps.store.backend.name];
   }
 
-  start(): void {
-    this.#unsubscribe = this.#deps.clock.onMove?.(() => this.wake());
-    this.wake();
+  /** One batch of due steps; true when the batch was full (more may be due). */
+  async run(): Promise<boolean> {
+    const taken = await this.#steps(toStored(this.#deps.clock.now()));
+    // The steps just taken may have written status callbacks, due now.
+    if (taken > 0) this.#deps.notify(WORK.webhooks);
+    return taken >= this.#batch;
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#unsubscribe?.();
-    clearTimeout(this.#timer);
-    await this.#running;
-    await this.#outbox.drain();
-  }
-
-  /** Runs a pass soon (coalesced with one already running). */
-  wake(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#running = this.#loop().finally(() => {
-      this.#running = undefined;
-      this.#schedule();
-    });
-  }
-
-  /**
-   * Resolves once nothing is due at the clock's present time and no webhook is in flight: what a
-   * test awaits after moving a hand-moved clock.
-   */
-  async settle(): Promise<void> {
-    for (;;) {
-      this.wake();
-      await this.#running;
-      await this.#outbox.drain();
-      const due = await this.#deps.store.nextDue();
-      if (this.#running || this.#outbox.busy) continue;
-      if (due === undefined || due > toStored(this.#deps.clock.now())) return;
-    }
-  }
-
-  async #loop(): Promise<void> {
-    do {
-      this.#again = false;
-      try {
-        await this.#pass();
-      } catch (error) {
-        if (!this.#stopped) console.error(`shortroute: the network pass failed: ${String(error)}`);
-      }
-    } while (this.#again && !this.#stopped);
-  }
-
-  async #pass(): Promise<void> {
-    for (;;) {
-      if (this.#stopped) return;
-      const taken = await this.#steps(toStored(this.#deps.clock.now()));
-      await this.#outbox.startDue();
-      if (taken < this.#batch) return;
-    }
-  }
-
-  /** The next pass: at the next due time with the system clock, and at least every pollMs. */
-  #schedule(): void {
-    if (this.#stopped) return;
-    let delay = this.#options.pollMs;
-    void this.#deps.store
-      .nextDue()
-      .then((due) => {
-        if (due !== undefined && !this.#deps.clock.onMove) delay = Math.max(0, Math.min(delay, new Date(due).getTime() - Date.now()));
-      })
-      .catch(() => {})
-      .finally(() => {
-        if (this.#stopped || this.#running) return;
-        clearTimeout(this.#timer);
-        this.#timer = setTimeout(() => this.wake(), delay);
-        this.#timer.unref();
-      });
+  async nextDue(): Promise<Date | undefined> {
+    const due = await this.#deps.store.messages.nextDue();
+    return due === undefined ? undefined : new Date(due);
   }
 
   /**
@@ -181,7 +89,7 @@ export class Network {
         try {
           await this.#deps.store.transaction((tx) => this.#step(tx, message));
         } catch (error) {
-          if (!this.#stopped) console.error(`shortroute: message ${message.sid}: its ${message.next_step} step failed: ${String(error)}`);
+          this.#deps.logger.error({ err: error, messageSid: message.sid, step: message.next_step }, 'message step failed');
         }
       }
     }
@@ -202,7 +110,7 @@ export class Network {
       const at = toStored(now);
       const claimed = await tx.messages.advance(message.sid, { next_step: message.next_step, next_at: message.next_at }, { date_updated: at });
       if (!claimed) return;
-      const move = new Move(tx, { ...message, date_updated: at }, now, this.#outbox.policy.statusCallbackAttempts);
+      const move = new Move(tx, { ...message, date_updated: at }, now, this.#deps.webhookPolicy.statusCallbackAttempts);
       switch (message.next_step) {
         case STEP.route:
           return this.#route(move);
