@@ -1,6 +1,5 @@
 import type { Page, PageKey, PageQuery } from '../storage/store.js';
 import { invalidPageToken, invalidParameter, pageSizeTooLarge } from './errors.js';
-import type { Params } from './params.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -20,10 +19,17 @@ export const pagingErrors = {
       : invalidParameter('PageSize', `'${value}' must be an integer from 1 to ${MAX_PAGE_SIZE}`),
 };
 
-export function readPaging(params: Params): PageRequest {
-  const pageSize = (params.PageSize as number | undefined) ?? DEFAULT_PAGE_SIZE;
-  const page = (params.Page as number | undefined) ?? 0;
-  const token = params.PageToken as string | undefined;
+/** Twilio's paging parameters, which every list operation of the spec declares. */
+export interface PagingParams {
+  PageSize?: number;
+  Page?: number;
+  PageToken?: string;
+}
+
+export function readPaging(params: PagingParams): PageRequest {
+  const pageSize = params.PageSize ?? DEFAULT_PAGE_SIZE;
+  const page = params.Page ?? 0;
+  const token = params.PageToken;
   const query: PageQuery = { size: pageSize };
   if (token !== undefined && token !== '') {
     const key = decodeKey(token.slice(2));

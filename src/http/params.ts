@@ -1,4 +1,4 @@
-import type { OperationSpec, ParamSpec } from './operation.js';
+import type { OperationSpec, ParamSpec, ParamsOf } from './operation.js';
 import { invalidParameter, missingParameter, type TwilioError } from './errors.js';
 
 export type ParamValue = string | number | boolean | string[];
@@ -26,7 +26,12 @@ export function isHttpUrl(text: string): boolean {
  * types, enums, patterns, lengths and ranges. Twilio's wire names (PascalCase) are kept; the
  * domain layer maps them. Unknown parameters are ignored, as Twilio does.
  */
-export function readParams(op: OperationSpec, place: 'query' | 'body', source: RawSource, errors: ParamErrors = {}): Params {
+export function readParams<O extends OperationSpec, In extends 'query' | 'body'>(
+  op: O,
+  place: In,
+  source: RawSource,
+  errors: ParamErrors = {},
+): ParamsOf<O, In> {
   const out: Params = {};
   const raw = source ?? {};
   for (const spec of op.params) {
@@ -38,7 +43,8 @@ export function readParams(op: OperationSpec, place: 'query' | 'body', source: R
     }
     out[spec.name] = parseValue(spec, value, errors[spec.name]);
   }
-  return out;
+  // Every parameter of the operation was read against its spec, which ParamsOf reads too.
+  return out as ParamsOf<O, In>;
 }
 
 function parseValue(spec: ParamSpec, value: unknown, custom?: (value: string) => TwilioError): ParamValue {

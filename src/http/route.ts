@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { OperationSpec } from './operation.js';
-import { readParams, type ParamErrors, type Params } from './params.js';
+import type { OperationSpec, ParamsOf, PathOf } from './operation.js';
+import { readParams, type ParamErrors } from './params.js';
 import { apiKeyNotPermitted, methodNotAllowed } from './errors.js';
 import { baseUrlOf } from './origin.js';
 import { authenticate, resolvePathAccount } from '../auth/credentials.js';
@@ -8,13 +8,13 @@ import type { AccountRow } from '../storage/store.js';
 import type { Deps } from '../deps.js';
 
 /** What a Twilio route handler is given: the caller, the validated parameters, and where it lives. */
-export interface TwilioCall {
+export interface TwilioCall<O extends OperationSpec = OperationSpec> {
   /** The account the request acts for: the caller, or the subaccount its 2010 path names. */
   account: AccountRow;
   /** Path parameters, as matched. */
-  path: Record<string, string>;
-  /** Query parameters (GET, DELETE) or form body (POST), validated against the spec. */
-  params: Params;
+  path: PathOf<O>;
+  /** Query parameters (GET, DELETE) or form body (POST), validated against the spec and typed from it. */
+  params: ParamsOf<O>;
   /** Where this server is reached, for absolute v1 URLs: the tunnel's host, `--public-url`, else the request's host. */
   baseUrl: string;
   request: FastifyRequest;
@@ -45,7 +45,12 @@ const toFastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
  * Registers one Twilio operation: authentication, parameters read against the spec, one handler
  * call, and the answer serialized with the spec's response schema at the spec's status.
  */
-export function twilioRoute(routes: TwilioRoutes, op: OperationSpec, handler: (call: TwilioCall) => Promise<unknown>, options: RouteOptions = {}): void {
+export function twilioRoute<O extends OperationSpec>(
+  routes: TwilioRoutes,
+  op: O,
+  handler: (call: TwilioCall<O>) => Promise<unknown>,
+  options: RouteOptions = {},
+): void {
   const { app, deps, publicUrl } = routes;
   const method = options.method ?? op.method;
   const status = options.status ?? op.status;
@@ -62,7 +67,8 @@ export function twilioRoute(routes: TwilioRoutes, op: OperationSpec, handler: (c
       const source = place === 'body' ? request.body : request.query;
       const params = readParams(op, place, source as Record<string, unknown>, options.errors);
       const baseUrl = baseUrlOf(request, publicUrl);
-      const body = await handler({ account, path, params, baseUrl, request });
+      // readParams validated every parameter against this operation's spec, which ParamsOf reads too.
+      const body = await handler({ account, path: path as PathOf<O>, params: params as unknown as ParamsOf<O>, baseUrl, request });
       reply.code(status);
       return status === 204 ? reply.send() : body;
     },

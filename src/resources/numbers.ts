@@ -1,4 +1,4 @@
-import { checkFriendlyName, type Params } from '../http/params.js';
+import { checkFriendlyName } from '../http/params.js';
 import { invalidParameter } from '../http/errors.js';
 
 /** What the account's numbers (short codes and phone numbers) share on the 2010-04-01 API. */
@@ -6,9 +6,9 @@ import { invalidParameter } from '../http/errors.js';
 export const API_VERSIONS = ['2010-04-01', '2008-08-01'] as const;
 
 /** `FriendlyName` up to 64 characters and `ApiVersion` one of Twilio's two, where given. */
-export function checkNumberFields(params: Params): void {
-  checkFriendlyName(params.FriendlyName as string | undefined);
-  const version = params.ApiVersion as string | undefined;
+export function checkNumberFields(params: { FriendlyName?: string; ApiVersion?: string }): void {
+  checkFriendlyName(params.FriendlyName);
+  const version = params.ApiVersion;
   if (version !== undefined && !(API_VERSIONS as readonly string[]).includes(version)) {
     throw invalidParameter('ApiVersion', `'${version}' is not one of ${API_VERSIONS.join(', ')}`);
   }

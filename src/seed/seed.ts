@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Deps } from '../deps.js';
 import { operations as op } from '../generated/api.js';
-import { readParams, type Params } from '../http/params.js';
+import { readParams } from '../http/params.js';
+import type { ParamsOf } from '../http/operation.js';
 import { TwilioError } from '../http/errors.js';
 import { createShortCode } from '../resources/short-codes/short-codes.js';
 import { shortCodeExtensions } from '../resources/short-codes/operations.js';
@@ -77,7 +78,7 @@ function asForm(entry: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]));
 }
 
-function params(operation: OperationSpec, entry: Record<string, unknown>, what: string, errors = {}): Params {
+function params<O extends OperationSpec>(operation: O, entry: Record<string, unknown>, what: string, errors = {}): ParamsOf<O, 'body'> {
   try {
     return readParams(operation, 'body', asForm(entry), errors);
   } catch (error) {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { operations as op } from '../../generated/api.js';
+import type { ParamsOf } from '../../http/operation.js';
 import type { Deps } from '../../deps.js';
 import type { AccountRow, Page, PageQuery } from '../../storage/store.js';
-import { checkFriendlyName, type Params } from '../../http/params.js';
+import { checkFriendlyName } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { accountClosedForGood, forbiddenAccount, invalidParameter, statusChangeOwnerOnly, subaccountCannotCreateSubaccounts } from '../../http/errors.js';
 import { isSid, newSid, SID_PREFIX } from '../../sids.js';
@@ -73,9 +75,9 @@ export function defaultSubaccountName(now: Date): string {
 }
 
 /** A subaccount of the caller, with an auth token of its own. Only a main account has subaccounts. */
-export async function createAccount({ store, clock }: Deps, caller: AccountRow, params: Params): Promise<AccountRow> {
+export async function createAccount({ store, clock }: Deps, caller: AccountRow, params: ParamsOf<typeof op.v2010CreateAccount>): Promise<AccountRow> {
   if (caller.owner_account_sid !== null) throw subaccountCannotCreateSubaccounts();
-  const name = params.FriendlyName as string | undefined;
+  const name = params.FriendlyName;
   checkFriendlyName(name);
   const now = clock.now();
   const row: AccountRow = {
@@ -104,8 +106,8 @@ export async function fetchAccount({ store }: Deps, caller: AccountRow, sid: str
 }
 
 /** The caller's account and its subaccounts (a subaccount sees itself alone). */
-export function listAccounts({ store }: Deps, caller: AccountRow, params: Params, page: PageQuery): Promise<Page<AccountRow>> {
-  return store.accounts.list(caller.sid, { friendlyName: params.FriendlyName as string | undefined, status: params.Status as string | undefined }, page);
+export function listAccounts({ store }: Deps, caller: AccountRow, params: ParamsOf<typeof op.v2010ListAccount>, page: PageQuery): Promise<Page<AccountRow>> {
+  return store.accounts.list(caller.sid, { friendlyName: params.FriendlyName, status: params.Status }, page);
 }
 
 /**
@@ -113,11 +115,16 @@ export function listAccounts({ store }: Deps, caller: AccountRow, params: Params
  * must use your main account's authentication credentials to suspend a subaccount. You cannot
  * suspend your main account", and a closed subaccount "cannot be re-opened" (error 21479).
  */
-export async function updateAccount({ store, clock }: Deps, caller: AccountRow, sid: string, params: Params): Promise<AccountRow> {
-  const name = params.FriendlyName as string | undefined;
+export async function updateAccount(
+  { store, clock }: Deps,
+  caller: AccountRow,
+  sid: string,
+  params: ParamsOf<typeof op.v2010UpdateAccount>,
+): Promise<AccountRow> {
+  const name = params.FriendlyName;
   if (name === '') throw invalidParameter('FriendlyName', 'must not be empty');
   checkFriendlyName(name);
-  const status = params.Status as AccountStatus | undefined;
+  const status: AccountStatus | undefined = params.Status;
   return store.transaction(async (tx) => {
     // Locked, so that two owners' requests cannot both pass the closed check and race.
     const current = isSid(SID_PREFIX.account, sid) ? await tx.accounts.fetchForUpdate(sid) : undefined;

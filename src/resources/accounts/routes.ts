@@ -22,18 +22,18 @@ export function accountRoutes(routes: TwilioRoutes): void {
     async ({ account, params }) => {
       const request = readPaging(params);
       const result = await listAccounts(deps, account, params, request.query);
-      const filters = { FriendlyName: params.FriendlyName as string | undefined, Status: params.Status as string | undefined };
+      const filters = { FriendlyName: params.FriendlyName, Status: params.Status };
       return v2010Page({ path: '/2010-04-01/Accounts.json', key: 'accounts', filters, request, result, keyOf, serialize: accountJson });
     },
     { ...authTokenOnly, errors: pagingErrors },
   );
 
-  twilioRoute(routes, op.v2010FetchAccount, async ({ account, path }) => accountJson(await fetchAccount(deps, account, path.Sid!)), authTokenOnly);
+  twilioRoute(routes, op.v2010FetchAccount, async ({ account, path }) => accountJson(await fetchAccount(deps, account, path.Sid)), authTokenOnly);
 
   twilioRoute(
     routes,
     op.v2010UpdateAccount,
-    async ({ account, path, params }) => accountJson(await updateAccount(deps, account, path.Sid!, params)),
+    async ({ account, path, params }) => accountJson(await updateAccount(deps, account, path.Sid, params)),
     authTokenOnly,
   );
 }

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { operations as op } from '../../generated/api.js';
+import type { ParamsOf } from '../../http/operation.js';
 import { hashSecret } from '../../auth/credentials.js';
 import type { Deps } from '../../deps.js';
 import type { ApiKeyRow, Page, PageQuery } from '../../storage/store.js';
-import { checkFriendlyName, type Params } from '../../http/params.js';
+import { checkFriendlyName } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { notFound } from '../../http/errors.js';
 import { newSid, SID_PREFIX } from '../../sids.js';
@@ -32,13 +34,13 @@ function newSecret(): string {
 }
 
 /** Twilio states no default name for a key; an absent or empty one is null. */
-function friendlyName(params: Params): string | null | undefined {
-  const name = params.FriendlyName as string | undefined;
+function friendlyName(params: { FriendlyName?: string }): string | null | undefined {
+  const name = params.FriendlyName;
   checkFriendlyName(name);
   return name === '' ? null : name;
 }
 
-export async function createKey({ store, clock }: Deps, accountSid: string, params: Params): Promise<NewApiKey> {
+export async function createKey({ store, clock }: Deps, accountSid: string, params: ParamsOf<typeof op.v2010CreateNewKey>): Promise<NewApiKey> {
   const name = friendlyName(params) ?? null;
   const now = toStored(clock.now());
   const secret = newSecret();
@@ -57,7 +59,7 @@ export function listKeys({ store }: Deps, accountSid: string, page: PageQuery): 
   return store.keys.list(accountSid, page);
 }
 
-export async function updateKey({ store, clock }: Deps, accountSid: string, sid: string, params: Params): Promise<ApiKeyRow> {
+export async function updateKey({ store, clock }: Deps, accountSid: string, sid: string, params: ParamsOf<typeof op.v2010UpdateKey>): Promise<ApiKeyRow> {
   const name = friendlyName(params);
   const patch = { date_updated: toStored(clock.now()), ...(name !== undefined ? { friendly_name: name } : {}) };
   const key = await store.keys.update(accountSid, sid, patch);

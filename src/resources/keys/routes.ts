@@ -35,9 +35,9 @@ export function keyRoutes(routes: TwilioRoutes): void {
     { ...authTokenOnly, errors: pagingErrors },
   );
 
-  twilioRoute(routes, op.v2010FetchKey, async ({ account, path }) => keyJson(await fetchKey(deps, account.sid, path.Sid!)), authTokenOnly);
+  twilioRoute(routes, op.v2010FetchKey, async ({ account, path }) => keyJson(await fetchKey(deps, account.sid, path.Sid)), authTokenOnly);
 
-  twilioRoute(routes, op.v2010UpdateKey, async ({ account, path, params }) => keyJson(await updateKey(deps, account.sid, path.Sid!, params)), authTokenOnly);
+  twilioRoute(routes, op.v2010UpdateKey, async ({ account, path, params }) => keyJson(await updateKey(deps, account.sid, path.Sid, params)), authTokenOnly);
 
-  twilioRoute(routes, op.v2010DeleteKey, async ({ account, path }) => deleteKey(deps, account.sid, path.Sid!), authTokenOnly);
+  twilioRoute(routes, op.v2010DeleteKey, async ({ account, path }) => deleteKey(deps, account.sid, path.Sid), authTokenOnly);
 }

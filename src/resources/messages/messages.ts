@@ -1,4 +1,9 @@
 import type { Deps } from '../../deps.js';
+import type { operations as op } from '../../generated/api.js';
+import type { ParamsOf } from '../../http/operation.js';
+import type { createMessageOp } from './operations.js';
+
+type CreateParams = ParamsOf<typeof createMessageOp>;
 import { isHttpUrl, type Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidParameter, invalidValidityPeriod, notFound } from '../../http/errors.js';
@@ -67,8 +72,8 @@ export function contentTypeOf(url: string): string {
   return (extension && CONTENT_TYPES[extension]) || 'application/octet-stream';
 }
 
-function readMedia(params: Params): MediaItem[] {
-  const urls = (params.MediaUrl as string[] | undefined) ?? [];
+function readMedia(params: CreateParams): MediaItem[] {
+  const urls = params.MediaUrl ?? [];
   if (urls.length > MAX_MEDIA) throw e.tooManyMedia();
   return urls.map((url) => {
     if (!isHttpUrl(url)) throw e.invalidMediaUrl(url);
@@ -76,10 +81,10 @@ function readMedia(params: Params): MediaItem[] {
   });
 }
 
-function readSchedule(params: Params, hasService: boolean, now: Date): string | undefined {
+function readSchedule(params: CreateParams, hasService: boolean, now: Date): string | undefined {
   if (params.ScheduleType === undefined) return undefined;
   if (!hasService) throw e.scheduleNeedsService();
-  const sendAt = params.SendAt as string | undefined;
+  const sendAt = params.SendAt;
   if (sendAt === undefined || sendAt === '') throw e.sendAtMissing();
   const at = Date.parse(sendAt);
   if (Number.isNaN(at) || !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(sendAt)) {
@@ -154,23 +159,23 @@ function refuseUnsimulated(params: Params): void {
  * sender is chosen afterwards by the network (Copilot), whose errors arrive as a failed message.
  * The 201 goes out once the message and its first history entry are committed.
  */
-export async function createMessage(deps: Deps, accountSid: string, params: Params): Promise<MessageRow> {
+export async function createMessage(deps: Deps, accountSid: string, params: CreateParams): Promise<MessageRow> {
   const { store, clock } = deps;
   await loadNumberPlan();
   const now = clock.now();
-  const to = (params.To as string | undefined)?.trim();
+  const to = params.To?.trim();
   if (!to) throw e.toRequired();
-  const from = (params.From as string | undefined)?.trim() || undefined;
-  const serviceSid = params.MessagingServiceSid as string | undefined;
+  const from = params.From?.trim() || undefined;
+  const serviceSid = params.MessagingServiceSid;
   if (!from && !serviceSid) throw e.senderRequired();
 
-  let body = (params.Body as string | undefined) ?? '';
+  let body = params.Body ?? '';
   const media = readMedia(params);
   refuseUnsimulated(params);
   if (body === '' && media.length === 0) throw serviceSid ? e.contentRequired() : e.bodyRequired();
   if ([...body].length > MAX_BODY) throw e.bodyTooLong();
   // The spec gives ValidityPeriod no bounds, so the route only checks that it is an integer.
-  const validity = params.ValidityPeriod as number | undefined;
+  const validity = params.ValidityPeriod;
   if (validity !== undefined && (validity < MIN_VALIDITY || validity > DEFAULT_VALIDITY)) throw invalidValidityPeriod(String(validity));
 
   if (/^\d{3,8}$/.test(to)) throw e.toShortCode(to);
@@ -211,7 +216,7 @@ export async function createMessage(deps: Deps, accountSid: string, params: Para
     const encoded = smartEncode(body);
     if (encodingOf(encoded) === 'GSM-7') body = encoded;
   }
-  const statusCallback = (params.StatusCallback as string | undefined) || service?.status_callback || null;
+  const statusCallback = params.StatusCallback || service?.status_callback || null;
   const at = toStored(now);
   const status = sendAt ? 'scheduled' : service ? 'accepted' : 'queued';
   const row = newMessage({
@@ -269,7 +274,12 @@ function dayBounds(params: Params): { sentFrom?: string; sentBefore?: string } {
   return bounds;
 }
 
-export async function listMessages({ store }: Deps, accountSid: string, params: Params, page: PageQuery): Promise<Page<MessageRow>> {
+export async function listMessages(
+  { store }: Deps,
+  accountSid: string,
+  params: ParamsOf<typeof op.v2010ListMessage>,
+  page: PageQuery,
+): Promise<Page<MessageRow>> {
   await loadNumberPlan();
   const address = (value: unknown) => {
     if (value === undefined) return undefined;
@@ -285,10 +295,10 @@ const FINAL = new Set(['delivered', 'undelivered', 'failed', 'received', 'cancel
  * Update: `Body=""` redacts a finished message's body; `Status=canceled` cancels a scheduled one
  * (Twilio reports the cancel to the status callback).
  */
-export async function updateMessage(deps: Deps, accountSid: string, sid: string, params: Params): Promise<MessageRow> {
+export async function updateMessage(deps: Deps, accountSid: string, sid: string, params: ParamsOf<typeof op.v2010UpdateMessage>): Promise<MessageRow> {
   const { store, clock } = deps;
-  const body = params.Body as string | undefined;
-  const status = params.Status as string | undefined;
+  const body = params.Body;
+  const status = params.Status;
   if (body === undefined && status === undefined) throw e.invalidUpdate('send Body (empty, to redact) or Status=canceled');
   if (body !== undefined && status !== undefined) throw e.invalidUpdate('redact and cancel are separate requests');
   if (body !== undefined && body !== '') throw e.invalidUpdate('Body can only be set to the empty string, which redacts it');

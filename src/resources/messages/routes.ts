@@ -30,11 +30,11 @@ export function messageRoutes(routes: TwilioRoutes): void {
       const request = readPaging(params);
       const result = await listMessages(deps, account.sid, params, request.query);
       const filters = {
-        To: params.To as string | undefined,
-        From: params.From as string | undefined,
-        DateSent: params.DateSent as string | undefined,
-        'DateSent<': params['DateSent<'] as string | undefined,
-        'DateSent>': params['DateSent>'] as string | undefined,
+        To: params.To,
+        From: params.From,
+        DateSent: params.DateSent,
+        'DateSent<': params['DateSent<'],
+        'DateSent>': params['DateSent>'],
       };
       const path = `/2010-04-01/Accounts/${account.sid}/Messages.json`;
       return v2010Page({ path, key: 'messages', filters, request, result, keyOf, serialize: messageJson });
@@ -42,20 +42,20 @@ export function messageRoutes(routes: TwilioRoutes): void {
     { errors: pagingErrors },
   );
 
-  twilioRoute(routes, op.v2010FetchMessage, async ({ account, path }) => messageJson(await fetchMessage(deps, account.sid, path.Sid!)));
+  twilioRoute(routes, op.v2010FetchMessage, async ({ account, path }) => messageJson(await fetchMessage(deps, account.sid, path.Sid)));
 
   twilioRoute(routes, op.v2010UpdateMessage, async ({ account, path, params }) => {
-    return messageJson(await updateMessage(deps, account.sid, path.Sid!, params));
+    return messageJson(await updateMessage(deps, account.sid, path.Sid, params));
   });
 
-  twilioRoute(routes, op.v2010DeleteMessage, async ({ account, path }) => deleteMessage(deps, account.sid, path.Sid!));
+  twilioRoute(routes, op.v2010DeleteMessage, async ({ account, path }) => deleteMessage(deps, account.sid, path.Sid));
 
   // Media: the URLs a message was sent with, as items of its Media list (Shortroute keeps no copies).
   twilioRoute(
     routes,
     op.v2010ListMedia,
     async ({ account, path, params }) => {
-      const message = await fetchMessage(deps, account.sid, path.MessageSid!);
+      const message = await fetchMessage(deps, account.sid, path.MessageSid);
       const request = readPaging(params);
       const result = pageOfMedia(mediaOf(message), request.query);
       const listPath = `/2010-04-01/Accounts/${account.sid}/Messages/${message.sid}/Media.json`;
@@ -73,13 +73,13 @@ export function messageRoutes(routes: TwilioRoutes): void {
   );
 
   twilioRoute(routes, op.v2010FetchMedia, async ({ account, path }) => {
-    const message = await fetchMessage(deps, account.sid, path.MessageSid!);
+    const message = await fetchMessage(deps, account.sid, path.MessageSid);
     const item = mediaOf(message).find((m) => m.sid === path.Sid);
-    if (!item) throw notFound(mediaPath(account.sid, message.sid, path.Sid!));
+    if (!item) throw notFound(mediaPath(account.sid, message.sid, path.Sid));
     return mediaJson(message, item);
   });
 
-  twilioRoute(routes, op.v2010DeleteMedia, async ({ account, path }) => deleteMedia(deps, account.sid, path.MessageSid!, path.Sid!));
+  twilioRoute(routes, op.v2010DeleteMedia, async ({ account, path }) => deleteMedia(deps, account.sid, path.MessageSid, path.Sid));
 }
 
 /**

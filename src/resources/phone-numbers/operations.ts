@@ -8,7 +8,7 @@ const capability = { name: 'Capabilities', in: 'body', required: false, type: 's
  * Twilio's create, plus Shortroute's extension `Capabilities` (repeat the key: Voice, SMS, MMS,
  * Fax), so that tests can hold a number that cannot message.
  */
-export const createPhoneNumberOp: OperationSpec = {
+export const createPhoneNumberOp = {
   ...op.v2010CreateIncomingPhoneNumber,
-  params: [...op.v2010CreateIncomingPhoneNumber.params, { ...capability, type: 'array', items: capability }],
-};
+  params: [...op.v2010CreateIncomingPhoneNumber.params, { ...capability, type: 'array', items: capability }] as const,
+} satisfies OperationSpec;

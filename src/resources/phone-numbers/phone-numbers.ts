@@ -1,4 +1,7 @@
 import { randomInt } from 'node:crypto';
+import type { operations as op } from '../../generated/api.js';
+import type { ParamsOf } from '../../http/operation.js';
+import type { createPhoneNumberOp } from './operations.js';
 import type { PhoneNumber } from 'libphonenumber-js/max';
 import type { Deps } from '../../deps.js';
 import { UniqueViolation, type Page, type PageQuery, type PhoneNumberRow } from '../../storage/store.js';
@@ -112,19 +115,19 @@ async function pickInAreaCode({ store }: Deps, areaCode: string): Promise<PhoneN
  * number in a US/Canadian `AreaCode`. Shortroute's extension `Capabilities` (repeat: Voice, SMS,
  * MMS, Fax; default Voice, SMS, MMS) makes numbers that cannot message, for testing error 21715.
  */
-export async function createPhoneNumber(deps: Deps, accountSid: string, params: Params): Promise<PhoneNumberRow> {
+export async function createPhoneNumber(deps: Deps, accountSid: string, params: ParamsOf<typeof createPhoneNumberOp>): Promise<PhoneNumberRow> {
   await loadNumberPlan();
   checkNumberFields(params);
   let parsed: PhoneNumber | undefined;
   if (params.PhoneNumber !== undefined) {
-    parsed = parseE164(params.PhoneNumber as string);
+    parsed = parseE164(params.PhoneNumber);
     if (!parsed) throw invalidParameter('PhoneNumber', `'${params.PhoneNumber}' is not a valid E.164 phone number`);
   } else if (params.AreaCode !== undefined) {
-    parsed = await pickInAreaCode(deps, params.AreaCode as string);
+    parsed = await pickInAreaCode(deps, params.AreaCode);
   } else {
     throw missingParameter('PhoneNumber or AreaCode');
   }
-  const capabilities = (params.Capabilities as string[] | undefined) ?? ['Voice', 'SMS', 'MMS'];
+  const capabilities = params.Capabilities ?? ['Voice', 'SMS', 'MMS'];
   const has = (c: string) => (capabilities.includes(c) ? 1 : 0);
   const now = toStored(deps.clock.now());
   const row: PhoneNumberRow = {
@@ -170,22 +173,32 @@ export async function fetchPhoneNumber({ store }: Deps, accountSid: string, sid:
 }
 
 /** `PhoneNumber` matches any part of the number, `*` standing for one digit, as Twilio documents. */
-export async function listPhoneNumbers({ store }: Deps, accountSid: string, params: Params, page: PageQuery): Promise<Page<PhoneNumberRow>> {
+export async function listPhoneNumbers(
+  { store }: Deps,
+  accountSid: string,
+  params: ParamsOf<typeof op.v2010ListIncomingPhoneNumber>,
+  page: PageQuery,
+): Promise<Page<PhoneNumberRow>> {
   // Every number here was bought through the API (origin `twilio`), and none is in beta, which
   // `Beta` (default true) only ever adds: so `Origin=hosted` matches none and `Beta` changes nothing.
   if (params.Origin !== undefined && params.Origin !== 'twilio') return { items: [], hasNext: false, hasPrevious: false };
-  const pattern = params.PhoneNumber as string | undefined;
+  const pattern = params.PhoneNumber;
   return store.phoneNumbers.list(
     accountSid,
     {
       numberLike: numberLike(pattern),
-      friendlyName: params.FriendlyName as string | undefined,
+      friendlyName: params.FriendlyName,
     },
     page,
   );
 }
 
-export async function updatePhoneNumber(deps: Deps, accountSid: string, sid: string, params: Params): Promise<PhoneNumberRow> {
+export async function updatePhoneNumber(
+  deps: Deps,
+  accountSid: string,
+  sid: string,
+  params: ParamsOf<typeof op.v2010UpdateIncomingPhoneNumber>,
+): Promise<PhoneNumberRow> {
   checkNumberFields(params);
   if (params.AccountSid !== undefined && params.AccountSid !== accountSid) {
     throw notImplemented('Moving a phone number to another account (AccountSid)');

@@ -19,18 +19,18 @@ export function phoneNumberRoutes(routes: TwilioRoutes): void {
     async ({ account, params }) => {
       const request = readPaging(params);
       const result = await listPhoneNumbers(deps, account.sid, params, request.query);
-      const filters = { PhoneNumber: params.PhoneNumber as string | undefined, FriendlyName: params.FriendlyName as string | undefined };
+      const filters = { PhoneNumber: params.PhoneNumber, FriendlyName: params.FriendlyName };
       const path = `/2010-04-01/Accounts/${account.sid}/IncomingPhoneNumbers.json`;
       return v2010Page({ path, key: 'incoming_phone_numbers', filters, request, result, keyOf, serialize: phoneNumberJson });
     },
     { errors: pagingErrors },
   );
 
-  twilioRoute(routes, op.v2010FetchIncomingPhoneNumber, async ({ account, path }) => phoneNumberJson(await fetchPhoneNumber(deps, account.sid, path.Sid!)));
+  twilioRoute(routes, op.v2010FetchIncomingPhoneNumber, async ({ account, path }) => phoneNumberJson(await fetchPhoneNumber(deps, account.sid, path.Sid)));
 
   twilioRoute(routes, op.v2010UpdateIncomingPhoneNumber, async ({ account, path, params }) =>
-    phoneNumberJson(await updatePhoneNumber(deps, account.sid, path.Sid!, params)),
+    phoneNumberJson(await updatePhoneNumber(deps, account.sid, path.Sid, params)),
   );
 
-  twilioRoute(routes, op.v2010DeleteIncomingPhoneNumber, async ({ account, path }) => deletePhoneNumber(deps, account.sid, path.Sid!));
+  twilioRoute(routes, op.v2010DeleteIncomingPhoneNumber, async ({ account, path }) => deletePhoneNumber(deps, account.sid, path.Sid));
 }

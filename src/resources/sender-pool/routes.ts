@@ -25,7 +25,9 @@ export function poolRoutes(routes: TwilioRoutes, resource: PoolResource): void {
   const { deps } = routes;
   const { kind, ops, key, json } = resource;
   const keyOf = (row: Member) => ({ date: row.added, sid: row.sid });
-  const owner = (accountSid: string, path: Record<string, string>): Owner => ({ accountSid, serviceSid: path.ServiceSid! });
+  // One set of routes serves every kind, so its paths and parameters are read by name here.
+  const pathOf = (path: unknown) => path as { ServiceSid: string; Sid: string };
+  const owner = (accountSid: string, path: unknown): Owner => ({ accountSid, serviceSid: pathOf(path).ServiceSid });
   const listPath = (serviceSid: string) => `/v1/Services/${serviceSid}/${kind.segment}`;
   const urlOf = (baseUrl: string, o: Owner, row: Member) => `${baseUrl}${listPath(o.serviceSid)}/${row.sid}`;
 
@@ -34,7 +36,7 @@ export function poolRoutes(routes: TwilioRoutes, resource: PoolResource): void {
     ops.create,
     async ({ account, path, params, baseUrl }) => {
       const o = owner(account.sid, path);
-      const row = await createMember(deps, kind, account.sid, o.serviceSid, params[kind.param] as string);
+      const row = await createMember(deps, kind, account.sid, o.serviceSid, (params as Record<string, string>)[kind.param]!);
       return json(row, o, urlOf(baseUrl, o, row));
     },
     { errors: resource.errors },
@@ -54,11 +56,11 @@ export function poolRoutes(routes: TwilioRoutes, resource: PoolResource): void {
 
   twilioRoute(routes, ops.fetch, async ({ account, path, baseUrl }) => {
     const o = owner(account.sid, path);
-    const row = await fetchMember(deps, kind, account.sid, o.serviceSid, path.Sid!);
+    const row = await fetchMember(deps, kind, account.sid, o.serviceSid, pathOf(path).Sid);
     return json(row, o, urlOf(baseUrl, o, row));
   });
 
-  twilioRoute(routes, ops.delete, async ({ account, path }) => deleteMember(deps, kind, account.sid, path.ServiceSid!, path.Sid!));
+  twilioRoute(routes, ops.delete, async ({ account, path }) => deleteMember(deps, kind, account.sid, pathOf(path).ServiceSid, pathOf(path).Sid));
 }
 
 /**

@@ -25,14 +25,14 @@ export function serviceRoutes(routes: TwilioRoutes): void {
     { errors: pagingErrors },
   );
 
-  twilioRoute(routes, op.v1FetchService, async ({ account, path, baseUrl }) => serviceJson(await fetchService(deps, account.sid, path.Sid!), baseUrl));
+  twilioRoute(routes, op.v1FetchService, async ({ account, path, baseUrl }) => serviceJson(await fetchService(deps, account.sid, path.Sid), baseUrl));
 
   twilioRoute(
     routes,
     op.v1UpdateService,
-    async ({ account, path, params, baseUrl }) => serviceJson(await updateService(deps, account.sid, path.Sid!, params), baseUrl),
+    async ({ account, path, params, baseUrl }) => serviceJson(await updateService(deps, account.sid, path.Sid, params), baseUrl),
     { errors: serviceParamErrors },
   );
 
-  twilioRoute(routes, op.v1DeleteService, async ({ account, path }) => deleteService(deps, account.sid, path.Sid!));
+  twilioRoute(routes, op.v1DeleteService, async ({ account, path }) => deleteService(deps, account.sid, path.Sid));
 }

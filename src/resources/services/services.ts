@@ -1,4 +1,6 @@
 import type { Insertable, Updateable } from 'kysely';
+import type { operations as op } from '../../generated/api.js';
+import type { ParamsOf } from '../../http/operation.js';
 import type { Deps } from '../../deps.js';
 import type { Page, PageQuery, ServiceRow } from '../../storage/store.js';
 import type { ServiceTable } from '../../storage/schema.js';
@@ -41,11 +43,11 @@ export const serviceParamErrors: ParamErrors = {
   ValidityPeriod: (value) => invalidValidityPeriod(value),
 };
 
-function validate(params: Params): void {
-  checkFriendlyName(params.FriendlyName as string | undefined);
-  const usecase = params.Usecase as string | undefined;
+function validate(params: ParamsOf<typeof op.v1CreateService> | ParamsOf<typeof op.v1UpdateService>): void {
+  checkFriendlyName(params.FriendlyName);
+  const usecase = params.Usecase;
   if (usecase !== undefined && !(USECASES as readonly string[]).includes(usecase)) throw invalidUsecase(usecase);
-  const validity = params.ValidityPeriod as number | undefined;
+  const validity = params.ValidityPeriod;
   if (validity !== undefined && (validity < VALIDITY_PERIOD.min || validity > VALIDITY_PERIOD.max)) {
     throw invalidValidityPeriod(String(validity));
   }
@@ -65,7 +67,7 @@ function columnsFrom(params: Params): Updateable<ServiceTable> {
 
 const servicePath = (sid: string) => `/Services/${sid}`;
 
-export async function createService({ store, clock }: Deps, accountSid: string, params: Params): Promise<ServiceRow> {
+export async function createService({ store, clock }: Deps, accountSid: string, params: ParamsOf<typeof op.v1CreateService>): Promise<ServiceRow> {
   if (params.FriendlyName === '') throw missingParameter('FriendlyName');
   validate(params);
   const now = toStored(clock.now());
@@ -93,7 +95,7 @@ export function listServices({ store }: Deps, accountSid: string, page: PageQuer
   return store.services.list(accountSid, page);
 }
 
-export async function updateService({ store, clock }: Deps, accountSid: string, sid: string, params: Params): Promise<ServiceRow> {
+export async function updateService({ store, clock }: Deps, accountSid: string, sid: string, params: ParamsOf<typeof op.v1UpdateService>): Promise<ServiceRow> {
   if (params.FriendlyName === '') throw invalidParameter('FriendlyName', 'must not be empty');
   validate(params);
   return store.transaction(async (tx) => {

@@ -25,4 +25,4 @@ export const shortCodeExtensions = {
     response: op.v2010FetchShortCode.response,
   },
   delete: { method: 'DELETE', path: INSTANCE_PATH, operationId: 'DeleteShortCode (Shortroute extension)', params: [], status: 204, response: null },
-} satisfies Record<string, OperationSpec>;
+} as const satisfies Record<string, OperationSpec>;

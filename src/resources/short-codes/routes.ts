@@ -19,16 +19,16 @@ export function shortCodeRoutes(routes: TwilioRoutes): void {
     async ({ account, params }) => {
       const request = readPaging(params);
       const result = await listShortCodes(deps, account.sid, params, request.query);
-      const filters = { ShortCode: params.ShortCode as string | undefined, FriendlyName: params.FriendlyName as string | undefined };
+      const filters = { ShortCode: params.ShortCode, FriendlyName: params.FriendlyName };
       const path = `/2010-04-01/Accounts/${account.sid}/SMS/ShortCodes.json`;
       return v2010Page({ path, key: 'short_codes', filters, request, result, keyOf, serialize: shortCodeJson });
     },
     { errors: pagingErrors },
   );
 
-  twilioRoute(routes, op.v2010FetchShortCode, async ({ account, path }) => shortCodeJson(await fetchShortCode(deps, account.sid, path.Sid!)));
+  twilioRoute(routes, op.v2010FetchShortCode, async ({ account, path }) => shortCodeJson(await fetchShortCode(deps, account.sid, path.Sid)));
 
-  twilioRoute(routes, op.v2010UpdateShortCode, async ({ account, path, params }) => shortCodeJson(await updateShortCode(deps, account.sid, path.Sid!, params)));
+  twilioRoute(routes, op.v2010UpdateShortCode, async ({ account, path, params }) => shortCodeJson(await updateShortCode(deps, account.sid, path.Sid, params)));
 
-  twilioRoute(routes, extension.delete, async ({ account, path }) => deleteShortCode(deps, account.sid, path.Sid!));
+  twilioRoute(routes, extension.delete, async ({ account, path }) => deleteShortCode(deps, account.sid, path.Sid));
 }

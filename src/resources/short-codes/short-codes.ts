@@ -1,4 +1,7 @@
 import type { Updateable } from 'kysely';
+import type { ParamsOf } from '../../http/operation.js';
+import type { operations as op } from '../../generated/api.js';
+import type { shortCodeExtensions } from './operations.js';
 import type { Deps } from '../../deps.js';
 import { UniqueViolation, type Page, type PageQuery, type ShortCodeRow } from '../../storage/store.js';
 import type { ShortCodeTable } from '../../storage/schema.js';
@@ -30,13 +33,13 @@ export const shortCodePath = (accountSid: string, sid: string) => `/2010-04-01/A
  * Shortroute's extension: Twilio provisions short codes by application, so there is no API to
  * obtain one. This creates one on the account, as if the application had been approved.
  */
-export async function createShortCode({ store, clock }: Deps, accountSid: string, params: Params): Promise<ShortCodeRow> {
-  const shortCode = params.ShortCode as string;
+export async function createShortCode({ store, clock }: Deps, accountSid: string, params: ParamsOf<typeof shortCodeExtensions.create>): Promise<ShortCodeRow> {
+  const shortCode = params.ShortCode;
   if (!SHORT_CODE_DIGITS.test(shortCode)) throw invalidParameter('ShortCode', `'${shortCode}' must be 3 to 8 digits`);
-  const country = ((params.CountryCode as string | undefined) ?? 'US').toUpperCase();
+  const country = (params.CountryCode ?? 'US').toUpperCase();
   if (!isCountryCode(country)) throw invalidParameter('CountryCode', `'${country}' is not an ISO 3166-1 alpha-2 country code`);
   checkNumberFields(params);
-  const capabilities = (params.Capabilities as string[] | undefined) ?? ['SMS'];
+  const capabilities = params.Capabilities ?? ['SMS'];
   const now = toStored(clock.now());
   const row: ShortCodeRow = {
     sid: newSid(SID_PREFIX.shortCode),
@@ -44,7 +47,7 @@ export async function createShortCode({ store, clock }: Deps, accountSid: string
     short_code: shortCode,
     country_code: country,
     // Twilio's default friendly name for a short code is the short code itself.
-    friendly_name: (params.FriendlyName as string | undefined) || shortCode,
+    friendly_name: params.FriendlyName || shortCode,
     api_version: '2010-04-01',
     sms_url: null,
     sms_method: 'POST',
@@ -73,13 +76,18 @@ export async function fetchShortCode({ store }: Deps, accountSid: string, sid: s
 }
 
 /** `ShortCode` matches any part of the number, with `*` standing for one digit, as Twilio documents. */
-export function listShortCodes({ store }: Deps, accountSid: string, params: Params, page: PageQuery): Promise<Page<ShortCodeRow>> {
-  const pattern = params.ShortCode as string | undefined;
+export function listShortCodes(
+  { store }: Deps,
+  accountSid: string,
+  params: ParamsOf<typeof op.v2010ListShortCode>,
+  page: PageQuery,
+): Promise<Page<ShortCodeRow>> {
+  const pattern = params.ShortCode;
   return store.shortCodes.list(
     accountSid,
     {
       numberLike: numberLike(pattern),
-      friendlyName: params.FriendlyName as string | undefined,
+      friendlyName: params.FriendlyName,
     },
     page,
   );
