@@ -77,7 +77,8 @@ export async function findReceiver(store: Store, accountSid: string, to: string,
 }
 
 /**
- * Which webhook an inbound message goes to (behaviour notes §2.1): in a service, the service's
+ * Which webhook an inbound message goes to (https://www.twilio.com/docs/messaging/api/service-resource,
+ * `inbound_request_url` and `use_inbound_webhook_on_number`): in a service, the service's
  * inbound request URL, unless the service defers to the number's own webhook and the number has
  * one; outside any service, the number's or short code's own `sms_url`. No URL: stored only.
  */
@@ -112,7 +113,7 @@ function geography(prefix: 'From' | 'To', country: string): [string, string][] {
   ];
 }
 
-/** The parameters of Twilio's inbound message request (behaviour notes §2.2). */
+/** The parameters of Twilio's inbound message request (https://www.twilio.com/docs/messaging/guides/webhook-request). */
 export function inboundParams(message: MessageRow, media: MediaItem[], fromCountry: string, toCountry: string, keyword?: Keyword): [string, string][] {
   const params: [string, string][] = [
     ...geography('To', toCountry),

@@ -29,7 +29,8 @@ function readAnswer(response: WebhookResponse): { verbs: TwimlVerb[] } | { error
 }
 
 /**
- * How Shortroute handles the answer to an inbound message request (behaviour notes §2.3–2.4):
+ * How Shortroute handles the answer to an inbound message request
+ * (https://www.twilio.com/docs/messaging/twiml, https://www.twilio.com/docs/errors/11200, /11205):
  * `<Message>` replies go out through the network from the receiving number; `<Redirect>` asks
  * another URL; an error (no answer in time, a 4xx/5xx, a body that is not TwiML, invalid TwiML)
  * sends the same request to the fallback URL, if there is one. A receiver that cannot be reached

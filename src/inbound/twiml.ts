@@ -1,6 +1,6 @@
 /**
- * Messaging TwiML: what a webhook answers to an inbound message (behaviour notes §2.3;
- * https://www.twilio.com/docs/messaging/twiml, .../twiml/message, .../twiml/redirect, and the
+ * Messaging TwiML: what a webhook answers to an inbound message
+ * (https://www.twilio.com/docs/messaging/twiml, .../twiml/message, .../twiml/redirect, and the
  * error dictionary https://www.twilio.com/docs/api/errors).
  *
  * - The document must be well-formed XML whose one root element is `<Response>`, else 12100

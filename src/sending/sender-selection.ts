@@ -3,12 +3,11 @@ import { nanpAreaCode, overlaps, US_AND_CANADA } from '../phone/numbering.js';
 /**
  * Copilot's sender selection for a Messaging Service, as one pure, deterministic function: given
  * the pool, the recipient and the service's settings, which sender sends, and by which rule.
- * The order follows Twilio's documented priorities (behaviour notes §1.2–1.5, reconstructed in
- * §1.4): sticky sender while still eligible, then a short code of the recipient's country, then
- * the alpha sender where alpha senders are allowed, then Short Code Reroute to a phone number
- * (country geomatch, area code geomatch for US/Canada), with the load spread across equals.
- *
- * Not wired yet: the Messages API (the sending issue) calls it.
+ * The order follows Twilio's documented priorities (https://www.twilio.com/docs/messaging/services,
+ * "Sender selection"; https://www.twilio.com/docs/api/errors/21703): sticky sender while still
+ * eligible, then a short code of the recipient's country, then the alpha sender where alpha
+ * senders are allowed, then Short Code Reroute to a phone number (country geomatch, area code
+ * geomatch for US/Canada), with the load spread across equals. The network's route step calls it.
  */
 
 export const SELECTION_RULE = {

@@ -5,7 +5,8 @@ import type { Candidate, Recipient } from './sender-selection.js';
 
 /**
  * Senders as the simulated network sees them: who they are, whom they can reach, and how fast
- * they send. Rates are Twilio's defaults (behaviour notes §7): a short code 100 segments/s, a
+ * they send. Rates are Twilio's defaults (https://www.twilio.com/docs/messaging/guides/best-practices-at-scale,
+ * "Message queuing and rate limits"): a short code 100 segments/s, a
  * US/Canadian long code 1, a toll-free number 3, an alphanumeric sender and long codes elsewhere 10.
  */
 export const RATES = { shortCode: 100, nanpLongCode: 1, tollFree: 3, alphaSender: 10, otherLongCode: 10 } as const;

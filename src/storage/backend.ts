@@ -2,7 +2,7 @@ import type { Dialect } from 'kysely';
 
 /**
  * What differs between the storage backends, as a few named capabilities. The queries themselves
- * are written once, in store.ts.
+ * are written once, in the repositories (storage/repositories/).
  */
 export interface Backend {
   readonly name: 'sqlite' | 'postgres';

@@ -1,7 +1,7 @@
 /**
  * `X-Twilio-Signature` and the shape of the webhook requests Shortroute sends (inbound messages,
- * status callbacks), as Twilio documents them (behaviour notes §2.2, §3, §4.3;
- * https://www.twilio.com/docs/usage/webhooks/webhooks-security):
+ * status callbacks), as Twilio documents them (https://www.twilio.com/docs/usage/webhooks/webhooks-security,
+ * https://www.twilio.com/docs/messaging/guides/webhook-request and the twilio-node `validateRequest`):
  * HMAC-SHA1, keyed with the account's auth token, over the URL followed by every POST parameter
  * as `name + value`, sorted by name; base64. For GET the parameters go into the query instead
  * and only the URL is signed. A receiver validates with the official helper libraries.

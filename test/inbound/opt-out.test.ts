@@ -1,4 +1,4 @@
-// Opt-out keywords (behaviour notes §2.6): a handset that texts exactly STOP (or one of its
+// Opt-out keywords (https://help.twilio.com/articles/223134027): a handset that texts exactly STOP (or one of its
 // synonyms, in any case) is opted out of the whole Messaging Service; Twilio replies, still passes
 // the message to the webhook (with OptOutType), and later sends to the handset fail with 21610:
 // asynchronously through the service, at once (400) with a From of the pool. START and its

@@ -1,5 +1,5 @@
 // Inbound routing end to end: a simulated handset texts one of the account's numbers or short
-// codes, and the request Twilio would send goes to the right webhook (behaviour notes §2.1–2.2),
+// codes, and the request Twilio would send goes to the right webhook (https://www.twilio.com/docs/messaging/guides/webhook-request),
 // signed so that the official SDK's validateRequest accepts it (§3).
 
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// What Shortroute does with a webhook's answer to an inbound message (behaviour notes §2.3–2.4):
+// What Shortroute does with a webhook's answer to an inbound message (https://www.twilio.com/docs/messaging/twiml):
 // `<Message>` replies go out from the receiving number through the simulated network, `<Redirect>`
 // asks another URL, and an answer that is not TwiML, an HTTP error, invalid XML or no answer in
 // time is recorded with Twilio's error code and sent on to the fallback URL.
