@@ -40,6 +40,40 @@ export function form(values: Record<string, string | string[]>): string {
   return params.toString();
 }
 
+/**
+ * The API tier: a request through Fastify's inject, the whole application (hooks, parsers,
+ * routes, error handler) without a socket. Suites that need the wire (tunnels, raw HTTP, the SDK)
+ * use `send` or a client of their own against `url`.
+ */
+export async function inject(
+  app: Shortroute,
+  method: string,
+  path: string,
+  auth: string | undefined,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  const response = await app.server.inject({
+    method: method as 'GET',
+    url: path,
+    headers: {
+      host: new URL(app.url).host,
+      ...(auth ? { authorization: auth } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      ...headers,
+    },
+    payload: body,
+  });
+  const text = response.body;
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.statusCode, headers: new Headers(response.headers as Record<string, string>), body: parsed, text };
+}
+
 export async function send(url: string, method: string, auth: string | undefined, body?: string, headers: Record<string, string> = {}): Promise<Reply> {
   const response = await fetch(url, {
     method,
@@ -94,7 +128,7 @@ function wrap(app: Shortroute, backend: BackendName, options: StartOptions, drop
     options,
     auth,
     request: (method: string, path: string, values?: Record<string, string | string[]>, headers?: Record<string, string>) =>
-      send(app.url + path, method, auth, values ? form(values) : undefined, headers),
+      inject(app, method, path, auth, values ? form(values) : undefined, headers),
     cleanup: async () => {
       await app.close();
       await dropData();
