@@ -10,8 +10,8 @@ import { isSid, SID_PREFIX } from '../sids.js';
  * Shortroute's own endpoints and the HTTPS proxy all authenticate here.
  */
 
-export const ACCOUNT_STATUS = { active: 'active', suspended: 'suspended', closed: 'closed' } as const;
-export type AccountStatus = (typeof ACCOUNT_STATUS)[keyof typeof ACCOUNT_STATUS];
+export { ACCOUNT_STATUS, type AccountStatus } from '../storage/states.js';
+import { ACCOUNT_STATUS } from '../storage/states.js';
 
 /** Who signed a request: an account, by its auth token or by one of its API keys. */
 export interface Caller {

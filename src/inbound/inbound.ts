@@ -9,7 +9,7 @@ import { requireWritable } from '../auth/credentials.js';
 import { loadNumberPlan, parseE164 } from '../phone/numbering.js';
 import { contentTypeOf, MAX_BODY, MAX_MEDIA, newMessage, type MediaItem } from '../resources/messages/messages.js';
 import { messageErrors } from '../resources/messages/errors.js';
-import { STEP } from '../network/steps.js';
+import { STEP } from '../storage/states.js';
 import { WORK } from '../background/notify.js';
 import { enqueueWebhook, WEBHOOK_KIND } from '../webhooks/outbox.js';
 import { deliveryErrorTitle } from '../network/errors.js';

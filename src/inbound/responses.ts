@@ -1,11 +1,12 @@
 import type { Store } from '../storage/store.js';
+import { WEBHOOK_PARAMS, WEBHOOK_TARGET } from '../storage/codecs.js';
 import { newSid, SID_PREFIX } from '../sids.js';
 import { contentTypeOf, type MediaItem } from '../resources/messages/messages.js';
 import { resolveFrom } from '../sending/senders.js';
 import { reachProblem } from '../sending/sender-selection.js';
 import { parseE164 } from '../phone/numbering.js';
 import { enqueueWebhook, WEBHOOK_KIND, type ResponseHandler, type WebhookResponse } from '../webhooks/outbox.js';
-import { signingUrl, type WebhookParams } from '../webhooks/signature.js';
+import { signingUrl } from '../webhooks/signature.js';
 import { parseMessagingTwiml, type TwimlMessage, type TwimlVerb } from './twiml.js';
 import { queueReply } from './inbound.js';
 
@@ -41,8 +42,8 @@ export const inboundResponseHandler: ResponseHandler = async (tx, hook, response
   if ('errorCode' in answer) {
     if (answer.connection && hook.attempts < hook.max_attempts) return { done: false, retry: true, errorCode: answer.errorCode };
     if (hook.kind === WEBHOOK_KIND.inbound && hook.fallback) {
-      const fallback = JSON.parse(hook.fallback) as { url: string; method: 'GET' | 'POST' };
-      const params = JSON.parse(hook.params) as WebhookParams;
+      const fallback = WEBHOOK_TARGET.decode(hook.fallback);
+      const params = WEBHOOK_PARAMS.decode(hook.params);
       await enqueueWebhook(
         tx,
         {
@@ -76,9 +77,9 @@ export const inboundResponseHandler: ResponseHandler = async (tx, hook, response
           kind: hook.kind === WEBHOOK_KIND.fallback ? WEBHOOK_KIND.fallback : WEBHOOK_KIND.inbound,
           url: new URL(verb.url, hook.url).href,
           method: verb.method,
-          params: JSON.parse(hook.params) as WebhookParams,
+          params: WEBHOOK_PARAMS.decode(hook.params),
           maxAttempts: hook.max_attempts,
-          fallback: hook.fallback ? (JSON.parse(hook.fallback) as { url: string; method: 'GET' | 'POST' }) : undefined,
+          fallback: hook.fallback ? WEBHOOK_TARGET.decode(hook.fallback) : undefined,
         },
         now,
       );

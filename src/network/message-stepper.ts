@@ -1,4 +1,5 @@
 import type { Updateable } from 'kysely';
+import { MEDIA } from '../storage/codecs.js';
 import type { Deps } from '../deps.js';
 import type { Store } from '../storage/store.js';
 import type { MessageTable } from '../storage/schema.js';
@@ -10,7 +11,7 @@ import { countSegments } from '../sending/segments.js';
 import { reportStatus } from '../sending/status-callbacks.js';
 import type { Job } from '../background/worker.js';
 import { WORK } from '../background/notify.js';
-import { STEP } from './steps.js';
+import { STEP } from '../storage/states.js';
 import { deliveryErrorTitle, magicRecipientError, statusForError } from './errors.js';
 
 export interface NetworkOptions {
@@ -137,7 +138,7 @@ export class MessageStepper implements Job {
     const { tx, message } = move;
     let sender: Candidate | undefined;
     let body = message.body;
-    const media = JSON.parse(message.media) as { url: string }[];
+    const media = MEDIA.decode(message.media);
     let asMms = media.length > 0;
     const patch: Updateable<MessageTable> = {};
     if (message.from_address === null) {

@@ -1,4 +1,5 @@
 import type { Store } from '../storage/store.js';
+import { CAPABILITY_LIST } from '../storage/codecs.js';
 import { SENDER_TYPE, type ShortCodeRow } from '../storage/store.js';
 import { nanpAreaCode, parseE164, US_AND_CANADA } from '../phone/numbering.js';
 import type { Candidate, Recipient } from './sender-selection.js';
@@ -47,7 +48,8 @@ export async function resolveFrom(store: Store, accountSid: string, from: string
   if (text === MAGIC_FROM_VALID) return magicSender;
   if (/^\d{3,8}$/.test(text)) {
     const row = await shortCodeByDigits(store, accountSid, text, recipientCountry);
-    if (row) return { sid: row.sid, kind: 'short_code', address: row.short_code, country: row.country_code, capabilities: row.capabilities.split(',') };
+    if (row)
+      return { sid: row.sid, kind: 'short_code', address: row.short_code, country: row.country_code, capabilities: CAPABILITY_LIST.decode(row.capabilities) };
   }
   const parsed = /^\+?\d{6,15}$/.test(text) ? parseE164(text) : undefined;
   if (parsed) {
@@ -58,7 +60,7 @@ export async function resolveFrom(store: Store, accountSid: string, from: string
   }
   if (ALPHA.test(text)) {
     const row = await store.pools.fetchAlphaSender(accountSid, text);
-    if (row) return { sid: row.sender_sid, kind: 'alpha_sender', address: row.address, country: '', capabilities: row.capabilities.split(',') };
+    if (row) return { sid: row.sender_sid, kind: 'alpha_sender', address: row.address, country: '', capabilities: CAPABILITY_LIST.decode(row.capabilities) };
   }
   return undefined;
 }
@@ -80,7 +82,7 @@ export async function poolOf(store: Store, serviceSid: string): Promise<Candidat
     kind: r.sender_type as Candidate['kind'],
     address: r.address,
     country: r.sender_type === SENDER_TYPE.alphaSender ? '' : r.country_code,
-    capabilities: r.capabilities.split(','),
+    capabilities: CAPABILITY_LIST.decode(r.capabilities),
     numberType: r.number_type ?? undefined,
   }));
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AccountStatus, MessageDirection, MessageStatus, RuleStatus, SenderType, Step, WebhookKind, WebhookStatus } from './states.js';
 
 /**
  * The tables, as Kysely sees them. Booleans are stored as 0/1 integers and timestamps as ISO 8601
@@ -31,7 +32,7 @@ export interface AccountTable {
   sid: string;
   auth_token: string;
   friendly_name: string;
-  status: string;
+  status: AccountStatus;
   owner_account_sid: string | null;
   date_created: string;
   date_updated: string;
@@ -96,7 +97,7 @@ export interface ServiceSenderTable {
   sender_sid: string;
   service_sid: string;
   account_sid: string;
-  sender_type: string;
+  sender_type: SenderType;
   /** The sender's fixed identity, copied when it joins: short code digits, E.164 number or alpha text. */
   address: string;
   country_code: string;
@@ -138,7 +139,7 @@ export interface MessageTable {
   account_sid: string;
   messaging_service_sid: string | null;
   /** outbound-api, outbound-reply or inbound. */
-  direction: string;
+  direction: MessageDirection;
   from_address: string | null;
   to_address: string;
   body: string;
@@ -147,7 +148,7 @@ export interface MessageTable {
   num_segments: number;
   /** GSM-7 or UCS-2, once known. */
   encoding: string | null;
-  status: string;
+  status: MessageStatus;
   error_code: number | null;
   error_message: string | null;
   status_callback: string | null;
@@ -158,8 +159,8 @@ export interface MessageTable {
   rerouted: number;
   /** How long the chosen sender takes to send it: its segments at the sender's rate. */
   transmit_ms: number | null;
-  /** The network's next step for this message (see src/network/steps.ts) and when; null when done. */
-  next_step: string | null;
+  /** The network's next step for this message (STEP in states.ts) and when; null when done. */
+  next_step: Step | null;
   next_at: string | null;
   send_at: string | null;
   date_sent: string | null;
@@ -170,7 +171,7 @@ export interface MessageTable {
 export interface MessageEventTable {
   message_sid: string;
   seq: number;
-  status: string;
+  status: MessageStatus;
   error_code: number | null;
   detail: string | null;
   date: string;
@@ -202,7 +203,7 @@ export interface OptOutTable {
 export interface DeliveryRuleTable {
   account_sid: string;
   to_address: string;
-  status: string;
+  status: RuleStatus;
   error_code: number;
   date_created: string;
 }
@@ -212,13 +213,13 @@ export interface WebhookTable {
   sid: string;
   account_sid: string;
   message_sid: string;
-  kind: string;
+  kind: WebhookKind;
   url: string;
   method: string;
   /** JSON: [[name, value], ...] in the order sent. */
   params: string;
   idempotency_token: string;
-  status: string;
+  status: WebhookStatus;
   attempts: number;
   max_attempts: number;
   next_attempt_at: string | null;

@@ -1,9 +1,10 @@
 import type { Deps } from '../deps.js';
+import { ATTEMPT_REQUEST, HEADERS, WEBHOOK_PARAMS } from '../storage/codecs.js';
 import type { Job } from '../background/worker.js';
 import { WORK } from '../background/notify.js';
 import type { WebhookRow } from '../storage/store.js';
 import { toStored } from '../http/dates.js';
-import { webhookRequest, type WebhookParams, type WebhookRequest } from './signature.js';
+import { webhookRequest, type WebhookRequest } from './signature.js';
 import { MAX_RESPONSE_BYTES, type ResponseHandler, type WebhookKind, type WebhookResponse } from './outbox.js';
 
 /**
@@ -95,7 +96,7 @@ export class WebhookDispatcher implements Job {
       request = webhookRequest({
         url: hook.url,
         method: hook.method as 'GET' | 'POST',
-        params: JSON.parse(hook.params) as WebhookParams,
+        params: WEBHOOK_PARAMS.decode(hook.params),
         authToken: account?.auth_token ?? '',
       });
       request.headers['I-Twilio-Idempotency-Token'] = hook.idempotency_token;
@@ -109,9 +110,9 @@ export class WebhookDispatcher implements Job {
       webhook_sid: hook.sid,
       attempt: hook.attempts,
       date: toStored(started),
-      request: JSON.stringify({ url: request.url, method: hook.method, headers: request.headers, body: request.body ?? null }),
+      request: ATTEMPT_REQUEST.encode({ url: request.url, method: hook.method, headers: request.headers, body: request.body ?? null }),
       response_status: response.status ?? null,
-      response_headers: response.contentType !== undefined ? JSON.stringify({ 'content-type': response.contentType }) : null,
+      response_headers: response.contentType !== undefined ? HEADERS.encode({ 'content-type': response.contentType }) : null,
       response_body: response.body ?? null,
       error: error ?? null,
       duration_ms: Math.round(performance.now() - realStart),

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { WEBHOOK_PARAMS, WEBHOOK_TARGET } from '../storage/codecs.js';
 import type { Store } from '../storage/store.js';
 import { newOrderedSid, SID_PREFIX } from '../sids.js';
 import { toStored } from '../http/dates.js';
 import type { WebhookRow } from '../storage/store.js';
 import type { WebhookParams } from './signature.js';
 
-export const WEBHOOK_KIND = { statusCallback: 'status_callback', inbound: 'inbound', fallback: 'fallback' } as const;
-export type WebhookKind = (typeof WEBHOOK_KIND)[keyof typeof WEBHOOK_KIND];
+import { WEBHOOK_KIND, WEBHOOK_STATUS, type WebhookKind } from '../storage/states.js';
+
+export { WEBHOOK_KIND, type WebhookKind };
 
 export interface WebhookPolicy {
   /** Twilio waits at most 15 s for a webhook's answer, connection included (error 11205). */
@@ -58,13 +60,13 @@ export async function enqueueWebhook(tx: Store, hook: NewWebhook, now: Date): Pr
     kind: hook.kind,
     url: hook.url,
     method: hook.method,
-    params: JSON.stringify(hook.params),
+    params: WEBHOOK_PARAMS.encode(hook.params),
     idempotency_token: `${randomUUID()}`,
-    status: 'pending',
+    status: WEBHOOK_STATUS.pending,
     attempts: 0,
     max_attempts: hook.maxAttempts,
     next_attempt_at: at,
-    fallback: hook.fallback ? JSON.stringify(hook.fallback) : null,
+    fallback: hook.fallback ? WEBHOOK_TARGET.encode(hook.fallback) : null,
     error_code: null,
     date_created: at,
     date_updated: at,

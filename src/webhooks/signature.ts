@@ -8,7 +8,8 @@
  */
 import { createHmac } from 'node:crypto';
 
-export type WebhookParams = ReadonlyArray<readonly [string, string]>;
+export type { WebhookParams };
+import type { WebhookParams } from '../storage/codecs.js';
 
 /**
  * The URL Twilio signs: the WHATWG serialisation without `user:pass@` or `#fragment`, keeping an

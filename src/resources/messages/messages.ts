@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps.js';
+import { MEDIA, type MediaItem } from '../../storage/codecs.js';
 import type { operations as op } from '../../generated/api.js';
 import type { ParamsOf } from '../../http/operation.js';
 import type { createMessageOp } from './operations.js';
@@ -17,7 +18,7 @@ import { reachProblem } from '../../sending/sender-selection.js';
 import { countSegments, encodingOf, smartEncode } from '../../sending/segments.js';
 import { reportStatus } from '../../sending/status-callbacks.js';
 import { magicRecipientError } from '../../network/errors.js';
-import { STEP } from '../../network/steps.js';
+import { STEP } from '../../storage/states.js';
 import { WORK } from '../../background/notify.js';
 import { messageErrors as e } from './errors.js';
 
@@ -46,11 +47,7 @@ const MAGIC_TO_ERRORS: Record<number, (to: string) => Error> = {
   21614: e.notMobile,
 };
 
-export interface MediaItem {
-  sid: string;
-  url: string;
-  content_type: string;
-}
+export type { MediaItem };
 
 const CONTENT_TYPES: Record<string, string> = {
   jpg: 'image/jpeg',
@@ -129,7 +126,7 @@ export function newMessage(
     date_created: at,
     date_updated: at,
     ...rest,
-    media: JSON.stringify(media),
+    media: MEDIA.encode(media),
   };
 }
 
@@ -332,7 +329,7 @@ export async function deleteMessage(deps: Deps, accountSid: string, sid: string)
 }
 
 export function mediaOf(row: MessageRow): MediaItem[] {
-  return JSON.parse(row.media) as MediaItem[];
+  return MEDIA.decode(row.media);
 }
 
 /** Removes one media item from a message (Twilio's Media delete); the message keeps its SID. */
@@ -342,6 +339,6 @@ export async function deleteMedia({ store }: Deps, accountSid: string, messageSi
     if (!row) throw notFound(messagePath(accountSid, messageSid));
     const media = mediaOf(row);
     if (!media.some((m) => m.sid === sid)) throw notFound(`/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media/${sid}.json`);
-    await tx.messages.update(messageSid, { media: JSON.stringify(media.filter((m) => m.sid !== sid)) });
+    await tx.messages.update(messageSid, { media: MEDIA.encode(media.filter((m) => m.sid !== sid)) });
   });
 }

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { SETTINGS as SETTINGS_CODEC } from '../../storage/codecs.js';
 import type { operations as op } from '../../generated/api.js';
 import type { ParamsOf } from '../../http/operation.js';
 import type { createPhoneNumberOp } from './operations.js';
@@ -71,7 +72,7 @@ function columns(params: Params, current?: PhoneNumberRow): Partial<PhoneNumberR
     else if (column === 'friendly_name' && value === '' && current) out[column] = formatted(current.phone_number);
     else out[column] = value;
   }
-  const settings = current ? (JSON.parse(current.settings) as Record<string, unknown>) : defaultSettings();
+  const settings = current ? SETTINGS_CODEC.decode(current.settings) : defaultSettings();
   let changed = false;
   for (const [param, [property]] of Object.entries(SETTINGS)) {
     const value = params[param];
@@ -79,7 +80,7 @@ function columns(params: Params, current?: PhoneNumberRow): Partial<PhoneNumberR
     settings[property] = value === '' ? null : value;
     changed = true;
   }
-  if (changed || !current) out.settings = JSON.stringify(settings);
+  if (changed || !current) out.settings = SETTINGS_CODEC.encode(settings);
   return out as Partial<PhoneNumberRow>;
 }
 

@@ -1,10 +1,11 @@
 import type { PhoneNumberRow } from '../../storage/store.js';
+import { SETTINGS } from '../../storage/codecs.js';
 import { toRfc2822 } from '../../http/dates.js';
 import { phoneNumberPath } from './phone-numbers.js';
 
 /** A phone number as the 2010-04-01 API shows it: capabilities as an object of booleans. */
 export function phoneNumberJson(row: PhoneNumberRow) {
-  const settings = JSON.parse(row.settings) as Record<string, unknown>;
+  const settings = SETTINGS.decode(row.settings);
   return {
     ...settings,
     account_sid: row.account_sid,

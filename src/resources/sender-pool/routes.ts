@@ -1,4 +1,5 @@
 import type { OperationSpec } from '../../http/operation.js';
+import { CAPABILITY_LIST } from '../../storage/codecs.js';
 import { twilioRoute, type TwilioRoutes } from '../../http/route.js';
 import { pagingErrors, readPaging, v1Page } from '../../http/paging.js';
 import type { ParamErrors } from '../../http/params.js';
@@ -70,5 +71,5 @@ export function poolRoutes(routes: TwilioRoutes, resource: PoolResource): void {
  */
 export function memberParts(row: Member) {
   const added = toIso(row.added);
-  return { added, capabilities: row.capabilities === '' ? [] : row.capabilities.split(',') };
+  return { added, capabilities: CAPABILITY_LIST.decode(row.capabilities) };
 }

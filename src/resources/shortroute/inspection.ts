@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ATTEMPT_REQUEST, HEADERS, WEBHOOK_PARAMS } from '../../storage/codecs.js';
+import { RULE_STATUS } from '../../storage/states.js';
 import type { Deps } from '../../deps.js';
 import { authenticate, resolvePathAccount } from '../../auth/credentials.js';
 import { invalidParameter, missingParameter, notFound } from '../../http/errors.js';
@@ -52,7 +54,7 @@ async function webhooksJson(deps: Deps, hooks: WebhookRow[]) {
     kind: hook.kind,
     url: hook.url,
     method: hook.method,
-    params: Object.fromEntries(groupPairs(JSON.parse(hook.params) as [string, string][])),
+    params: Object.fromEntries(groupPairs(WEBHOOK_PARAMS.decode(hook.params))),
     idempotency_token: hook.idempotency_token,
     status: hook.status,
     error_code: hook.error_code,
@@ -61,11 +63,11 @@ async function webhooksJson(deps: Deps, hooks: WebhookRow[]) {
       .map((a) => ({
         attempt: a.attempt,
         date: iso(a.date),
-        request: JSON.parse(a.request),
+        request: ATTEMPT_REQUEST.decode(a.request),
         response:
           a.response_status === null
             ? null
-            : { status: a.response_status, headers: a.response_headers ? JSON.parse(a.response_headers) : {}, body: a.response_body },
+            : { status: a.response_status, headers: a.response_headers ? HEADERS.decode(a.response_headers) : {}, body: a.response_body },
         error: a.error,
         duration_ms: a.duration_ms,
       })),
@@ -74,7 +76,7 @@ async function webhooksJson(deps: Deps, hooks: WebhookRow[]) {
   }));
 }
 
-function groupPairs(pairs: [string, string][]): Map<string, string | string[]> {
+function groupPairs(pairs: ReadonlyArray<readonly [string, string]>): Map<string, string | string[]> {
   const out = new Map<string, string | string[]>();
   for (const [key, value] of pairs) {
     const existing = out.get(key);
@@ -155,7 +157,7 @@ export function inspectionRoutes(app: FastifyInstance, deps: Deps): void {
     if (!/^\d{5}$/.test(codeText)) throw invalidParameter('ErrorCode', `'${codeText}' is not a five-digit Twilio error code`);
     const code = Number(codeText);
     const status = formValue(request.body, 'Status') ?? statusForError(code);
-    if (status !== 'failed' && status !== 'undelivered') throw invalidParameter('Status', `'${status}' is not failed or undelivered`);
+    if (status !== RULE_STATUS.failed && status !== RULE_STATUS.undelivered) throw invalidParameter('Status', `'${status}' is not failed or undelivered`);
     const rule = { account_sid: account.sid, to_address: to, status, error_code: code, date_created: new Date(deps.clock.now()).toISOString() };
     await deps.store.deliveryRules.put(rule);
     reply.code(201);

@@ -4,6 +4,7 @@ import { KeysetList, type Page, type PageQuery } from '../keyset.js';
 import { prepare } from '../prepared.js';
 import type { AccountTable, Database } from '../schema.js';
 import type { Session } from './session.js';
+import type { AccountStatus } from '../states.js';
 
 export type AccountRow = Selectable<AccountTable>;
 
@@ -75,7 +76,7 @@ export function accountQueries(db: Kysely<Database>, backend: Backend) {
             .selectAll()
             .where((eb) => eb.or([eb('sid', '=', accountSid), eb('owner_account_sid', '=', accountSid)]));
           if (name) q = q.where('friendly_name', '=', arg('friendlyName') as string);
-          if (status) q = q.where('status', '=', arg('status') as string);
+          if (status) q = q.where('status', '=', arg('status') as AccountStatus);
           return q;
         },
         'date_created',

@@ -2,6 +2,7 @@ import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { pageOf, type Page, type PageQuery } from '../keyset.js';
 import type { MessageTable } from '../schema.js';
 import type { Session } from './session.js';
+import type { Step } from '../states.js';
 
 export type MessageRow = Selectable<MessageTable>;
 
@@ -62,7 +63,7 @@ export class MessageRepository {
    * Moves a message on, if it still stands where the caller read it: the compare-and-set that lets
    * every node run the network without two of them taking the same step.
    */
-  async advance(sid: string, expected: { next_step: string | null; next_at: string | null }, patch: Updateable<MessageTable>): Promise<boolean> {
+  async advance(sid: string, expected: { next_step: Step | null; next_at: string | null }, patch: Updateable<MessageTable>): Promise<boolean> {
     let query = this.s.db.updateTable('messages').set(patch).where('sid', '=', sid);
     query = expected.next_step === null ? query.where('next_step', 'is', null) : query.where('next_step', '=', expected.next_step);
     query = expected.next_at === null ? query.where('next_at', 'is', null) : query.where('next_at', '=', expected.next_at);

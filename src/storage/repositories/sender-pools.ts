@@ -5,8 +5,9 @@ import { prepare } from '../prepared.js';
 import type { Database, ServiceSenderTable } from '../schema.js';
 import { unique, type Session } from './session.js';
 
-export const SENDER_TYPE = { shortCode: 'short_code', phoneNumber: 'phone_number', alphaSender: 'alpha_sender' } as const;
-export type SenderType = (typeof SENDER_TYPE)[keyof typeof SENDER_TYPE];
+import { SENDER_TYPE, type SenderType } from '../states.js';
+
+export { SENDER_TYPE, type SenderType };
 /** The sender kinds a service's pool_size counts: Twilio's limit is on numbers and short codes. */
 export const POOL_COUNTED: readonly SenderType[] = [SENDER_TYPE.shortCode, SENDER_TYPE.phoneNumber];
 
@@ -189,7 +190,7 @@ export function senderPoolQueries(db: Kysely<Database>) {
       .selectFrom('service_senders as m')
       .select(['m.sender_sid as sid', 'm.address', 'm.country_code', 'm.capabilities', 'm.date_created as added'])
       .where('m.service_sid', '=', arg('serviceSid') as string)
-      .where('m.sender_type', '=', arg('type') as string);
+      .where('m.sender_type', '=', arg('type') as SenderType);
   return {
     senderService: prepare<{ senderSid: string }, { service_sid: string }>((arg) =>
       db.selectFrom('service_senders').select('service_sid').where('sender_sid', '=', arg('senderSid')),
@@ -199,18 +200,19 @@ export function senderPoolQueries(db: Kysely<Database>) {
         .select('m.account_sid')
         .where('m.sender_sid', '=', arg('sid')),
     ),
-    insertSender: prepare<{ sender_sid: string; service_sid: string; account_sid: string; sender_type: string; date: string } & SenderDetails, never>((arg) =>
-      db.insertInto('service_senders').values({
-        sender_sid: arg('sender_sid'),
-        service_sid: arg('service_sid'),
-        account_sid: arg('account_sid'),
-        sender_type: arg('sender_type'),
-        address: arg('address'),
-        country_code: arg('country_code'),
-        capabilities: arg('capabilities'),
-        date_created: arg('date'),
-        date_updated: arg('date'),
-      }),
+    insertSender: prepare<{ sender_sid: string; service_sid: string; account_sid: string; sender_type: SenderType; date: string } & SenderDetails, never>(
+      (arg) =>
+        db.insertInto('service_senders').values({
+          sender_sid: arg('sender_sid'),
+          service_sid: arg('service_sid'),
+          account_sid: arg('account_sid'),
+          sender_type: arg('sender_type'),
+          address: arg('address'),
+          country_code: arg('country_code'),
+          capabilities: arg('capabilities'),
+          date_created: arg('date'),
+          date_updated: arg('date'),
+        }),
     ),
     members: new KeysetList<PoolMemberRow>((arg) => members(arg), 'm.date_created', 'm.sender_sid'),
   };

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { WebhookAttemptTable, WebhookTable } from '../schema.js';
 import type { Session } from './session.js';
+import type { WebhookKind } from '../states.js';
 
 export type WebhookRow = Selectable<WebhookTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptTable>;
@@ -80,7 +81,8 @@ export class WebhookRepository {
   async list(accountSid: string, filters: { messageSid?: string; kind?: string }): Promise<WebhookRow[]> {
     let query = this.s.db.selectFrom('webhooks').selectAll().where('account_sid', '=', accountSid);
     if (filters.messageSid) query = query.where('message_sid', '=', filters.messageSid);
-    if (filters.kind) query = query.where('kind', '=', filters.kind);
+    // A kind that is none of WEBHOOK_KIND simply finds nothing.
+    if (filters.kind) query = query.where('kind', '=', filters.kind as WebhookKind);
     return query.orderBy('date_created').orderBy('sid').execute();
   }
 
