@@ -68,7 +68,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   accountRoutes(routes);
   keyRoutes(routes);
   messageRoutes(routes);
-  shortrouteRoutes(app, deps, { version: options.version, settle: options.settle });
+  shortrouteRoutes(routes, { version: options.version, settle: options.settle });
   guard.apply();
   return app;
 }

@@ -3,12 +3,11 @@ import type { Store } from '../storage/store.js';
 import { toStored } from '../http/dates.js';
 import { invalidParameter, missingParameter } from '../http/errors.js';
 import { isHttpUrl } from '../http/params.js';
-import { newSid, SID_PREFIX } from '../sids.js';
 import type { MessageRow } from '../storage/store.js';
 import { requireWritable } from '../auth/credentials.js';
 import { loadNumberPlan, parseE164 } from '../phone/numbering.js';
-import { contentTypeOf, MAX_BODY, MAX_MEDIA, newMessage, type MediaItem } from '../resources/messages/messages.js';
-import { messageErrors } from '../resources/messages/errors.js';
+import { MAX_BODY, MAX_MEDIA, mediaItem, newMessage, type MediaItem } from '../sending/message.js';
+import { messageErrors } from '../http/errors.js';
 import { STEP } from '../storage/states.js';
 import { WORK } from '../background/notify.js';
 import { enqueueWebhook, WEBHOOK_KIND } from '../webhooks/outbox.js';
@@ -204,7 +203,7 @@ export async function receiveMessage(
   if (body === '' && urls.length === 0) throw messageErrors.bodyRequired();
   const media: MediaItem[] = urls.map((url) => {
     if (!isHttpUrl(url)) throw messageErrors.invalidMediaUrl(url);
-    return { sid: newSid(SID_PREFIX.media), url, content_type: contentTypeOf(url) };
+    return mediaItem(url);
   });
 
   const now = clock.now();

@@ -1,7 +1,6 @@
 import type { Store } from '../storage/store.js';
 import { WEBHOOK_PARAMS, WEBHOOK_TARGET } from '../storage/codecs.js';
-import { newSid, SID_PREFIX } from '../sids.js';
-import { contentTypeOf, type MediaItem } from '../resources/messages/messages.js';
+import { mediaItem, type MediaItem } from '../sending/message.js';
 import { resolveFrom } from '../sending/senders.js';
 import { reachProblem } from '../sending/sender-selection.js';
 import { parseE164 } from '../phone/numbering.js';
@@ -115,7 +114,7 @@ async function reply(
   const unreachable = problem === 'short_code_abroad' ? 21606 : problem === 'alpha_sender_refused' ? 21612 : undefined;
   const media: MediaItem[] = verb.media.map((url) => {
     const absolute = new URL(url, base).href;
-    return { sid: newSid(SID_PREFIX.media), url: absolute, content_type: contentTypeOf(absolute) };
+    return mediaItem(absolute);
   });
   const callback = verb.action ?? verb.statusCallback;
   const service = inbound.messaging_service_sid ? await tx.services.fetch(inbound.account_sid, inbound.messaging_service_sid) : undefined;

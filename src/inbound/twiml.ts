@@ -19,6 +19,7 @@
  * The caller checks the size (over MAX_TWIML_BYTES: 11750) and the Content-Type (12300) first.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { MAX_BODY, MAX_MEDIA } from '../sending/message.js';
 
 /** Twilio's limit on a TwiML response body; a longer one fails with 11750. */
 export const MAX_TWIML_BYTES = 64 * 1024;
@@ -48,8 +49,6 @@ export interface TwimlWarning {
 export type TwimlResult = { ok: true; verbs: TwimlVerb[]; warnings: TwimlWarning[] } | { ok: false; code: number; message: string };
 
 const MAX_MESSAGES = 10;
-const MAX_MEDIA = 10;
-const MAX_BODY_CHARS = 1600;
 const MESSAGE_ATTRIBUTES = ['to', 'from', 'action', 'method', 'statusCallback'];
 
 /** A node of the parser's order-preserving output: `{ Tag: children, ':@': attributes }` or text. */
@@ -179,7 +178,7 @@ function parseMessage(node: XmlNode, tag: string, warn: Warn): TwimlMessage | un
 
   const skip = (code: number, why: string): undefined => void warn(code, `<${tag}> ${why} and is skipped`);
   if (!body && media.length === 0) return skip(14103, 'has neither a body nor media');
-  if ([...body].length > MAX_BODY_CHARS) return skip(14103, `has a body over ${MAX_BODY_CHARS} characters`);
+  if ([...body].length > MAX_BODY) return skip(14103, `has a body over ${MAX_BODY} characters`);
   if (media.length > MAX_MEDIA) return skip(21623, `has more than ${MAX_MEDIA} <Media>`);
 
   const message: TwimlMessage = { verb: 'Message', body, media };

@@ -55,6 +55,29 @@ export class KeysetList<T> {
 }
 
 /**
+ * A page of a list composed at run time (optional filters added with Kysely's builder), ordered by
+ * (date, sid) ascending or descending: the keyset condition, the order and the extra row that
+ * tells whether there is more. Hot lists with fixed filters use KeysetList's prepared queries.
+ */
+export async function keysetPage<T>(query: AnySelect, columns: { date: string; sid: string; order: 'asc' | 'desc' }, page: PageQuery): Promise<Page<T>> {
+  const d = sql.ref(columns.date);
+  const s = sql.ref(columns.sid);
+  const key = page.before ?? page.after;
+  // "After" a key is further in reading order; "before" it, back towards the start.
+  const forward = columns.order === 'asc' ? sql`>` : sql`<`;
+  const backward = columns.order === 'asc' ? sql`<` : sql`>`;
+  let q = query;
+  if (key) q = q.where(sql`(${d}, ${s}) ${page.before ? backward : forward} (${key.date}, ${key.sid})`);
+  const direction = page.before ? (columns.order === 'asc' ? 'desc' : 'asc') : columns.order;
+  const rows = (await q
+    .orderBy(columns.date, direction)
+    .orderBy(columns.sid, direction)
+    .limit(page.size + 1)
+    .execute()) as T[];
+  return pageOf(rows, page);
+}
+
+/**
  * A page from the rows a keyset query read: `page.size + 1` of them in the direction of travel
  * (against reading order when paging back), the extra one telling whether there is more.
  */

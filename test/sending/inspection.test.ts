@@ -63,6 +63,21 @@ for (const backend of BACKENDS) {
       };
     }
 
+    test('Webhooks: a repeated filter takes its last value, as Twilio reads forms; never a 500', async () => {
+      const { message } = await populate(env.server.account.sid, main());
+      await env.server.background.settle();
+      const path = `${shortroute(env.server.account.sid)}/Webhooks`;
+      const twoKinds = await main()('GET', `${path}?Kind=inbound&Kind=status_callback`);
+      assert.equal(twoKinds.status, 200, twoKinds.text);
+      assert.ok(twoKinds.body.webhooks.length > 0);
+      assert.ok(twoKinds.body.webhooks.every((w: Json) => w.kind === 'status_callback'));
+      const twoSids = await main()('GET', `${path}?MessageSid=SM${'0'.repeat(32)}&MessageSid=${message.sid}`);
+      assert.equal(twoSids.status, 200, twoSids.text);
+      assert.ok(twoSids.body.webhooks.length > 0);
+      assert.ok(twoSids.body.webhooks.every((w: Json) => w.message_sid === message.sid));
+      assert.equal((await main()('POST', `${shortroute(env.server.account.sid)}/Reset`)).status, 204);
+    });
+
     test('every endpoint wants credentials (401, 20003), and those of the account or its owner (20003 otherwise)', async () => {
       const sub = await addSubaccount(env.server, { FriendlyName: 'Outsider' });
       const subAuth = basicAuth(sub.sid, sub.auth_token);

@@ -38,8 +38,8 @@ describe('architecture', () => {
     assert.deepEqual(offenders, []);
   });
 
-  test('layers: http, storage, webhooks, network, sending, auth, phone and proxy import nothing from resources/', () => {
-    const lower = ['http/', 'storage/', 'webhooks/', 'network/', 'sending/', 'auth/', 'phone/', 'proxy/'];
+  test('layers: nothing below resources/ (http, storage, webhooks, network, sending, inbound, auth, phone, proxy, background) imports from it', () => {
+    const lower = ['http/', 'storage/', 'webhooks/', 'network/', 'sending/', 'inbound/', 'auth/', 'phone/', 'proxy/', 'background/'];
     const offenders = files
       .filter((file) => lower.some((layer) => rel(file).startsWith(layer)))
       .flatMap((file) =>

@@ -8,30 +8,24 @@ type CreateParams = ParamsOf<typeof createMessageOp>;
 import { isHttpUrl, type Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidParameter, invalidValidityPeriod, notFound } from '../../http/errors.js';
-import { newOrderedSid, newSid, isSid, SID_PREFIX } from '../../sids.js';
+import { isSid, SID_PREFIX } from '../../sids.js';
 import type { Page, PageQuery } from '../../storage/store.js';
 import type { MessageRow } from '../../storage/store.js';
 import { requireWritable } from '../../auth/credentials.js';
 import { loadNumberPlan, parseE164 } from '../../phone/numbering.js';
 import { MAGIC_FROM_VALID, resolveFrom } from '../../sending/senders.js';
 import { reachProblem } from '../../sending/sender-selection.js';
-import { countSegments, encodingOf, smartEncode } from '../../sending/segments.js';
+import { encodingOf, smartEncode } from '../../sending/segments.js';
 import { reportStatus } from '../../sending/status-callbacks.js';
 import { magicRecipientError } from '../../network/errors.js';
 import { STEP } from '../../storage/states.js';
 import { WORK } from '../../background/notify.js';
-import { messageErrors as e } from './errors.js';
+import { messageErrors as e } from '../../http/errors.js';
+import { DEFAULT_VALIDITY, MAX_BODY, MAX_MEDIA, MIN_VALIDITY, mediaItem, newMessage, SCHEDULE_MAX_MS, SCHEDULE_MIN_MS } from '../../sending/message.js';
+
+export { contentTypeOf, MAX_BODY, MAX_MEDIA, type MediaItem, newMessage } from '../../sending/message.js';
 
 export const messagePath = (accountSid: string, sid: string) => `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`;
-
-/** Twilio's limits: 1600 characters, 10 media, a validity period of 1 s to 10 h (36000 s). */
-export const MAX_BODY = 1600;
-export const MAX_MEDIA = 10;
-export const MIN_VALIDITY = 1;
-export const DEFAULT_VALIDITY = 36_000;
-/** Scheduling window: more than 300 s and at most 35 days ahead (Twilio's errors 35114/35115). */
-export const SCHEDULE_MIN_MS = 300_000;
-export const SCHEDULE_MAX_MS = 35 * 86_400_000;
 
 /** What a magic From number of Twilio's test credentials answers. */
 const MAGIC_FROM_ERRORS: Record<string, (from: string) => Error> = {
@@ -47,34 +41,12 @@ const MAGIC_TO_ERRORS: Record<number, (to: string) => Error> = {
   21614: e.notMobile,
 };
 
-export type { MediaItem };
-
-const CONTENT_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  mp4: 'video/mp4',
-  mp3: 'audio/mpeg',
-  ogg: 'audio/ogg',
-  pdf: 'application/pdf',
-  vcf: 'text/vcard',
-  txt: 'text/plain',
-};
-
-/** A media item's type, from its URL's extension: Shortroute does not fetch media. */
-export function contentTypeOf(url: string): string {
-  const extension = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
-  return (extension && CONTENT_TYPES[extension]) || 'application/octet-stream';
-}
-
 function readMedia(params: CreateParams): MediaItem[] {
   const urls = params.MediaUrl ?? [];
   if (urls.length > MAX_MEDIA) throw e.tooManyMedia();
   return urls.map((url) => {
     if (!isHttpUrl(url)) throw e.invalidMediaUrl(url);
-    return { sid: newSid(SID_PREFIX.media), url, content_type: contentTypeOf(url) };
+    return mediaItem(url);
   });
 }
 
@@ -91,43 +63,6 @@ function readSchedule(params: CreateParams, hasService: boolean, now: Date): str
   if (ahead <= SCHEDULE_MIN_MS) throw e.sendAtUnsupported('SendAt must be more than 300 seconds ahead');
   if (ahead > SCHEDULE_MAX_MS) throw e.sendAtUnsupported('SendAt must be at most 35 days ahead');
   return toStored(new Date(at));
-}
-
-/**
- * A new message row: its SID (`MM…` with media), its segments and encoding counted from the body
- * (an MMS is one message), dated `at`, and nothing else set but what `fields` says.
- */
-export function newMessage(
-  fields: Pick<MessageRow, 'account_sid' | 'direction' | 'to_address' | 'body' | 'status'> & { media: MediaItem[]; at: string } & Partial<
-      Omit<MessageRow, 'media'>
-    >,
-): MessageRow {
-  const { media, at, ...rest } = fields;
-  const count = countSegments(fields.body);
-  return {
-    sid: newOrderedSid(media.length > 0 ? SID_PREFIX.mmsMessage : SID_PREFIX.message),
-    messaging_service_sid: null,
-    from_address: null,
-    num_segments: media.length > 0 ? 1 : count.segments,
-    encoding: count.encoding,
-    error_code: null,
-    error_message: null,
-    status_callback: null,
-    status_callback_method: 'POST',
-    validity_period: DEFAULT_VALIDITY,
-    sender_sid: null,
-    selection_rule: null,
-    rerouted: 0,
-    transmit_ms: null,
-    next_step: null,
-    next_at: null,
-    send_at: null,
-    date_sent: null,
-    date_created: at,
-    date_updated: at,
-    ...rest,
-    media: MEDIA.encode(media),
-  };
 }
 
 /**

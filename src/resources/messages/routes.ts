@@ -6,7 +6,7 @@ import { invalidPageToken, invalidValidityPeriod, notFound } from '../../http/er
 import type { Page, PageQuery } from '../../storage/store.js';
 import { createMessageOp } from './operations.js';
 import { createMessage, deleteMedia, deleteMessage, fetchMessage, listMessages, mediaOf, updateMessage, type MediaItem } from './messages.js';
-import { messageErrors } from './errors.js';
+import { messageErrors } from '../../http/errors.js';
 import { mediaJson, mediaPath, messageJson } from './serialize.js';
 
 /** /2010-04-01/Accounts/{AccountSid}/Messages: send, read, redact, cancel and delete messages. */

@@ -1,10 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../../deps.js';
+import { twilioRoute, type TwilioRoutes } from '../../http/route.js';
+import { shortrouteOperations as op } from './operations.js';
 import { FakeClock } from '../../clock.js';
 import { TwilioError, invalidParameter, unauthenticated } from '../../http/errors.js';
-import { authenticate } from '../../auth/credentials.js';
-import { SHORTROUTE_PREFIX } from './prefix.js';
-import { formValue } from '../../http/params.js';
 
 /** The longest single move: a year, far beyond any validity period or retry. */
 const MAX_ADVANCE_MS = 366 * 86_400_000;
@@ -17,22 +14,17 @@ const systemClockInUse = () => new TwilioError(400, 20001, 'The clock is the sys
  * the answer comes once the network has done everything that fell due, webhooks included. The
  * clock is the whole server's, so only a main account (not a subaccount) may move it.
  */
-export function clockRoutes(app: FastifyInstance, deps: Deps, settle: () => Promise<void>): void {
-  const path = `${SHORTROUTE_PREFIX}/Clock`;
+export function clockRoutes(routes: TwilioRoutes, settle: () => Promise<void>): void {
+  const { deps } = routes;
   const shown = () => ({ mode: deps.clock instanceof FakeClock ? 'manual' : 'system', now: deps.clock.now().toISOString() });
 
-  app.get(path, async (request) => {
-    await authenticate(deps, request.headers.authorization);
-    return shown();
-  });
+  twilioRoute(routes, op.fetchClock, async () => shown());
 
-  app.post(path, async (request) => {
-    const caller = await authenticate(deps, request.headers.authorization);
-    if (caller.account.owner_account_sid !== null) throw unauthenticated("Only a main account moves the clock: it is the whole server's");
+  twilioRoute(routes, op.moveClock, async ({ account, params }) => {
+    if (account.owner_account_sid !== null) throw unauthenticated("Only a main account moves the clock: it is the whole server's");
     const clock = deps.clock;
     if (!(clock instanceof FakeClock)) throw systemClockInUse();
-    const advance = formValue(request.body, 'Advance');
-    const set = formValue(request.body, 'Set');
+    const { Advance: advance, Set: set } = params;
     if ((advance === undefined) === (set === undefined)) throw invalidParameter('Advance', 'send either Advance (milliseconds) or Set (an ISO 8601 instant)');
     if (advance !== undefined) {
       if (!/^\d+$/.test(advance) || Number(advance) > MAX_ADVANCE_MS)

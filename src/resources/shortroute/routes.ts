@@ -1,16 +1,15 @@
-import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../../deps.js';
 import { serviceUnavailable } from '../../http/errors.js';
-import { inspectionRoutes } from './inspection.js';
+import type { TwilioRoutes } from '../../http/route.js';
 import { clockRoutes } from './clock.js';
-
+import { inspectionRoutes } from './inspection.js';
 import { SHORTROUTE_PREFIX } from './prefix.js';
 
 export { SHORTROUTE_PREFIX };
 
 /** Shortroute's own endpoints, all under /_shortroute/ so they never meet a Twilio path. */
-export function shortrouteRoutes(app: FastifyInstance, deps: Deps, info: { version: string; settle: () => Promise<void> }): void {
-  // Readiness: answers 200 only while the database answers too.
+export function shortrouteRoutes(routes: TwilioRoutes, info: { version: string; settle: () => Promise<void> }): void {
+  const { app, deps } = routes;
+  // Readiness, without credentials: answers 200 only while the database answers too.
   app.get(`${SHORTROUTE_PREFIX}/health`, async () => {
     try {
       await deps.store.ping();
@@ -19,6 +18,6 @@ export function shortrouteRoutes(app: FastifyInstance, deps: Deps, info: { versi
     }
     return { status: 'ok', backend: deps.store.backend.name, version: info.version };
   });
-  inspectionRoutes(app, deps);
-  clockRoutes(app, deps, info.settle);
+  inspectionRoutes(routes);
+  clockRoutes(routes, info.settle);
 }

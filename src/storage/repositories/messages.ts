@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { pageOf, type Page, type PageQuery } from '../keyset.js';
+import { keysetPage, type Page, type PageQuery } from '../keyset.js';
 import type { MessageTable } from '../schema.js';
 import type { Session } from './session.js';
 import type { Step } from '../states.js';
@@ -35,14 +35,8 @@ export class MessageRepository {
     if (filters.from !== undefined) query = query.where('from_address', '=', filters.from);
     if (filters.sentFrom !== undefined) query = query.where('date_sent', '>=', filters.sentFrom);
     if (filters.sentBefore !== undefined) query = query.where('date_sent', '<', filters.sentBefore);
-    const limit = page.size + 1;
-    const key = page.before ?? page.after;
-    // Reading order is descending: "after" a key is older, "before" it is newer.
-    if (key) {
-      query = query.where(sql<boolean>`(date_created, sid) ${page.before ? sql`>` : sql`<`} (${key.date}, ${key.sid})`);
-    }
-    const direction = page.before ? 'asc' : 'desc';
-    return pageOf(await query.orderBy('date_created', direction).orderBy('sid', direction).limit(limit).execute(), page);
+    // Newest first, as Twilio lists messages.
+    return keysetPage<MessageRow>(query, { date: 'date_created', sid: 'sid', order: 'desc' }, page);
   }
 
   /** What a simulated handset received (sent or delivered to it), oldest first. */

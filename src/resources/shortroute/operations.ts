@@ -1,0 +1,59 @@
+import type { OperationSpec } from '../../http/operation.js';
+import { SHORTROUTE_PREFIX } from './prefix.js';
+
+const ACCOUNT = `${SHORTROUTE_PREFIX}/Accounts/{AccountSid}`;
+const text = <N extends string, P extends 'body' | 'query'>(name: N, place: P) => ({ name, in: place, required: false, type: 'string' }) as const;
+
+/**
+ * Shortroute's own endpoints, declared in the terms of Twilio's spec so that they go through the
+ * same route builder: credentials, the account a path names, and parameters read one way (a
+ * repeated field takes its last value; unknown ones are ignored). Their rules are the handlers'.
+ */
+export const shortrouteOperations = {
+  handsetMessages: {
+    method: 'GET',
+    path: `${ACCOUNT}/Handsets/{Number}/Messages`,
+    operationId: 'ListHandsetMessages',
+    params: [],
+    status: 200,
+    response: null,
+  },
+  handsetSend: {
+    method: 'POST',
+    path: `${ACCOUNT}/Handsets/{Number}/Messages`,
+    operationId: 'CreateHandsetMessage',
+    params: [text('To', 'body'), text('Body', 'body'), { name: 'MediaUrl', in: 'body', required: false, type: 'array', items: text('MediaUrl', 'body') }],
+    status: 201,
+    response: null,
+  },
+  message: { method: 'GET', path: `${ACCOUNT}/Messages/{Sid}`, operationId: 'FetchMessageRouting', params: [], status: 200, response: null },
+  webhooks: {
+    method: 'GET',
+    path: `${ACCOUNT}/Webhooks`,
+    operationId: 'ListWebhooks',
+    params: [text('MessageSid', 'query'), text('Kind', 'query')],
+    status: 200,
+    response: null,
+  },
+  createDeliveryRule: {
+    method: 'POST',
+    path: `${ACCOUNT}/DeliveryRules`,
+    operationId: 'CreateDeliveryRule',
+    params: [text('To', 'body'), text('ErrorCode', 'body'), text('Status', 'body')],
+    status: 201,
+    response: null,
+  },
+  listDeliveryRules: { method: 'GET', path: `${ACCOUNT}/DeliveryRules`, operationId: 'ListDeliveryRules', params: [], status: 200, response: null },
+  deleteDeliveryRule: { method: 'DELETE', path: `${ACCOUNT}/DeliveryRules/{To}`, operationId: 'DeleteDeliveryRule', params: [], status: 204, response: null },
+  optOuts: { method: 'GET', path: `${ACCOUNT}/OptOuts`, operationId: 'ListOptOuts', params: [], status: 200, response: null },
+  reset: { method: 'POST', path: `${ACCOUNT}/Reset`, operationId: 'ResetAccount', params: [], status: 204, response: null },
+  fetchClock: { method: 'GET', path: `${SHORTROUTE_PREFIX}/Clock`, operationId: 'FetchClock', params: [], status: 200, response: null },
+  moveClock: {
+    method: 'POST',
+    path: `${SHORTROUTE_PREFIX}/Clock`,
+    operationId: 'UpdateClock',
+    params: [text('Advance', 'body'), text('Set', 'body')],
+    status: 200,
+    response: null,
+  },
+} as const satisfies Record<string, OperationSpec>;
