@@ -264,6 +264,8 @@ for (const backend of BACKENDS) {
       const first = await sendRaw({ To: handset, From: a.phone_number });
       const second = await sendRaw({ To: handset, From: a.phone_number });
       assert.equal(second.status, 201, second.text);
+      // The first takes its turn now, before the STOP; the second's turn comes a second later.
+      await env.server.background.settle();
       await text(handset, a.phone_number, 'STOP');
       await advance(601_000);
       const statusOf = async (sid: string) => (await env.server.request('GET', `/2010-04-01/Accounts/${account()}/Messages/${sid}.json`)).body;

@@ -6,7 +6,7 @@ import type { AccountRow, Page, PageQuery } from '../../storage/store.js';
 import { checkFriendlyName } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { accountClosedForGood, forbiddenAccount, invalidParameter, statusChangeOwnerOnly, subaccountCannotCreateSubaccounts } from '../../http/errors.js';
-import { isSid, newSid, SID_PREFIX } from '../../sids.js';
+import { isSid, newOrderedSid, newSid, SID_PREFIX } from '../../sids.js';
 import { ACCOUNT_STATUS, type AccountStatus } from '../../auth/credentials.js';
 
 const MAIN_ACCOUNT_KEY = 'main_account_sid';
@@ -81,7 +81,7 @@ export async function createAccount({ store, clock }: Deps, caller: AccountRow, 
   checkFriendlyName(name);
   const now = clock.now();
   const row: AccountRow = {
-    sid: newSid(SID_PREFIX.account),
+    sid: newOrderedSid(SID_PREFIX.account),
     auth_token: randomBytes(16).toString('hex'),
     friendly_name: name || defaultSubaccountName(now),
     status: ACCOUNT_STATUS.active,

@@ -7,7 +7,7 @@ import type { ApiKeyRow, Page, PageQuery } from '../../storage/store.js';
 import { checkFriendlyName } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { notFound } from '../../http/errors.js';
-import { newSid, SID_PREFIX } from '../../sids.js';
+import { newOrderedSid, SID_PREFIX } from '../../sids.js';
 
 /** The spec's descriptions of CreateNewKey and UpdateKey: "up to 64 characters long". */
 const SECRET_LENGTH = 32;
@@ -44,7 +44,7 @@ export async function createKey({ store, clock }: Deps, accountSid: string, para
   const name = friendlyName(params) ?? null;
   const now = toStored(clock.now());
   const secret = newSecret();
-  const key: ApiKeyRow = { sid: newSid(SID_PREFIX.apiKey), account_sid: accountSid, friendly_name: name, date_created: now, date_updated: now };
+  const key: ApiKeyRow = { sid: newOrderedSid(SID_PREFIX.apiKey), account_sid: accountSid, friendly_name: name, date_created: now, date_updated: now };
   await store.keys.insert({ ...key, secret_hash: hashSecret(secret) });
   return { key, secret };
 }

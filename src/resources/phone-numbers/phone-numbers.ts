@@ -9,7 +9,7 @@ import { UniqueViolation, type Page, type PageQuery, type PhoneNumberRow } from 
 import type { Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidAreaCode, invalidParameter, missingParameter, notFound, notImplemented, phoneNumberUnavailable } from '../../http/errors.js';
-import { newSid, SID_PREFIX } from '../../sids.js';
+import { newOrderedSid, SID_PREFIX } from '../../sids.js';
 import { checkNumberFields, numberLike } from '../numbers.js';
 import { requireWritable } from '../../auth/credentials.js';
 import { loadNumberPlan, numberPlanLoaded, parseE164 } from '../../phone/numbering.js';
@@ -132,7 +132,7 @@ export async function createPhoneNumber(deps: Deps, accountSid: string, params: 
   const has = (c: string) => (capabilities.includes(c) ? 1 : 0);
   const now = toStored(deps.clock.now());
   const row: PhoneNumberRow = {
-    sid: newSid(SID_PREFIX.phoneNumber),
+    sid: newOrderedSid(SID_PREFIX.phoneNumber),
     account_sid: accountSid,
     phone_number: parsed.number,
     country_code: parsed.country ?? 'US',

@@ -1,6 +1,6 @@
 import { invalidAlphaSender } from '../../http/errors.js';
 import { SENDER_TYPE } from '../../storage/store.js';
-import { newSid, SID_PREFIX } from '../../sids.js';
+import { newOrderedSid, SID_PREFIX } from '../../sids.js';
 import type { PoolKind } from '../sender-pool/pool.js';
 
 /**
@@ -21,7 +21,7 @@ export const alphaSenderKind: PoolKind = {
   async resolve(_tx, _accountSid, text) {
     checkAlphaSender(text);
     // Alpha senders are not country-bound; they carry SMS only.
-    return { sid: newSid(SID_PREFIX.alphaSender), details: { address: text, country_code: '', capabilities: 'SMS' } };
+    return { sid: newOrderedSid(SID_PREFIX.alphaSender), details: { address: text, country_code: '', capabilities: 'SMS' } };
   },
   onePerService: () => invalidAlphaSender('this Messaging Service already has an alpha sender'),
 };

@@ -7,7 +7,7 @@ import type { ServiceTable } from '../../storage/schema.js';
 import { checkFriendlyName, type ParamErrors, type Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidParameter, invalidUsecase, invalidValidityPeriod, missingParameter, notFound } from '../../http/errors.js';
-import { newSid, SID_PREFIX } from '../../sids.js';
+import { newOrderedSid, SID_PREFIX } from '../../sids.js';
 
 /** The use cases Twilio accepts (error 21713 otherwise): https://www.twilio.com/docs/api/errors/21713 */
 export const USECASES = ['notifications', 'marketing', 'verification', 'discussion', 'poll', 'undeclared'] as const;
@@ -75,7 +75,7 @@ export async function createService({ store, clock }: Deps, accountSid: string, 
   const row = {
     ...defaults,
     ...columnsFrom(params),
-    sid: newSid(SID_PREFIX.service),
+    sid: newOrderedSid(SID_PREFIX.service),
     account_sid: accountSid,
     us_app_to_person_registered: 0,
     date_created: now,

@@ -8,7 +8,7 @@ import type { ShortCodeTable } from '../../storage/schema.js';
 import type { Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidParameter, notFound, shortCodeUnavailable } from '../../http/errors.js';
-import { newSid, SID_PREFIX } from '../../sids.js';
+import { newOrderedSid, SID_PREFIX } from '../../sids.js';
 import { checkNumberFields, numberLike } from '../numbers.js';
 import { requireWritable } from '../../auth/credentials.js';
 
@@ -42,7 +42,7 @@ export async function createShortCode({ store, clock }: Deps, accountSid: string
   const capabilities = params.Capabilities ?? ['SMS'];
   const now = toStored(clock.now());
   const row: ShortCodeRow = {
-    sid: newSid(SID_PREFIX.shortCode),
+    sid: newOrderedSid(SID_PREFIX.shortCode),
     account_sid: accountSid,
     short_code: shortCode,
     country_code: country,
