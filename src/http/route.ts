@@ -41,6 +41,9 @@ export interface TwilioRoutes {
 
 const toFastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
+/** The account each request acts for, set by its route's onRequest hook. */
+const accounts = new WeakMap<FastifyRequest, AccountRow>();
+
 /**
  * Registers one Twilio operation: authentication, parameters read against the spec, one handler
  * call, and the answer serialized with the spec's response schema at the spec's status.
@@ -59,11 +62,16 @@ export function twilioRoute<O extends OperationSpec>(
     method,
     url: options.url ?? toFastifyPath(op.path),
     schema: op.response && status !== 204 ? { response: { [status]: op.response } } : undefined,
-    handler: async (request, reply) => {
+    // Credentials are checked before the body is read: a caller without them costs no parsing.
+    onRequest: async (request) => {
       const caller = await authenticate(deps, request.headers.authorization);
       if (options.refuseApiKeys && caller.keySid !== undefined) throw apiKeyNotPermitted();
       const path = request.params as Record<string, string>;
-      const account = path.AccountSid !== undefined ? await resolvePathAccount(deps, caller, path.AccountSid) : caller.account;
+      accounts.set(request, path.AccountSid !== undefined ? await resolvePathAccount(deps, caller, path.AccountSid) : caller.account);
+    },
+    handler: async (request, reply) => {
+      const account = accounts.get(request)!;
+      const path = request.params as Record<string, string>;
       const source = place === 'body' ? request.body : request.query;
       const params = readParams(op, place, source as Record<string, unknown>, options.errors);
       const baseUrl = baseUrlOf(request, publicUrl);

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { basicAuth, send, startTestServer, type TestServer } from '../helpers/server.js';
 import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
+import { rawRequest } from '../helpers/proxy.js';
 
 const OTHER_SID = 'ACfedcba9876543210fedcba9876543210';
 const OTHER_TOKEN = 'other-account-token-000';
@@ -26,6 +27,17 @@ for (const backend of BACKENDS) {
       });
     });
     after(() => server.cleanup());
+
+    test('auth: credentials are checked before the body is read (a 1 MB body promised, never sent, is refused at once)', async () => {
+      const port = Number(new URL(server.url).port);
+      const head = (auth: string) =>
+        `POST /v1/Services HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000000\r\n\r\n`;
+      const refused = await rawRequest(port, head(''));
+      assert.equal(refused.status, 401);
+      assert.equal(JSON.parse(refused.body).code, 20003);
+      const wrong = await rawRequest(port, head(`Authorization: ${basicAuth(server.account.sid, 'not-the-token')}\r\n`));
+      assert.equal(wrong.status, 401);
+    });
 
     test('auth: missing, malformed or wrong credentials are 401 with code 20003', async () => {
       const url = `${server.url}/v1/Services`;
