@@ -182,9 +182,8 @@ export class Store {
       await tx.messages.deleteAllOf(accountSid);
       await tx.deliveryRules.deleteAllOf(accountSid);
       await tx.optOuts.deleteAllOf(accountSid);
-      await tx.pools.forgetStickyOf(accountSid);
       await tx.releaseNumbers(accountSid);
-      await tx.pools.removeAllOf(accountSid);
+      // The services' pools (alpha senders included) and sticky mappings go with them.
       await tx.services.deleteAll(accountSid);
     });
   }

@@ -6,6 +6,7 @@ import * as accountsKeys from './004-accounts-keys.js';
 import * as phoneNumbers from './005-phone-numbers.js';
 import * as messaging from './006-messaging.js';
 import * as messagesBySender from './007-messages-by-sender.js';
+import * as cascades from './008-cascades.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-phone-numbers': phoneNumbers,
   '006-messaging': messaging,
   '007-messages-by-sender': messagesBySender,
+  '008-cascades': cascades,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -69,20 +69,14 @@ export class MessageRepository {
     await this.s.db.updateTable('messages').set(patch).where('sid', '=', sid).execute();
   }
 
+  /** Deletes a message; its history goes with it (ON DELETE CASCADE). */
   async delete(accountSid: string, sid: string): Promise<boolean> {
-    return this.s.store.transaction((tx) => tx.messages.#deleteInTransaction(accountSid, sid));
-  }
-
-  async #deleteInTransaction(accountSid: string, sid: string): Promise<boolean> {
-    await this.s.db.deleteFrom('message_events').where('message_sid', '=', sid).execute();
     const result = await this.s.db.deleteFrom('messages').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
 
-  /** Empties the account's messages and their history. */
+  /** Empties the account's messages, and so their history. */
   async deleteAllOf(accountSid: string): Promise<void> {
-    const messageSids = this.s.db.selectFrom('messages').select('sid').where('account_sid', '=', accountSid);
-    await this.s.db.deleteFrom('message_events').where('message_sid', 'in', messageSids).execute();
     await this.s.db.deleteFrom('messages').where('account_sid', '=', accountSid).execute();
   }
 

@@ -92,12 +92,6 @@ export class SenderPoolRepository {
     });
   }
 
-  /** Empties a service's pool and its sticky mappings (the service is going). */
-  async removeService(serviceSid: string, accountSid: string): Promise<void> {
-    await this.s.db.deleteFrom('service_senders').where('service_sid', '=', serviceSid).where('account_sid', '=', accountSid).execute();
-    await this.s.db.deleteFrom('sticky_senders').where('service_sid', '=', serviceSid).execute();
-  }
-
   /** Takes every number and short code of the account out of its pools (they are being released). */
   async removeCounted(accountSid: string): Promise<void> {
     const released = this.s.db
@@ -107,11 +101,6 @@ export class SenderPoolRepository {
       .where('sender_type', 'in', POOL_COUNTED);
     await this.s.db.deleteFrom('sticky_senders').where('sender_sid', 'in', released).execute();
     await this.s.db.deleteFrom('service_senders').where('account_sid', '=', accountSid).where('sender_type', 'in', POOL_COUNTED).execute();
-  }
-
-  /** Every pool membership of the account, alpha senders included. */
-  async removeAllOf(accountSid: string): Promise<void> {
-    await this.s.db.deleteFrom('service_senders').where('account_sid', '=', accountSid).execute();
   }
 
   /** Locks the service whose pool holds the sender (the lock order's first step). */
@@ -173,12 +162,6 @@ export class SenderPoolRepository {
       .values({ service_sid: serviceSid, to_address: to, sender_sid: senderSid, date_updated: date })
       .onConflict((oc) => oc.columns(['service_sid', 'to_address']).doUpdateSet({ sender_sid: senderSid, date_updated: date }))
       .execute();
-  }
-
-  /** Forgets the sticky mappings of every service of the account. */
-  async forgetStickyOf(accountSid: string): Promise<void> {
-    const services = this.s.db.selectFrom('services').select('sid').where('account_sid', '=', accountSid);
-    await this.s.db.deleteFrom('sticky_senders').where('service_sid', 'in', services).execute();
   }
 }
 

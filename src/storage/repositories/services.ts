@@ -46,7 +46,7 @@ export class ServiceRepository {
   async #deleteInTransaction(accountSid: string, sid: string): Promise<boolean> {
     // Locked first, so a concurrent add to this pool waits and then finds no service.
     if (!(await this.fetch(accountSid, sid, { lock: true }))) return false;
-    await this.s.store.pools.removeService(sid, accountSid);
+    // Its pool and sticky mappings go with it (ON DELETE CASCADE, migration 008).
     const result = await this.s.db.deleteFrom('services').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
     return result.numDeletedRows > 0n;
   }

@@ -97,10 +97,8 @@ export class WebhookRepository {
       .execute();
   }
 
-  /** Empties the account's outbox and its attempts. */
+  /** Empties the account's outbox, and so every attempt's record. */
   async deleteAllOf(accountSid: string): Promise<void> {
-    const webhookSids = this.s.db.selectFrom('webhooks').select('sid').where('account_sid', '=', accountSid);
-    await this.s.db.deleteFrom('webhook_attempts').where('webhook_sid', 'in', webhookSids).execute();
     await this.s.db.deleteFrom('webhooks').where('account_sid', '=', accountSid).execute();
   }
 }
