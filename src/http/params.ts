@@ -27,7 +27,7 @@ export function isHttpUrl(text: string): boolean {
  * each: types, enums, patterns, lengths and ranges. Only `uri` of the spec's formats is checked
  * (Twilio names others, such as `phone-number`, that its own API does not enforce as written).
  */
-function schemaOf(op: OperationSpec, place: 'query' | 'body'): object {
+export function schemaOf(op: OperationSpec, place: 'query' | 'body'): object {
   const params = op.params.filter((p) => p.in === place);
   return {
     type: 'object',

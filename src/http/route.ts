@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OperationSpec, ParamsOf, PathOf } from './operation.js';
-import { readParams, type ParamErrors } from './params.js';
+import { readParams, schemaOf, type ParamErrors } from './params.js';
 import { apiKeyNotPermitted, methodNotAllowed } from './errors.js';
 import { baseUrlOf } from './origin.js';
 import { authenticate, resolvePathAccount } from '../auth/credentials.js';
@@ -61,7 +61,19 @@ export function twilioRoute<O extends OperationSpec>(
   app.route({
     method,
     url: options.url ?? toFastifyPath(op.path),
-    schema: op.response && status !== 204 ? { response: { [status]: op.response } } : undefined,
+    // The spec's parameters as the route's schema, checked by Fastify after the body is parsed;
+    // the validator reads the form as Twilio does and answers with Twilio's error (params.ts).
+    schema: {
+      [place === 'body' ? 'body' : 'querystring']: schemaOf(op, place),
+      ...(op.response && status !== 204 && { response: { [status]: op.response } }),
+    },
+    validatorCompiler: () => (data: unknown) => {
+      try {
+        return { value: readParams(op, place, data as Record<string, unknown> | null, options.errors) };
+      } catch (error) {
+        return { error: error as Error };
+      }
+    },
     // Credentials are checked before the body is read: a caller without them costs no parsing.
     onRequest: async (request) => {
       const caller = await authenticate(deps, request.headers.authorization);
@@ -72,8 +84,7 @@ export function twilioRoute<O extends OperationSpec>(
     handler: async (request, reply) => {
       const account = accounts.get(request)!;
       const path = request.params as Record<string, string>;
-      const source = place === 'body' ? request.body : request.query;
-      const params = readParams(op, place, source as Record<string, unknown>, options.errors);
+      const params = place === 'body' ? request.body : request.query;
       const baseUrl = baseUrlOf(request, publicUrl);
       // readParams validated every parameter against this operation's spec, which ParamsOf reads too.
       const body = await handler({ account, path: path as PathOf<O>, params: params as unknown as ParamsOf<O>, baseUrl, request });
