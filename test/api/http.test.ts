@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { basicAuth, send, startTestServer, type TestServer } from '../helpers/server.js';
-import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
+import { addService, addShortCode, assertTwilioError, addTopLevelAccount } from '../helpers/fixtures.js';
 import { rawRequest } from '../helpers/proxy.js';
 
 const OTHER_SID = 'ACfedcba9876543210fedcba9876543210';
@@ -15,16 +15,7 @@ for (const backend of BACKENDS) {
     before(async () => {
       server = await startTestServer(backend);
       // A second top-level account, as the accounts API (a later issue) will create them.
-      const now = new Date().toISOString();
-      await server.store.accounts.insert({
-        sid: OTHER_SID,
-        auth_token: OTHER_TOKEN,
-        friendly_name: 'Other',
-        status: 'active',
-        owner_account_sid: null,
-        date_created: now,
-        date_updated: now,
-      });
+      await addTopLevelAccount(server, OTHER_SID, OTHER_TOKEN);
     });
     after(() => server.cleanup());
 

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { FakeClock } from '../../src/clock.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { basicAuth, form, send, startTestServer, type TestServer } from '../helpers/server.js';
-import { addService, assertTwilioError } from '../helpers/fixtures.js';
+import { addService, assertTwilioError, addTopLevelAccount } from '../helpers/fixtures.js';
 
 type Server = TestServer & { cleanup(): Promise<void> };
 
@@ -99,16 +99,7 @@ for (const backend of BACKENDS) {
       h = await startNumbered(backend);
       server = h.server;
       // A second top-level account, as test/api/http.test.ts makes one.
-      const now = new Date().toISOString();
-      await server.store.accounts.insert({
-        sid: OTHER_SID,
-        auth_token: OTHER_TOKEN,
-        friendly_name: 'Other',
-        status: 'active',
-        owner_account_sid: null,
-        date_created: now,
-        date_updated: now,
-      });
+      await addTopLevelAccount(server, OTHER_SID, OTHER_TOKEN);
     });
     after(() => server.cleanup());
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { basicAuth, form, send, startTestServer, type TestServer } from '../helpers/server.js';
-import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
+import { addService, addShortCode, assertTwilioError, addTopLevelAccount } from '../helpers/fixtures.js';
 
 type Server = TestServer & { cleanup(): Promise<void> };
 
@@ -192,16 +192,7 @@ for (const backend of BACKENDS) {
     });
 
     test("create: another account's number is 400/21421, and its service cannot take this account's number", async () => {
-      const now = new Date().toISOString();
-      await server.store.accounts.insert({
-        sid: OTHER_SID,
-        auth_token: OTHER_TOKEN,
-        friendly_name: 'Other',
-        status: 'active',
-        owner_account_sid: null,
-        date_created: now,
-        date_updated: now,
-      });
+      await addTopLevelAccount(server, OTHER_SID, OTHER_TOKEN);
       const other = (method: string, path: string, values?: Record<string, string>) =>
         send(server.url + path, method, basicAuth(OTHER_SID, OTHER_TOKEN), values ? form(values) : undefined);
       const theirNumber = await other('POST', `/2010-04-01/Accounts/${OTHER_SID}/IncomingPhoneNumbers.json`, { PhoneNumber: '+12065550999' });

@@ -42,3 +42,20 @@ export async function addApiKey(server: TestServer, accountSid = server.account.
   assert.equal(reply.status, 201, reply.text);
   return reply.body as { sid: string; secret: string; friendly_name: string | null };
 }
+
+/**
+ * Another top-level account beside the server's main one (Twilio has no API to make one: they
+ * are separate sign-ups), written straight into the store.
+ */
+export async function addTopLevelAccount(server: TestServer, sid: string, authToken: string): Promise<void> {
+  const now = new Date().toISOString();
+  await server.store.accounts.insert({
+    sid,
+    auth_token: authToken,
+    friendly_name: 'Other',
+    status: 'active',
+    owner_account_sid: null,
+    date_created: now,
+    date_updated: now,
+  });
+}

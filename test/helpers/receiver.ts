@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { WAIT_MS } from './cli.js';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 
@@ -45,9 +46,23 @@ export class Receiver {
   }
 
   /** Resolves once `count` requests have arrived in all. */
-  waitFor(count: number): Promise<void> {
+  /** Resolves once `count` requests have arrived; rejects after `timeoutMs`, saying how many did. */
+  waitFor(count: number, timeoutMs = WAIT_MS): Promise<void> {
     if (this.requests.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ count, resolve }));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        reject(new Error(`the receiver got ${this.requests.length} requests, not ${count}, within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiters.push(waiter);
+    });
   }
 
   release(): void {
