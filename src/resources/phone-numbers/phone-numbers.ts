@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { columnsFrom, type ColumnField } from '../columns.js';
 import { SETTINGS as SETTINGS_CODEC } from '../../storage/codecs.js';
 import type { operations as op } from '../../generated/api.js';
 import type { ParamsOf } from '../../http/operation.js';
@@ -43,17 +44,16 @@ export const SETTINGS = {
 } as const;
 
 /** Parameters with a column of their own: messaging behaviour reads them. */
-const COLUMNS = {
-  FriendlyName: 'friendly_name',
-  ApiVersion: 'api_version',
-  SmsUrl: 'sms_url',
-  SmsMethod: 'sms_method',
-  SmsFallbackUrl: 'sms_fallback_url',
-  SmsFallbackMethod: 'sms_fallback_method',
-  StatusCallback: 'status_callback',
-  StatusCallbackMethod: 'status_callback_method',
-} as const;
-const URL_COLUMNS = new Set(['sms_url', 'sms_fallback_url', 'status_callback']);
+const COLUMNS: readonly ColumnField[] = [
+  { param: 'FriendlyName', column: 'friendly_name', kind: 'text' },
+  { param: 'ApiVersion', column: 'api_version', kind: 'text' },
+  { param: 'SmsUrl', column: 'sms_url', kind: 'url' },
+  { param: 'SmsMethod', column: 'sms_method', kind: 'text' },
+  { param: 'SmsFallbackUrl', column: 'sms_fallback_url', kind: 'url' },
+  { param: 'SmsFallbackMethod', column: 'sms_fallback_method', kind: 'text' },
+  { param: 'StatusCallback', column: 'status_callback', kind: 'url' },
+  { param: 'StatusCallbackMethod', column: 'status_callback_method', kind: 'text' },
+];
 
 /** Twilio's `type`, from the numbering plan: toll-free numbers queue at 3 segments/s, not 1. */
 function numberType(parsed: PhoneNumber): string {
@@ -64,14 +64,7 @@ function numberType(parsed: PhoneNumber): string {
 }
 
 function columns(params: Params, current?: PhoneNumberRow): Partial<PhoneNumberRow> {
-  const out: Record<string, unknown> = {};
-  for (const [param, column] of Object.entries(COLUMNS)) {
-    const value = params[param];
-    if (value === undefined) continue;
-    if (URL_COLUMNS.has(column)) out[column] = value === '' ? null : value;
-    else if (column === 'friendly_name' && value === '' && current) out[column] = formatted(current.phone_number);
-    else out[column] = value;
-  }
+  const out = columnsFrom(params, COLUMNS, current ? formatted(current.phone_number) : undefined);
   const settings = current ? SETTINGS_CODEC.decode(current.settings) : defaultSettings();
   let changed = false;
   for (const [param, [property]] of Object.entries(SETTINGS)) {

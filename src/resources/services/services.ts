@@ -1,10 +1,11 @@
 import type { Insertable, Updateable } from 'kysely';
+import { columnsFrom, type ColumnField } from '../columns.js';
 import type { operations as op } from '../../generated/api.js';
 import type { ParamsOf } from '../../http/operation.js';
 import type { Deps } from '../../deps.js';
 import type { Page, PageQuery, ServiceRow } from '../../storage/store.js';
 import type { ServiceTable } from '../../storage/schema.js';
-import { checkFriendlyName, type ParamErrors, type Params } from '../../http/params.js';
+import { checkFriendlyName, type ParamErrors } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidParameter, invalidUsecase, invalidValidityPeriod, missingParameter, notFound } from '../../http/errors.js';
 import { newOrderedSid, SID_PREFIX } from '../../sids.js';
@@ -36,7 +37,7 @@ const FIELDS = [
   { param: 'SynchronousValidation', column: 'synchronous_validation', kind: 'bool', default: 1 },
   { param: 'Usecase', column: 'usecase', kind: 'text', default: 'undeclared' },
   { param: 'UseInboundWebhookOnNumber', column: 'use_inbound_webhook_on_number', kind: 'bool', default: 0 },
-] as const;
+] as const satisfies readonly (ColumnField & { default?: unknown })[];
 
 /** Dedicated Twilio codes for parameters that have one. */
 export const serviceParamErrors: ParamErrors = {
@@ -53,18 +54,6 @@ function validate(params: ParamsOf<typeof op.v1CreateService> | ParamsOf<typeof 
   }
 }
 
-function columnsFrom(params: Params): Updateable<ServiceTable> {
-  const out: Record<string, unknown> = {};
-  for (const field of FIELDS) {
-    const value = params[field.param];
-    if (value === undefined) continue;
-    if (field.kind === 'bool') out[field.column] = value ? 1 : 0;
-    else if (field.kind === 'url') out[field.column] = value === '' ? null : value;
-    else out[field.column] = value;
-  }
-  return out as Updateable<ServiceTable>;
-}
-
 const servicePath = (sid: string) => `/Services/${sid}`;
 
 export async function createService({ store, clock }: Deps, accountSid: string, params: ParamsOf<typeof op.v1CreateService>): Promise<ServiceRow> {
@@ -74,7 +63,7 @@ export async function createService({ store, clock }: Deps, accountSid: string, 
   const defaults = Object.fromEntries(FIELDS.filter((f) => 'default' in f).map((f) => [f.column, (f as { default: unknown }).default]));
   const row = {
     ...defaults,
-    ...columnsFrom(params),
+    ...(columnsFrom(params, FIELDS) as Updateable<ServiceTable>),
     sid: newOrderedSid(SID_PREFIX.service),
     account_sid: accountSid,
     us_app_to_person_registered: 0,
@@ -101,7 +90,7 @@ export async function updateService({ store, clock }: Deps, accountSid: string, 
   return store.transaction(async (tx) => {
     const current = await tx.services.fetch(accountSid, sid, { lock: true });
     if (!current) throw notFound(servicePath(sid));
-    const patch = { ...columnsFrom(params), date_updated: toStored(clock.now()) };
+    const patch = { ...(columnsFrom(params, FIELDS) as Updateable<ServiceTable>), date_updated: toStored(clock.now()) };
     await tx.services.update(sid, patch);
     return { ...current, ...patch } as ServiceRow;
   });

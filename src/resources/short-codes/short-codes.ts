@@ -1,4 +1,5 @@
 import type { Updateable } from 'kysely';
+import { columnsFrom, type ColumnField } from '../columns.js';
 import type { ParamsOf } from '../../http/operation.js';
 import type { operations as op } from '../../generated/api.js';
 import type { shortCodeExtensions } from './operations.js';
@@ -93,29 +94,22 @@ export function listShortCodes(
   );
 }
 
-const UPDATABLE = {
-  FriendlyName: 'friendly_name',
-  ApiVersion: 'api_version',
-  SmsUrl: 'sms_url',
-  SmsMethod: 'sms_method',
-  SmsFallbackUrl: 'sms_fallback_url',
-  SmsFallbackMethod: 'sms_fallback_method',
-} as const;
+const UPDATABLE: readonly ColumnField[] = [
+  { param: 'FriendlyName', column: 'friendly_name', kind: 'text' },
+  { param: 'ApiVersion', column: 'api_version', kind: 'text' },
+  { param: 'SmsUrl', column: 'sms_url', kind: 'url' },
+  { param: 'SmsMethod', column: 'sms_method', kind: 'text' },
+  { param: 'SmsFallbackUrl', column: 'sms_fallback_url', kind: 'url' },
+  { param: 'SmsFallbackMethod', column: 'sms_fallback_method', kind: 'text' },
+];
 
 export async function updateShortCode({ store, clock }: Deps, accountSid: string, sid: string, params: Params): Promise<ShortCodeRow> {
   checkNumberFields(params);
   return store.transaction(async (tx) => {
     const current = await tx.shortCodes.fetch(accountSid, sid);
     if (!current) throw notFound(shortCodePath(accountSid, sid));
-    const patch: Record<string, unknown> = { date_updated: toStored(clock.now()) };
-    for (const [param, column] of Object.entries(UPDATABLE)) {
-      const value = params[param];
-      if (value === undefined) continue;
-      // An empty URL clears it; an empty friendly name falls back to the number, as on create.
-      if (column === 'sms_url' || column === 'sms_fallback_url') patch[column] = value === '' ? null : value;
-      else if (column === 'friendly_name') patch[column] = value === '' ? current.short_code : value;
-      else patch[column] = value;
-    }
+    // An empty URL clears it; an empty friendly name falls back to the number, as on create.
+    const patch = { ...columnsFrom(params, UPDATABLE, current.short_code), date_updated: toStored(clock.now()) };
     await tx.shortCodes.update(sid, patch as Updateable<ShortCodeTable>);
     return { ...current, ...patch } as ShortCodeRow;
   });
