@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Backend } from '../backend.js';
-import { KeysetList, type Page, type PageQuery } from '../keyset.js';
+import { keysetPage, type Page, type PageQuery } from '../keyset.js';
 import { prepare } from '../prepared.js';
 import type { AccountTable, Database } from '../schema.js';
 import type { Session } from './session.js';
@@ -40,8 +40,13 @@ export class AccountRepository {
 
   /** The account and its subaccounts, in creation order, optionally filtered. */
   async list(accountSid: string, filters: { friendlyName?: string; status?: string }, page: PageQuery): Promise<Page<AccountRow>> {
-    const list = this.s.queries.accounts.lists[`${filters.friendlyName !== undefined}/${filters.status !== undefined}`]!;
-    return list.page(this.s.db, { accountSid, ...filters }, page);
+    let query = this.s.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where((eb) => eb.or([eb('sid', '=', accountSid), eb('owner_account_sid', '=', accountSid)]));
+    if (filters.friendlyName !== undefined) query = query.where('friendly_name', '=', filters.friendlyName);
+    if (filters.status !== undefined) query = query.where('status', '=', filters.status as AccountStatus);
+    return keysetPage<AccountRow>(query, { date: 'date_created', sid: 'sid', order: 'asc' }, page);
   }
 
   /**
@@ -63,32 +68,10 @@ export function accountQueries(db: Kysely<Database>, backend: Backend) {
       .selectFrom('accounts')
       .selectAll()
       .where('sid', '=', arg('sid') as string);
-  /** An account and its subaccounts, one list per combination of the optional filters. */
-  const lists: Record<string, KeysetList<AccountRow>> = {};
-  for (const name of [false, true]) {
-    for (const status of [false, true]) {
-      lists[`${name}/${status}`] = new KeysetList<AccountRow>(
-        (arg) => {
-          // Not `sid`: the keyset cursor's own argument has that name.
-          const accountSid = arg('accountSid') as string;
-          let q = db
-            .selectFrom('accounts')
-            .selectAll()
-            .where((eb) => eb.or([eb('sid', '=', accountSid), eb('owner_account_sid', '=', accountSid)]));
-          if (name) q = q.where('friendly_name', '=', arg('friendlyName') as string);
-          if (status) q = q.where('status', '=', arg('status') as AccountStatus);
-          return q;
-        },
-        'date_created',
-        'sid',
-      );
-    }
-  }
   return {
     account: prepare<{ sid: string }, AccountRow>((arg) => account(arg as (n: string) => unknown)),
     accountForUpdate: prepare<{ sid: string }, AccountRow>((arg) =>
       backend.lockRows ? account(arg as (n: string) => unknown).forUpdate() : account(arg as (n: string) => unknown),
     ),
-    lists,
   };
 }

@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Backend } from '../backend.js';
-import { KeysetList, type Page, type PageQuery } from '../keyset.js';
+import { keysetPage, type Page, type PageQuery } from '../keyset.js';
 import { prepare } from '../prepared.js';
 import type { Database, PhoneNumberTable, ShortCodeTable } from '../schema.js';
 import { unique, type Session } from './session.js';
@@ -41,8 +41,10 @@ export class ShortCodeRepository {
   }
 
   async list(accountSid: string, filters: NumberFilters, page: PageQuery): Promise<Page<ShortCodeRow>> {
-    const list = this.s.queries.numbers.shortCodes[`${filters.numberLike !== undefined}/${filters.friendlyName !== undefined}`]!;
-    return list.page(this.s.db, { accountSid, ...filters }, page);
+    let query = this.s.db.selectFrom('short_codes').selectAll().where('account_sid', '=', accountSid);
+    if (filters.numberLike !== undefined) query = query.where('short_code', 'like', filters.numberLike);
+    if (filters.friendlyName !== undefined) query = query.where('friendly_name', '=', filters.friendlyName);
+    return keysetPage<ShortCodeRow>(query, { date: 'date_created', sid: 'sid', order: 'asc' }, page);
   }
 
   async update(sid: string, patch: Updateable<ShortCodeTable>): Promise<void> {
@@ -91,8 +93,10 @@ export class PhoneNumberRepository {
   }
 
   async list(accountSid: string, filters: NumberFilters, page: PageQuery): Promise<Page<PhoneNumberRow>> {
-    const list = this.s.queries.numbers.phoneNumbers[`${filters.numberLike !== undefined}/${filters.friendlyName !== undefined}`]!;
-    return list.page(this.s.db, { accountSid, ...filters }, page);
+    let query = this.s.db.selectFrom('phone_numbers').selectAll().where('account_sid', '=', accountSid);
+    if (filters.numberLike !== undefined) query = query.where('phone_number', 'like', filters.numberLike);
+    if (filters.friendlyName !== undefined) query = query.where('friendly_name', '=', filters.friendlyName);
+    return keysetPage<PhoneNumberRow>(query, { date: 'date_created', sid: 'sid', order: 'asc' }, page);
   }
 
   async update(sid: string, patch: Updateable<PhoneNumberTable>): Promise<void> {
@@ -129,35 +133,10 @@ export function numberQueries(db: Kysely<Database>, backend: Backend) {
       .selectAll()
       .where('sid', '=', arg('sid') as string)
       .where('account_sid', '=', arg('accountSid') as string);
-  /** The account's numbers, one list per combination of the optional filters. */
-  const numberLists = <T>(table: 'short_codes' | 'phone_numbers', likeColumn: 'short_code' | 'phone_number') => {
-    const lists: Record<string, KeysetList<T>> = {};
-    for (const like of [false, true]) {
-      for (const name of [false, true]) {
-        lists[`${like}/${name}`] = new KeysetList<T>(
-          (arg) => {
-            // biome-ignore lint/suspicious/noExplicitAny: one builder for two tables; KeysetList checks nothing by type (keyset.ts).
-            let q: any = db
-              .selectFrom(table)
-              .selectAll()
-              .where('account_sid', '=', arg('accountSid') as string);
-            if (like) q = q.where(likeColumn, 'like', arg('numberLike'));
-            if (name) q = q.where('friendly_name', '=', arg('friendlyName'));
-            return q;
-          },
-          'date_created',
-          'sid',
-        );
-      }
-    }
-    return lists;
-  };
   return {
     shortCode: prepare<{ accountSid: string; sid: string }, ShortCodeRow>((arg) => shortCode(arg as (n: string) => unknown)),
     shortCodeForUpdate: prepare<{ accountSid: string; sid: string }, ShortCodeRow>((arg) =>
       backend.lockRows ? shortCode(arg as (n: string) => unknown).forUpdate() : shortCode(arg as (n: string) => unknown),
     ),
-    shortCodes: numberLists<ShortCodeRow>('short_codes', 'short_code'),
-    phoneNumbers: numberLists<PhoneNumberRow>('phone_numbers', 'phone_number'),
   };
 }
