@@ -46,26 +46,25 @@ export async function findReceiver(store: Store, accountSid: string, to: string,
   const text = to.trim();
   if (/^\d{3,8}$/.test(text)) {
     const row = await shortCodeByDigits(store, accountSid, text, fromCountry);
-    if (!row) return undefined;
-    return {
-      kind: 'short_code',
-      sid: row.sid,
-      address: row.short_code,
-      country: row.country_code,
-      serviceSid: (await store.pools.serviceOf(row.sid)) ?? null,
-      smsUrl: row.sms_url,
-      smsMethod: row.sms_method,
-      smsFallbackUrl: row.sms_fallback_url,
-      smsFallbackMethod: row.sms_fallback_method,
-    };
+    return row ? receiverOf(store, 'short_code', row, row.short_code) : undefined;
   }
   const parsed = parseE164(text);
   const row = parsed ? await store.phoneNumbers.fetchByNumber(parsed.number) : undefined;
   if (!row || row.account_sid !== accountSid) return undefined;
+  return receiverOf(store, 'phone_number', row, row.phone_number);
+}
+
+/** A short code or number as a receiver: its own webhook settings and the service it is in. */
+async function receiverOf(
+  store: Store,
+  kind: Receiver['kind'],
+  row: { sid: string; country_code: string; sms_url: string | null; sms_method: string; sms_fallback_url: string | null; sms_fallback_method: string },
+  address: string,
+): Promise<Receiver> {
   return {
-    kind: 'phone_number',
+    kind,
     sid: row.sid,
-    address: row.phone_number,
+    address,
     country: row.country_code,
     serviceSid: (await store.pools.serviceOf(row.sid)) ?? null,
     smsUrl: row.sms_url,

@@ -1,4 +1,5 @@
 import { checkFriendlyName } from '../http/params.js';
+import type { ColumnField } from './columns.js';
 import { invalidParameter } from '../http/errors.js';
 
 /** What the account's numbers (short codes and phone numbers) share on the 2010-04-01 API. */
@@ -23,3 +24,13 @@ export function numberLike(pattern: string | undefined): string | undefined {
   // Only digits, `+` and `*` mean anything; an unencoded `+` arrives as a space.
   return `%${pattern.replace(/[^0-9+*]/g, '').replace(/\*/g, '_')}%`;
 }
+
+/** The columns a short code and a phone number both take from the 2010 API's parameters. */
+export const NUMBER_COLUMNS: readonly ColumnField[] = [
+  { param: 'FriendlyName', column: 'friendly_name', kind: 'text' },
+  { param: 'ApiVersion', column: 'api_version', kind: 'text' },
+  { param: 'SmsUrl', column: 'sms_url', kind: 'url' },
+  { param: 'SmsMethod', column: 'sms_method', kind: 'text' },
+  { param: 'SmsFallbackUrl', column: 'sms_fallback_url', kind: 'url' },
+  { param: 'SmsFallbackMethod', column: 'sms_fallback_method', kind: 'text' },
+];

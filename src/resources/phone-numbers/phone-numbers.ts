@@ -11,7 +11,7 @@ import type { Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidAreaCode, invalidParameter, missingParameter, notFound, notImplemented, phoneNumberUnavailable } from '../../http/errors.js';
 import { newOrderedSid, SID_PREFIX } from '../../sids.js';
-import { checkNumberFields, numberLike } from '../numbers.js';
+import { checkNumberFields, NUMBER_COLUMNS, numberLike } from '../numbers.js';
 import { requireWritable } from '../../auth/credentials.js';
 import { loadNumberPlan, numberPlanLoaded, parseE164 } from '../../phone/numbering.js';
 
@@ -45,12 +45,7 @@ export const SETTINGS = {
 
 /** Parameters with a column of their own: messaging behaviour reads them. */
 const COLUMNS: readonly ColumnField[] = [
-  { param: 'FriendlyName', column: 'friendly_name', kind: 'text' },
-  { param: 'ApiVersion', column: 'api_version', kind: 'text' },
-  { param: 'SmsUrl', column: 'sms_url', kind: 'url' },
-  { param: 'SmsMethod', column: 'sms_method', kind: 'text' },
-  { param: 'SmsFallbackUrl', column: 'sms_fallback_url', kind: 'url' },
-  { param: 'SmsFallbackMethod', column: 'sms_fallback_method', kind: 'text' },
+  ...NUMBER_COLUMNS,
   { param: 'StatusCallback', column: 'status_callback', kind: 'url' },
   { param: 'StatusCallbackMethod', column: 'status_callback_method', kind: 'text' },
 ];

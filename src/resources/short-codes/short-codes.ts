@@ -1,5 +1,5 @@
 import type { Updateable } from 'kysely';
-import { columnsFrom, type ColumnField } from '../columns.js';
+import { columnsFrom } from '../columns.js';
 import type { ParamsOf } from '../../http/operation.js';
 import type { operations as op } from '../../generated/api.js';
 import type { shortCodeExtensions } from './operations.js';
@@ -10,7 +10,7 @@ import type { Params } from '../../http/params.js';
 import { toStored } from '../../http/dates.js';
 import { invalidParameter, notFound, shortCodeUnavailable } from '../../http/errors.js';
 import { newOrderedSid, SID_PREFIX } from '../../sids.js';
-import { checkNumberFields, numberLike } from '../numbers.js';
+import { checkNumberFields, NUMBER_COLUMNS, numberLike } from '../numbers.js';
 import { requireWritable } from '../../auth/credentials.js';
 
 export const SHORT_CODE_DIGITS = /^\d{3,8}$/;
@@ -94,14 +94,7 @@ export function listShortCodes(
   );
 }
 
-const UPDATABLE: readonly ColumnField[] = [
-  { param: 'FriendlyName', column: 'friendly_name', kind: 'text' },
-  { param: 'ApiVersion', column: 'api_version', kind: 'text' },
-  { param: 'SmsUrl', column: 'sms_url', kind: 'url' },
-  { param: 'SmsMethod', column: 'sms_method', kind: 'text' },
-  { param: 'SmsFallbackUrl', column: 'sms_fallback_url', kind: 'url' },
-  { param: 'SmsFallbackMethod', column: 'sms_fallback_method', kind: 'text' },
-];
+const UPDATABLE = NUMBER_COLUMNS;
 
 export async function updateShortCode({ store, clock }: Deps, accountSid: string, sid: string, params: Params): Promise<ShortCodeRow> {
   checkNumberFields(params);
