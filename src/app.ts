@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS, type Deps } from './deps.js';
 import type { NetworkOptions } from './network/message-stepper.js';
 import { DEFAULT_WEBHOOK_POLICY, WEBHOOK_KIND, type WebhookPolicy } from './webhooks/outbox.js';
 import { Background } from './background/background.js';
+import { DEFAULT_CONNECTION_LIMITS } from './http/http-server.js';
 import { Notifications } from './background/notify.js';
 import { pino } from 'pino';
 import { inboundResponseHandler } from './inbound/responses.js';
@@ -97,6 +98,10 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
       settle: () => background.settle(),
       publicUrl: config.publicUrl,
       trustProxy: config.trustProxy,
+      connectionLimits: {
+        requestTimeoutMs: config.requestTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.requestTimeoutMs,
+        maxConnections: config.maxConnections ?? DEFAULT_CONNECTION_LIMITS.maxConnections,
+      },
       certificates,
       version: VERSION,
     });

@@ -30,6 +30,10 @@ export interface Config {
   /** `system`, or `manual`: time stands still until POST /_shortroute/Clock moves it. */
   clockMode: 'system' | 'manual';
   logLevel: string;
+  /** Time a client has to send a whole request (headers and body), in ms; 408 after it. */
+  requestTimeoutMs: number;
+  /** Connections open at once; more are closed as they arrive. */
+  maxConnections: number;
   /** Where the local CA for the HTTPS proxy lives: per user, outside the data folder. */
   caDir: string;
   /** Fastify's `trustProxy`: false, true, or the addresses/CIDRs of trusted reverse proxies. */
@@ -74,6 +78,13 @@ export const OPTIONS = {
     help: 'system, or manual: time moves only by POST /_shortroute/Clock (fast, exact CI runs)',
   },
   'webhook-timeout': { type: 'string', env: 'SHORTROUTE_WEBHOOK_TIMEOUT', default: '15000', help: 'ms a webhook receiver has to answer (Twilio waits 15 s)' },
+  'request-timeout': {
+    type: 'string',
+    env: 'SHORTROUTE_REQUEST_TIMEOUT',
+    default: '30000',
+    help: 'ms a client has to send a whole request, body included (408 after it)',
+  },
+  'max-connections': { type: 'string', env: 'SHORTROUTE_MAX_CONNECTIONS', default: '800', help: 'connections open at once; more are closed as they arrive' },
   'ca-dir': {
     type: 'string',
     env: 'SHORTROUTE_CA_DIR',
@@ -167,6 +178,8 @@ export function parseConfig(argv: string[], env: Env, defaults: Partial<Record<O
     clockMode: clockMode(pick('clock')!),
     stickySenderFirst: bool('sticky-sender-first'),
     logLevel: pick('log-level')!,
+    requestTimeoutMs: int('request-timeout', 100, 3_600_000),
+    maxConnections: int('max-connections', 1, 1_000_000),
     caDir: pick('ca-dir') ?? defaultCaDir(env),
     trustProxy: trustProxy(pick('trust-proxy')!),
     accountSid: env.TWILIO_ACCOUNT_SID || undefined,

@@ -14,7 +14,8 @@ import { keyRoutes } from './resources/keys/routes.js';
 import { shortrouteRoutes } from './resources/shortroute/routes.js';
 import { messageRoutes } from './resources/messages/routes.js';
 import { authenticate } from './auth/credentials.js';
-import { installProxy, proxyAwareServer } from './proxy/proxy.js';
+import { installProxy, refuseProxyRequest } from './proxy/proxy.js';
+import { clientErrorHandler, type ConnectionLimits, createHttpServer, DEFAULT_CONNECTION_LIMITS } from './http/http-server.js';
 import type { CertificateAuthority } from './proxy/certificate-authority.js';
 
 export interface ServerOptions {
@@ -24,6 +25,8 @@ export interface ServerOptions {
   publicUrl?: string;
   /** Fastify's `trustProxy`: whose X-Forwarded-Proto/-Host to believe for absolute URLs. */
   trustProxy?: boolean | string;
+  /** Request timeout and connection cap of the HTTP server. */
+  connectionLimits?: ConnectionLimits;
   /** The local CA that CONNECT tunnels present certificates of, loaded on the first tunnel. */
   certificates: () => Promise<CertificateAuthority>;
   version: string;
@@ -38,7 +41,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // One logger for the node: requests log through it with their request id (access lines at info).
     loggerInstance: options.deps.logger,
     // The HTTP server refuses forwarding requests before Fastify sees them; CONNECT is added below.
-    serverFactory: (handler) => proxyAwareServer(handler),
+    serverFactory: (handler) => createHttpServer(handler, options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS, refuseProxyRequest),
+    clientErrorHandler,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: BODY_LIMIT,
     // While closing, refuseWhileClosing answers with Twilio's 503 instead of Fastify's.

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import type { FastifyBaseLogger } from 'fastify';
@@ -26,18 +26,10 @@ export interface ProxyOptions {
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
- * The HTTP server under Fastify: refuses absolute-form (`GET http://host/`) proxy requests and
- * requests inside a tunnel for another host, then hands the rest to Fastify.
+ * What the proxy turns away before Fastify sees it: absolute-form (`GET http://host/`) forwarding
+ * requests, and requests inside a tunnel for another host than the tunnel's.
  */
-export function proxyAwareServer(handler: RequestListener): Server {
-  return createServer((request, response) => {
-    const refusal = refuseRequest(request);
-    if (refusal) writeError(response, refusal);
-    else handler(request, response);
-  });
-}
-
-function refuseRequest(request: IncomingMessage): TwilioError | undefined {
+export function refuseProxyRequest(request: IncomingMessage): TwilioError | undefined {
   // Origin-form starts with '/'; anything else (absolute-form, '*') asks to be forwarded.
   if (!request.url?.startsWith('/')) {
     return notAnOpenProxy(
@@ -57,12 +49,6 @@ function refuseRequest(request: IncomingMessage): TwilioError | undefined {
 function hostWithoutPort(host: string): string {
   const lower = host.toLowerCase();
   return lower.endsWith(`:${TUNNEL_PORT}`) ? lower.slice(0, -`:${TUNNEL_PORT}`.length) : lower;
-}
-
-function writeError(response: ServerResponse, error: TwilioError): void {
-  const body = JSON.stringify(error.toJSON());
-  response.writeHead(error.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
-  response.end(body);
 }
 
 /** Serves CONNECT on `server`; call once, before it listens. */
