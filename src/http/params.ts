@@ -84,7 +84,12 @@ export function readParams<O extends OperationSpec, In extends 'query' | 'body'>
   const out: Record<string, unknown> = {};
   for (const spec of op.params) {
     if (spec.in !== place || raw[spec.name] === undefined) continue;
-    out[spec.name] = readValue(spec, raw[spec.name]);
+    const value = readValue(spec, raw[spec.name]);
+    // One rule for every backend: no parameter carries a NUL (PostgreSQL cannot store one in text).
+    if ((Array.isArray(value) ? value : [value]).some((v) => typeof v === 'string' && v.includes('\0'))) {
+      throw invalidParameter(spec.name, 'must not contain a NUL character');
+    }
+    out[spec.name] = value;
   }
   const validate = validatorOf(op, place);
   if (!validate(out)) throw firstError(op, place, validate.errors ?? [], errors);

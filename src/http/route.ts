@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OperationSpec, ParamsOf, PathOf } from './operation.js';
 import { readParams, schemaOf, type ParamErrors } from './params.js';
-import { apiKeyNotPermitted, methodNotAllowed } from './errors.js';
+import { apiKeyNotPermitted, methodNotAllowed, notFound } from './errors.js';
 import { baseUrlOf } from './origin.js';
 import { authenticate, resolvePathAccount } from '../auth/credentials.js';
 import type { AccountRow } from '../storage/store.js';
@@ -77,6 +77,8 @@ export function twilioRoute<O extends OperationSpec>(
     // Credentials are checked before the body is read: a caller without them costs no parsing.
     onRequest: async (request) => {
       const caller = await authenticate(deps, request.headers.authorization);
+      // No SID holds a NUL: such a path names nothing (and never reaches the database).
+      if (Object.values(request.params as Record<string, string>).some((v) => v.includes('\0'))) throw notFound(request.url.split('?')[0]!);
       if (options.refuseApiKeys && caller.keySid !== undefined) throw apiKeyNotPermitted();
       const path = request.params as Record<string, string>;
       accounts.set(request, path.AccountSid !== undefined ? await resolvePathAccount(deps, caller, path.AccountSid) : caller.account);

@@ -105,3 +105,36 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+for (const backend of BACKENDS) {
+  describe(`[${backend}] NUL characters: one rule on both backends`, () => {
+    let server: TestServer & { cleanup(): Promise<void> };
+    before(async () => {
+      server = await startTestServer(backend);
+    });
+    after(() => server.cleanup());
+
+    test('a NUL in a body parameter: 400 naming it, and nothing is written', async () => {
+      const reply = await server.request('POST', '/v1/Services', { FriendlyName: 'a\0b' });
+      assert.equal(reply.status, 400, reply.text);
+      assert.equal(reply.body.code, 20001);
+      assert.match(reply.body.message, /FriendlyName/);
+      const list = await server.request('GET', '/v1/Services');
+      assert.deepEqual(list.body.services, []);
+    });
+
+    test('a NUL in a query value: 400 naming it', async () => {
+      const reply = await server.request('GET', `/2010-04-01/Accounts/${server.account.sid}/Messages.json?To=%00`);
+      assert.equal(reply.status, 400, reply.text);
+      assert.match(reply.body.message, /To/);
+    });
+
+    test('a NUL in a path SID: 404, 20404 (nothing has that SID)', async () => {
+      for (const path of [`/v1/Services/MG${'0'.repeat(31)}%00`, `/2010-04-01/Accounts/${server.account.sid}/Keys/SK%00.json`]) {
+        const reply = await server.request('GET', path);
+        assert.equal(reply.status, 404, `${path}: ${reply.text}`);
+        assert.equal(reply.body.code, 20404);
+      }
+    });
+  });
+}
