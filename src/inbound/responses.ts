@@ -1,10 +1,11 @@
 import type { Store } from '../storage/store.js';
+import { isHttpUrl } from '../http/params.js';
 import { WEBHOOK_PARAMS, WEBHOOK_TARGET } from '../storage/codecs.js';
 import { mediaItem, type MediaItem } from '../sending/message.js';
 import { resolveFrom } from '../sending/senders.js';
 import { reachProblem } from '../sending/sender-selection.js';
 import { parseE164 } from '../phone/numbering.js';
-import { enqueueWebhook, WEBHOOK_KIND, type ResponseHandler, type WebhookResponse } from '../webhooks/outbox.js';
+import { enqueueWebhook, type ResponseHandler, UnusableAnswer, WEBHOOK_KIND, type WebhookResponse } from '../webhooks/outbox.js';
 import { signingUrl } from '../webhooks/signature.js';
 import { parseMessagingTwiml, type TwimlMessage, type TwimlVerb } from './twiml.js';
 import { queueReply } from './inbound.js';
@@ -15,7 +16,7 @@ export const MAX_REDIRECTS = 10;
 const TWIML_TYPES = ['text/xml', 'application/xml'];
 
 /** What a webhook's answer means: TwiML to run, nothing to do, or Twilio's error code. */
-function readAnswer(response: WebhookResponse): { verbs: TwimlVerb[] } | { errorCode: number; connection?: boolean } {
+function readAnswer(response: WebhookResponse, base: string): { verbs: TwimlVerb[] } | { errorCode: number; connection?: boolean } {
   if (response.status === undefined) return { errorCode: response.errorCode ?? 11205, connection: true };
   if (response.status < 200 || response.status >= 300) return { errorCode: 11200 };
   if (response.errorCode === 11750) return { errorCode: 11750 };
@@ -25,7 +26,33 @@ function readAnswer(response: WebhookResponse): { verbs: TwimlVerb[] } | { error
   const type = (response.contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (!TWIML_TYPES.includes(type)) return { errorCode: 12300 };
   const twiml = parseMessagingTwiml(body);
-  return twiml.ok ? { verbs: twiml.verbs } : { errorCode: twiml.code };
+  if (!twiml.ok) return { errorCode: twiml.code };
+  refuseUnfetchableUrls(twiml.verbs, base);
+  return { verbs: twiml.verbs };
+}
+
+/**
+ * Every URL the TwiML brings in must be one Shortroute can request, as the API's URLs must
+ * (http or https, absolute once resolved against the webhook's): a `<Redirect>` elsewhere is
+ * 11200 (it cannot be fetched), an `action`, `statusCallback` or `<Media>` elsewhere makes the
+ * document invalid (12100). Either way the webhook fails and nothing of the answer is applied.
+ */
+function refuseUnfetchableUrls(verbs: TwimlVerb[], base: string): void {
+  const fetchable = (url: string) => {
+    try {
+      return isHttpUrl(new URL(url, base).href);
+    } catch {
+      return false;
+    }
+  };
+  for (const verb of verbs) {
+    if (verb.verb === 'Redirect') {
+      if (!fetchable(verb.url)) throw new UnusableAnswer(11200, `<Redirect> to ${verb.url}, which is not an http(s) URL`);
+      continue;
+    }
+    const bad = [verb.action, verb.statusCallback, ...verb.media].find((url) => url !== undefined && !fetchable(url));
+    if (bad !== undefined) throw new UnusableAnswer(12100, `<Message> with ${bad}, which is not an http(s) URL`);
+  }
 }
 
 /**
@@ -37,7 +64,7 @@ function readAnswer(response: WebhookResponse): { verbs: TwimlVerb[] } | { error
  * is tried once more first. It all commits with the attempt's record.
  */
 export const inboundResponseHandler: ResponseHandler = async (tx, hook, response, now, policy) => {
-  const answer = readAnswer(response);
+  const answer = readAnswer(response, hook.url);
   if ('errorCode' in answer) {
     if (answer.connection && hook.attempts < hook.max_attempts) return { done: false, retry: true, errorCode: answer.errorCode };
     if (hook.kind === WEBHOOK_KIND.inbound && hook.fallback) {

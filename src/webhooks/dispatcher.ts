@@ -5,7 +5,7 @@ import { WORK } from '../background/notify.js';
 import type { WebhookRow } from '../storage/store.js';
 import { toStored } from '../http/dates.js';
 import { webhookRequest, type WebhookRequest } from './signature.js';
-import { MAX_RESPONSE_BYTES, type ResponseHandler, type WebhookKind, type WebhookResponse } from './outbox.js';
+import { MAX_RESPONSE_BYTES, type ResponseHandler, UnusableAnswer, type WebhookKind, type WebhookResponse } from './outbox.js';
 
 /**
  * Delivers the outbox: claims due webhooks (a compare-and-set on the attempt count, so two nodes
@@ -151,7 +151,12 @@ export class WebhookDispatcher implements Job {
         const current = await tx.webhooks.fetchForUpdate(hook.sid);
         await tx.webhooks.insertAttempt(attempt(`the answer could not be processed: ${(error as Error).message}`));
         if (current && current.attempts === hook.attempts && current.status === 'pending') {
-          await tx.webhooks.update(hook.sid, { status: 'failed', next_attempt_at: null, error_code: 11200, date_updated: at });
+          await tx.webhooks.update(hook.sid, {
+            status: 'failed',
+            next_attempt_at: null,
+            error_code: error instanceof UnusableAnswer ? error.errorCode : 11200,
+            date_updated: at,
+          });
         }
       });
     }

@@ -85,6 +85,20 @@ export interface WebhookResponse {
 }
 
 /**
+ * An answer that cannot be acted on, with the Twilio error to fail the webhook with: thrown by a
+ * response handler, it rolls back whatever the handler wrote (see the dispatcher).
+ */
+export class UnusableAnswer extends Error {
+  constructor(
+    readonly errorCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnusableAnswer';
+  }
+}
+
+/**
  * What to do once a receiver has answered (or not): a status callback only wants a 2xx; an
  * inbound request reads the TwiML it got back. Returns whether the delivery is done, and if not,
  * whether to try again and the error code to record. It runs in the transaction that records the

@@ -340,6 +340,28 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await h.replies(handset), []);
     });
 
+    test('URLs TwiML brings in must be http(s): a file: <Redirect> fails 11200, a file: <Media> or action 12100; nothing applied', async () => {
+      const cases: [string, string, number][] = [
+        ['file-redirect', '<Message>Never sent</Message><Redirect>file:///etc/passwd</Redirect>', 11200],
+        ['file-media', '<Message><Body>Never sent</Body><Media>file:///etc/passwd</Media></Message>', 12100],
+        ['file-action', '<Message action="file:///etc/passwd">Never sent</Message>', 12100],
+      ];
+      for (const [name, body, code] of cases) {
+        const path = h.path(name, twiml(body));
+        const number = await h.buy({ SmsUrl: h.url(path) });
+        const handset = usNumber('312');
+        const inbound = await h.text(handset, number.phone_number, 'go');
+        await h.advance(3000);
+        const hooks = await h.webhooks(inbound.sid);
+        assert.deepEqual(
+          hooks.map((w) => [w.kind, w.status, w.error_code, w.url]),
+          [['inbound', 'failed', code, h.url(path)]],
+          name,
+        );
+        assert.deepEqual(await h.replies(handset), [], name);
+      }
+    });
+
     /** The primary answers `answer`; its fallback replies. Checks the error and the fallback request. */
     async function failsOver(name: string, answer: Answer, code: number, fallbackMethod: 'GET' | 'POST' = 'POST') {
       const primary = h.path(name, answer);
