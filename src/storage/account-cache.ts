@@ -8,17 +8,18 @@ import type { AccountRow } from './repositories/accounts.js';
  */
 export class AccountCache {
   static readonly MAX = 10_000;
-  readonly #rows = new Map<string, AccountRow>();
+  /** A SID that names no account is kept too (as null): refusing it then costs what a known one does. */
+  readonly #rows = new Map<string, AccountRow | null>();
   #version = 0;
 
   async fetch(sid: string, load: () => Promise<AccountRow | undefined>): Promise<AccountRow | undefined> {
     const hit = this.#rows.get(sid);
-    if (hit) return hit;
+    if (hit !== undefined) return hit ?? undefined;
     const version = this.#version;
     const row = await load();
-    if (row && version === this.#version) {
+    if (version === this.#version) {
       if (this.#rows.size >= AccountCache.MAX) this.#rows.clear();
-      this.#rows.set(sid, row);
+      this.#rows.set(sid, row ?? null);
     }
     return row;
   }
