@@ -91,13 +91,15 @@ export function v1Page<T, J>(options: {
   baseUrl: string;
   path: string;
   key: string;
+  /** Filters the list was asked with, kept in every page URL. */
+  filters?: Record<string, string | undefined>;
   request: PageRequest;
   result: Page<T>;
   keyOf: (item: T) => PageKey;
   serialize: (item: T) => J;
 }) {
   const { baseUrl, path, key, request, result } = options;
-  const l = links(baseUrl + path, {}, request, result, options.keyOf);
+  const l = links(baseUrl + path, options.filters ?? {}, request, result, options.keyOf);
   return {
     [key]: result.items.map(options.serialize),
     meta: {

@@ -143,18 +143,28 @@ export async function textFromHandset(server: TestServer, from: string, to: stri
   return reply.body as { sid: string; direction: string; status: string; from: string; to: string; messaging_service_sid: string | null; body: string };
 }
 
+/** Every item of a paged Shortroute list, following meta.next_page_url; asserts 200 on each page. */
+export async function allPages<T>(server: TestServer, path: string, key: string): Promise<T[]> {
+  const items: T[] = [];
+  let next: string | null = path;
+  while (next) {
+    const reply = await server.request('GET', next);
+    assert.equal(reply.status, 200, reply.text);
+    items.push(...(reply.body[key] as T[]));
+    const url: string | null = reply.body.meta.next_page_url;
+    next = url ? url.slice(new URL(url).origin.length) : null;
+  }
+  return items;
+}
+
 /** What the handset `number` received from the server's account, oldest first; asserts 200. */
 export async function handsetInbox(server: TestServer, number: string): Promise<HandsetMessage[]> {
-  const reply = await server.request('GET', `/_shortroute/Accounts/${server.account.sid}/Handsets/${encodeURIComponent(number)}/Messages`);
-  assert.equal(reply.status, 200, reply.text);
-  return reply.body.messages as HandsetMessage[];
+  return allPages<HandsetMessage>(server, `/_shortroute/Accounts/${server.account.sid}/Handsets/${encodeURIComponent(number)}/Messages`, 'messages');
 }
 
 /** The account's webhook log (the server's own account by default), filtered by `query` (MessageSid, Kind); asserts 200. */
 export async function webhookLog<T = Webhook>(server: TestServer, query: Record<string, string> = {}, accountSid = server.account.sid): Promise<T[]> {
-  const reply = await server.request('GET', `/_shortroute/Accounts/${accountSid}/Webhooks?${new URLSearchParams(query)}`);
-  assert.equal(reply.status, 200, reply.text);
-  return reply.body.webhooks as T[];
+  return allPages<T>(server, `/_shortroute/Accounts/${accountSid}/Webhooks?${new URLSearchParams(query)}`, 'webhooks');
 }
 
 /** Moves the clock `ms` ahead in steps of `step` (one jump by default), settling the server's network after each. */

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { basicAuth, form, send as http, type Reply } from '../helpers/server.js';
 import { addShortCode, addSubaccount, assertTwilioError } from '../helpers/fixtures.js';
-import { useMessagingServer, usNumber, webhookLog, type Json } from '../helpers/messaging.js';
+import { advanceClock, allPages, useMessagingServer, usNumber, webhookLog, type Json } from '../helpers/messaging.js';
 
 const UNKNOWN_MESSAGE = 'SM00000000000000000000000000000000';
 
@@ -76,6 +76,26 @@ for (const backend of BACKENDS) {
       assert.ok(twoSids.body.webhooks.length > 0);
       assert.ok(twoSids.body.webhooks.every((w: Json) => w.message_sid === message.sid));
       assert.equal((await main()('POST', `${shortroute(env.server.account.sid)}/Reset`)).status, 204);
+    });
+
+    test('Handsets and Webhooks are paged as Twilio lists are: PageSize, meta.next_page_url (filters kept), 20007 past 1000', async () => {
+      const { message } = await populate(env.server.account.sid, main());
+      // The message goes its whole way (queued, sending, sent, undelivered), a callback at each step.
+      await advanceClock(env.server, env.clock, 20_000, 1_000);
+      const base = shortroute(env.server.account.sid);
+      const hooks = await allPages<Json>(env.server, `${base}/Webhooks?MessageSid=${message.sid}&PageSize=1`, 'webhooks');
+      assert.ok(hooks.length >= 2, `${hooks.length} webhooks`);
+      assert.ok(hooks.every((w: Json) => w.message_sid === message.sid));
+      const first = await main()('GET', `${base}/Webhooks?MessageSid=${message.sid}&PageSize=1`);
+      assert.equal(first.body.webhooks.length, 1);
+      assert.match(first.body.meta.next_page_url, new RegExp(`MessageSid=${message.sid}.*PageSize=1.*PageToken=PA`));
+      const tooLarge = await main()('GET', `${base}/Webhooks?PageSize=1001`);
+      assert.equal(tooLarge.status, 400);
+      assert.equal(tooLarge.body.code, 20007);
+      const inbox = await main()('GET', `${base}/Handsets/${encodeURIComponent(usNumber('415'))}/Messages?PageSize=1`);
+      assert.equal(inbox.status, 200, inbox.text);
+      assert.equal(inbox.body.meta.page_size, 1);
+      assert.equal((await main()('POST', `${base}/Reset`)).status, 204);
     });
 
     test('every endpoint wants credentials (401, 20003), and those of the account or its owner (20003 otherwise)', async () => {

@@ -1,4 +1,6 @@
 import { twilioRoute, type TwilioRoutes } from '../../http/route.js';
+import { pagingErrors, readPaging, v1Page } from '../../http/paging.js';
+import { SHORTROUTE_PREFIX } from './prefix.js';
 import { shortrouteOperations as op } from './operations.js';
 import { ATTEMPT_REQUEST, HEADERS, WEBHOOK_PARAMS } from '../../storage/codecs.js';
 import { RULE_STATUS } from '../../storage/states.js';
@@ -85,11 +87,19 @@ export function inspectionRoutes(routes: TwilioRoutes): void {
   const { deps } = routes;
 
   // The messages a simulated handset received (sent or delivered to it), oldest first.
-  twilioRoute(routes, op.handsetMessages, async ({ account, path }) => {
-    const number = await e164(path.Number, 'Number');
-    const rows = await deps.store.messages.listReceivedBy(account.sid, number);
-    return { number, messages: rows.map(handsetMessage) };
-  });
+  twilioRoute(
+    routes,
+    op.handsetMessages,
+    async ({ account, path, params, baseUrl }) => {
+      const number = await e164(path.Number, 'Number');
+      const request = readPaging(params);
+      const result = await deps.store.messages.pageReceivedBy(account.sid, number, request.query);
+      const listPath = `${SHORTROUTE_PREFIX}/Accounts/${account.sid}/Handsets/${encodeURIComponent(number)}/Messages`;
+      const keyOf = (row: MessageRow) => ({ date: row.date_sent!, sid: row.sid });
+      return { number, ...v1Page({ baseUrl, path: listPath, key: 'messages', request, result, keyOf, serialize: handsetMessage }) };
+    },
+    { errors: pagingErrors },
+  );
 
   // A simulated handset sends a message (From is the handset) to one of the account's numbers or
   // short codes: stored as an inbound Message, passed on to the webhook. Answers the Message.
@@ -122,9 +132,26 @@ export function inspectionRoutes(routes: TwilioRoutes): void {
   });
 
   // Every webhook of the account (filters: MessageSid, Kind), with each attempt's request and response.
-  twilioRoute(routes, op.webhooks, async ({ account, params }) => ({
-    webhooks: await webhooksJson(deps, await deps.store.webhooks.list(account.sid, { messageSid: params.MessageSid, kind: params.Kind })),
-  }));
+  twilioRoute(
+    routes,
+    op.webhooks,
+    async ({ account, params, baseUrl }) => {
+      const request = readPaging(params);
+      const result = await deps.store.webhooks.page(account.sid, { messageSid: params.MessageSid, kind: params.Kind }, request.query);
+      const body = v1Page({
+        baseUrl,
+        path: `${SHORTROUTE_PREFIX}/Accounts/${account.sid}/Webhooks`,
+        key: 'webhooks',
+        filters: { MessageSid: params.MessageSid, Kind: params.Kind },
+        request,
+        result,
+        keyOf: (row: WebhookRow) => ({ date: row.date_created, sid: row.sid }),
+        serialize: (row: WebhookRow) => row,
+      });
+      return { ...body, webhooks: await webhooksJson(deps, body.webhooks as WebhookRow[]) };
+    },
+    { errors: pagingErrors },
+  );
 
   // Delivery rules: messages to `To` end with `ErrorCode` (and `Status`, by default the code's own).
   twilioRoute(routes, op.createDeliveryRule, async ({ account, params }) => {

@@ -3,6 +3,12 @@ import { SHORTROUTE_PREFIX } from './prefix.js';
 
 const ACCOUNT = `${SHORTROUTE_PREFIX}/Accounts/{AccountSid}`;
 const text = <N extends string, P extends 'body' | 'query'>(name: N, place: P) => ({ name, in: place, required: false, type: 'string' }) as const;
+/** Twilio's paging parameters, as every list of the spec declares them. */
+const paging = [
+  { name: 'PageSize', in: 'query', required: false, type: 'integer', minimum: 1, maximum: 1000 },
+  { name: 'Page', in: 'query', required: false, type: 'integer', minimum: 0 },
+  text('PageToken', 'query'),
+] as const;
 
 /**
  * Shortroute's own endpoints, declared in the terms of Twilio's spec so that they go through the
@@ -14,7 +20,7 @@ export const shortrouteOperations = {
     method: 'GET',
     path: `${ACCOUNT}/Handsets/{Number}/Messages`,
     operationId: 'ListHandsetMessages',
-    params: [],
+    params: paging,
     status: 200,
     response: null,
   },
@@ -31,7 +37,7 @@ export const shortrouteOperations = {
     method: 'GET',
     path: `${ACCOUNT}/Webhooks`,
     operationId: 'ListWebhooks',
-    params: [text('MessageSid', 'query'), text('Kind', 'query')],
+    params: [text('MessageSid', 'query'), text('Kind', 'query'), ...paging],
     status: 200,
     response: null,
   },

@@ -39,18 +39,16 @@ export class MessageRepository {
     return keysetPage<MessageRow>(query, { date: 'date_created', sid: 'sid', order: 'desc' }, page);
   }
 
-  /** What a simulated handset received (sent or delivered to it), oldest first. */
-  async listReceivedBy(accountSid: string, number: string): Promise<MessageRow[]> {
-    return this.s.db
+  /** What a simulated handset received (sent or delivered to it), oldest first, a page at a time. */
+  async pageReceivedBy(accountSid: string, number: string, page: PageQuery): Promise<Page<MessageRow>> {
+    const query = this.s.db
       .selectFrom('messages')
       .selectAll()
       .where('account_sid', '=', accountSid)
       .where('to_address', '=', number)
       .where('direction', '!=', 'inbound')
-      .where('status', 'in', ['sent', 'delivered', 'read'])
-      .orderBy('date_sent')
-      .orderBy('sid')
-      .execute();
+      .where('status', 'in', ['sent', 'delivered', 'read']);
+    return keysetPage<MessageRow>(query, { date: 'date_sent', sid: 'sid', order: 'asc' }, page);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { WebhookAttemptTable, WebhookTable } from '../schema.js';
 import type { Session } from './session.js';
+import { keysetPage, type Page, type PageQuery } from '../keyset.js';
 import type { WebhookKind } from '../states.js';
 
 export type WebhookRow = Selectable<WebhookTable>;
@@ -84,6 +85,15 @@ export class WebhookRepository {
     // A kind that is none of WEBHOOK_KIND simply finds nothing.
     if (filters.kind) query = query.where('kind', '=', filters.kind as WebhookKind);
     return query.orderBy('date_created').orderBy('sid').execute();
+  }
+
+  /** The account's webhooks in the order they were written, a page at a time. */
+  async page(accountSid: string, filters: { messageSid?: string; kind?: string }, page: PageQuery): Promise<Page<WebhookRow>> {
+    let query = this.s.db.selectFrom('webhooks').selectAll().where('account_sid', '=', accountSid);
+    if (filters.messageSid) query = query.where('message_sid', '=', filters.messageSid);
+    // A kind that is none of WEBHOOK_KIND simply finds nothing.
+    if (filters.kind) query = query.where('kind', '=', filters.kind as WebhookKind);
+    return keysetPage<WebhookRow>(query, { date: 'date_created', sid: 'sid', order: 'asc' }, page);
   }
 
   async listAttempts(webhookSids: readonly string[]): Promise<WebhookAttemptRow[]> {
