@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { FakeClock, systemClock, type Clock } from './clock.js';
 import { buildServer } from './server.js';
@@ -46,6 +46,8 @@ export type StartOptions = Partial<Config> & {
   webhooks?: Partial<WebhookPolicy>;
   /** stderr when stdout is someone else's (`shortroute exec`). */
   logTo?: 'stdout' | 'stderr';
+  /** A logger of the caller's instead of one made from logLevel and logTo (tests read what it wrote). */
+  logger?: FastifyBaseLogger;
 };
 
 /** Each backend's driver is loaded only when it is used: loading pg costs ~100 ms of start-up. */
@@ -75,7 +77,7 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
       clock,
       limits: { maxSenders: config.maxSenders ?? DEFAULT_LIMITS.maxSenders },
       notify: notifications.notify,
-      logger: pino({ level: config.logLevel ?? 'warn' }, config.logTo === 'stderr' ? process.stderr : process.stdout),
+      logger: config.logger ?? pino({ level: config.logLevel ?? 'warn' }, config.logTo === 'stderr' ? process.stderr : process.stdout),
       webhookPolicy: {
         ...DEFAULT_WEBHOOK_POLICY,
         ...(config.webhookTimeoutMs !== undefined && { timeoutMs: config.webhookTimeoutMs }),

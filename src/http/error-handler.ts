@@ -8,6 +8,16 @@ import { internalError, notFound, payloadTooLarge, serviceUnavailable, TwilioErr
  */
 export function installErrorHandler(app: FastifyInstance, options: { backend: Backend; bodyLimit: number }): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // A client that went away mid-request (ECONNRESET on its own socket) is not a database outage,
+    // whatever the backend says of that code: nothing to alarm, and the answer goes nowhere.
+    if (request.raw.aborted) {
+      request.log.debug({ err: error }, 'the client went away before its request was read');
+      reply
+        .code(400)
+        .type('application/json')
+        .send(new TwilioError(400, 20001, 'The request was aborted by the client').toJSON());
+      return;
+    }
     const twilio = toTwilioError(error, options, request.headers['content-type']);
     if (twilio.status >= 500) request.log.error({ err: error }, 'request failed');
     if (twilio.status === 503) reply.header('Retry-After', '1');

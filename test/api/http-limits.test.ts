@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { WAIT_MS } from '../helpers/cli.js';
@@ -18,6 +20,12 @@ function open(port: number): Promise<Socket> {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => resolve(socket)).once('error', reject);
   });
+}
+
+/** Waits for a condition the server brings about, checking every few ms, for WAIT_MS at most. */
+async function until(condition: () => boolean): Promise<void> {
+  const end = Date.now() + WAIT_MS;
+  while (!condition() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 /** Resolves when the server closes the socket (or it errors): a refused connection. */
@@ -135,6 +143,44 @@ for (const backend of BACKENDS) {
         assert.equal(reply.status, 404, `${path}: ${reply.text}`);
         assert.equal(reply.body.code, 20404);
       }
+    });
+  });
+}
+
+for (const backend of BACKENDS) {
+  describe(`[${backend}] a client that aborts mid-body`, () => {
+    const lines: { level: number; msg: string }[] = [];
+    let server: TestServer & { cleanup(): Promise<void> };
+    before(async () => {
+      const stream = new Writable({
+        write(chunk, _encoding, done) {
+          for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+          done();
+        },
+      });
+      server = await startTestServer(backend, { logger: pino({ level: 'debug' }, stream) });
+    });
+    after(() => server.cleanup());
+
+    test('is logged as the client going away, never as a database outage or an error', async () => {
+      const socket = await open(Number(new URL(server.url).port));
+      socket.write(
+        `POST /v1/Services HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${server.auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nFriendlyName=half`,
+      );
+      // The server has the headers once it logs the request (at info); then the client resets.
+      await until(() => lines.some((l) => l.msg === 'incoming request'));
+      socket.resetAndDestroy();
+      await until(() => lines.some((l) => /went away|request failed/.test(l.msg)));
+      assert.ok(
+        lines.some((l) => /went away/.test(l.msg)),
+        JSON.stringify(lines.map((l) => l.msg)),
+      );
+      assert.deepEqual(
+        lines.filter((l) => l.level >= 50),
+        [],
+      );
+      const health = await server.request('GET', '/_shortroute/health');
+      assert.equal(health.status, 200);
     });
   });
 }
