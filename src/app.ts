@@ -116,12 +116,10 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     }
     const address = server.server.address() as AddressInfo;
     // A wildcard address is reachable on loopback; show that one.
-    const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
-    const shownHost = ip.includes(':') ? `[${ip}]` : ip;
     background.start();
     let closed: Promise<void> | undefined;
     return {
-      url: `http://${shownHost}:${address.port}`,
+      url: reachableUrl(address.address, address.port),
       account,
       store,
       server,
@@ -172,6 +170,12 @@ function storageName(config: StartOptions): string {
 function certificateLoader(dir: string): () => Promise<CertificateAuthority> {
   let loaded: Promise<CertificateAuthority> | undefined;
   return () => (loaded ??= import('./proxy/certificate-authority.js').then(({ loadCertificateAuthority }) => loadCertificateAuthority(dir)));
+}
+
+/** Where a server listening on `host` is reached: a wildcard address is reachable on loopback. */
+export function reachableUrl(host: string, port: number): string {
+  const ip = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
 }
 
 /** A database URL without its password, for messages. */

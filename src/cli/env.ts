@@ -1,5 +1,5 @@
 import { helpText, parseConfig, UsageError } from '../config.js';
-import { readMainAccount } from '../app.js';
+import { reachableUrl, readMainAccount } from '../app.js';
 import { isLoopbackAddress } from '../proxy/hosts.js';
 import { clientEnvironment, environmentWarnings, formatEnvironment, PACKAGE_ROOT, proxyUrlFor, pythonShimDir, SHELLS, type Shell } from './environment.js';
 
@@ -23,8 +23,7 @@ export async function cmdEnv(args: string[]): Promise<number> {
   const account = await readMainAccount(config);
   const { loadCertificateAuthority } = await import('../proxy/certificate-authority.js');
   const ca = loadCertificateAuthority(config.caDir);
-  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+  const url = reachableUrl(config.host, config.port);
   const credentials = { sid: account.sid, authToken: account.auth_token };
   const vars = clientEnvironment({
     proxyUrl: proxyUrlFor(url, isLoopbackAddress(config.host), credentials),

@@ -110,11 +110,6 @@ export class Store {
     await this.#db.destroy();
   }
 
-  /** Whether this Store runs inside a transaction. */
-  get inTransaction(): boolean {
-    return this.#db.isTransaction;
-  }
-
   /**
    * Runs `work` in one transaction. On PostgreSQL a transaction that loses a deadlock (40P01) or
    * a serialization check (40001) is run again from the start, a few times: its work is all in
