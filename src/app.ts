@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
@@ -83,6 +85,7 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
         ...(config.webhookTimeoutMs !== undefined && { timeoutMs: config.webhookTimeoutMs }),
         ...config.webhooks,
       },
+      nodeId: config.nodeId ?? defaultNodeId(config.port ?? 4747),
     };
     const background = new Background(deps, notifications, {
       network: {
@@ -116,7 +119,7 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     }
     const address = server.server.address() as AddressInfo;
     // A wildcard address is reachable on loopback; show that one.
-    background.start();
+    await background.start();
     let closed: Promise<void> | undefined;
     return {
       url: reachableUrl(address.address, address.port),
@@ -173,6 +176,15 @@ function certificateLoader(dir: string): () => Promise<CertificateAuthority> {
 }
 
 /** Where a server listening on `host` is reached: a wildcard address is reachable on loopback. */
+/**
+ * A node's default name: the machine and the port, which two nodes on one machine cannot share.
+ * A node on a port the OS picks (0) has no stable name: a fresh one each run, so it never takes
+ * another's claims (its own left behind wait out their lease).
+ */
+function defaultNodeId(port: number): string {
+  return port === 0 ? `${hostname()}:${randomUUID()}` : `${hostname()}:${port}`;
+}
+
 export function reachableUrl(host: string, port: number): string {
   const ip = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${ip.includes(':') ? `[${ip}]` : ip}:${port}`;

@@ -38,6 +38,8 @@ export interface Config {
   caDir: string;
   /** Fastify's `trustProxy`: false, true, or the addresses/CIDRs of trusted reverse proxies. */
   trustProxy: boolean | string;
+  /** This node's name among several on one PostgreSQL database, stable across its restarts. */
+  nodeId?: string;
   /** The main account's credentials: TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN (no SHORTROUTE_ twin). */
   accountSid?: string;
   authToken?: string;
@@ -96,6 +98,12 @@ export const OPTIONS = {
     env: 'SHORTROUTE_TRUST_PROXY',
     default: 'false',
     help: 'believe X-Forwarded-Proto/-Host from: true (any peer), or addresses/CIDRs, comma-separated',
+  },
+  'node-id': {
+    type: 'string',
+    env: 'SHORTROUTE_NODE_ID',
+    default: undefined,
+    help: "this node's name on a shared PostgreSQL, the same across its restarts (default: hostname:port)",
   },
   'log-level': { type: 'string', env: 'SHORTROUTE_LOG_LEVEL', default: 'warn', help: 'fatal, error, warn, info, debug or trace' },
   help: { type: 'boolean', env: undefined, default: 'false', help: 'show this help' },
@@ -182,6 +190,7 @@ export function parseConfig(argv: string[], env: Env, defaults: Partial<Record<O
     maxConnections: int('max-connections', 1, 1_000_000),
     caDir: pick('ca-dir') ?? defaultCaDir(env),
     trustProxy: trustProxy(pick('trust-proxy')!),
+    nodeId: nodeId(pick('node-id')),
     accountSid: env.TWILIO_ACCOUNT_SID || undefined,
     authToken: env.TWILIO_AUTH_TOKEN || undefined,
   };
@@ -192,6 +201,11 @@ export function parseConfig(argv: string[], env: Env, defaults: Partial<Record<O
 function trustProxy(text: string): boolean | string {
   if (text === 'true' || text === 'false') return text === 'true';
   if (!/^[0-9a-f.:/]+(,\s*[0-9a-f.:/]+)*$/i.test(text)) throw new UsageError(`--trust-proxy must be true, false, or addresses/CIDRs, not '${text}'`);
+  return text;
+}
+
+function nodeId(text: string | undefined): string | undefined {
+  if (text !== undefined && !/^[\x21-\x7e]{1,200}$/.test(text)) throw new UsageError(`--node-id must be 1 to 200 visible ASCII characters, not '${text}'`);
   return text;
 }
 

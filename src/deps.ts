@@ -16,7 +16,7 @@ export const DEFAULT_LIMITS: Limits = { maxSenders: 400 };
 /**
  * What every domain function and background job receives, built once and complete at start:
  * where data lives, what time it is, the limits, how to tell the background about new work, where
- * to log, and the node's webhook policy (the one every webhook follows).
+ * to log, the node's webhook policy (the one every webhook follows) and its name.
  */
 export interface Deps {
   store: Store;
@@ -25,4 +25,9 @@ export interface Deps {
   notify: Notify;
   logger: FastifyBaseLogger;
   webhookPolicy: WebhookPolicy;
+  /**
+   * This node's name, stable across its restarts: the outbox marks the attempts it has in flight
+   * with it, so that, restarted, it takes back its own (PostgreSQL; SQLite has one node).
+   */
+  nodeId: string;
 }

@@ -35,7 +35,9 @@ export class Background {
     this.#unsubscribe = [notifications.on(WORK.messages, () => this.messages.notify()), notifications.on(WORK.webhooks, () => this.webhooks.notify())];
   }
 
-  start(): void {
+  /** Takes back the webhook attempts this node left in flight when it last stopped, then starts. */
+  async start(): Promise<void> {
+    await this.#dispatcher.reclaim();
     this.messages.start();
     this.webhooks.start();
   }

@@ -227,6 +227,10 @@ export interface WebhookTable {
   error_code: number | null;
   date_created: string;
   date_updated: string;
+  /** host:port of the URL: delivery slots are shared fairly across receiving hosts. */
+  host: Generated<string>;
+  /** The node whose attempt is in flight (its lease in next_attempt_at); null when none is. */
+  claimed_by: string | null;
 }
 
 export interface WebhookAttemptTable {

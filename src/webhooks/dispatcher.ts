@@ -3,6 +3,7 @@ import { ATTEMPT_REQUEST, HEADERS, WEBHOOK_PARAMS } from '../storage/codecs.js';
 import type { Job } from '../background/worker.js';
 import { WORK } from '../background/notify.js';
 import type { WebhookRow } from '../storage/store.js';
+import type { BusyTargets } from '../storage/repositories/webhooks.js';
 import { toStored } from '../http/dates.js';
 import { webhookRequest, type WebhookRequest } from './signature.js';
 import { MAX_RESPONSE_BYTES, type ResponseHandler, UnusableAnswer, type WebhookKind, type WebhookResponse } from './outbox.js';
@@ -18,6 +19,9 @@ export class WebhookDispatcher implements Job {
   readonly #inFlight = new Set<Promise<void>>();
   /** The webhooks this node is delivering: never claimed again here while in flight. */
   readonly #inFlightSids = new Set<string>();
+  /** Deliveries in flight per account and per receiving host: their shares of the slots. */
+  readonly #byAccount = new Map<string, number>();
+  readonly #byHost = new Map<string, number>();
 
   /** `handlers` say what an answer means per kind; a kind without one wants a 2xx. */
   constructor(deps: Deps, handlers: Partial<Record<WebhookKind, ResponseHandler>> = {}) {
@@ -36,44 +40,94 @@ export class WebhookDispatcher implements Job {
   }
 
   async nextDue(): Promise<Date | undefined> {
-    const due = await this.#deps.store.webhooks.nextDue();
+    const due = await this.#deps.store.webhooks.nextDue(this.#busy());
     return due === undefined ? undefined : new Date(due);
   }
 
-  /** Starts every due delivery there is room for; returns how many started. */
+  /**
+   * Starts every due delivery there is room for; returns how many started. Slots are shared: an
+   * account holds at most `perAccount` of them and a receiving host `perHost`, so due webhooks of
+   * others are not stuck behind a tenant whose receivers hang. Once one fills its share the due
+   * list is read again without it, until the room is used or nothing else is due.
+   */
   async startDue(): Promise<number> {
-    const room = this.#policy.concurrency - this.#inFlight.size;
-    if (room <= 0) return 0;
     const now = this.#deps.clock.now();
-    // A delivery that outlives its lease on the clock (a hand-moved clock jumping ahead while the
-    // receiver is slow) is due again, but it is still this node's: skipped here, not sent twice.
-    const due = await this.#deps.store.webhooks.due(toStored(now), room + this.#inFlightSids.size);
     let started = 0;
-    for (const hook of due) {
-      if (started >= room) break;
-      if (this.#inFlightSids.has(hook.sid)) continue;
-      // Every attempt was claimed, and the one more a lost attempt gets: given up.
-      if (hook.attempts > hook.max_attempts) {
-        await this.#deps.store.webhooks.exhaust(hook, toStored(now));
-        continue;
+    for (;;) {
+      const room = this.#policy.concurrency - this.#inFlight.size;
+      if (room <= 0) return started;
+      // A delivery that outlives its lease on the clock (a hand-moved clock jumping ahead while the
+      // receiver is slow) is due again, but it is still this node's: skipped here, not sent twice.
+      const due = await this.#deps.store.webhooks.due(toStored(now), room + this.#inFlightSids.size, this.#busy());
+      let startedNow = 0;
+      let filled = false;
+      for (const hook of due) {
+        if (startedNow >= room) break;
+        if (this.#inFlightSids.has(hook.sid)) continue;
+        if (this.#atShare(hook)) {
+          filled = true;
+          continue;
+        }
+        // Every attempt was claimed, and the one more a lost attempt gets: given up.
+        if (hook.attempts > hook.max_attempts) {
+          await this.#deps.store.webhooks.exhaust(hook, toStored(now));
+          continue;
+        }
+        const leaseUntil = toStored(new Date(now.getTime() + this.#policy.leaseMs));
+        if (!(await this.#deps.store.webhooks.claim(hook, this.#deps.nodeId, leaseUntil, toStored(now)))) continue;
+        this.#start({ ...hook, attempts: hook.attempts + 1 });
+        startedNow++;
       }
-      const leaseUntil = toStored(new Date(now.getTime() + this.#policy.leaseMs));
-      if (!(await this.#deps.store.webhooks.claim(hook, leaseUntil, toStored(now)))) continue;
-      const claimed = { ...hook, attempts: hook.attempts + 1 };
-      this.#inFlightSids.add(hook.sid);
-      const delivery: Promise<void> = this.#deliver(claimed)
-        .catch((error) => this.#deps.logger.error({ err: error, webhookSid: hook.sid }, 'webhook attempt could not be recorded'))
-        .finally(() => {
-          this.#inFlight.delete(delivery);
-          this.#inFlightSids.delete(hook.sid);
-          // What the attempt wrote (a TwiML reply) may be work for the network; a retry, for us.
-          this.#deps.notify(WORK.messages);
-          this.#deps.notify(WORK.webhooks);
-        });
-      this.#inFlight.add(delivery);
-      started++;
+      started += startedNow;
+      // Read again only when a share filled up here: the next read leaves that one out.
+      if (!filled) return started;
     }
-    return started;
+  }
+
+  /**
+   * Takes back at start the attempts this node claimed before it stopped without recording them
+   * (killed, or the machine went down): they are sent again now, not after their lease. SQLite
+   * has one process, so every claim there is a previous run's; on PostgreSQL only the claims
+   * made under this node's identity are, the others' wait out their lease.
+   */
+  async reclaim(): Promise<number> {
+    const { store, clock, nodeId } = this.#deps;
+    const taken = await store.webhooks.reclaim(store.backend.soleWriter ? undefined : nodeId, toStored(clock.now()));
+    if (taken > 0) this.#deps.logger.warn({ webhooks: taken, node: nodeId }, 'webhook attempts left in flight by the previous run are sent again');
+    return taken;
+  }
+
+  /** The accounts and hosts at their share of the slots, left out of the next read of the due list. */
+  #busy(): BusyTargets {
+    const full = (counts: Map<string, number>, share: number) => [...counts].filter(([, n]) => n >= share).map(([key]) => key);
+    return { accounts: full(this.#byAccount, this.#policy.perAccount), hosts: full(this.#byHost, this.#policy.perHost) };
+  }
+
+  #atShare(hook: WebhookRow): boolean {
+    return (this.#byAccount.get(hook.account_sid) ?? 0) >= this.#policy.perAccount || (this.#byHost.get(hook.host) ?? 0) >= this.#policy.perHost;
+  }
+
+  #start(claimed: WebhookRow): void {
+    const count = (counts: Map<string, number>, key: string, by: number) => {
+      const n = (counts.get(key) ?? 0) + by;
+      if (n > 0) counts.set(key, n);
+      else counts.delete(key);
+    };
+    count(this.#byAccount, claimed.account_sid, 1);
+    count(this.#byHost, claimed.host, 1);
+    this.#inFlightSids.add(claimed.sid);
+    const delivery: Promise<void> = this.#deliver(claimed)
+      .catch((error) => this.#deps.logger.error({ err: error, webhookSid: claimed.sid }, 'webhook attempt could not be recorded'))
+      .finally(() => {
+        this.#inFlight.delete(delivery);
+        this.#inFlightSids.delete(claimed.sid);
+        count(this.#byAccount, claimed.account_sid, -1);
+        count(this.#byHost, claimed.host, -1);
+        // What the attempt wrote (a TwiML reply) may be work for the network; a retry, for us.
+        this.#deps.notify(WORK.messages);
+        this.#deps.notify(WORK.webhooks);
+      });
+    this.#inFlight.add(delivery);
   }
 
   /** Resolves when no delivery is in flight. */
@@ -132,16 +186,23 @@ export class WebhookDispatcher implements Job {
         );
         if (stale) return;
         if (outcome.done) {
-          await tx.webhooks.update(hook.sid, { status: 'delivered', next_attempt_at: null, error_code: null, date_updated: at });
+          await tx.webhooks.update(hook.sid, { status: 'delivered', next_attempt_at: null, claimed_by: null, error_code: null, date_updated: at });
         } else if (outcome.retry && hook.attempts < hook.max_attempts) {
           const wait = this.#policy.firstRetryMs * 2 ** (hook.attempts - 1);
           await tx.webhooks.update(hook.sid, {
             next_attempt_at: toStored(new Date(now.getTime() + wait)),
+            claimed_by: null,
             error_code: outcome.errorCode ?? null,
             date_updated: at,
           });
         } else {
-          await tx.webhooks.update(hook.sid, { status: 'failed', next_attempt_at: null, error_code: outcome.errorCode ?? null, date_updated: at });
+          await tx.webhooks.update(hook.sid, {
+            status: 'failed',
+            next_attempt_at: null,
+            claimed_by: null,
+            error_code: outcome.errorCode ?? null,
+            date_updated: at,
+          });
         }
       });
     } catch (error) {
@@ -154,6 +215,7 @@ export class WebhookDispatcher implements Job {
           await tx.webhooks.update(hook.sid, {
             status: 'failed',
             next_attempt_at: null,
+            claimed_by: null,
             error_code: error instanceof UnusableAnswer ? error.errorCode : 11200,
             date_updated: at,
           });

@@ -5,6 +5,7 @@ import { newOrderedSid, SID_PREFIX } from '../sids.js';
 import { toStored } from '../http/dates.js';
 import type { WebhookRow } from '../storage/store.js';
 import type { WebhookParams } from './signature.js';
+import { receivingHost } from './receiving-host.js';
 
 import { WEBHOOK_KIND, WEBHOOK_STATUS, type WebhookKind } from '../storage/states.js';
 
@@ -21,6 +22,12 @@ export interface WebhookPolicy {
   leaseMs: number;
   /** Deliveries in flight at once, per node. */
   concurrency: number;
+  /**
+   * Of those, the most one account may hold, and the most one receiving host may: a tenant whose
+   * receivers hang takes its share, never every slot (the rest go to the others' due webhooks).
+   */
+  perAccount: number;
+  perHost: number;
 }
 
 export const DEFAULT_WEBHOOK_POLICY: WebhookPolicy = {
@@ -28,7 +35,9 @@ export const DEFAULT_WEBHOOK_POLICY: WebhookPolicy = {
   statusCallbackAttempts: 5,
   firstRetryMs: 1_000,
   leaseMs: 60_000,
-  concurrency: 16,
+  concurrency: 32,
+  perAccount: 16,
+  perHost: 8,
 };
 
 /** Twilio answers with at most 64 kB of TwiML (error 11750); Shortroute keeps that much of any body. */
@@ -59,6 +68,7 @@ export async function enqueueWebhook(tx: Store, hook: NewWebhook, now: Date): Pr
     message_sid: hook.messageSid,
     kind: hook.kind,
     url: hook.url,
+    host: receivingHost(hook.url),
     method: hook.method,
     params: WEBHOOK_PARAMS.encode(hook.params),
     idempotency_token: `${randomUUID()}`,

@@ -43,6 +43,7 @@ export function useDomain(backend: BackendName, options: { maxSenders?: number }
       notify: (kind) => env.notified.set(kind, (env.notified.get(kind) ?? 0) + 1),
       logger: pino({ level: 'silent' }),
       webhookPolicy: DEFAULT_WEBHOOK_POLICY,
+      nodeId: 'domain-test',
     };
     env.accountSid = (await ensureMainAccount(env.deps, {})).sid;
   });

@@ -7,6 +7,7 @@ import * as phoneNumbers from './005-phone-numbers.js';
 import * as messaging from './006-messaging.js';
 import * as messagesBySender from './007-messages-by-sender.js';
 import * as cascades from './008-cascades.js';
+import * as webhookClaims from './009-webhook-claims.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-messaging': messaging,
   '007-messages-by-sender': messagesBySender,
   '008-cascades': cascades,
+  '009-webhook-claims': webhookClaims,
 };
 
 export const migrationProvider: MigrationProvider = {

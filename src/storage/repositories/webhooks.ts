@@ -7,6 +7,14 @@ import type { WebhookKind } from '../states.js';
 export type WebhookRow = Selectable<WebhookTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptTable>;
 
+/** Accounts and receiving hosts whose due webhooks a node leaves for later. */
+export interface BusyTargets {
+  accounts: readonly string[];
+  hosts: readonly string[];
+}
+
+const NONE_BUSY: BusyTargets = { accounts: [], hosts: [] };
+
 /** The webhook outbox: each delivery, claimed attempt by attempt, and every attempt's record. */
 export class WebhookRepository {
   constructor(private readonly s: Session) {}
@@ -15,9 +23,12 @@ export class WebhookRepository {
     await this.s.db.insertInto('webhooks').values(row).execute();
   }
 
-  async due(now: string, limit: number): Promise<WebhookRow[]> {
-    return this.s.db
-      .selectFrom('webhooks')
+  /**
+   * Due webhooks, earliest first, leaving out those of the accounts and receiving hosts that hold
+   * their share of this node's delivery slots (their rows would only be skipped).
+   */
+  async due(now: string, limit: number, busy: BusyTargets = NONE_BUSY): Promise<WebhookRow[]> {
+    return this.#notBusy(busy)
       .selectAll()
       .where('next_attempt_at', '<=', now)
       .where('status', '=', 'pending')
@@ -27,20 +38,37 @@ export class WebhookRepository {
       .execute();
   }
 
-  /** When the earliest webhook attempt falls due, if any is waiting. */
-  async nextDue(): Promise<string | undefined> {
-    const row = await this.s.db
-      .selectFrom('webhooks')
+  /** When the earliest webhook attempt falls due, if any is waiting (for accounts and hosts not busy). */
+  async nextDue(busy: BusyTargets = NONE_BUSY): Promise<string | undefined> {
+    const row = await this.#notBusy(busy)
       .select((eb) => eb.fn.min('next_attempt_at').as('at'))
       .executeTakeFirst();
     return typeof row?.at === 'string' ? row.at : undefined;
   }
 
+  #notBusy(busy: BusyTargets) {
+    let query = this.s.db.selectFrom('webhooks');
+    if (busy.accounts.length > 0) query = query.where('account_sid', 'not in', [...busy.accounts]);
+    if (busy.hosts.length > 0) query = query.where('host', 'not in', [...busy.hosts]);
+    return query;
+  }
+
+  /**
+   * Takes back the attempts a node claimed and never recorded (it died with them in flight): they
+   * fall due now. `claimant` undefined takes back every claim (SQLite: the previous run's).
+   */
+  async reclaim(claimant: string | undefined, now: string): Promise<number> {
+    let query = this.s.db.updateTable('webhooks').set({ next_attempt_at: now, claimed_by: null, date_updated: now }).where('status', '=', 'pending');
+    query = claimant === undefined ? query.where('claimed_by', 'is not', null) : query.where('claimed_by', '=', claimant);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   /** Claims a due webhook for one attempt, if no other node has: the attempt count is the version. */
-  async claim(row: WebhookRow, leaseUntil: string, now: string): Promise<boolean> {
+  async claim(row: WebhookRow, claimant: string, leaseUntil: string, now: string): Promise<boolean> {
     const result = await this.s.db
       .updateTable('webhooks')
-      .set({ attempts: row.attempts + 1, next_attempt_at: leaseUntil, date_updated: now })
+      .set({ attempts: row.attempts + 1, next_attempt_at: leaseUntil, claimed_by: claimant, date_updated: now })
       .where('sid', '=', row.sid)
       .where('attempts', '=', row.attempts)
       // One claim beyond the last attempt, for an attempt lost with its node (never recorded).
@@ -54,7 +82,7 @@ export class WebhookRepository {
   async exhaust(row: WebhookRow, now: string): Promise<void> {
     await this.s.db
       .updateTable('webhooks')
-      .set({ status: 'failed', next_attempt_at: null, error_code: row.error_code ?? 11205, date_updated: now })
+      .set({ status: 'failed', next_attempt_at: null, claimed_by: null, error_code: row.error_code ?? 11205, date_updated: now })
       .where('sid', '=', row.sid)
       .where('attempts', '=', row.attempts)
       .where('status', '=', 'pending')
