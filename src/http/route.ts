@@ -41,6 +41,21 @@ export interface TwilioRoutes {
 
 const toFastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
+/** One route as registered: its method, its Fastify URL and the operation it serves. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  operation: OperationSpec;
+}
+
+/** The operations each server registered, keyed by its HTTP server (shared by every plugin scope). */
+const tables = new WeakMap<object, RouteEntry[]>();
+
+/** Every Twilio and Shortroute operation the app serves, in the order registered. */
+export function routeTable(app: FastifyInstance): readonly RouteEntry[] {
+  return tables.get(app.server) ?? [];
+}
+
 /** The account each request acts for, set by its route's onRequest hook. */
 const accounts = new WeakMap<FastifyRequest, AccountRow>();
 
@@ -58,9 +73,13 @@ export function twilioRoute<O extends OperationSpec>(
   const method = options.method ?? op.method;
   const status = options.status ?? op.status;
   const place = method === 'POST' ? 'body' : 'query';
+  const url = options.url ?? toFastifyPath(op.path);
+  const table = tables.get(app.server) ?? [];
+  tables.set(app.server, table);
+  table.push({ method, url, operation: op });
   app.route({
     method,
-    url: options.url ?? toFastifyPath(op.path),
+    url,
     // The spec's parameters as the route's schema, checked by Fastify after the body is parsed;
     // the validator reads the form as Twilio does and answers with Twilio's error (params.ts).
     schema: {
