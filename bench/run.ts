@@ -2,9 +2,11 @@
  * npm run bench: Shortroute (SQLite, and PostgreSQL when reachable) beside a bare Fastify server
  * serving the same bytes behind the same auth, and Prism mocking Twilio's messaging v1 spec. Each
  * server runs in its own process and autocannon drives it from another. Every scenario runs
- * several rounds, servers interleaved, and the medians are reported with their ratios.
+ * several rounds, servers interleaved, and the medians are reported with their ratios. The
+ * network end to end (bench/network.ts) sends through 20 short codes while the network delivers
+ * them, and reports how close the last delivery came to the ideal.
  *
- *   npm run bench                     the full run (about 5 minutes)
+ *   npm run bench                     the full run (about 8 minutes)
  *   npm run bench -- --quick          one short round, to check the harness
  *   options: --rounds N --duration S --connections C --big N --no-postgres
  */
@@ -17,6 +19,8 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ACCOUNT_SID, AUTH_TOKEN, seed, type Fixture, type Target } from './setup.js';
+import { drive, type Run } from './autocannon.js';
+import { networkEndToEnd, type NetworkRun, SHORT_CODES, SHORT_CODE_MPS } from './network.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
@@ -35,6 +39,7 @@ const DURATION = Number(opts.duration ?? (opts.quick ? 2 : 5));
 const CONNECTIONS = Number(opts.connections);
 const BIG = Number(opts.big);
 const ADDS_PER_RUN = opts.quick ? 3000 : 15000;
+const NETWORK_MESSAGES = opts.quick ? 1000 : 4000;
 const DATABASE_URL = process.env.SHORTROUTE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const AUTH = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
 
@@ -42,14 +47,6 @@ interface Running {
   name: string;
   url: string;
   child: ChildProcess;
-}
-interface Run {
-  requests: number;
-  okPerSecond: number;
-  non2xx: number;
-  errors: number;
-  p50: number;
-  p99: number;
 }
 interface Row {
   scenario: string;
@@ -102,17 +99,6 @@ async function start(name: string, command: string, args: string[], probe: strin
   const url = probe.replace(/\/[^/]*$/, '').replace(/(\/\/[^/]+).*/, '$1');
   await waitUntilUp(probe);
   return { name, url, child };
-}
-
-function drive(job: Record<string, unknown>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const file = join(tmpdir(), `shortroute-bench-job-${process.pid}.json`);
-    writeFileSync(file, JSON.stringify(job));
-    const child = spawn(process.execPath, [join(here, 'drive.mjs'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited ${code}`))));
-  });
 }
 
 const median = (xs: number[]) => {
@@ -265,6 +251,17 @@ async function main(): Promise<void> {
       record('add a short code (durable)', name, run);
     }
   }
+  // The network end to end: sends while the network routes, sends and delivers them, until the
+  // last `delivered` callback (bench/network.ts). Before the sends scenario, which leaves a
+  // backlog that the network drains for a while after it.
+  const network: Record<string, NetworkRun[]> = {};
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`network end to end, round ${round}/${ROUNDS}`);
+    for (const name of shortroutes) {
+      const run = await networkEndToEnd(servers[name]!.url, NETWORK_MESSAGES, 20000 + round * 100);
+      network[name] = [...(network[name] ?? []), run];
+    }
+  }
   // Sends last: the network keeps routing and delivering them after the run (100 a second from
   // the short code), which would otherwise weigh on the read scenarios of the next round.
   for (let round = 1; round <= ROUNDS; round++) {
@@ -344,6 +341,21 @@ async function main(): Promise<void> {
       `${memory[name]!.toFixed(0)} MB after the runs, ${BIG + 60 + ADDS_PER_RUN * ROUNDS} short codes and ${ADDS_PER_RUN * ROUNDS} messages stored`,
     );
   }
+  const capacity = SHORT_CODES * SHORT_CODE_MPS;
+  for (const name of shortroutes) {
+    const list = network[name] ?? [];
+    if (list.length === 0) continue;
+    const ratio = median(list.map((r) => r.ratio));
+    const delivered = median(list.map((r) => r.deliveredPerSecond));
+    lines.push(
+      `| network end to end, ${SHORT_CODES} short codes (${capacity}/s) | ${name} | ${delivered.toFixed(0)} delivered/s | | | | | ${list.reduce((n, r) => n + r.missing, 0)} missing |`,
+    );
+    check(
+      `${name} network end to end ≥ 0.8 × ideal`,
+      ratio >= 0.8,
+      `${ratio.toFixed(2)}×: ${NETWORK_MESSAGES} accepted at ${median(list.map((r) => r.acceptPerSecond)).toFixed(0)}/s, last delivered after ${median(list.map((r) => r.endToEndSeconds)).toFixed(1)} s, ideal ${median(list.map((r) => r.idealSeconds)).toFixed(1)} s`,
+    );
+  }
   const adds = find('add a short code (durable)', 'shortroute-sqlite')!;
   check('durable adds ≥ 3,000/s on SQLite', adds.rps >= 3000, `${adds.rps.toFixed(0)}/s`);
 
@@ -354,7 +366,11 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'latest.md'), report);
   writeFileSync(
     join(out, 'latest.json'),
-    JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, rows, startups, memory, checks }, null, 2),
+    JSON.stringify(
+      { date: new Date().toISOString(), rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, rows, network, startups, memory, checks },
+      null,
+      2,
+    ),
   );
   console.log(`written: bench/results/latest.md and latest.json`);
 

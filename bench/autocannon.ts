@@ -1,0 +1,29 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** What one autocannon run measured (drive.mjs's output). */
+export interface Run {
+  requests: number;
+  okPerSecond: number;
+  non2xx: number;
+  errors: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs autocannon in a process of its own (drive.mjs), so the load does not share the bench's event loop. */
+export function drive(job: Record<string, unknown>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const file = join(tmpdir(), `shortroute-bench-job-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(job));
+    const child = spawn(process.execPath, [join(here, 'drive.mjs'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited ${code}`))));
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * The network end to end: a service with 20 short codes (100 segments a second each, so 2,000
+ * messages a second of capacity) and its status callbacks to a local receiver. N sends are driven
+ * through the API as fast as it accepts them; the figure is how long it took from the first
+ * accepted send to the last `delivered` callback, against the ideal: sending at
+ * min(capacity, accept rate), plus the simulated carrier's receipt delay.
+ *
+ *   ratio = ideal time / measured time          (target ≥ 0.8)
+ *
+ * Used by run.ts; alone: node --import tsx bench/network.ts <base URL> [messages]
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ACCOUNT_SID, AUTH_TOKEN } from './setup.js';
+import { drive } from './autocannon.js';
+
+export const SHORT_CODES = 20;
+/** Twilio's short code throughput, as Shortroute's network applies it. */
+export const SHORT_CODE_MPS = 100;
+/** `--delivery-delay`'s default: from `sent` to the carrier's receipt. */
+export const DELIVERY_DELAY_MS = 1000;
+
+const AUTH = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
+
+export interface NetworkRun {
+  messages: number;
+  acceptSeconds: number;
+  acceptPerSecond: number;
+  /** From the first send's start to the last `delivered` callback. */
+  endToEndSeconds: number;
+  deliveredPerSecond: number;
+  idealSeconds: number;
+  ratio: number;
+  /** Delivered callbacks that had not arrived when the wait gave up (0 when all did). */
+  missing: number;
+}
+
+/** Counts `delivered` status callbacks by message, and when the last one came. */
+class Receiver {
+  readonly delivered = new Set<string>();
+  lastAt = 0;
+  #server: Server;
+  #want = Number.POSITIVE_INFINITY;
+  #done: (() => void) | undefined;
+  url = '';
+
+  constructor() {
+    this.#server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        const params = new URLSearchParams(body);
+        if (params.get('MessageStatus') === 'delivered') {
+          this.delivered.add(params.get('MessageSid') ?? '');
+          this.lastAt = performance.now();
+          if (this.delivered.size >= this.#want) this.#done?.();
+        }
+        res.writeHead(204).end();
+      });
+    });
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/status`;
+  }
+
+  /** Resolves once `count` messages were reported delivered, or after `timeoutMs`. */
+  waitFor(count: number, timeoutMs: number): Promise<void> {
+    this.#want = count;
+    if (this.delivered.size >= count) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  close(): Promise<void> {
+    this.#server.closeAllConnections();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+async function post(base: string, path: string, form: Record<string, string>): Promise<{ sid: string; short_code?: string }> {
+  const r = await fetch(base + path, {
+    method: 'POST',
+    headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form),
+  });
+  if (r.status !== 201) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as { sid: string; short_code?: string };
+}
+
+/** Sets up the service on the server at `base` (short codes from `firstShortCode` on) and runs the scenario. */
+export async function networkEndToEnd(base: string, messages: number, firstShortCode: number): Promise<NetworkRun> {
+  const receiver = new Receiver();
+  await receiver.listen();
+  try {
+    const service = await post(base, '/v1/Services', { FriendlyName: 'Bench network', StatusCallback: receiver.url });
+    for (let i = 0; i < SHORT_CODES; i++) {
+      const code = await post(base, `/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, { ShortCode: String(firstShortCode + i) });
+      await post(base, `/v1/Services/${service.sid}/ShortCodes`, { ShortCodeSid: code.sid });
+    }
+    // Distinct recipients: no sticky sender, so Copilot spreads them over the short codes.
+    const bodies = Array.from({ length: messages }, (_, i) => ({
+      path: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`,
+      body: new URLSearchParams({
+        To: `+1415${String(5_000_000 + i).padStart(7, '0')}`,
+        MessagingServiceSid: service.sid,
+        Body: `Your code is ${i}`,
+      }).toString(),
+    }));
+    const started = performance.now();
+    const sent = await drive({
+      url: base,
+      headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+      connections: 20,
+      amount: messages,
+      bodies,
+    });
+    const acceptSeconds = (performance.now() - started) / 1000;
+    const accepted = messages - sent.non2xx - sent.errors;
+    const capacity = SHORT_CODES * SHORT_CODE_MPS;
+    const idealSeconds = Math.max(accepted / capacity, acceptSeconds) + DELIVERY_DELAY_MS / 1000;
+    // Give up at 10× the ideal (and at least a minute): the figure then says how far it got.
+    await receiver.waitFor(accepted, Math.max(60_000, idealSeconds * 10_000));
+    const endToEndSeconds = (receiver.lastAt - started) / 1000;
+    return {
+      messages: accepted,
+      acceptSeconds,
+      acceptPerSecond: accepted / acceptSeconds,
+      endToEndSeconds,
+      deliveredPerSecond: receiver.delivered.size / endToEndSeconds,
+      idealSeconds,
+      ratio: receiver.delivered.size === accepted ? idealSeconds / endToEndSeconds : 0,
+      missing: accepted - receiver.delivered.size,
+    };
+  } finally {
+    await receiver.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [base, count] = process.argv.slice(2);
+  if (!base) throw new Error('usage: bench/network.ts <base URL> [messages]');
+  console.log(await networkEndToEnd(base, Number(count ?? 4000), 50000 + Math.floor(Math.random() * 40000)));
+}
