@@ -40,6 +40,9 @@ export class WebhookDispatcher implements Job {
   }
 
   async nextDue(): Promise<Date | undefined> {
+    // Every slot taken: nothing can start before one frees, and a finishing delivery wakes the
+    // worker itself (a due time in the past here would have it poll without pause meanwhile).
+    if (this.#inFlight.size >= this.#policy.concurrency) return undefined;
     const due = await this.#deps.store.webhooks.nextDue(this.#busy());
     return due === undefined ? undefined : new Date(due);
   }
