@@ -269,6 +269,9 @@ class Fuzzer {
     const service = await ok(server.request('POST', '/v1/Services', { FriendlyName: `fuzz ${n}`, InboundRequestUrl: 'http://127.0.0.1:9/in' }));
     const shortCode = await ok(server.request('POST', `${api}/SMS/ShortCodes.json`, { ShortCode: String(40000 + n), CountryCode: 'US' }));
     const number = await ok(server.request('POST', `${api}/IncomingPhoneNumbers.json`, { PhoneNumber: `+1312555${String(n).padStart(4, '0')}` }));
+    // And one of each in no service, for the adds to find.
+    const spareShortCode = await ok(server.request('POST', `${api}/SMS/ShortCodes.json`, { ShortCode: String(60000 + n), CountryCode: 'US' }));
+    const spareNumber = await ok(server.request('POST', `${api}/IncomingPhoneNumbers.json`, { PhoneNumber: `+1646555${String(n).padStart(4, '0')}` }));
     await ok(server.request('POST', `/v1/Services/${service.sid}/ShortCodes`, { ShortCodeSid: shortCode.sid }));
     await ok(server.request('POST', `/v1/Services/${service.sid}/PhoneNumbers`, { PhoneNumberSid: number.sid }));
     const alpha = await ok(server.request('POST', `/v1/Services/${service.sid}/AlphaSenders`, { AlphaSender: 'Fuzz' }));
@@ -292,8 +295,8 @@ class Fuzzer {
     this.world = {
       AC: [server.account.sid, sub.sid],
       MG: [service.sid],
-      SC: [shortCode.sid],
-      PN: [number.sid],
+      SC: [shortCode.sid, spareShortCode.sid],
+      PN: [number.sid, spareNumber.sid],
       AI: [alpha.sid],
       SK: [key.sid],
       SM: [message.sid],
