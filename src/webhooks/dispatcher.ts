@@ -82,8 +82,8 @@ export class WebhookDispatcher implements Job {
           continue;
         }
         picked.push(hook);
-        byAccount.set(hook.account_sid, (byAccount.get(hook.account_sid) ?? 0) + 1);
-        byHost.set(hook.host, (byHost.get(hook.host) ?? 0) + 1);
+        adjust(byAccount, hook.account_sid, 1);
+        adjust(byHost, hook.host, 1);
       }
       if (picked.length + exhausted.length === 0) return started;
       // Every claim of the round in one transaction: one durable commit, not one per webhook
@@ -122,21 +122,16 @@ export class WebhookDispatcher implements Job {
   }
 
   #start(claimed: WebhookRow): void {
-    const count = (counts: Map<string, number>, key: string, by: number) => {
-      const n = (counts.get(key) ?? 0) + by;
-      if (n > 0) counts.set(key, n);
-      else counts.delete(key);
-    };
-    count(this.#byAccount, claimed.account_sid, 1);
-    count(this.#byHost, claimed.host, 1);
+    adjust(this.#byAccount, claimed.account_sid, 1);
+    adjust(this.#byHost, claimed.host, 1);
     // The shares bound requests waiting on receivers: a delivery gives its share back once the
     // receiver has answered, while its attempt is being recorded (that wait is the database's).
     let answered = false;
     const onAnswer = () => {
       if (answered) return;
       answered = true;
-      count(this.#byAccount, claimed.account_sid, -1);
-      count(this.#byHost, claimed.host, -1);
+      adjust(this.#byAccount, claimed.account_sid, -1);
+      adjust(this.#byHost, claimed.host, -1);
     };
     this.#inFlightSids.add(claimed.sid);
     const delivery: Promise<void> = this.#deliver(claimed, onAnswer)
@@ -247,6 +242,13 @@ export class WebhookDispatcher implements Job {
       });
     }
   }
+}
+
+/** Moves a count of deliveries in flight; a key at zero is dropped. */
+function adjust(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }
 
 /** A webhook that cannot be requested is failed at once. */

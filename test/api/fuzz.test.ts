@@ -59,6 +59,7 @@ const anyText = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 65, max: 20_000 }).map((n) => 'a'.repeat(n)) },
 );
 const withNul = anyText.map((s) => `${s}\0${s}`);
+const withoutNul = anyText.filter((s) => !s.includes('\0'));
 const safeUrl = fc
   .tuple(fc.constantFrom('https://example.invalid', 'http://127.0.0.1:9', 'http://localhost:9/base'), fc.webPath(), fc.option(fc.webQueryParameters()))
   .map(([base, path, query]) => `${base}${path}${query ? `?${query}` : ''}`);
@@ -101,9 +102,9 @@ function validValue(spec: ParamSpec): fc.Arbitrary<Value> {
   if (kind) return fc.oneof({ weight: 3, arbitrary: fixture(kind) }, { weight: 1, arbitrary: text(fc.stringMatching(new RegExp(spec.pattern!))) });
   if (spec.pattern) return text(fc.stringMatching(new RegExp(spec.pattern)));
   if (spec.format === 'phone-number' || /^(To|From|FallbackFrom)$/.test(spec.name)) {
-    return fc.oneof(fixture('number'), text(e164), text(anyText.filter((s) => !s.includes('\0'))));
+    return fc.oneof(fixture('number'), text(e164), text(withoutNul));
   }
-  return text(anyText.filter((s) => !s.includes('\0')));
+  return text(withoutNul);
 }
 
 /** A value the parameter's declaration forbids, with the reason; every text parameter refuses a NUL. */
@@ -127,6 +128,9 @@ function invalidValue(spec: ParamSpec): fc.Arbitrary<[Value, string]> {
 
 const ABSENT: ParamChoice = { values: undefined };
 
+/** What an array parameter's items are declared as (its own declaration, as text, when it gives none). */
+const itemOf = (spec: ParamSpec): ParamSpec => spec.items ?? { ...spec, type: 'string' };
+
 /** A repeated scalar takes its last value: the earlier ones, now and then, are anything at all. */
 const earlier = fc.oneof({ weight: 5, arbitrary: fc.constant<Value[]>([]) }, { weight: 1, arbitrary: fc.array(text(anyText), { minLength: 1, maxLength: 2 }) });
 
@@ -134,7 +138,7 @@ const earlier = fc.oneof({ weight: 5, arbitrary: fc.constant<Value[]>([]) }, { w
 function validChoice(spec: ParamSpec): fc.Arbitrary<ParamChoice> {
   const valid =
     spec.type === 'array'
-      ? fc.array(validValue(spec.items ?? { ...spec, type: 'string' }), { minLength: 1, maxLength: 3 }).map((values): ParamChoice => ({ values }))
+      ? fc.array(validValue(itemOf(spec)), { minLength: 1, maxLength: 3 }).map((values): ParamChoice => ({ values }))
       : fc.tuple(earlier, validValue(spec)).map(([before, last]): ParamChoice => ({ values: [...before, last] }));
   return spec.required ? valid : fc.oneof({ weight: 4, arbitrary: fc.constant(ABSENT) }, { weight: 1, arbitrary: valid });
 }
@@ -144,7 +148,7 @@ function faultyChoice(spec: ParamSpec): fc.Arbitrary<ParamChoice> {
   const invalid =
     spec.type === 'array'
       ? fc
-          .tuple(fc.array(validValue(spec.items ?? { ...spec, type: 'string' }), { maxLength: 2 }), invalidValue(spec.items ?? { ...spec, type: 'string' }))
+          .tuple(fc.array(validValue(itemOf(spec)), { maxLength: 2 }), invalidValue(itemOf(spec)))
           .map(([values, [bad, refuse]]): ParamChoice => ({ values: [...values, bad], refuse }))
       : fc.tuple(earlier, invalidValue(spec)).map(([before, [last, refuse]]): ParamChoice => ({ values: [...before, last], refuse }));
   if (!spec.required) return invalid;

@@ -85,18 +85,26 @@ describe('webhooks in flight when a node is killed', () => {
     await receiver.close();
   });
 
+  /**
+   * Starts a node with `args`, sends a message whose `sent` callback the receiver holds open,
+   * SIGKILLs the node with it in flight, and has the receiver answer 200 from then on.
+   */
+  async function killedMidCallback(args: string[]): Promise<string> {
+    const node = await startCli(args, { env: CREDENTIALS });
+    receiver.answer('hang');
+    const sid = await sendWithCallback(node, `${receiver.url}/status`);
+    await waitForSent(receiver, sid, 1);
+    await node.stop('SIGKILL');
+    receiver.answer({ status: 200 });
+    return sid;
+  }
+
   if (BACKENDS.includes('sqlite')) {
     test('[sqlite] restarted on the same data, the node sends the lost callback again at once', async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'shortroute-reclaim-'));
       try {
         const args = ['--port', '0', '--data-dir', dataDir, '--webhook-timeout', '50000'];
-        const first = await startCli(args, { env: CREDENTIALS });
-        receiver.answer('hang');
-        const sid = await sendWithCallback(first, `${receiver.url}/status`);
-        await waitForSent(receiver, sid, 1);
-        await first.stop('SIGKILL');
-
-        receiver.answer({ status: 200 });
+        const sid = await killedMidCallback(args);
         const second = await startCli(args, { env: CREDENTIALS });
         await assertSentAgain(second, receiver, sid);
         await second.stop();
@@ -112,12 +120,7 @@ describe('webhooks in flight when a node is killed', () => {
       try {
         const args = ['--port', '0', '--database-url', TEST_DATABASE_URL, '--database-schema', schema, '--webhook-timeout', '50000'];
         const nodeA = [...args, '--node-id', 'node-a'];
-        const a = await startCli(nodeA, { env: CREDENTIALS });
-        receiver.answer('hang');
-        const sid = await sendWithCallback(a, `${receiver.url}/status`);
-        await waitForSent(receiver, sid, 1);
-        await a.stop('SIGKILL');
-        receiver.answer({ status: 200 });
+        const sid = await killedMidCallback(nodeA);
 
         // Another node starts: the claim is node-a's, so it stays leased (B would take it only after the lease).
         const b = await startCli([...args, '--node-id', 'node-b'], { env: CREDENTIALS });
