@@ -13,7 +13,31 @@ export interface Backend {
   readonly lockRows: boolean;
   /** PostgreSQL schema holding Shortroute's tables (created when missing); none for SQLite. */
   readonly schema?: string;
+  /**
+   * Where other nodes write too: the channel on which account writes are announced (NOTIFY in
+   * the writing transaction) and a way to hear them, so each node can keep accounts cached.
+   */
+  readonly accountChanges?: {
+    channel: string;
+    /** Calls `onChange` for every announcement and `onListening` as hearing starts and stops; resolves to a stop function. */
+    listen(onChange: () => void, onListening: (listening: boolean) => void): Promise<() => Promise<void>>;
+  };
+  /** Reads outside transactions straight on the driver, where the backend offers them (prepared.ts). */
+  readonly reads?: DirectReads;
   isUniqueViolation(error: unknown): boolean;
   /** Whether an error means the database cannot be reached (answered as 503, not 500). */
   isConnectionError(error: unknown): boolean;
+}
+
+/**
+ * Selects run on the driver itself, outside any transaction, each statement prepared once (a
+ * better-sqlite3 statement; a named statement on every PostgreSQL connection). Kysely's executor
+ * costs a connection hand-off and several promise hops per statement, which the hot read paths
+ * (authentication, fetches, pages) do not need.
+ */
+export interface DirectReads {
+  /** Rows as objects keyed by column name. */
+  all(sql: string, parameters: readonly unknown[]): unknown[] | Promise<unknown[]>;
+  /** Rows as arrays of values in the select's column order: no object per row. */
+  raw(sql: string, parameters: readonly unknown[]): unknown[][] | Promise<unknown[][]>;
 }

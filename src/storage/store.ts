@@ -2,6 +2,7 @@ import { Kysely, Migrator, sql } from 'kysely';
 import { AccountCache } from './account-cache.js';
 import type { Backend } from './backend.js';
 import { migrationProvider } from './migrations/index.js';
+import { useDirectReads } from './prepared.js';
 import type { Database } from './schema.js';
 import { buildQueries, type Queries } from './repositories/queries.js';
 import type { Session } from './repositories/session.js';
@@ -52,12 +53,13 @@ export class Store {
   readonly #queries: Queries;
   readonly #accountCache: AccountCache | undefined;
   #wroteAccounts = false;
+  #stopListening: (() => Promise<void>) | undefined;
 
-  private constructor(backend: Backend, db: Kysely<Database>, shared?: { queries: Queries; accountCache: AccountCache | undefined }) {
+  private constructor(backend: Backend, db: Kysely<Database>, shared: { queries?: Queries; accountCache: AccountCache | undefined }) {
     this.backend = backend;
     this.#db = db;
-    this.#queries = shared?.queries ?? buildQueries(db, backend);
-    this.#accountCache = shared ? shared.accountCache : backend.soleWriter ? new AccountCache() : undefined;
+    this.#queries = shared.queries ?? buildQueries(db, backend);
+    this.#accountCache = shared.accountCache;
     const session: Session = {
       db,
       backend,
@@ -103,10 +105,23 @@ export class Store {
       await db.destroy().catch(() => {});
       throw error;
     }
-    return new Store(backend, db);
+    useDirectReads(db, backend.reads);
+    // Accounts are cached where every change to them is known: always on the sole writer; on
+    // PostgreSQL while this node hears the others' announcements (account-cache.ts).
+    const changes = backend.accountChanges;
+    const accountCache = backend.soleWriter || changes ? new AccountCache({ enabled: backend.soleWriter }) : undefined;
+    const store = new Store(backend, db, { accountCache });
+    if (changes && accountCache) {
+      store.#stopListening = await changes.listen(
+        () => accountCache.invalidate(),
+        (listening) => accountCache.setEnabled(listening),
+      );
+    }
+    return store;
   }
 
   async close(): Promise<void> {
+    await this.#stopListening?.();
     await this.#db.destroy();
   }
 

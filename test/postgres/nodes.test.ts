@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS, createTestSchema, TEST_DATABASE_URL } from '../helpers/backends.js';
 import { killAll, startCli, type RunningCli } from '../helpers/cli.js';
-import { ACCOUNT_SID, AUTH_TOKEN, form, send, type Reply } from '../helpers/server.js';
+import { ACCOUNT_SID, AUTH_TOKEN, basicAuth, form, send, type Reply } from '../helpers/server.js';
 import { assertTwilioError } from '../helpers/fixtures.js';
 import { DEFAULT_LIMITS } from '../../src/deps.js';
 
@@ -58,6 +58,31 @@ describe('[postgres] several nodes on one database', { skip }, () => {
     assert.equal((await a().request('GET', `/v1/Services/${service}`)).body.friendly_name, 'Renamed on B');
     assert.equal((await a().request('DELETE', `/v1/Services/${service}`)).status, 204);
     assertTwilioError(await b().request('GET', `/v1/Services/${service}`), 404, 20404);
+  });
+
+  test('accounts: a subaccount suspended through one node is refused by the other at once (its account cache hears the change)', async (t) => {
+    const made = await a().request('POST', '/2010-04-01/Accounts.json', { FriendlyName: 'Cached on B' });
+    assert.equal(made.status, 201, made.text);
+    const sub = made.body as { sid: string; auth_token: string };
+    const asSub = basicAuth(sub.sid, sub.auth_token);
+    const own = `${b().url}/2010-04-01/Accounts/${sub.sid}.json`;
+    // B reads the subaccount for this request and keeps it.
+    assert.equal((await send(own, 'GET', asSub)).status, 200);
+    assert.equal((await send(own, 'GET', asSub)).status, 200);
+    const suspended = await a().request('POST', `/2010-04-01/Accounts/${sub.sid}.json`, { Status: 'suspended' });
+    assert.equal(suspended.status, 200, suspended.text);
+    // The announcement travels from A's commit to B's listening connection: give it a moment,
+    // no more (a cache that never heard it would answer 200 for as long as it runs).
+    const started = performance.now();
+    let reply = await send(own, 'GET', asSub);
+    while (reply.status === 200 && performance.now() - started < 2000) reply = await send(own, 'GET', asSub);
+    assertTwilioError(reply, 401, 20003);
+    t.diagnostic(`refused on B ${(performance.now() - started).toFixed(0)} ms after A answered`);
+    // And back: reactivated on A, B lets it in again.
+    assert.equal((await a().request('POST', `/2010-04-01/Accounts/${sub.sid}.json`, { Status: 'active' })).status, 200);
+    reply = await send(own, 'GET', asSub);
+    while (reply.status !== 200 && performance.now() - started < 4000) reply = await send(own, 'GET', asSub);
+    assert.equal(reply.status, 200, reply.text);
   });
 
   test('nodes: a page token from one node continues the walk on the other', async () => {

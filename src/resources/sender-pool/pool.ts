@@ -88,8 +88,11 @@ export async function fetchMember(deps: Deps, kind: PoolKind, accountSid: string
 }
 
 export async function listMembers(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, page: PageQuery): Promise<Page<Member>> {
-  await requireService(deps, accountSid, serviceSid);
-  return deps.store.pools.listMembers(serviceSid, kind.type, page);
+  const result = await deps.store.pools.listMembers(accountSid, serviceSid, kind.type, page);
+  // Members are listed only from the account's own service, so a page that holds any shows the
+  // service is there and the caller's: only an empty one needs the service looked up.
+  if (result.items.length === 0) await requireService(deps, accountSid, serviceSid);
+  return result;
 }
 
 /** Takes a sender out of a service's pool; the sender stays on the account. */

@@ -51,8 +51,24 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
   // their own listener; the failed query carries the error to the request (answered 503).
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
+  // Each distinct statement gets a name, so every connection parses and plans it once.
+  const names = new Map<string, string>();
+  const named = (text: string) => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `shortroute_${names.size + 1}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  const channel = `shortroute_accounts_${options.schema}`.slice(0, 63);
   return {
     name: 'postgres',
+    accountChanges: { channel, listen: (onChange, onListening) => listen(options.url, channel, onChange, onListening) },
+    reads: {
+      all: async (text, values) => (await pool.query({ name: named(text), text, values: values as unknown[] })).rows,
+      raw: async (text, values) => (await pool.query({ name: named(text), text, values: values as unknown[], rowMode: 'array' })).rows,
+    },
     dialect: new PostgresDialectForOneSchema({ pool }, options.schema),
     lockRows: true,
     soleWriter: false,
@@ -65,5 +81,46 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
         e.message ?? '',
       );
     },
+  };
+}
+
+/**
+ * LISTEN on a connection of its own, kept open: lost, it is reported (so the caller stops relying
+ * on what it heard) and made again after a second, until stopped.
+ */
+async function listen(url: string, channel: string, onChange: () => void, onListening: (listening: boolean) => void): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    client = c;
+    const lost = () => {
+      if (client !== c) return;
+      client = undefined;
+      onListening(false);
+      c.end().catch(() => {});
+      if (!stopped) retry = setTimeout(() => void connect().catch(lost), 1000).unref();
+    };
+    c.on('error', lost);
+    c.on('end', lost);
+    c.on('notification', onChange);
+    try {
+      await c.connect();
+      await c.query(`listen ${channel}`);
+    } catch (error) {
+      lost();
+      throw error;
+    }
+    if (client === c) onListening(true);
+  };
+  await connect().catch(() => {});
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const c = client;
+    client = undefined;
+    onListening(false);
+    await c?.end().catch(() => {});
   };
 }

@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import type { DirectReads } from '../backend.js';
 import { type CompiledQuery, SelectQueryNode, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 
 /**
@@ -10,17 +11,24 @@ import { type CompiledQuery, SelectQueryNode, SqliteDialect, type DatabaseConnec
  * connection, which sees committed data only.
  */
 export class GroupCommitSqliteDialect extends SqliteDialect {
-  readonly #writer: BetterSqlite3.Database;
-  readonly #reader: BetterSqlite3.Database;
+  readonly #driver: GroupCommitDriver;
 
   constructor(writer: BetterSqlite3.Database, reader: BetterSqlite3.Database) {
     super({ database: writer });
-    this.#writer = writer;
-    this.#reader = reader;
+    this.#driver = new GroupCommitDriver(writer, reader);
   }
 
   override createDriver(): Driver {
-    return new GroupCommitDriver(this.#writer, this.#reader);
+    return this.#driver;
+  }
+
+  /** Selects on the reader's snapshot, with no unit of work around them. */
+  get reads(): DirectReads {
+    const driver = this.#driver;
+    return {
+      all: (sql, parameters) => driver.reader().all(sql, parameters),
+      raw: (sql, parameters) => driver.reader().raw(sql, parameters),
+    };
   }
 }
 
@@ -58,16 +66,29 @@ class StatementCache {
     this.#db = db;
   }
 
-  run(compiled: CompiledQuery): QueryResult<unknown> {
-    let statement = this.#statements.get(compiled.sql);
+  #statement(sql: string): BetterSqlite3.Statement {
+    let statement = this.#statements.get(sql);
     if (!statement) {
       // Bounded: the queries are Shortroute's own, but `in (…)` lists vary in length.
       if (this.#statements.size > 500) this.#statements.clear();
-      statement = this.#db.prepare(compiled.sql);
-      this.#statements.set(compiled.sql, statement);
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
     }
+    return statement;
+  }
+
+  all(sql: string, parameters: readonly unknown[]): unknown[] {
+    return this.#statement(sql).raw(false).all(parameters);
+  }
+
+  raw(sql: string, parameters: readonly unknown[]): unknown[][] {
+    return this.#statement(sql).raw(true).all(parameters) as unknown[][];
+  }
+
+  run(compiled: CompiledQuery): QueryResult<unknown> {
+    const statement = this.#statement(compiled.sql);
     const parameters = compiled.parameters as unknown[];
-    if (statement.reader) return { rows: statement.all(parameters) };
+    if (statement.reader) return { rows: statement.raw(false).all(parameters) };
     const { changes, lastInsertRowid } = statement.run(parameters);
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
@@ -152,6 +173,9 @@ class GroupCommitDriver implements Driver {
       if (batch) {
         try {
           if (!this.#writerDb.inTransaction) throw new Error('SQLite rolled back the open batch');
+          // The reader lets go of its snapshot first: the checkpoint after this COMMIT can then
+          // take the whole log, and the next read begins a snapshot that holds the batch.
+          if (this.#readerDb.inTransaction) this.#readerDb.exec('commit');
           this.#writer.exec('commit');
           batch.resolve();
         } catch (error) {
@@ -168,7 +192,14 @@ class GroupCommitDriver implements Driver {
     return this.#writer;
   }
 
+  /**
+   * The reader, inside a read transaction that lasts until the writer's next COMMIT. A statement
+   * outside a transaction takes and drops WAL's read lock each time (measured here: 8.0 µs for a
+   * primary-key lookup, against 1.9 µs inside one); this process is the only writer, so it knows
+   * when a snapshot goes stale and ends it right then (#commit).
+   */
   reader(): StatementCache {
+    if (!this.#readerDb.inTransaction) this.#readerDb.exec('begin');
     return this.#reader;
   }
 

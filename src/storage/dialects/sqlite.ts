@@ -38,5 +38,6 @@ export function sqliteBackend(options: { dataDir: string; inMemory: boolean }): 
   writer.pragma('busy_timeout = 5000');
   const reader = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');
-  return { ...common, dialect: new GroupCommitSqliteDialect(writer, reader) };
+  const dialect = new GroupCommitSqliteDialect(writer, reader);
+  return { ...common, dialect, reads: dialect.reads };
 }

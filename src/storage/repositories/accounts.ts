@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Backend } from '../backend.js';
 import { keysetPage, type Page, type PageQuery } from '../keyset.js';
 import { prepare } from '../prepared.js';
@@ -25,11 +25,19 @@ export class AccountRepository {
       .values(row)
       .onConflict((oc) => oc.column('sid').doNothing())
       .execute();
+    await this.#announce();
   }
 
   async update(sid: string, patch: Updateable<AccountTable>): Promise<void> {
     this.s.accountsWritten();
     await this.s.db.updateTable('accounts').set(patch).where('sid', '=', sid).execute();
+    await this.#announce();
+  }
+
+  /** Tells the other nodes that accounts changed: after the write, so it reaches them once it is committed. */
+  async #announce(): Promise<void> {
+    const changes = this.s.backend.accountChanges;
+    if (changes) await sql`select pg_notify(${changes.channel}, '')`.execute(this.s.db);
   }
 
   /** The account read from the database, locked until the transaction ends where rows lock. */

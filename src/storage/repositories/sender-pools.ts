@@ -113,13 +113,14 @@ export class SenderPoolRepository {
     return this.s.queries.pools.member.first(this.s.db, { serviceSid, type, sid });
   }
 
-  async listMembers(serviceSid: string, type: SenderType, page: PageQuery): Promise<Page<PoolMemberRow>> {
-    return this.s.queries.pools.members.page(this.s.db, { serviceSid, type }, page);
+  /** A page of the pool, of the account's service only: another account's service lists as empty. */
+  async listMembers(accountSid: string, serviceSid: string, type: SenderType, page: PageQuery): Promise<Page<PoolMemberRow>> {
+    return this.s.queries.pools.members.page(this.s.db, { accountSid, serviceSid, type }, page);
   }
 
   /** Whether a service holds any sender of a kind (for one-per-service kinds: alpha senders). */
   async hasMember(serviceSid: string, type: SenderType): Promise<boolean> {
-    return (await this.listMembers(serviceSid, type, { size: 1 })).items.length > 0;
+    return (await this.s.queries.pools.anyMember.first(this.s.db, { serviceSid, type })) !== undefined;
   }
 
   /** The account's alpha sender with this text, in whichever service holds it. */
@@ -197,6 +198,10 @@ export function senderPoolQueries(db: Kysely<Database>) {
           date_updated: arg('date'),
         }),
     ),
-    members: new KeysetList<PoolMemberRow>((arg) => members(arg), 'm.date_created', 'm.sender_sid'),
+    anyMember: prepare<{ serviceSid: string; type: SenderType }, { sid: string }>((arg) =>
+      db.selectFrom('service_senders').select('sender_sid as sid').where('service_sid', '=', arg('serviceSid')).where('sender_type', '=', arg('type')).limit(1),
+    ),
+    // The account's condition lets a page stand for the service's ownership check (pool.ts).
+    members: new KeysetList<PoolMemberRow>((arg) => members(arg).where('m.account_sid', '=', arg('accountSid') as string), 'm.date_created', 'm.sender_sid'),
   };
 }
