@@ -7,6 +7,10 @@
  *
  *   ratio = ideal time / measured time          (target ≥ 0.8)
  *
+ * With several nodes (PostgreSQL), the sends are split between them; each node's network takes
+ * its share of the steps. `duringDrain` runs once every send is accepted, while the network
+ * delivers the backlog: reads or sends measured against a busy network.
+ *
  * Used by run.ts; alone: node --import tsx bench/network.ts <base URL> [messages]
  */
 import { createServer, type Server } from 'node:http';
@@ -33,6 +37,15 @@ export interface NetworkRun {
   ratio: number;
   /** Delivered callbacks that had not arrived when the wait gave up (0 when all did). */
   missing: number;
+  /** Messages not yet delivered when every send had been accepted: the backlog `duringDrain` ran against. */
+  backlog: number;
+}
+
+export interface DrainWindow {
+  /** Messages still to deliver when the window opened. */
+  backlog: number;
+  /** How many were delivered so far (read it again when the window closes). */
+  delivered(): number;
 }
 
 /** Counts `delivered` status callbacks by message, and when the last one came. */
@@ -95,8 +108,18 @@ async function post(base: string, path: string, form: Record<string, string>): P
   return (await r.json()) as { sid: string; short_code?: string };
 }
 
-/** Sets up the service on the server at `base` (short codes from `firstShortCode` on) and runs the scenario. */
-export async function networkEndToEnd(base: string, messages: number, firstShortCode: number): Promise<NetworkRun> {
+/**
+ * Sets up the service through the first of `bases` (short codes from `firstShortCode` on) and
+ * runs the scenario, the sends split evenly between the nodes.
+ */
+export async function networkEndToEnd(
+  bases: string | string[],
+  messages: number,
+  firstShortCode: number,
+  options: { duringDrain?: (window: DrainWindow) => Promise<void> } = {},
+): Promise<NetworkRun> {
+  const nodes = typeof bases === 'string' ? [bases] : bases;
+  const base = nodes[0]!;
   const receiver = new Receiver();
   await receiver.listen();
   try {
@@ -115,20 +138,28 @@ export async function networkEndToEnd(base: string, messages: number, firstShort
       }).toString(),
     }));
     const started = performance.now();
-    const sent = await drive({
-      url: base,
-      headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
-      connections: 20,
-      amount: messages,
-      bodies,
-    });
+    const runs = await Promise.all(
+      nodes.map((node, n) => {
+        const share = bodies.filter((_, i) => i % nodes.length === n);
+        return drive({
+          url: node,
+          headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+          connections: Math.ceil(20 / nodes.length),
+          amount: share.length,
+          bodies: share,
+        });
+      }),
+    );
     const acceptSeconds = (performance.now() - started) / 1000;
-    const accepted = messages - sent.non2xx - sent.errors;
+    const accepted = messages - runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
+    const backlog = accepted - receiver.delivered.size;
+    const during = options.duringDrain?.({ backlog, delivered: () => receiver.delivered.size });
     const capacity = SHORT_CODES * SHORT_CODE_MPS;
     const idealSeconds = Math.max(accepted / capacity, acceptSeconds) + DELIVERY_DELAY_MS / 1000;
     // Give up at 10× the ideal (and at least a minute): the figure then says how far it got.
     await receiver.waitFor(accepted, Math.max(60_000, idealSeconds * 10_000));
     const endToEndSeconds = (receiver.lastAt - started) / 1000;
+    await during;
     return {
       messages: accepted,
       acceptSeconds,
@@ -138,6 +169,7 @@ export async function networkEndToEnd(base: string, messages: number, firstShort
       idealSeconds,
       ratio: receiver.delivered.size === accepted ? idealSeconds / endToEndSeconds : 0,
       missing: accepted - receiver.delivered.size,
+      backlog,
     };
   } finally {
     await receiver.close();

@@ -4,11 +4,14 @@
  * server runs in its own process and autocannon drives it from another. Every scenario runs
  * several rounds, servers interleaved, and the medians are reported with their ratios. The
  * network end to end (bench/network.ts) sends through 20 short codes while the network delivers
- * them, and reports how close the last delivery came to the ideal.
+ * them, and reports how close the last delivery came to the ideal; durable sends are measured
+ * while it runs, reads while it drains a backlog, and on PostgreSQL it runs on two nodes too. A
+ * store of a million messages (bench/message-store.ts) gives the memory and the first and last
+ * page of a long Messages list. Every target of the performance issue is printed, met or missed.
  *
- *   npm run bench                     the full run (about 8 minutes)
+ *   npm run bench                     the full run (about 15 minutes)
  *   npm run bench -- --quick          one short round, to check the harness
- *   options: --rounds N --duration S --connections C --big N --no-postgres
+ *   options: --rounds N --duration S --connections C --big N --messages N --no-postgres
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +24,7 @@ import pg from 'pg';
 import { ACCOUNT_SID, AUTH_TOKEN, seed, type Fixture, type Target } from './setup.js';
 import { drive, type Run } from './autocannon.js';
 import { networkEndToEnd, type NetworkRun, SHORT_CODES, SHORT_CODE_MPS } from './network.js';
+import { seedMessages, type MessageStore } from './message-store.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
@@ -31,6 +35,7 @@ const { values: opts } = parseArgs({
     duration: { type: 'string' },
     connections: { type: 'string', default: '20' },
     big: { type: 'string', default: '50000' },
+    messages: { type: 'string' },
     'no-postgres': { type: 'boolean', default: false },
   },
 });
@@ -40,6 +45,9 @@ const CONNECTIONS = Number(opts.connections);
 const BIG = Number(opts.big);
 const ADDS_PER_RUN = opts.quick ? 3000 : 15000;
 const NETWORK_MESSAGES = opts.quick ? 1000 : 4000;
+/** The backlog the reads run against ("reads while the network drains 10,000 messages"). */
+const DRAIN_MESSAGES = opts.quick ? 3000 : 10000;
+const STORED_MESSAGES = Number(opts.messages ?? (opts.quick ? 100_000 : 1_000_000));
 const DATABASE_URL = process.env.SHORTROUTE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const AUTH = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
 
@@ -141,6 +149,16 @@ async function main(): Promise<void> {
     t.fixture = await seed(t.target, { big: BIG, adds: ADDS_PER_RUN * ROUNDS + 1000 });
     console.log(`seeded ${t.name} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
+  // The million-message stores: data of their own, so their size weighs on no other scenario.
+  const messageStores: Array<{ name: string; target: Target; store?: MessageStore }> = targets.map((t) => ({
+    name: t.name,
+    target: t.target.kind === 'sqlite' ? { kind: 'sqlite', dataDir: join(work, 'messages') } : { ...t.target, schema: `${t.target.schema}_messages` },
+  }));
+  for (const m of messageStores) {
+    const t0 = performance.now();
+    m.store = await seedMessages(m.target, STORED_MESSAGES);
+    console.log(`stored ${STORED_MESSAGES} messages for ${m.name} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
 
   // Servers
   const servers: Record<string, Running> = {};
@@ -152,10 +170,12 @@ async function main(): Promise<void> {
     last: (f: Fixture) => `/v1/Services/${f.bigService}/ShortCodes?PageSize=50&Page=${f.bigSize / 50 - 1}&PageToken=${f.lastPageToken}`,
   };
   const startups: Record<string, number[]> = {};
+  const storageArgs = (target: Target) =>
+    target.kind === 'sqlite' ? ['--data-dir', target.dataDir] : ['--database-url', target.url, '--database-schema', target.schema];
+  const serverArgs = (target: Target, port: number) => ['dist/cli/main.js', 'start', '--port', String(port), '--max-senders', String(BIG + 1000), ...storageArgs(target)];
   for (const t of targets) {
     const port = await freePort();
-    const storage = t.target.kind === 'sqlite' ? ['--data-dir', t.target.dataDir] : ['--database-url', t.target.url, '--database-schema', t.target.schema];
-    const args = ['dist/cli/main.js', 'start', '--port', String(port), '--max-senders', String(BIG + 1000), ...storage];
+    const args = serverArgs(t.target, port);
     // Start-up to first answered request, on the seeded data; the last start stays up.
     startups[t.name] = [];
     for (let i = 0; i < (opts.quick ? 1 : 5); i++) {
@@ -252,33 +272,76 @@ async function main(): Promise<void> {
     }
   }
   // The network end to end: sends while the network routes, sends and delivers them, until the
-  // last `delivered` callback (bench/network.ts). Before the sends scenario, which leaves a
-  // backlog that the network drains for a while after it.
+  // last `delivered` callback (bench/network.ts). Then the same with durable sends measured while
+  // it runs, and with reads measured while it drains a backlog (against the idle reads above).
   const network: Record<string, NetworkRun[]> = {};
+  const addNetworkRun = (key: string, run: NetworkRun) => {
+    network[key] = [...(network[key] ?? []), run];
+  };
+  const drains: Record<string, Array<{ backlog: number; deliveredDuring: number; seconds: number }>> = {};
+  let nextShortCode = 20000;
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`network end to end, round ${round}/${ROUNDS}`);
     for (const name of shortroutes) {
-      const run = await networkEndToEnd(servers[name]!.url, NETWORK_MESSAGES, 20000 + round * 100);
-      network[name] = [...(network[name] ?? []), run];
-    }
-  }
-  // Sends last: the network keeps routing and delivering them after the run (100 a second from
-  // the short code), which would otherwise weigh on the read scenarios of the next round.
-  for (let round = 1; round <= ROUNDS; round++) {
-    console.log(`sends, round ${round}/${ROUNDS}`);
-    for (const name of shortroutes) {
-      // Each answers once the message is durable; the network routes and delivers meanwhile.
-      const sent = await drive({
-        url: servers[name]!.url,
-        headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
-        connections: CONNECTIONS,
-        amount: ADDS_PER_RUN,
-        bodies: [sends[name]!],
+      const base = servers[name]!.url;
+      addNetworkRun(name, await networkEndToEnd(base, NETWORK_MESSAGES, (nextShortCode += 100)));
+      // Sends through another service, in the same seconds as the network's own load.
+      const [withSends, sent] = await Promise.all([
+        networkEndToEnd(base, NETWORK_MESSAGES, (nextShortCode += 100)),
+        drive({
+          url: base,
+          headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+          connections: CONNECTIONS,
+          amount: ADDS_PER_RUN,
+          bodies: [sends[name]!],
+        }),
+      ]);
+      addNetworkRun(`${name}, sends running`, withSends);
+      record('send a message via a service (durable), network running', name, sent);
+      // Reads while the backlog drains: for as long as it should take at full capacity (and at
+      // least a second), so the window does not run on past the drain.
+      const drain = await networkEndToEnd(base, DRAIN_MESSAGES, (nextShortCode += 100), {
+        duringDrain: async (window) => {
+          const seconds = Math.min(DURATION, Math.max(1, window.backlog / (SHORT_CODES * SHORT_CODE_MPS)));
+          const before = window.delivered();
+          const run = await drive({ url: base + paths.fetch(fixtureOf(name)), headers: { authorization: AUTH }, connections: CONNECTIONS, duration: seconds });
+          record('fetch one short code, network draining', name, run);
+          drains[name] = [...(drains[name] ?? []), { backlog: window.backlog, deliveredDuring: window.delivered() - before, seconds }];
+        },
       });
-      record('send a message via a service (durable)', name, sent);
+      addNetworkRun(`${name}, draining ${DRAIN_MESSAGES}`, drain);
     }
   }
-  const memory = Object.fromEntries(shortroutes.map((name) => [name, rssMb(servers[name]!.child.pid!)]));
+  // PostgreSQL scales out: a second node on the same database, the sends split between the two.
+  const postgresName = shortroutes.find((n) => n.includes('postgres'));
+  if (postgresName) {
+    const t = targets.find((x) => x.name === postgresName)!;
+    const port = await freePort();
+    const second = await start(`${postgresName}-b`, process.execPath, serverArgs(t.target, port), `http://127.0.0.1:${port}/_shortroute/health`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`network end to end on two PostgreSQL nodes, round ${round}/${ROUNDS}`);
+      addNetworkRun(`${postgresName}, two nodes`, await networkEndToEnd([servers[postgresName]!.url, second.url], NETWORK_MESSAGES, (nextShortCode += 100)));
+    }
+    second.child.kill('SIGTERM');
+    await new Promise((resolve) => second.child.once('exit', resolve));
+  }
+  // The million-message store: a server started on it, its first and last page, its memory.
+  const memory: Record<string, number> = {};
+  for (const m of messageStores) {
+    const port = await freePort();
+    const server = await start(`${m.name}-messages`, process.execPath, serverArgs(m.target, port), `http://127.0.0.1:${port}/_shortroute/health`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [scenario, path] of [
+        [`first page of ${STORED_MESSAGES} messages`, m.store!.firstPage],
+        [`last page of ${STORED_MESSAGES} messages`, m.store!.lastPage],
+      ] as const) {
+        record(scenario, m.name, await drive({ url: server.url + path, headers: { authorization: AUTH }, connections: CONNECTIONS, duration: DURATION }));
+      }
+    }
+    memory[m.name] = rssMb(server.child.pid!);
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+  }
 
   // Report
   const rows: Row[] = [...runs.entries()].map(([key, list]) => {
@@ -303,61 +366,69 @@ async function main(): Promise<void> {
       `| ${r.scenario} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${ratio(bare)} | ${ratio(prism)} | ${r.failed} |`,
     );
   }
+  const capacity = SHORT_CODES * SHORT_CODE_MPS;
+  for (const [key, list] of Object.entries(network)) {
+    lines.push(
+      `| network end to end, ${SHORT_CODES} short codes (${capacity}/s) | ${key} | ${median(list.map((r) => r.deliveredPerSecond)).toFixed(0)} delivered/s | | | ${median(list.map((r) => r.ratio)).toFixed(2)}× ideal | | ${list.reduce((n, r) => n + r.missing, 0)} missing |`,
+    );
+  }
+
+  // The targets, each met or missed.
   const checks: string[] = [];
   const check = (label: string, ok: boolean, figure: string) => checks.push(`- ${ok ? 'met' : 'MISSED'}: ${label} (${figure})`);
+  const vs = (scenario: string, name: string, other: string) => find(scenario, name)!.rps / find(scenario, other)!.rps;
+  const networkSummary = (list: NetworkRun[]) =>
+    `${list[0]!.messages} accepted at ${median(list.map((r) => r.acceptPerSecond)).toFixed(0)}/s, ${median(list.map((r) => r.deliveredPerSecond)).toFixed(0)} delivered/s, last delivered after ${median(list.map((r) => r.endToEndSeconds)).toFixed(1)} s, ideal ${median(list.map((r) => r.idealSeconds)).toFixed(1)} s`;
   for (const name of shortroutes) {
-    const fetchRow = find('fetch one short code', name)!;
+    const pg = name.includes('postgres');
+    const fetchRatio = vs('fetch one short code', name, 'bare');
+    check(`${name} fetch ≥ ${pg ? 0.3 : 0.6} × bare`, fetchRatio >= (pg ? 0.3 : 0.6), `${fetchRatio.toFixed(2)}×`);
+    if (!pg) {
+      const prismRatio = vs('fetch one short code', name, 'prism');
+      check(`${name} fetch ≥ 20 × prism`, prismRatio >= 20, `${prismRatio.toFixed(1)}×`);
+    }
+    const listRatio = vs('list a page of 50', name, 'bare');
+    check(`${name} list of 50 ≥ ${pg ? 0.15 : 0.3} × bare`, listRatio >= (pg ? 0.15 : 0.3), `${listRatio.toFixed(2)}×`);
+    const writes = pg ? 1500 : 3000;
+    const adds = find('add a short code (durable)', name)!;
+    check(`${name} durable adds ≥ ${writes}/s`, adds.rps >= writes, `${adds.rps.toFixed(0)}/s`);
+    const sendsRow = find('send a message via a service (durable), network running', name)!;
+    check(`${name} durable sends with the network running ≥ ${writes}/s`, sendsRow.rps >= writes, `${sendsRow.rps.toFixed(0)}/s`);
+    const alone = network[name] ?? [];
+    const ratio = median(alone.map((r) => r.ratio));
+    check(`${name} network end to end ≥ 0.8 × ideal`, ratio >= 0.8, `${ratio.toFixed(2)}×: ${networkSummary(alone)}`);
+    if (pg) {
+      const delivered = median(alone.map((r) => r.deliveredPerSecond));
+      check(`${name} network end to end ≥ 1,000 messages/s`, delivered >= 1000, `${delivered.toFixed(0)}/s`);
+      const two = network[`${name}, two nodes`] ?? [];
+      if (two.length > 0) {
+        const scale = median(two.map((r) => r.deliveredPerSecond)) / delivered;
+        check(`${name} two nodes ≥ 1.7 × one`, scale >= 1.7, `${scale.toFixed(2)}×: ${networkSummary(two)}`);
+      }
+    }
+    const draining = find('fetch one short code, network draining', name)!;
+    const drainRatio = draining.rps / find('fetch one short code', name)!.rps;
+    const d = drains[name] ?? [];
     check(
-      `${name} fetch ≥ 0.6 × bare`,
-      fetchRow.rps >= 0.6 * find('fetch one short code', 'bare')!.rps,
-      `${(fetchRow.rps / find('fetch one short code', 'bare')!.rps).toFixed(2)}×`,
+      `${name} reads while the network drains ${DRAIN_MESSAGES} ≥ 0.8 × idle`,
+      drainRatio >= 0.8,
+      `${drainRatio.toFixed(2)}×: ${draining.rps.toFixed(0)} vs ${find('fetch one short code', name)!.rps.toFixed(0)}/s; backlog ${median(d.map((x) => x.backlog)).toFixed(0)}, ${median(d.map((x) => x.deliveredDuring / x.seconds)).toFixed(0)} delivered/s during the reads`,
     );
+    const limit = pg ? 600 : 500;
     check(
-      `${name} fetch ≥ 20 × prism`,
-      fetchRow.rps >= 20 * find('fetch one short code', 'prism')!.rps,
-      `${(fetchRow.rps / find('fetch one short code', 'prism')!.rps).toFixed(1)}×`,
-    );
-    const listRow = find('list a page of 50', name)!;
-    check(
-      `${name} list of 50 ≥ 0.35 × bare`,
-      listRow.rps >= 0.35 * find('list a page of 50', 'bare')!.rps,
-      `${(listRow.rps / find('list a page of 50', 'bare')!.rps).toFixed(2)}×`,
-    );
-    const first = find(`first page of ${BIG}`, name)!;
-    const last = find(`last page of ${BIG}`, name)!;
-    check(
-      `${name} last page of ${BIG} within 1.5 × the first page's latency`,
-      last.p50 <= 1.5 * Math.max(first.p50, 1),
-      `p50 ${last.p50.toFixed(1)} vs ${first.p50.toFixed(1)} ms`,
-    );
-    check(
-      `${name} start-up to first answer < 1 s`,
-      median(startups[name]!) < 1000,
+      `${name} start-up to first answer < ${limit} ms`,
+      median(startups[name]!) < limit,
       `median ${median(startups[name]!).toFixed(0)} ms over ${startups[name]!.length} starts`,
     );
+    const first = find(`first page of ${STORED_MESSAGES} messages`, name)!;
+    const last = find(`last page of ${STORED_MESSAGES} messages`, name)!;
+    check(`${name} ${STORED_MESSAGES} messages stored: resident memory < 200 MB`, memory[name]! < 200, `${memory[name]!.toFixed(0)} MB after serving both pages`);
     check(
-      `${name} resident memory < 200 MB`,
-      memory[name]! < 200,
-      `${memory[name]!.toFixed(0)} MB after the runs, ${BIG + 60 + ADDS_PER_RUN * ROUNDS} short codes and ${ADDS_PER_RUN * ROUNDS} messages stored`,
+      `${name} ${STORED_MESSAGES} messages stored: last page ≤ 1.5 × the first`,
+      last.p50 <= 1.5 * Math.max(first.p50, 1) && last.rps >= first.rps / 1.5,
+      `${last.rps.toFixed(0)} vs ${first.rps.toFixed(0)} pages/s, p50 ${last.p50.toFixed(1)} vs ${first.p50.toFixed(1)} ms`,
     );
   }
-  const capacity = SHORT_CODES * SHORT_CODE_MPS;
-  for (const name of shortroutes) {
-    const list = network[name] ?? [];
-    if (list.length === 0) continue;
-    const ratio = median(list.map((r) => r.ratio));
-    const delivered = median(list.map((r) => r.deliveredPerSecond));
-    lines.push(
-      `| network end to end, ${SHORT_CODES} short codes (${capacity}/s) | ${name} | ${delivered.toFixed(0)} delivered/s | | | | | ${list.reduce((n, r) => n + r.missing, 0)} missing |`,
-    );
-    check(
-      `${name} network end to end ≥ 0.8 × ideal`,
-      ratio >= 0.8,
-      `${ratio.toFixed(2)}×: ${NETWORK_MESSAGES} accepted at ${median(list.map((r) => r.acceptPerSecond)).toFixed(0)}/s, last delivered after ${median(list.map((r) => r.endToEndSeconds)).toFixed(1)} s, ideal ${median(list.map((r) => r.idealSeconds)).toFixed(1)} s`,
-    );
-  }
-  const adds = find('add a short code (durable)', 'shortroute-sqlite')!;
-  check('durable adds ≥ 3,000/s on SQLite', adds.rps >= 3000, `${adds.rps.toFixed(0)}/s`);
 
   const report = [`## Results (${new Date().toISOString().slice(0, 16)}Z)`, '', ...lines, '', ...checks, ''].join('\n');
   console.log(`\n${report}`);
