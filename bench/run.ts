@@ -172,7 +172,15 @@ async function main(): Promise<void> {
   const startups: Record<string, number[]> = {};
   const storageArgs = (target: Target) =>
     target.kind === 'sqlite' ? ['--data-dir', target.dataDir] : ['--database-url', target.url, '--database-schema', target.schema];
-  const serverArgs = (target: Target, port: number) => ['dist/cli/main.js', 'start', '--port', String(port), '--max-senders', String(BIG + 1000), ...storageArgs(target)];
+  const serverArgs = (target: Target, port: number) => [
+    'dist/cli/main.js',
+    'start',
+    '--port',
+    String(port),
+    '--max-senders',
+    String(BIG + 1000),
+    ...storageArgs(target),
+  ];
   for (const t of targets) {
     const port = await freePort();
     const args = serverArgs(t.target, port);
@@ -279,15 +287,20 @@ async function main(): Promise<void> {
     network[key] = [...(network[key] ?? []), run];
   };
   const drains: Record<string, Array<{ backlog: number; deliveredDuring: number; seconds: number }>> = {};
-  let nextShortCode = 20000;
+  let lastShortCode = 20000;
+  /** The first of a fresh run of short codes, so each scenario's service has its own. */
+  const freshShortCodes = () => {
+    lastShortCode += 100;
+    return lastShortCode;
+  };
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`network end to end, round ${round}/${ROUNDS}`);
     for (const name of shortroutes) {
       const base = servers[name]!.url;
-      addNetworkRun(name, await networkEndToEnd(base, NETWORK_MESSAGES, (nextShortCode += 100)));
+      addNetworkRun(name, await networkEndToEnd(base, NETWORK_MESSAGES, freshShortCodes()));
       // Sends through another service, in the same seconds as the network's own load.
       const [withSends, sent] = await Promise.all([
-        networkEndToEnd(base, NETWORK_MESSAGES, (nextShortCode += 100)),
+        networkEndToEnd(base, NETWORK_MESSAGES, freshShortCodes()),
         drive({
           url: base,
           headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
@@ -300,7 +313,7 @@ async function main(): Promise<void> {
       record('send a message via a service (durable), network running', name, sent);
       // Reads while the backlog drains: for as long as it should take at full capacity (and at
       // least a second), so the window does not run on past the drain.
-      const drain = await networkEndToEnd(base, DRAIN_MESSAGES, (nextShortCode += 100), {
+      const drain = await networkEndToEnd(base, DRAIN_MESSAGES, freshShortCodes(), {
         duringDrain: async (window) => {
           const seconds = Math.min(DURATION, Math.max(1, window.backlog / (SHORT_CODES * SHORT_CODE_MPS)));
           const before = window.delivered();
@@ -320,7 +333,7 @@ async function main(): Promise<void> {
     const second = await start(`${postgresName}-b`, process.execPath, serverArgs(t.target, port), `http://127.0.0.1:${port}/_shortroute/health`);
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`network end to end on two PostgreSQL nodes, round ${round}/${ROUNDS}`);
-      addNetworkRun(`${postgresName}, two nodes`, await networkEndToEnd([servers[postgresName]!.url, second.url], NETWORK_MESSAGES, (nextShortCode += 100)));
+      addNetworkRun(`${postgresName}, two nodes`, await networkEndToEnd([servers[postgresName]!.url, second.url], NETWORK_MESSAGES, freshShortCodes()));
     }
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
@@ -422,7 +435,11 @@ async function main(): Promise<void> {
     );
     const first = find(`first page of ${STORED_MESSAGES} messages`, name)!;
     const last = find(`last page of ${STORED_MESSAGES} messages`, name)!;
-    check(`${name} ${STORED_MESSAGES} messages stored: resident memory < 200 MB`, memory[name]! < 200, `${memory[name]!.toFixed(0)} MB after serving both pages`);
+    check(
+      `${name} ${STORED_MESSAGES} messages stored: resident memory < 200 MB`,
+      memory[name]! < 200,
+      `${memory[name]!.toFixed(0)} MB after serving both pages`,
+    );
     check(
       `${name} ${STORED_MESSAGES} messages stored: last page ≤ 1.5 × the first`,
       last.p50 <= 1.5 * Math.max(first.p50, 1) && last.rps >= first.rps / 1.5,
