@@ -158,7 +158,10 @@ export class MessageStepper implements Job {
         areaCodeGeomatch: service.area_code_geomatch === 1,
         stickyFor: service.sticky_sender === 1 ? await tx.pools.fetchSticky(service.sid, message.to_address) : undefined,
         stickyFirst: this.#options.stickySenderFirst,
-        load: await tx.messages.queuedPerSender(pool.map((s) => s.sid)),
+        load: await tx.senderQueues.backlog(
+          pool.map((s) => s.sid),
+          toStored(move.now),
+        ),
       };
       let selection = selectSender(input);
       // MMS Converter: no sender can carry the media, so the media goes as links in an SMS.

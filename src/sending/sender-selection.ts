@@ -54,7 +54,7 @@ export interface SelectionInput {
    * ahead of the geomatches.
    */
   stickyFirst?: boolean;
-  /** Messages waiting per sender, for spreading load across equal candidates. */
+  /** How long each sender's queue runs (ms, by SID), for spreading load across equal candidates. */
   load?: ReadonlyMap<string, number>;
 }
 

@@ -61,6 +61,12 @@ export class PreparedQuery<A extends Record<string, unknown>, R> {
     return result.rows.map((row) => Object.values(row));
   }
 
+  /** Runs a write and returns how many rows it changed. */
+  async changes<DB>(db: Kysely<DB>, args: A): Promise<number> {
+    const result = await db.executeQuery<R>({ ...this.#compiled, parameters: this.#parameters(args) });
+    return Number(result.numAffectedRows ?? 0n);
+  }
+
   async first<DB>(db: Kysely<DB>, args: A): Promise<R | undefined> {
     return (await this.run(db, args))[0];
   }
@@ -72,4 +78,42 @@ export function prepare<A extends Record<string, unknown>, R>(
 ): PreparedQuery<A, R> {
   const arg = (name: string) => `${SLOT}${name}`;
   return new PreparedQuery<A, R>(build(arg as <K extends keyof A & string>(name: K) => A[K]).compile());
+}
+
+/**
+ * Prepared queries whose SQL depends on the call's shape: which columns a patch sets, whether an
+ * expected value is null, how many items an `in (…)` list holds. Each shape is built and compiled
+ * on first use and kept; the shapes are Shortroute's own, so they are few.
+ */
+export function preparedShapes<A extends Record<string, unknown>, R>(
+  build: (shape: string, arg: <K extends keyof A & string>(name: K) => A[K]) => Compilable<R>,
+): (shape: string) => PreparedQuery<A, R> {
+  const byShape = new Map<string, PreparedQuery<A, R>>();
+  return (shape) => {
+    let query = byShape.get(shape);
+    if (!query) {
+      query = prepare<A, R>((arg) => build(shape, arg));
+      byShape.set(shape, query);
+    }
+    return query;
+  };
+}
+
+/** The columns a row or patch sets (those not undefined), as one shape key. */
+export function columnsOf(values: Record<string, unknown>): string {
+  return Object.keys(values)
+    .filter((key) => values[key] !== undefined)
+    .join(',');
+}
+
+/** `{column: arg(prefix + column)}` for each column of a shape key: a row or patch of slots. */
+export function slotsFor(shape: string, arg: (name: string) => unknown, prefix = ''): Record<string, unknown> {
+  return shape === '' ? {} : Object.fromEntries(shape.split(',').map((column) => [column, arg(prefix + column)]));
+}
+
+/** The values of a row or patch as a prepared query's arguments, keys prefixed as in slotsFor. */
+export function argsFor(values: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const key in values) if (values[key] !== undefined) args[prefix + key] = values[key];
+  return args;
 }

@@ -8,6 +8,7 @@ import * as messaging from './006-messaging.js';
 import * as messagesBySender from './007-messages-by-sender.js';
 import * as cascades from './008-cascades.js';
 import * as webhookClaims from './009-webhook-claims.js';
+import * as dueOrder from './010-due-order.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-messages-by-sender': messagesBySender,
   '008-cascades': cascades,
   '009-webhook-claims': webhookClaims,
+  '010-due-order': dueOrder,
 };
 
 export const migrationProvider: MigrationProvider = {

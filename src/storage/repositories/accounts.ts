@@ -63,9 +63,7 @@ export class AccountRepository {
    * the one writer. A check at authentication alone would let a write slip in behind a close.
    */
   async statusForWrite(accountSid: string): Promise<string | undefined> {
-    let query = this.s.db.selectFrom('accounts').select('status').where('sid', '=', accountSid);
-    if (this.s.backend.lockRows) query = query.forShare();
-    return (await query.executeTakeFirst())?.status;
+    return (await this.s.queries.accounts.statusForWrite.first(this.s.db, { sid: accountSid }))?.status;
   }
 }
 
@@ -81,5 +79,9 @@ export function accountQueries(db: Kysely<Database>, backend: Backend) {
     accountForUpdate: prepare<{ sid: string }, AccountRow>((arg) =>
       backend.lockRows ? account(arg as (n: string) => unknown).forUpdate() : account(arg as (n: string) => unknown),
     ),
+    statusForWrite: prepare<{ sid: string }, { status: string }>((arg) => {
+      const query = db.selectFrom('accounts').select('status').where('sid', '=', arg('sid'));
+      return backend.lockRows ? query.forShare() : query;
+    }),
   };
 }

@@ -1,5 +1,6 @@
-import type { Selectable } from 'kysely';
-import type { DeliveryRuleTable } from '../schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import { prepare } from '../prepared.js';
+import type { Database, DeliveryRuleTable } from '../schema.js';
 import type { Session } from './session.js';
 
 export type DeliveryRuleRow = Selectable<DeliveryRuleTable>;
@@ -9,7 +10,7 @@ export class DeliveryRuleRepository {
   constructor(private readonly s: Session) {}
 
   async fetch(accountSid: string, to: string): Promise<DeliveryRuleRow | undefined> {
-    return this.s.db.selectFrom('delivery_rules').selectAll().where('account_sid', '=', accountSid).where('to_address', '=', to).executeTakeFirst();
+    return this.s.queries.deliveryRules.one.first(this.s.db, { accountSid, to });
   }
 
   async put(row: DeliveryRuleRow): Promise<void> {
@@ -34,4 +35,12 @@ export class DeliveryRuleRepository {
   async deleteAllOf(accountSid: string): Promise<void> {
     await this.s.db.deleteFrom('delivery_rules').where('account_sid', '=', accountSid).execute();
   }
+}
+
+export function deliveryRuleQueries(db: Kysely<Database>) {
+  return {
+    one: prepare<{ accountSid: string; to: string }, DeliveryRuleRow>((arg) =>
+      db.selectFrom('delivery_rules').selectAll().where('account_sid', '=', arg('accountSid')).where('to_address', '=', arg('to')),
+    ),
+  };
 }

@@ -1,6 +1,8 @@
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import type { Backend } from '../backend.js';
 import { keysetPage, type Page, type PageQuery } from '../keyset.js';
-import type { MessageTable } from '../schema.js';
+import { argsFor, columnsOf, prepare, preparedShapes, slotsFor } from '../prepared.js';
+import type { Database, MessageTable } from '../schema.js';
 import type { Session } from './session.js';
 import type { Step } from '../states.js';
 
@@ -19,7 +21,7 @@ export class MessageRepository {
   constructor(private readonly s: Session) {}
 
   async insert(row: Insertable<MessageTable>): Promise<void> {
-    await this.s.db.insertInto('messages').values(row).execute();
+    await this.s.queries.messages.insert(columnsOf(row)).run(this.s.db, argsFor(row));
   }
 
   /** Many messages at once: for building large data sets (the benchmarks' million-message store). */
@@ -28,9 +30,8 @@ export class MessageRepository {
   }
 
   async fetch(accountSid: string, sid: string, options: { lock?: boolean } = {}): Promise<MessageRow | undefined> {
-    let query = this.s.db.selectFrom('messages').selectAll().where('sid', '=', sid).where('account_sid', '=', accountSid);
-    if (options.lock && this.s.backend.lockRows) query = query.forUpdate();
-    return query.executeTakeFirst();
+    const q = this.s.queries.messages;
+    return (options.lock ? q.fetchForUpdate : q.fetch).first(this.s.db, { accountSid, sid });
   }
 
   /** An account's messages, newest first (as Twilio lists them), keyset-paged on (date_created, sid). */
@@ -61,15 +62,13 @@ export class MessageRepository {
    * every node run the network without two of them taking the same step.
    */
   async advance(sid: string, expected: { next_step: Step | null; next_at: string | null }, patch: Updateable<MessageTable>): Promise<boolean> {
-    let query = this.s.db.updateTable('messages').set(patch).where('sid', '=', sid);
-    query = expected.next_step === null ? query.where('next_step', 'is', null) : query.where('next_step', '=', expected.next_step);
-    query = expected.next_at === null ? query.where('next_at', 'is', null) : query.where('next_at', '=', expected.next_at);
-    const result = await query.executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    const shape = `${columnsOf(patch)}|${expected.next_step === null}|${expected.next_at === null}`;
+    const changed = await this.s.queries.messages.advance(shape).changes(this.s.db, { ...argsFor(patch, 'set_'), sid, ...expected });
+    return changed > 0;
   }
 
   async update(sid: string, patch: Updateable<MessageTable>): Promise<void> {
-    await this.s.db.updateTable('messages').set(patch).where('sid', '=', sid).execute();
+    await this.s.queries.messages.update(columnsOf(patch)).run(this.s.db, { ...argsFor(patch, 'set_'), sid });
   }
 
   /** Deletes a message; its history goes with it (ON DELETE CASCADE). */
@@ -93,57 +92,91 @@ export class MessageRepository {
    * caller's transaction, skipping rows another node has locked.
    */
   async due(now: string, limit: number, options: { lock?: boolean } = {}): Promise<MessageRow[]> {
-    let query = this.s.db.selectFrom('messages').selectAll().where('next_at', '<=', now).orderBy('next_at').orderBy('sid').limit(limit);
-    if (options.lock) query = query.forUpdate().skipLocked();
-    return query.execute();
+    const q = this.s.queries.messages;
+    return (options.lock ? q.dueLocked : q.due).run(this.s.db, { now, limit });
   }
 
   /** When the earliest message step falls due, if any is waiting. */
   async nextDue(): Promise<string | undefined> {
-    const row = await this.s.db
-      .selectFrom('messages')
-      .select((eb) => eb.fn.min('next_at').as('at'))
-      .executeTakeFirst();
+    const row = await this.s.queries.messages.nextDue.first(this.s.db, {});
     return typeof row?.at === 'string' ? row.at : undefined;
-  }
-
-  /** Messages queued per sender, for spreading load across equal candidates. */
-  async queuedPerSender(senderSids: readonly string[]): Promise<Map<string, number>> {
-    if (senderSids.length === 0) return new Map();
-    const rows = await this.s.db
-      .selectFrom('messages')
-      .select(['sender_sid', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('sender_sid', 'in', [...senderSids])
-      .where('status', 'in', ['queued', 'sending'])
-      .groupBy('sender_sid')
-      .execute();
-    return new Map(rows.map((r) => [r.sender_sid!, Number(r.n)]));
   }
 
   // The message's history, for inspection.
 
   async addEvent(event: { message_sid: string; status: string; error_code?: number | null; detail?: string | null; date: string }): Promise<void> {
-    // One statement: the next number in the message's history is read where it is written.
-    await this.s.db
-      .insertInto('message_events')
-      .columns(['message_sid', 'seq', 'status', 'error_code', 'detail', 'date'])
-      .expression((eb) =>
-        eb
-          .selectFrom('message_events')
-          .select([
-            eb.val(event.message_sid).as('message_sid'),
-            sql<number>`coalesce(max(seq), 0) + 1`.as('seq'),
-            eb.val(event.status).as('status'),
-            eb.val(event.error_code ?? null).as('error_code'),
-            eb.val(event.detail ?? null).as('detail'),
-            eb.val(event.date).as('date'),
-          ])
-          .where('message_sid', '=', event.message_sid),
-      )
-      .execute();
+    await this.s.queries.messages.addEvent.run(this.s.db, { ...event, error_code: event.error_code ?? null, detail: event.detail ?? null });
   }
 
   async listEvents(sid: string) {
     return this.s.db.selectFrom('message_events').selectAll().where('message_sid', '=', sid).orderBy('seq').execute();
   }
+}
+
+type Arg = (name: string) => unknown;
+
+/** The network's and the send path's statements, compiled once per database (prepared.ts). */
+export function messageQueries(db: Kysely<Database>, backend: Backend) {
+  const one = (arg: Arg) =>
+    db
+      .selectFrom('messages')
+      .selectAll()
+      .where('sid', '=', arg('sid') as string)
+      .where('account_sid', '=', arg('accountSid') as string);
+  const due = (arg: Arg) =>
+    db
+      .selectFrom('messages')
+      .selectAll()
+      .where('next_at', '<=', arg('now') as string)
+      .orderBy('next_at')
+      .orderBy('sid')
+      .limit(arg('limit') as number);
+  return {
+    fetch: prepare<{ accountSid: string; sid: string }, MessageRow>((arg) => one(arg as Arg)),
+    fetchForUpdate: prepare<{ accountSid: string; sid: string }, MessageRow>((arg) => (backend.lockRows ? one(arg as Arg).forUpdate() : one(arg as Arg))),
+    insert: preparedShapes<Record<string, unknown>, never>((shape, arg) => db.insertInto('messages').values(slotsFor(shape, arg) as Insertable<MessageTable>)),
+    update: preparedShapes<Record<string, unknown>, never>((shape, arg) =>
+      db
+        .updateTable('messages')
+        .set(slotsFor(shape, arg, 'set_') as Updateable<MessageTable>)
+        .where('sid', '=', arg('sid') as string),
+    ),
+    /** Shape: `columns|next_step is null|next_at is null`. */
+    advance: preparedShapes<Record<string, unknown>, never>((shape, arg) => {
+      const [columns = '', stepIsNull, atIsNull] = shape.split('|');
+      let query = db
+        .updateTable('messages')
+        .set(slotsFor(columns, arg, 'set_') as Updateable<MessageTable>)
+        .where('sid', '=', arg('sid') as string);
+      query = stepIsNull === 'true' ? query.where('next_step', 'is', null) : query.where('next_step', '=', arg('next_step') as Step);
+      query = atIsNull === 'true' ? query.where('next_at', 'is', null) : query.where('next_at', '=', arg('next_at') as string);
+      return query;
+    }),
+    due: prepare<{ now: string; limit: number }, MessageRow>((arg) => due(arg as Arg)),
+    dueLocked: prepare<{ now: string; limit: number }, MessageRow>((arg) =>
+      due(arg as Arg)
+        .forUpdate()
+        .skipLocked(),
+    ),
+    nextDue: prepare<Record<string, never>, { at: string | null }>(() => db.selectFrom('messages').select((eb) => eb.fn.min('next_at').as('at'))),
+    // One statement: the next number in the message's history is read where it is written.
+    addEvent: prepare<{ message_sid: string; status: string; error_code: number | null; detail: string | null; date: string }, never>((arg) =>
+      db
+        .insertInto('message_events')
+        .columns(['message_sid', 'seq', 'status', 'error_code', 'detail', 'date'])
+        .expression((eb) =>
+          eb
+            .selectFrom('message_events')
+            .select([
+              eb.val(arg('message_sid')).as('message_sid'),
+              sql<number>`coalesce(max(seq), 0) + 1`.as('seq'),
+              eb.val(arg('status')).as('status'),
+              eb.val(arg('error_code')).as('error_code'),
+              eb.val(arg('detail')).as('detail'),
+              eb.val(arg('date')).as('date'),
+            ])
+            .where('message_sid', '=', arg('message_sid')),
+        ),
+    ),
+  };
 }

@@ -1,4 +1,5 @@
-import type { Selectable, SelectQueryBuilder } from 'kysely';
+import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
+import { prepare } from '../prepared.js';
 import type { Database, OptOutTable } from '../schema.js';
 import type { Session } from './session.js';
 
@@ -9,9 +10,7 @@ export class OptOutRepository {
   constructor(private readonly s: Session) {}
 
   async isOptedOut(scope: string, address: string): Promise<boolean> {
-    return (
-      (await this.s.db.selectFrom('opt_outs').select('address').where('scope', '=', scope).where('address', '=', address).executeTakeFirst()) !== undefined
-    );
+    return (await this.s.queries.optOuts.one.first(this.s.db, { scope, address })) !== undefined;
   }
 
   async set(row: { account_sid: string; scope: string; address: string; date: string }, out: boolean): Promise<void> {
@@ -41,4 +40,12 @@ export class OptOutRepository {
   async deleteAllOf(accountSid: string): Promise<void> {
     await this.s.db.deleteFrom('opt_outs').where('account_sid', '=', accountSid).execute();
   }
+}
+
+export function optOutQueries(db: Kysely<Database>) {
+  return {
+    one: prepare<{ scope: string; address: string }, { address: string }>((arg) =>
+      db.selectFrom('opt_outs').select('address').where('scope', '=', arg('scope')).where('address', '=', arg('address')),
+    ),
+  };
 }

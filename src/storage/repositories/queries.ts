@@ -6,12 +6,17 @@ import { apiKeyQueries } from './api-keys.js';
 import { numberQueries } from './numbers.js';
 import { senderPoolQueries } from './sender-pools.js';
 import { serviceQueries } from './services.js';
+import { messageQueries } from './messages.js';
+import { senderQueueQueries } from './sender-queues.js';
+import { optOutQueries } from './opt-outs.js';
+import { deliveryRuleQueries } from './delivery-rules.js';
+import { webhookQueries } from './webhooks.js';
 
 export type Queries = ReturnType<typeof buildQueries>;
 
 /**
- * The queries on every request's path, compiled once per database (see prepared.ts) and run on
- * the database or any of its transactions.
+ * The queries on every request's path and every network step, compiled once per database (see
+ * prepared.ts) and run on the database or any of its transactions.
  */
 export function buildQueries(db: Kysely<Database>, backend: Backend) {
   return {
@@ -20,5 +25,10 @@ export function buildQueries(db: Kysely<Database>, backend: Backend) {
     services: serviceQueries(db, backend),
     numbers: numberQueries(db, backend),
     pools: senderPoolQueries(db),
+    messages: messageQueries(db, backend),
+    senderQueues: senderQueueQueries(db, backend),
+    optOuts: optOutQueries(db),
+    deliveryRules: deliveryRuleQueries(db),
+    webhooks: webhookQueries(db),
   };
 }

@@ -136,33 +136,17 @@ export class SenderPoolRepository {
 
   /** A service's whole pool as Copilot's candidates, in SID order. */
   async candidates(serviceSid: string): Promise<PoolCandidateRow[]> {
-    return this.s.db
-      .selectFrom('service_senders as m')
-      .leftJoin('phone_numbers as p', 'p.sid', 'm.sender_sid')
-      .select(['m.sender_sid', 'm.sender_type', 'm.address', 'm.country_code', 'm.capabilities', 'p.number_type'])
-      .where('m.service_sid', '=', serviceSid)
-      .orderBy('m.sender_sid')
-      .execute();
+    return this.s.queries.pools.candidates.run(this.s.db, { serviceSid });
   }
 
   // Sticky sender: the sender a recipient last got from a service.
 
   async fetchSticky(serviceSid: string, to: string): Promise<string | undefined> {
-    const row = await this.s.db
-      .selectFrom('sticky_senders')
-      .select('sender_sid')
-      .where('service_sid', '=', serviceSid)
-      .where('to_address', '=', to)
-      .executeTakeFirst();
-    return row?.sender_sid;
+    return (await this.s.queries.pools.sticky.first(this.s.db, { serviceSid, to }))?.sender_sid;
   }
 
   async saveSticky(serviceSid: string, to: string, senderSid: string, date: string): Promise<void> {
-    await this.s.db
-      .insertInto('sticky_senders')
-      .values({ service_sid: serviceSid, to_address: to, sender_sid: senderSid, date_updated: date })
-      .onConflict((oc) => oc.columns(['service_sid', 'to_address']).doUpdateSet({ sender_sid: senderSid, date_updated: date }))
-      .execute();
+    await this.s.queries.pools.saveSticky.run(this.s.db, { serviceSid, to, senderSid, date });
   }
 }
 
@@ -200,6 +184,23 @@ export function senderPoolQueries(db: Kysely<Database>) {
     ),
     anyMember: prepare<{ serviceSid: string; type: SenderType }, { sid: string }>((arg) =>
       db.selectFrom('service_senders').select('sender_sid as sid').where('service_sid', '=', arg('serviceSid')).where('sender_type', '=', arg('type')).limit(1),
+    ),
+    candidates: prepare<{ serviceSid: string }, PoolCandidateRow>((arg) =>
+      db
+        .selectFrom('service_senders as m')
+        .leftJoin('phone_numbers as p', 'p.sid', 'm.sender_sid')
+        .select(['m.sender_sid', 'm.sender_type', 'm.address', 'm.country_code', 'm.capabilities', 'p.number_type'])
+        .where('m.service_sid', '=', arg('serviceSid'))
+        .orderBy('m.sender_sid'),
+    ),
+    sticky: prepare<{ serviceSid: string; to: string }, { sender_sid: string }>((arg) =>
+      db.selectFrom('sticky_senders').select('sender_sid').where('service_sid', '=', arg('serviceSid')).where('to_address', '=', arg('to')),
+    ),
+    saveSticky: prepare<{ serviceSid: string; to: string; senderSid: string; date: string }, never>((arg) =>
+      db
+        .insertInto('sticky_senders')
+        .values({ service_sid: arg('serviceSid'), to_address: arg('to'), sender_sid: arg('senderSid'), date_updated: arg('date') })
+        .onConflict((oc) => oc.columns(['service_sid', 'to_address']).doUpdateSet({ sender_sid: arg('senderSid'), date_updated: arg('date') })),
     ),
     // The account's condition lets a page stand for the service's ownership check (pool.ts).
     members: new KeysetList<PoolMemberRow>((arg) => members(arg).where('m.account_sid', '=', arg('accountSid') as string), 'm.date_created', 'm.sender_sid'),

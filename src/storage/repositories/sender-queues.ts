@@ -1,3 +1,7 @@
+import type { Kysely } from 'kysely';
+import type { Backend } from '../backend.js';
+import { prepare, preparedShapes } from '../prepared.js';
+import type { Database } from '../schema.js';
 import type { Session } from './session.js';
 
 /** Each sender sends at its own rate: its queue is when it is next free, keyed by the sender's SID. */
@@ -10,23 +14,30 @@ export class SenderQueueRepository {
    * locked (PostgreSQL) or written by the one writer (SQLite) from the read to the reservation.
    */
   async reserveSlot(sender: string, times: { now: string; notAfter: string; durationMs: number }): Promise<{ start: string; end: string } | undefined> {
-    const { db, backend } = this.s;
+    const { db, queries } = this.s;
     const { now, notAfter, durationMs } = times;
-    await db
-      .insertInto('sender_queues')
-      .values({ sender, free_at: now })
-      .onConflict((oc) => oc.column('sender').doNothing())
-      .execute();
-    let query = db.selectFrom('sender_queues').select('free_at').where('sender', '=', sender);
-    if (backend.lockRows) query = query.forUpdate();
-    const row = await query.executeTakeFirstOrThrow();
+    await queries.senderQueues.open.run(db, { sender, now });
+    const row = (await queries.senderQueues.freeAt.first(db, { sender }))!;
     // ISO 8601 instants in one format compare as strings (Math.max would make them numbers).
     // biome-ignore lint/complexity/useMathMinMax: strings, not numbers.
     const start = row.free_at > now ? row.free_at : now;
     if (start > notAfter) return undefined;
     const end = new Date(new Date(start).getTime() + durationMs).toISOString();
-    await db.updateTable('sender_queues').set({ free_at: end }).where('sender', '=', sender).execute();
+    await queries.senderQueues.reserve.run(db, { sender, end });
     return { start, end };
+  }
+
+  /**
+   * How long each sender's queue runs past `now`, in milliseconds (0 for an idle sender): the
+   * load Copilot spreads across equal candidates. One primary-key read per sender, where counting
+   * the messages queued on each read every one of them (128 µs a route with 2,000 queued, measured).
+   */
+  async backlog(senders: readonly string[], now: string): Promise<Map<string, number>> {
+    if (senders.length === 0) return new Map();
+    const args = Object.fromEntries(senders.map((sender, i) => [`s${i}`, sender]));
+    const rows = await this.s.queries.senderQueues.freeAtOf(String(senders.length)).run(this.s.db, args);
+    const at = Date.parse(now);
+    return new Map(rows.map((r) => [r.sender, Math.max(0, Date.parse(r.free_at) - at)]));
   }
 
   /** Forgets the queues of every sender of the account, and of Twilio's test sender as it used it. */
@@ -42,4 +53,37 @@ export class SenderQueueRepository {
       await db.deleteFrom('sender_queues').where('sender', 'in', senders).execute();
     }
   }
+}
+
+/** The three statements of a reservation, compiled once per database. */
+export function senderQueueQueries(db: Kysely<Database>, backend: Backend) {
+  return {
+    open: prepare<{ sender: string; now: string }, never>((arg) =>
+      db
+        .insertInto('sender_queues')
+        .values({ sender: arg('sender'), free_at: arg('now') })
+        .onConflict((oc) => oc.column('sender').doNothing()),
+    ),
+    freeAt: prepare<{ sender: string }, { free_at: string }>((arg) => {
+      const query = db.selectFrom('sender_queues').select('free_at').where('sender', '=', arg('sender'));
+      return backend.lockRows ? query.forUpdate() : query;
+    }),
+    /** Shape: how many senders (arguments s0, s1, …). */
+    freeAtOf: preparedShapes<Record<string, string>, { sender: string; free_at: string }>((shape, arg) =>
+      db
+        .selectFrom('sender_queues')
+        .select(['sender', 'free_at'])
+        .where(
+          'sender',
+          'in',
+          Array.from({ length: Number(shape) }, (_, i) => arg(`s${i}`)),
+        ),
+    ),
+    reserve: prepare<{ sender: string; end: string }, never>((arg) =>
+      db
+        .updateTable('sender_queues')
+        .set({ free_at: arg('end') })
+        .where('sender', '=', arg('sender')),
+    ),
+  };
 }

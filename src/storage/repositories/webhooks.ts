@@ -1,5 +1,6 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { WebhookAttemptTable, WebhookTable } from '../schema.js';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { argsFor, columnsOf, prepare, preparedShapes, slotsFor } from '../prepared.js';
+import type { Database, WebhookAttemptTable, WebhookTable } from '../schema.js';
 import type { Session } from './session.js';
 import { keysetPage, type Page, type PageQuery } from '../keyset.js';
 import type { WebhookKind } from '../states.js';
@@ -20,7 +21,7 @@ export class WebhookRepository {
   constructor(private readonly s: Session) {}
 
   async insert(row: Insertable<WebhookTable>): Promise<void> {
-    await this.s.db.insertInto('webhooks').values(row).execute();
+    await this.s.queries.webhooks.insert(columnsOf(row)).run(this.s.db, argsFor(row));
   }
 
   /**
@@ -40,8 +41,13 @@ export class WebhookRepository {
 
   /** When the earliest webhook attempt falls due, if any is waiting (for accounts and hosts not busy). */
   async nextDue(busy: BusyTargets = NONE_BUSY): Promise<string | undefined> {
+    // Read in due order, so the index answers even with busy targets left out (min() with a
+    // `not in` read every row: 2.3 ms with 6,000 webhooks stored, measured).
     const row = await this.#notBusy(busy)
-      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .select('next_attempt_at as at')
+      .where('next_attempt_at', 'is not', null)
+      .orderBy('next_attempt_at')
+      .limit(1)
       .executeTakeFirst();
     return typeof row?.at === 'string' ? row.at : undefined;
   }
@@ -66,16 +72,8 @@ export class WebhookRepository {
 
   /** Claims a due webhook for one attempt, if no other node has: the attempt count is the version. */
   async claim(row: WebhookRow, claimant: string, leaseUntil: string, now: string): Promise<boolean> {
-    const result = await this.s.db
-      .updateTable('webhooks')
-      .set({ attempts: row.attempts + 1, next_attempt_at: leaseUntil, claimed_by: claimant, date_updated: now })
-      .where('sid', '=', row.sid)
-      .where('attempts', '=', row.attempts)
-      // One claim beyond the last attempt, for an attempt lost with its node (never recorded).
-      .where('attempts', '<=', row.max_attempts)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    const args = { sid: row.sid, attempts: row.attempts, next: row.attempts + 1, maxAttempts: row.max_attempts, leaseUntil, claimant, now };
+    return (await this.s.queries.webhooks.claim.changes(this.s.db, args)) > 0;
   }
 
   /** Fails a webhook whose every attempt was claimed (its last claimant never recorded one). */
@@ -96,7 +94,7 @@ export class WebhookRepository {
   }
 
   async update(sid: string, patch: Updateable<WebhookTable>): Promise<void> {
-    await this.s.db.updateTable('webhooks').set(patch).where('sid', '=', sid).execute();
+    await this.s.queries.webhooks.update(columnsOf(patch)).run(this.s.db, { ...argsFor(patch, 'set_'), sid });
   }
 
   async insertAttempt(row: WebhookAttemptRow): Promise<void> {
@@ -139,4 +137,27 @@ export class WebhookRepository {
   async deleteAllOf(accountSid: string): Promise<void> {
     await this.s.db.deleteFrom('webhooks').where('account_sid', '=', accountSid).execute();
   }
+}
+
+/** The outbox's per-webhook statements, compiled once per database. */
+export function webhookQueries(db: Kysely<Database>) {
+  return {
+    insert: preparedShapes<Record<string, unknown>, never>((shape, arg) => db.insertInto('webhooks').values(slotsFor(shape, arg) as Insertable<WebhookTable>)),
+    update: preparedShapes<Record<string, unknown>, never>((shape, arg) =>
+      db
+        .updateTable('webhooks')
+        .set(slotsFor(shape, arg, 'set_') as Updateable<WebhookTable>)
+        .where('sid', '=', arg('sid') as string),
+    ),
+    claim: prepare<{ sid: string; attempts: number; next: number; maxAttempts: number; leaseUntil: string; claimant: string; now: string }, never>((arg) =>
+      db
+        .updateTable('webhooks')
+        .set({ attempts: arg('next'), next_attempt_at: arg('leaseUntil'), claimed_by: arg('claimant'), date_updated: arg('now') })
+        .where('sid', '=', arg('sid'))
+        .where('attempts', '=', arg('attempts'))
+        // One claim beyond the last attempt, for an attempt lost with its node (never recorded).
+        .where('attempts', '<=', arg('maxAttempts'))
+        .where('status', '=', 'pending'),
+    ),
+  };
 }
