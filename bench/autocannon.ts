@@ -14,6 +14,9 @@ export interface Run {
   errors: number;
   p50: number;
   p99: number;
+  /** Epoch milliseconds: when the run began, and when its last answer came. */
+  startedAt: number;
+  lastAnswerAt: number;
 }
 
 /** Runs autocannon in a process of its own (drive.mjs), so the load does not share the bench's event loop. */
