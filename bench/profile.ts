@@ -20,7 +20,18 @@ mkdirSync(out, { recursive: true });
 const port = 20000 + Math.floor(Math.random() * 20000);
 const server = spawn(
   process.execPath,
-  ['--cpu-prof', `--cpu-prof-dir=${out}`, '../dist/cli/main.js', 'start', '--port', String(port), '--data-dir', join(dir, 'data'), '--max-senders', '100000'],
+  [
+    '--cpu-prof',
+    `--cpu-prof-dir=${out}`,
+    '../dist/bundle/shortroute.js',
+    'start',
+    '--port',
+    String(port),
+    '--data-dir',
+    join(dir, 'data'),
+    '--max-senders',
+    '100000',
+  ],
   { cwd: here, stdio: ['ignore', 'ignore', 'inherit'] },
 );
 const base = `http://127.0.0.1:${port}`;

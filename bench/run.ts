@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   const storageArgs = (target: Target) =>
     target.kind === 'sqlite' ? ['--data-dir', target.dataDir] : ['--database-url', target.url, '--database-schema', target.schema];
   const serverArgs = (target: Target, port: number) => [
-    'dist/cli/main.js',
+    'dist/bundle/shortroute.js',
     'start',
     '--port',
     String(port),

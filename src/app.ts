@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +21,9 @@ import { inboundResponseHandler } from './inbound/responses.js';
 import { defaultCaDir } from './proxy/ca-dir.js';
 import type { CertificateAuthority } from './proxy/certificate-authority.js';
 
-export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+import { VERSION } from './package.js';
+
+export { VERSION };
 
 /** A running Shortroute: where it listens, whom it answers for, and how to stop it. */
 export interface Shortroute {

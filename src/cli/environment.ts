@@ -1,10 +1,10 @@
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Shortroute } from '../app.js';
 import { isLoopbackAddress } from '../proxy/hosts.js';
 
-/** This checkout (or installed package): the SDK client and the Python shim are found here. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+import { PACKAGE_ROOT } from '../package.js';
+
+export { PACKAGE_ROOT };
 
 /**
  * The variables that send an official Twilio SDK, in any language, to Shortroute with no code

@@ -494,3 +494,37 @@ describe('/_shortroute/health', () => {
     }
   });
 });
+
+describe('the package as installed', () => {
+  test('npm start and the shortroute bin run the bundle built at npm ci: it starts, answers, sends, and stops on SIGTERM', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    assert.equal(pkg.bin.shortroute, 'dist/bundle/shortroute.js');
+    assert.match(pkg.scripts.start, /^node dist\/bundle\/shortroute\.js start/);
+    const bundle = join(ROOT, pkg.bin.shortroute);
+    assert.ok(existsSync(bundle), `${bundle} is built by npm ci (prepare); run npm run build`);
+    const { spawn } = await import('node:child_process');
+    const port = await freePort();
+    const child = spawn(process.execPath, [bundle, 'start', '--port', String(port), '--data-dir', tempDir()], {
+      env: { ...process.env, ...CREDENTIALS },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      let health: Response | undefined;
+      for (let tries = 0; tries < 400 && !health; tries++) {
+        health = await fetch(`${url}/_shortroute/health`).catch(() => undefined);
+        // Polled: the bundle starts in its own process, on its own time.
+        if (!health) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal((await health!.json()).version, VERSION);
+      const server = { url, auth: `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}` } as RunningCli;
+      const made = await call(server, 'POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, { To: '+14155550100', From: '+15005550006', Body: 'hi' });
+      assert.equal(made.status, 201, made.text);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
