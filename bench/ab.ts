@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACCOUNT_SID, AUTH_TOKEN, seed, type Target } from './setup.js';
 import { drive } from './autocannon.js';
+import pg from 'pg';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const [scenario = 'fetch', runsArg = '3'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -56,5 +57,12 @@ for (let i = 0; i < Number(runsArg); i++) {
 }
 ratios.sort((x, y) => x - y);
 console.log(`median ${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)}×`);
-server.kill('SIGTERM');
 bare.kill('SIGTERM');
+server.kill('SIGTERM');
+await new Promise((resolve) => server.once('exit', resolve));
+if (target.kind === 'postgres') {
+  const client = new pg.Client({ connectionString: target.url });
+  await client.connect();
+  await client.query(`drop schema if exists ${target.schema} cascade`);
+  await client.end();
+}

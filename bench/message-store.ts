@@ -76,6 +76,7 @@ export async function seedMessages(target: Target, count: number): Promise<Messa
     }
     await store.transaction((tx) => tx.messages.insertMany(rows));
   }
+  await store.analyze();
   await store.close();
   const list = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json?PageSize=50`;
   return { firstPage: list, lastPage: `${list}&Page=${Math.ceil(count / 50) - 1}&PageToken=${pageToken('PA', keyOf51st)}` };

@@ -478,6 +478,7 @@ async function main(): Promise<void> {
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
     await client.query(`drop schema if exists ${pgSchema} cascade`);
+    await client.query(`drop schema if exists ${pgSchema}_messages cascade`);
     await client.end();
   }
   rmSync(work, { recursive: true, force: true });

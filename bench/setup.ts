@@ -143,6 +143,7 @@ export async function seed(target: Target, sizes: { big: number; adds: number })
     room--;
     adds.push({ path: `/v1/Services/${addService}/ShortCodes`, body: `ShortCodeSid=${sc}` });
   }
+  await store.analyze();
   await store.close();
   return { smallService, fetchSid: small[0]!, bigService, bigSize: sizes.big, lastPageToken, adds };
 }

@@ -156,6 +156,16 @@ export class Store {
       });
   }
 
+  /**
+   * Refreshes the query planner's statistics (ANALYZE), as PostgreSQL's autovacuum does in time
+   * on its own: for data loaded in bulk (the benchmarks' fixtures), whose first reads would
+   * otherwise be planned on empty tables' estimates (on PostgreSQL, a first page of 20,000
+   * messages read all of them and sorted: 13 ms, measured).
+   */
+  async analyze(): Promise<void> {
+    await sql`analyze`.execute(this.#db);
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.#db);
   }
