@@ -3,10 +3,13 @@
 // took a third of the start-up to find and read (measured: 880 ms -> 545 ms to the first answer).
 // The native SQLite driver stays outside, as do optional native parts nothing here uses.
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+// Paths are the package's, wherever this is run from.
+const root = fileURLToPath(new URL('..', import.meta.url));
 // Chunks are named by their content: last build's would otherwise stay beside this one's.
-rmSync('dist/bundle', { recursive: true, force: true });
+rmSync(`${root}dist/bundle`, { recursive: true, force: true });
 await build({
   entryPoints: { shortroute: 'dist/cli/main.js' },
   outdir: 'dist/bundle',
@@ -18,5 +21,6 @@ await build({
   external: ['better-sqlite3', 'pg-native'],
   // The bundled CommonJS packages call require(): give the ES module one.
   banner: { js: "import { createRequire as shortrouteRequire } from 'node:module'; const require = shortrouteRequire(import.meta.url);" },
+  absWorkingDir: root,
   logLevel: 'warning',
 });

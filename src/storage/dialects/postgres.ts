@@ -51,24 +51,34 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
   // their own listener; the failed query carries the error to the request (answered 503).
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  // Each distinct statement gets a name, so every connection parses and plans it once.
+  // Each distinct statement gets a name, so every connection parses and plans it once. A plan
+  // whose columns changed under it (another node's migration added one: 0A000, "cached plan must
+  // not change result type") is prepared again under a new name, once.
   const names = new Map<string, string>();
-  const named = (text: string) => {
+  let named = 0;
+  const nameOf = (text: string, fresh = false) => {
     let name = names.get(text);
-    if (name === undefined) {
-      name = `shortroute_${names.size + 1}`;
+    if (name === undefined || fresh) {
+      name = `shortroute_${++named}`;
       names.set(text, name);
     }
     return name;
+  };
+  const query = async (name: string, text: string, values: unknown[], rowMode?: 'array') =>
+    (rowMode ? await pool.query({ name, text, values, rowMode }) : await pool.query({ name, text, values })).rows as unknown[];
+  const read = async (text: string, values: readonly unknown[], rowMode?: 'array') => {
+    try {
+      return await query(nameOf(text), text, [...values], rowMode);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '0A000') throw error;
+      return query(nameOf(text, true), text, [...values], rowMode);
+    }
   };
   const channel = `shortroute_accounts_${options.schema}`.slice(0, 63);
   return {
     name: 'postgres',
     accountChanges: { channel, listen: (onChange, onListening) => listen(options.url, channel, onChange, onListening) },
-    reads: {
-      all: async (text, values) => (await pool.query({ name: named(text), text, values: values as unknown[] })).rows,
-      raw: async (text, values) => (await pool.query({ name: named(text), text, values: values as unknown[], rowMode: 'array' })).rows,
-    },
+    reads: { all: (text, values) => read(text, values), raw: (text, values) => read(text, values, 'array') as Promise<unknown[][]> },
     dialect: new PostgresDialectForOneSchema({ pool }, options.schema),
     lockRows: true,
     soleWriter: false,
@@ -84,27 +94,51 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
   };
 }
 
+/** How often the listening connection proves it still hears: a probe it sends itself must come back. */
+const PROBE_EVERY_MS = 10_000;
+const PROBE_WITHIN_MS = 5_000;
+const PROBE = 'probe';
+
 /**
- * LISTEN on a connection of its own, kept open: lost, it is reported (so the caller stops relying
- * on what it heard) and made again after a second, until stopped.
+ * LISTEN on a connection of its own, kept open. It counts as listening only once a probe it sent
+ * (NOTIFY with the payload 'probe') has come back, and again every ten seconds: a connection that
+ * died without a word, or a pooler that never delivers notifications, is so found within fifteen
+ * seconds. Lost, it is reported (the caller stops relying on what it heard) and made again after
+ * a second, until stopped. Probes are not changes.
  */
 async function listen(url: string, channel: string, onChange: () => void, onListening: (listening: boolean) => void): Promise<() => Promise<void>> {
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
+  let probing: NodeJS.Timeout | undefined;
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: url });
+    const c = new pg.Client({ connectionString: url, keepAlive: true, keepAliveInitialDelayMillis: 10_000, connectionTimeoutMillis: 5_000 });
     client = c;
+    let heard: (() => void) | undefined;
     const lost = () => {
       if (client !== c) return;
       client = undefined;
+      clearInterval(probing);
       onListening(false);
       c.end().catch(() => {});
       if (!stopped) retry = setTimeout(() => void connect().catch(lost), 1000).unref();
     };
+    /** Sends a probe and resolves once it is heard, or calls lost() when it is not in time. */
+    const probe = () =>
+      new Promise<void>((resolve) => {
+        const late = setTimeout(lost, PROBE_WITHIN_MS).unref();
+        heard = () => {
+          clearTimeout(late);
+          resolve();
+        };
+        c.query(`select pg_notify('${channel}', '${PROBE}')`).catch(lost);
+      });
     c.on('error', lost);
     c.on('end', lost);
-    c.on('notification', onChange);
+    c.on('notification', (message) => {
+      if (message.payload === PROBE) heard?.();
+      else onChange();
+    });
     try {
       await c.connect();
       await c.query(`listen ${channel}`);
@@ -112,12 +146,16 @@ async function listen(url: string, channel: string, onChange: () => void, onList
       lost();
       throw error;
     }
-    if (client === c) onListening(true);
+    await probe();
+    if (client !== c) return;
+    onListening(true);
+    probing = setInterval(() => void probe(), PROBE_EVERY_MS).unref();
   };
   await connect().catch(() => {});
   return async () => {
     stopped = true;
     clearTimeout(retry);
+    clearInterval(probing);
     const c = client;
     client = undefined;
     onListening(false);

@@ -19,6 +19,8 @@ export class AccountRepository {
   }
 
   async insert(row: Insertable<AccountTable>): Promise<void> {
+    // The write and its announcement commit together, or neither does.
+    if (this.s.backend.accountChanges && !this.s.db.isTransaction) return this.s.store.transaction((tx) => tx.accounts.insert(row));
     this.s.accountsWritten();
     await this.s.db
       .insertInto('accounts')
@@ -29,12 +31,13 @@ export class AccountRepository {
   }
 
   async update(sid: string, patch: Updateable<AccountTable>): Promise<void> {
+    if (this.s.backend.accountChanges && !this.s.db.isTransaction) return this.s.store.transaction((tx) => tx.accounts.update(sid, patch));
     this.s.accountsWritten();
     await this.s.db.updateTable('accounts').set(patch).where('sid', '=', sid).execute();
     await this.#announce();
   }
 
-  /** Tells the other nodes that accounts changed: after the write, so it reaches them once it is committed. */
+  /** Tells the other nodes that accounts changed, in the write's transaction: delivered when it commits. */
   async #announce(): Promise<void> {
     const changes = this.s.backend.accountChanges;
     if (changes) await sql`select pg_notify(${changes.channel}, '')`.execute(this.s.db);
