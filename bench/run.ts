@@ -9,7 +9,7 @@
  * store of a million messages (bench/message-store.ts) gives the memory and the first and last
  * page of a long Messages list. Every target of the performance issue is printed, met or missed.
  *
- *   npm run bench                     the full run (about 15 minutes)
+ *   npm run bench                     the full run (about 40 minutes on 2 cores)
  *   npm run bench -- --quick          one short round, to check the harness
  *   options: --rounds N --duration S --connections C --big N --messages N --no-postgres
  */
