@@ -19,8 +19,8 @@ export interface Backend {
    */
   readonly accountChanges?: {
     channel: string;
-    /** Calls `onChange` for every announcement and `onListening` as hearing starts and stops; resolves to a stop function. */
-    listen(onChange: () => void, onListening: (listening: boolean) => void): Promise<() => Promise<void>>;
+    /** Calls `onChange` for every announcement and `onListening` as hearing starts and stops; returns a stop function. */
+    listen(onChange: () => void, onListening: (listening: boolean) => void): () => Promise<void>;
   };
   /** Reads outside transactions straight on the driver, where the backend offers them (prepared.ts). */
   readonly reads?: DirectReads;

@@ -112,7 +112,7 @@ export class Store {
     const accountCache = backend.soleWriter || changes ? new AccountCache({ enabled: backend.soleWriter }) : undefined;
     const store = new Store(backend, db, { accountCache });
     if (changes && accountCache) {
-      store.#stopListening = await changes.listen(
+      store.#stopListening = changes.listen(
         () => accountCache.invalidate(),
         (listening) => accountCache.setEnabled(listening),
       );

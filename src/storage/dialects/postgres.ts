@@ -106,7 +106,7 @@ const PROBE = 'probe';
  * seconds. Lost, it is reported (the caller stops relying on what it heard) and made again after
  * a second, until stopped. Probes are not changes.
  */
-async function listen(url: string, channel: string, onChange: () => void, onListening: (listening: boolean) => void): Promise<() => Promise<void>> {
+function listen(url: string, channel: string, onChange: () => void, onListening: (listening: boolean) => void): () => Promise<void> {
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -151,7 +151,8 @@ async function listen(url: string, channel: string, onChange: () => void, onList
     onListening(true);
     probing = setInterval(() => void probe(), PROBE_EVERY_MS).unref();
   };
-  await connect().catch(() => {});
+  // Listening starts beside the node's own start: nothing is cached until it has (account-cache.ts).
+  void connect().catch(() => {});
   return async () => {
     stopped = true;
     clearTimeout(retry);
