@@ -5,11 +5,8 @@
  * Messages list are measured (a keyset walk costs the same at either end).
  */
 import { randomBytes } from 'node:crypto';
-import { Store } from '../dist/storage/store.js';
-import { sqliteBackend } from '../dist/storage/dialects/sqlite.js';
-import { postgresBackend } from '../dist/storage/dialects/postgres.js';
 import { pageToken } from '../dist/http/paging.js';
-import { ACCOUNT_SID, AUTH_TOKEN, type Target } from './setup.js';
+import { ACCOUNT_SID, FIXTURE_START, openBenchStore, type Target } from './setup.js';
 
 export interface MessageStore {
   firstPage: string;
@@ -19,22 +16,8 @@ export interface MessageStore {
 const BATCH = 1000;
 
 export async function seedMessages(target: Target, count: number): Promise<MessageStore> {
-  const backend =
-    target.kind === 'sqlite'
-      ? sqliteBackend({ dataDir: target.dataDir, inMemory: false })
-      : postgresBackend({ url: target.url, poolSize: 4, schema: target.schema });
-  const store = await Store.open(backend);
-  const start = Date.parse('2026-01-01T00:00:00.000Z');
-  await store.accounts.insert({
-    sid: ACCOUNT_SID,
-    auth_token: AUTH_TOKEN,
-    friendly_name: 'bench',
-    status: 'active',
-    owner_account_sid: null,
-    date_created: new Date(start).toISOString(),
-    date_updated: new Date(start).toISOString(),
-  });
-  await store.meta.claim('main_account_sid', ACCOUNT_SID);
+  const store = await openBenchStore(target);
+  const start = FIXTURE_START;
   const from = `MG${randomBytes(16).toString('hex')}`;
   // Oldest first; the list shows newest first, so its last page holds the 50 oldest and is
   // reached with the key of the 51st oldest.

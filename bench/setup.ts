@@ -27,27 +27,35 @@ const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 
 export type Target = { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; url: string; schema: string };
 
-export async function seed(target: Target, sizes: { big: number; adds: number }): Promise<Fixture> {
+/** The epoch of every fixture's dates. */
+export const FIXTURE_START = Date.parse('2026-01-01T00:00:00.000Z');
+
+/** Opens Shortroute's Store on the target, with the bench account in it as the main account. */
+export async function openBenchStore(target: Target): Promise<Store> {
   const backend =
     target.kind === 'sqlite'
       ? sqliteBackend({ dataDir: target.dataDir, inMemory: false })
       : postgresBackend({ url: target.url, poolSize: 4, schema: target.schema });
   const store = await Store.open(backend);
-  const start = Date.parse('2026-01-01T00:00:00.000Z');
-  const at = (i: number) => new Date(start + i).toISOString();
-  let clock = 0;
-  let number = 100000;
-
+  const date = new Date(FIXTURE_START).toISOString();
   await store.accounts.insert({
     sid: ACCOUNT_SID,
     auth_token: AUTH_TOKEN,
     friendly_name: 'bench',
     status: 'active',
     owner_account_sid: null,
-    date_created: at(0),
-    date_updated: at(0),
+    date_created: date,
+    date_updated: date,
   });
   await store.meta.claim('main_account_sid', ACCOUNT_SID);
+  return store;
+}
+
+export async function seed(target: Target, sizes: { big: number; adds: number }): Promise<Fixture> {
+  const store = await openBenchStore(target);
+  const at = (i: number) => new Date(FIXTURE_START + i).toISOString();
+  let clock = 0;
+  let number = 100000;
 
   const service = async (name: string) => {
     const s = sid('MG');
