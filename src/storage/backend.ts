@@ -38,6 +38,4 @@ export interface Backend {
 export interface DirectReads {
   /** Rows as objects keyed by column name. */
   all(sql: string, parameters: readonly unknown[]): unknown[] | Promise<unknown[]>;
-  /** Rows as arrays of values in the select's column order: no object per row. */
-  raw(sql: string, parameters: readonly unknown[]): unknown[][] | Promise<unknown[][]>;
 }

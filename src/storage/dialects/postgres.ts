@@ -64,21 +64,20 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
     }
     return name;
   };
-  const query = async (name: string, text: string, values: unknown[], rowMode?: 'array') =>
-    (rowMode ? await pool.query({ name, text, values, rowMode }) : await pool.query({ name, text, values })).rows as unknown[];
-  const read = async (text: string, values: readonly unknown[], rowMode?: 'array') => {
+  const query = async (name: string, text: string, values: readonly unknown[]) => (await pool.query({ name, text, values: [...values] })).rows as unknown[];
+  const read = async (text: string, values: readonly unknown[]) => {
     try {
-      return await query(nameOf(text), text, [...values], rowMode);
+      return await query(nameOf(text), text, values);
     } catch (error) {
       if ((error as { code?: string }).code !== '0A000') throw error;
-      return query(nameOf(text, true), text, [...values], rowMode);
+      return query(nameOf(text, true), text, values);
     }
   };
   const channel = `shortroute_accounts_${options.schema}`.slice(0, 63);
   return {
     name: 'postgres',
     accountChanges: { channel, listen: (onChange, onListening) => listen(options.url, channel, onChange, onListening) },
-    reads: { all: (text, values) => read(text, values), raw: (text, values) => read(text, values, 'array') as Promise<unknown[][]> },
+    reads: { all: read },
     dialect: new PostgresDialectForOneSchema({ pool }, options.schema),
     lockRows: true,
     soleWriter: false,

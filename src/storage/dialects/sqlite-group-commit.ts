@@ -25,10 +25,7 @@ export class GroupCommitSqliteDialect extends SqliteDialect {
   /** Selects on the reader's snapshot, with no unit of work around them. */
   get reads(): DirectReads {
     const driver = this.#driver;
-    return {
-      all: (sql, parameters) => driver.reader().all(sql, parameters),
-      raw: (sql, parameters) => driver.reader().raw(sql, parameters),
-    };
+    return { all: (sql, parameters) => driver.reader().all(sql, parameters) };
   }
 }
 
@@ -78,17 +75,13 @@ class StatementCache {
   }
 
   all(sql: string, parameters: readonly unknown[]): unknown[] {
-    return this.#statement(sql).raw(false).all(parameters);
-  }
-
-  raw(sql: string, parameters: readonly unknown[]): unknown[][] {
-    return this.#statement(sql).raw(true).all(parameters) as unknown[][];
+    return this.#statement(sql).all(parameters);
   }
 
   run(compiled: CompiledQuery): QueryResult<unknown> {
     const statement = this.#statement(compiled.sql);
     const parameters = compiled.parameters as unknown[];
-    if (statement.reader) return { rows: statement.raw(false).all(parameters) };
+    if (statement.reader) return { rows: statement.all(parameters) };
     const { changes, lastInsertRowid } = statement.run(parameters);
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
