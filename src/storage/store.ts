@@ -1,7 +1,7 @@
 import { Kysely, Migrator, sql } from 'kysely';
 import { AccountCache } from './account-cache.js';
 import type { Backend } from './backend.js';
-import { migrationProvider } from './migrations/index.js';
+import { LATEST_MIGRATION, migrationProvider } from './migrations/index.js';
 import { useDirectReads } from './prepared.js';
 import type { Database } from './schema.js';
 import { buildQueries, type Queries } from './repositories/queries.js';
@@ -88,19 +88,7 @@ export class Store {
   static async open(backend: Backend): Promise<Store> {
     const db = new Kysely<Database>({ dialect: backend.dialect });
     try {
-      if (backend.schema) {
-        // Two nodes starting together may both create it: the loser's duplicate is no error.
-        await db.schema
-          .createSchema(backend.schema)
-          .ifNotExists()
-          .execute()
-          .catch((error: { code?: string }) => {
-            if (error.code !== '23505' && error.code !== '42P06') throw error;
-          });
-      }
-      const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: backend.schema });
-      const { error } = await migrator.migrateToLatest();
-      if (error) throw error;
+      if (!(await Store.#migrated(db, backend))) await Store.#migrate(db, backend);
     } catch (error) {
       await db.destroy().catch(() => {});
       throw error;
@@ -118,6 +106,37 @@ export class Store {
       );
     }
     return store;
+  }
+
+  /**
+   * Whether the database already recorded this version's last migration: a node starting on a
+   * current schema then skips the migrator's tables, lock and list (about ten round trips on
+   * PostgreSQL). Anything else, a database not there yet included, goes to the migrator.
+   */
+  static async #migrated(db: Kysely<Database>, backend: Backend): Promise<boolean> {
+    const table = sql.table(backend.schema ? `${backend.schema}.kysely_migration` : 'kysely_migration');
+    try {
+      const { rows } = await sql<{ name: string | null }>`select max(name) as name from ${table}`.execute(db);
+      return rows[0]?.name === LATEST_MIGRATION;
+    } catch {
+      return false;
+    }
+  }
+
+  static async #migrate(db: Kysely<Database>, backend: Backend): Promise<void> {
+    if (backend.schema) {
+      // Two nodes starting together may both create it: the loser's duplicate is no error.
+      await db.schema
+        .createSchema(backend.schema)
+        .ifNotExists()
+        .execute()
+        .catch((error: { code?: string }) => {
+          if (error.code !== '23505' && error.code !== '42P06') throw error;
+        });
+    }
+    const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: backend.schema });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
   }
 
   async close(): Promise<void> {

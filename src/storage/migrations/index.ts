@@ -28,6 +28,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '010-due-order': dueOrder,
 };
 
+/** The last migration this version knows: a database that recorded it needs no migrating. */
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => MIGRATIONS,
 };
