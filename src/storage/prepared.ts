@@ -105,3 +105,38 @@ export function argsFor(values: Record<string, unknown>, prefix = ''): Record<st
   for (const key in values) if (values[key] !== undefined) args[prefix + key] = values[key];
   return args;
 }
+
+/**
+ * A table's inserts and updates by SID, each prepared once per set of columns it sets: the rows
+ * and patches the network and the outbox write vary in which columns they carry.
+ */
+export class PreparedRowWrites<DB> {
+  readonly #insert: (shape: string) => PreparedQuery<Record<string, unknown>, never>;
+  readonly #update: (shape: string) => PreparedQuery<Record<string, unknown>, never>;
+
+  constructor(db: Kysely<DB>, table: keyof DB & string) {
+    // Kysely's builder types cannot follow a table named at run time; the rows are checked where
+    // each repository calls insert() and update().
+    // biome-ignore lint/suspicious/noExplicitAny: see above.
+    const anyDb = db as Kysely<any>;
+    const name = table as string;
+    this.#insert = preparedShapes<Record<string, unknown>, never>(
+      (shape, arg) => anyDb.insertInto(name).values(slotsFor(shape, arg)) as unknown as Compilable<never>,
+    );
+    this.#update = preparedShapes<Record<string, unknown>, never>(
+      (shape, arg) =>
+        anyDb
+          .updateTable(name)
+          .set(slotsFor(shape, arg, 'set_'))
+          .where('sid', '=', arg('sid')) as unknown as Compilable<never>,
+    );
+  }
+
+  async insert(db: Kysely<DB>, row: Record<string, unknown>): Promise<void> {
+    await this.#insert(columnsOf(row)).run(db, argsFor(row));
+  }
+
+  async update(db: Kysely<DB>, sid: string, patch: Record<string, unknown>): Promise<void> {
+    await this.#update(columnsOf(patch)).run(db, { ...argsFor(patch, 'set_'), sid });
+  }
+}

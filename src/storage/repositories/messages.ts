@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Backend } from '../backend.js';
 import { keysetPage, type Page, type PageQuery } from '../keyset.js';
-import { argsFor, columnsOf, prepare, preparedShapes, slotsFor } from '../prepared.js';
+import { argsFor, columnsOf, PreparedRowWrites, prepare, preparedShapes, slotsFor } from '../prepared.js';
 import type { Database, MessageTable } from '../schema.js';
 import type { Session } from './session.js';
 import type { Step } from '../states.js';
@@ -21,7 +21,7 @@ export class MessageRepository {
   constructor(private readonly s: Session) {}
 
   async insert(row: Insertable<MessageTable>): Promise<void> {
-    await this.s.queries.messages.insert(columnsOf(row)).run(this.s.db, argsFor(row));
+    await this.s.queries.messages.rows.insert(this.s.db, row);
   }
 
   /** Many messages at once: for building large data sets (the benchmarks' million-message store). */
@@ -68,7 +68,7 @@ export class MessageRepository {
   }
 
   async update(sid: string, patch: Updateable<MessageTable>): Promise<void> {
-    await this.s.queries.messages.update(columnsOf(patch)).run(this.s.db, { ...argsFor(patch, 'set_'), sid });
+    await this.s.queries.messages.rows.update(this.s.db, sid, patch);
   }
 
   /** Deletes a message; its history goes with it (ON DELETE CASCADE). */
@@ -134,13 +134,7 @@ export function messageQueries(db: Kysely<Database>, backend: Backend) {
   return {
     fetch: prepare<{ accountSid: string; sid: string }, MessageRow>((arg) => one(arg as Arg)),
     fetchForUpdate: prepare<{ accountSid: string; sid: string }, MessageRow>((arg) => (backend.lockRows ? one(arg as Arg).forUpdate() : one(arg as Arg))),
-    insert: preparedShapes<Record<string, unknown>, never>((shape, arg) => db.insertInto('messages').values(slotsFor(shape, arg) as Insertable<MessageTable>)),
-    update: preparedShapes<Record<string, unknown>, never>((shape, arg) =>
-      db
-        .updateTable('messages')
-        .set(slotsFor(shape, arg, 'set_') as Updateable<MessageTable>)
-        .where('sid', '=', arg('sid') as string),
-    ),
+    rows: new PreparedRowWrites(db, 'messages'),
     /** Shape: `columns|next_step is null|next_at is null`. */
     advance: preparedShapes<Record<string, unknown>, never>((shape, arg) => {
       const [columns = '', stepIsNull, atIsNull] = shape.split('|');

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
-import { argsFor, columnsOf, prepare, preparedShapes, slotsFor } from '../prepared.js';
+import { PreparedRowWrites, prepare } from '../prepared.js';
 import type { Database, WebhookAttemptTable, WebhookTable } from '../schema.js';
 import type { Session } from './session.js';
 import { keysetPage, type Page, type PageQuery } from '../keyset.js';
@@ -21,7 +21,7 @@ export class WebhookRepository {
   constructor(private readonly s: Session) {}
 
   async insert(row: Insertable<WebhookTable>): Promise<void> {
-    await this.s.queries.webhooks.insert(columnsOf(row)).run(this.s.db, argsFor(row));
+    await this.s.queries.webhooks.rows.insert(this.s.db, row);
   }
 
   /**
@@ -94,7 +94,7 @@ export class WebhookRepository {
   }
 
   async update(sid: string, patch: Updateable<WebhookTable>): Promise<void> {
-    await this.s.queries.webhooks.update(columnsOf(patch)).run(this.s.db, { ...argsFor(patch, 'set_'), sid });
+    await this.s.queries.webhooks.rows.update(this.s.db, sid, patch);
   }
 
   async insertAttempt(row: WebhookAttemptRow): Promise<void> {
@@ -142,13 +142,7 @@ export class WebhookRepository {
 /** The outbox's per-webhook statements, compiled once per database. */
 export function webhookQueries(db: Kysely<Database>) {
   return {
-    insert: preparedShapes<Record<string, unknown>, never>((shape, arg) => db.insertInto('webhooks').values(slotsFor(shape, arg) as Insertable<WebhookTable>)),
-    update: preparedShapes<Record<string, unknown>, never>((shape, arg) =>
-      db
-        .updateTable('webhooks')
-        .set(slotsFor(shape, arg, 'set_') as Updateable<WebhookTable>)
-        .where('sid', '=', arg('sid') as string),
-    ),
+    rows: new PreparedRowWrites(db, 'webhooks'),
     claim: prepare<{ sid: string; attempts: number; next: number; maxAttempts: number; leaseUntil: string; claimant: string; now: string }, never>((arg) =>
       db
         .updateTable('webhooks')
