@@ -264,9 +264,13 @@ async function beginRequest(url: string, path: string, auth: string, body: strin
   await continued;
   socket.off('data', onData);
   return {
-    /** Sends the body and resolves with the final response's status and JSON body. */
+    /**
+     * Sends the body and resolves with the final response's status and JSON body. The socket is
+     * not half-closed: Node's HTTP server drops a request whose client ends its side before the
+     * answer is written (the request asked for `Connection: close`, so the server closes it).
+     */
     async finish(): Promise<{ status: number; body: any }> {
-      socket.end(body);
+      socket.write(body);
       const text = (await closed).slice('HTTP/1.1 100 Continue\r\n\r\n'.length);
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
       const head = text.slice(0, text.indexOf('\r\n\r\n'));

@@ -8,9 +8,9 @@ import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 export const SQLITE_FILE = 'shortroute.db';
 
 /**
- * The embedded backend: one file under the data dir, or memory only. On disk, WAL with
- * synchronous=FULL makes every commit reach the disk before the API answers, so a 2xx survives
- * even a power cut; group commit keeps that affordable (see sqlite-group-commit.ts).
+ * The embedded backend: one file under the data dir, or memory only. On disk, every commit
+ * reaches the disk before the API answers, so a 2xx survives even a power cut; group commit keeps
+ * that affordable and off the event loop (see sqlite-group-commit.ts).
  */
 export function sqliteBackend(options: { dataDir: string; inMemory: boolean }): Backend {
   const common = {
@@ -33,7 +33,9 @@ export function sqliteBackend(options: { dataDir: string; inMemory: boolean }): 
   const file = join(options.dataDir, SQLITE_FILE);
   const writer = new BetterSqlite3(file);
   writer.pragma('journal_mode = WAL');
-  writer.pragma('synchronous = FULL');
+  // NORMAL: COMMIT does not wait for the disk; the group-commit driver syncs the WAL itself, off
+  // the event loop, before any request whose writes it holds is answered.
+  writer.pragma('synchronous = NORMAL');
   writer.pragma('foreign_keys = ON');
   writer.pragma('busy_timeout = 5000');
   const reader = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
