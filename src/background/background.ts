@@ -46,7 +46,7 @@ export class Background {
   async stop(): Promise<void> {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     await Promise.all([this.messages.stop(), this.webhooks.stop()]);
-    await this.#dispatcher.drain();
+    await this.#dispatcher.close();
   }
 
   /**

@@ -6,7 +6,8 @@ import type { WebhookRow } from '../storage/store.js';
 import type { BusyTargets } from '../storage/repositories/webhooks.js';
 import { toStored } from '../http/dates.js';
 import { webhookRequest, type WebhookRequest } from './signature.js';
-import { MAX_RESPONSE_BYTES, type ResponseHandler, UnusableAnswer, type WebhookKind, type WebhookResponse } from './outbox.js';
+import { type ResponseHandler, UnusableAnswer, type WebhookKind, type WebhookResponse } from './outbox.js';
+import { WebhookClient } from './http-client.js';
 
 /**
  * Delivers the outbox: claims due webhooks (a compare-and-set on the attempt count, so two nodes
@@ -22,6 +23,7 @@ export class WebhookDispatcher implements Job {
   /** Deliveries in flight per account and per receiving host: their shares of the slots. */
   readonly #byAccount = new Map<string, number>();
   readonly #byHost = new Map<string, number>();
+  readonly #client = new WebhookClient();
 
   /** `handlers` say what an answer means per kind; a kind without one wants a 2xx. */
   constructor(deps: Deps, handlers: Partial<Record<WebhookKind, ResponseHandler>> = {}) {
@@ -156,6 +158,12 @@ export class WebhookDispatcher implements Job {
     return this.#inFlight.size > 0;
   }
 
+  /** Waits for the deliveries in flight, then closes the connections kept open to receivers. */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.#client.close();
+  }
+
   /** One attempt: the request, then its record; `onAnswer` is called between the two. */
   async #deliver(hook: WebhookRow, onAnswer: () => void): Promise<void> {
     const { store, clock } = this.#deps;
@@ -172,7 +180,7 @@ export class WebhookDispatcher implements Job {
         authToken: account?.auth_token ?? '',
       });
       request.headers['I-Twilio-Idempotency-Token'] = hook.idempotency_token;
-      response = await send(request, hook.method, this.#policy.timeoutMs);
+      response = await this.#client.send(request, hook.method, this.#policy.timeoutMs);
     } catch (error) {
       // A URL that cannot be requested at all (Twilio's 11100, "Invalid URL format"): no retry helps.
       request = { url: hook.url, headers: {} };
@@ -259,41 +267,3 @@ const expect2xx: ResponseHandler = async (_tx, _hook, response) => {
   if (response.status !== undefined && response.status >= 200 && response.status < 300) return { done: true, retry: false };
   return { done: false, retry: true, errorCode: response.errorCode ?? 11200 };
 };
-
-/** One HTTP request, with Twilio's total time limit; never throws. */
-async function send(request: { url: string; body?: string; headers: Record<string, string> }, method: string, timeoutMs: number): Promise<WebhookResponse> {
-  try {
-    const response = await fetch(request.url, { method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(timeoutMs) });
-    const body = await readCapped(response);
-    return {
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? undefined,
-      body: body.text,
-      errorCode: body.tooLarge ? 11750 : response.ok ? undefined : 11200,
-    };
-  } catch (error) {
-    const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError') return { error: `no answer within ${timeoutMs} ms`, errorCode: 11205 };
-    const code = e.cause?.code;
-    // 11205 HTTP connection failure; 11210 HTTP bad host name.
-    return { error: `${code ?? e.name}: ${e.cause?.message ?? e.message}`, errorCode: code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 11210 : 11205 };
-  }
-}
-
-async function readCapped(response: Response): Promise<{ text: string; tooLarge: boolean }> {
-  if (!response.body) return { text: '', tooLarge: false };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel();
-      return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: true };
-    }
-    chunks.push(value);
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: false };
-}

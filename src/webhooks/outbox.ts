@@ -35,9 +35,9 @@ export const DEFAULT_WEBHOOK_POLICY: WebhookPolicy = {
   statusCallbackAttempts: 5,
   firstRetryMs: 1_000,
   leaseMs: 60_000,
-  concurrency: 32,
-  perAccount: 16,
-  perHost: 8,
+  concurrency: 128,
+  perAccount: 64,
+  perHost: 32,
 };
 
 /** Twilio answers with at most 64 kB of TwiML (error 11750); Shortroute keeps that much of any body. */

@@ -15,8 +15,8 @@ export interface Received {
   params: Record<string, string | string[]>;
 }
 
-/** How a receiver answers a request: a status, content type and body, or `hang` (held until `release()`). */
-export type Answer = { status?: number; contentType?: string; body?: string } | 'hang';
+/** How a receiver answers a request: a status, content type, other headers and body, or `hang` (held until `release()`). */
+export type Answer = { status?: number; contentType?: string; headers?: Record<string, string>; body?: string } | 'hang';
 
 /**
  * A real webhook receiver on a free port: it records every request and answers as told (by
@@ -105,7 +105,7 @@ export class Receiver {
         this.#held.push(res);
         return;
       }
-      res.writeHead(answer.status ?? 200, answer.contentType ? { 'content-type': answer.contentType } : {});
+      res.writeHead(answer.status ?? 200, { ...answer.headers, ...(answer.contentType ? { 'content-type': answer.contentType } : {}) });
       res.end(answer.body ?? '');
     });
   }

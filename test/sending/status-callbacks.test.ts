@@ -297,6 +297,48 @@ for (const backend of BACKENDS) {
       }
     });
 
+    test('redirects are followed (a 307 keeps the POST, a 302 turns it into a GET); a redirect loop fails the attempt with 11215', async () => {
+      const server = await startTestServer(backend, { clock: new FakeClock(START) });
+      try {
+        env.receiver.answer((request) => {
+          if (request.path === '/moved') return { status: 307, headers: { location: '/here' } };
+          if (request.path === '/found') return { status: 302, headers: { location: `${env.receiver.url}/here` } };
+          if (request.path === '/loop') return { status: 302, headers: { location: '/loop' } };
+          return { status: 204 };
+        });
+        const api = on(server);
+        const service = await api.serviceWith();
+        const sent: Record<string, string> = {};
+        for (const path of ['/moved', '/found', '/loop']) {
+          sent[path] = (await api.send({ MessagingServiceSid: service.sid, StatusCallback: `${env.receiver.url}${path}` })).sid;
+        }
+        await server.background.settle();
+        const queued = (sid: string) => env.receiver.requests.filter((r) => r.params.MessageSid === sid && r.params.MessageStatus === 'queued');
+        const moved = queued(sent['/moved']!);
+        assert.deepEqual(
+          moved.map((r) => `${r.method} ${r.path}`),
+          ['POST /moved', 'POST /here'],
+        );
+        assert.ok(Receiver.valid(moved[0]!, server.account.auth_token));
+        // The GET carries no form: only the path tells it from the others.
+        assert.deepEqual(
+          env.receiver.requests.filter((r) => r.method === 'GET').map((r) => r.path),
+          ['/here'],
+        );
+        for (const path of ['/moved', '/found']) {
+          const [redirected] = await api.webhooks({ MessageSid: sent[path]! });
+          assert.equal(redirected.status, 'delivered', path);
+          assert.equal(redirected.attempts[0].response.status, 204, path);
+        }
+        const [looped] = await api.webhooks({ MessageSid: sent['/loop']! });
+        assert.equal(looped.status, 'pending', 'retried later, like any failed attempt');
+        assert.equal(looped.error_code, 11215);
+        assert.match(looped.attempts[0].error, /too many redirects/);
+      } finally {
+        await server.cleanup();
+      }
+    });
+
     test('a callback still in flight when the clock jumps past its lease is not sent again alongside it', async () => {
       const clock = new FakeClock(START);
       const server = await startTestServer(backend, { clock, webhooks: { timeoutMs: 500 } });
