@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OperationSpec, ParamsOf, PathOf } from './operation.js';
 import { readParams, schemaOf, type ParamErrors } from './params.js';
 import { apiKeyNotPermitted, methodNotAllowed, notFound } from './errors.js';
@@ -18,6 +18,8 @@ export interface TwilioCall<O extends OperationSpec = OperationSpec> {
   /** Where this server is reached, for absolute v1 URLs: the tunnel's host, `--public-url`, else the request's host. */
   baseUrl: string;
   request: FastifyRequest;
+  /** For a handler that answers by itself (a stream): it calls `reply.hijack()` first. */
+  reply: FastifyReply;
 }
 
 export interface RouteOptions {
@@ -112,7 +114,8 @@ export function twilioRoute<O extends OperationSpec>(
       const params = place === 'body' ? request.body : request.query;
       const baseUrl = baseUrlOf(request, publicUrl);
       // readParams validated every parameter against this operation's spec, which ParamsOf reads too.
-      const body = await handler({ account, path: path as PathOf<O>, params: params as unknown as ParamsOf<O>, baseUrl, request });
+      const body = await handler({ account, path: path as PathOf<O>, params: params as unknown as ParamsOf<O>, baseUrl, request, reply });
+      if (reply.sent) return;
       reply.code(status);
       return status === 204 ? reply.send() : body;
     },

@@ -17,6 +17,7 @@ import { DeliveryRuleRepository } from './repositories/delivery-rules.js';
 import { MessageRepository } from './repositories/messages.js';
 import { SenderQueueRepository } from './repositories/sender-queues.js';
 import { WebhookRepository } from './repositories/webhooks.js';
+import { EventRepository } from './repositories/events.js';
 
 export type { Page, PageKey, PageQuery } from './keyset.js';
 export { UniqueViolation } from './repositories/session.js';
@@ -28,6 +29,7 @@ export { SENDER_TYPE, POOL_COUNTED, type SenderType, type PoolMemberRow, type Se
 export type { MessageRow, MessageFilters } from './repositories/messages.js';
 export type { WebhookRow, WebhookAttemptRow } from './repositories/webhooks.js';
 export type { DeliveryRuleRow } from './repositories/delivery-rules.js';
+export type { FeedPosition, MessageChangeRow, WebhookAttemptChangeRow } from './repositories/events.js';
 
 /**
  * All of Shortroute's reads and writes, one repository per aggregate, written once for both
@@ -48,6 +50,7 @@ export class Store {
   readonly messages: MessageRepository;
   readonly senderQueues: SenderQueueRepository;
   readonly webhooks: WebhookRepository;
+  readonly events: EventRepository;
 
   readonly #db: Kysely<Database>;
   readonly #queries: Queries;
@@ -83,6 +86,7 @@ export class Store {
     this.messages = new MessageRepository(session);
     this.senderQueues = new SenderQueueRepository(session);
     this.webhooks = new WebhookRepository(session);
+    this.events = new EventRepository(session);
   }
 
   static async open(backend: Backend): Promise<Store> {

@@ -390,7 +390,11 @@ for (const backend of BACKENDS) {
     });
 
     test(`${RUNS} generated requests (seed ${SEED}): no 5xx, every error Twilio-shaped, nothing refused answered 2xx`, async (t) => {
-      const table = routeTable(fuzzer.server.server).map(printable);
+      // The event stream answers a 200 that never ends, which app.inject would wait for: its
+      // refusals are tested in test/sending/event-stream.test.ts, over a socket.
+      const table = routeTable(fuzzer.server.server)
+        .filter((entry) => entry.operation.operationId !== 'StreamEvents')
+        .map(printable);
       assert.ok(table.length >= 50, `the route table has ${table.length} routes`);
       const answered = new Map<Route, number[]>();
       await fc.assert(

@@ -1,6 +1,7 @@
 import { serviceUnavailable } from '../../http/errors.js';
 import type { TwilioRoutes } from '../../http/route.js';
 import { clockRoutes } from './clock.js';
+import { eventRoutes } from './events.js';
 import { inspectionRoutes } from './inspection.js';
 import { SHORTROUTE_PREFIX } from './prefix.js';
 
@@ -19,5 +20,6 @@ export function shortrouteRoutes(routes: TwilioRoutes, info: { version: string; 
     return { status: 'ok', backend: deps.store.backend.name, version: info.version };
   });
   inspectionRoutes(routes);
+  eventRoutes(routes);
   clockRoutes(routes, info.settle);
 }

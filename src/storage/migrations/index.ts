@@ -9,6 +9,7 @@ import * as messagesBySender from './007-messages-by-sender.js';
 import * as cascades from './008-cascades.js';
 import * as webhookClaims from './009-webhook-claims.js';
 import * as dueOrder from './010-due-order.js';
+import * as eventFeed from './011-event-feed.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008-cascades': cascades,
   '009-webhook-claims': webhookClaims,
   '010-due-order': dueOrder,
+  '011-event-feed': eventFeed,
 };
 
 /** The last migration this version knows: a database that recorded it needs no migrating. */

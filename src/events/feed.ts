@@ -1,0 +1,205 @@
+import type { Deps } from '../deps.js';
+import { toIso } from '../http/dates.js';
+import { deliveryErrorTitle } from '../network/errors.js';
+import type { FeedPosition, MessageChangeRow, WebhookAttemptChangeRow } from '../storage/store.js';
+
+/** One event of an account's feed, as the stream sends it. */
+export interface FeedEvent {
+  /**
+   * Where the reader is once it has this event and those before it: resume there with
+   * Last-Event-ID. Only the last event of a read carries it (events of one read are ordered by
+   * time, not by number), so a reader cut off inside a read gets that read again, never loses it.
+   */
+  id?: string;
+  type: 'message' | 'webhook';
+  data: Record<string, unknown>;
+}
+
+export interface FeedOptions {
+  /** How often a subscription looks for new rows. */
+  pollMs: number;
+  /**
+   * How far behind its position a subscription reads again for rows that committed late: on
+   * PostgreSQL two transactions take their numbers in one order and may commit in the other.
+   */
+  lateMs: number;
+}
+
+/** Four reads a second; rows read again for 2 s where several writers commit (none on SQLite's one writer). */
+export function defaultFeedOptions(deps: Deps): FeedOptions {
+  return { pollMs: 250, lateMs: deps.store.backend.soleWriter ? 0 : 2_000 };
+}
+
+/** Rows read per table and poll; a longer backlog is read over the following polls. */
+const PAGE = 500;
+
+/** `m<message change>.a<webhook attempt>`: a position, as an event id. */
+export function formatPosition(position: FeedPosition): string {
+  return `m${position.messages}.a${position.attempts}`;
+}
+
+/** A position from an event id (`Last-Event-ID`), or undefined when it is not one. */
+export function parsePosition(value: string | undefined): FeedPosition | undefined {
+  const match = /^m(\d{1,15})\.a(\d{1,15})$/.exec(value ?? '');
+  return match ? { messages: Number(match[1]), attempts: Number(match[2]) } : undefined;
+}
+
+export function messageEvent(row: MessageChangeRow): Record<string, unknown> {
+  return {
+    message_sid: row.message_sid,
+    account_sid: row.account_sid,
+    messaging_service_sid: row.messaging_service_sid,
+    direction: row.direction,
+    from: row.from_address,
+    to: row.to_address,
+    seq: row.seq,
+    status: row.status,
+    error_code: row.error_code,
+    error_message: row.error_code === null ? null : deliveryErrorTitle(row.error_code),
+    detail: row.detail,
+    date: toIso(row.date),
+  };
+}
+
+export function webhookEvent(row: WebhookAttemptChangeRow): Record<string, unknown> {
+  return {
+    webhook_sid: row.webhook_sid,
+    message_sid: row.message_sid,
+    account_sid: row.account_sid,
+    kind: row.kind,
+    url: row.url,
+    attempt: row.attempt,
+    response_status: row.response_status,
+    error: row.error,
+    duration_ms: row.duration_ms,
+    date: toIso(row.date),
+  };
+}
+
+/**
+ * Rows of one numbered table, read after a position. Rows that commit after a higher-numbered one
+ * (PostgreSQL) are caught by reading again from where the reader was `lateMs` ago, skipping what
+ * it has already passed on.
+ */
+class Cursor {
+  #position: number;
+  /** Positions of the past lateMs, oldest first: the low end of the next read. */
+  #marks: Array<{ at: number; position: number }> = [];
+  /** Numbers passed on that lie above the low end. */
+  #seen = new Set<number>();
+
+  constructor(
+    start: number,
+    private readonly lateMs: number,
+  ) {
+    this.#position = start;
+  }
+
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Where the next read starts. */
+  low(now: number): number {
+    if (this.lateMs === 0) return this.#position;
+    while (this.#marks.length > 1 && this.#marks[1]!.at <= now - this.lateMs) this.#marks.shift();
+    const low = this.#marks[0]?.position ?? this.#position;
+    for (const id of this.#seen) if (id <= low) this.#seen.delete(id);
+    return low;
+  }
+
+  /** Keeps the rows not passed on yet, and moves the position past them. */
+  take<R extends { id: number }>(rows: R[], now: number): R[] {
+    const fresh = this.lateMs === 0 ? rows : rows.filter((row) => !this.#seen.has(row.id));
+    for (const row of fresh) {
+      if (this.lateMs > 0) this.#seen.add(row.id);
+      if (row.id > this.#position) this.#position = row.id;
+    }
+    if (this.lateMs > 0) this.#marks.push({ at: now, position: this.#position });
+    return fresh;
+  }
+}
+
+/**
+ * One reader of an account's feed: from a position (or the present end) on, it reads the
+ * account's new message changes and webhook attempts every pollMs and hands them on in the order
+ * they were written. It reads the database, not this process's memory, so it sees what every node
+ * wrote. A closed subscription stops at once.
+ */
+export class FeedSubscription {
+  readonly #deps: Deps;
+  readonly #accountSid: string;
+  readonly #options: FeedOptions;
+  readonly #send: (event: FeedEvent) => void;
+  #messages: Cursor | undefined;
+  #attempts: Cursor | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(deps: Deps, accountSid: string, send: (event: FeedEvent) => void, options: FeedOptions = defaultFeedOptions(deps)) {
+    this.#deps = deps;
+    this.#accountSid = accountSid;
+    this.#send = send;
+    this.#options = options;
+  }
+
+  /** Starts reading after `from` (a Last-Event-ID), else after what is there now. */
+  async start(from?: FeedPosition): Promise<FeedPosition> {
+    const start = from ?? (await this.#deps.store.events.end());
+    this.#messages = new Cursor(start.messages, this.#options.lateMs);
+    this.#attempts = new Cursor(start.attempts, this.#options.lateMs);
+    this.#schedule(0);
+    return start;
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+  }
+
+  #schedule(delay: number): void {
+    if (this.#closed) return;
+    this.#timer = setTimeout(() => void this.#poll(), delay);
+  }
+
+  async #poll(): Promise<void> {
+    let full = false;
+    try {
+      full = await this.#read();
+    } catch (error) {
+      this.#deps.logger.warn({ err: error, accountSid: this.#accountSid }, 'event feed read failed; trying again');
+    }
+    // A full page means more is waiting: read on at once.
+    this.#schedule(full ? 0 : this.#options.pollMs);
+  }
+
+  /** One read of both tables; true when either gave a full page. */
+  async #read(): Promise<boolean> {
+    const messages = this.#messages!;
+    const attempts = this.#attempts!;
+    const now = Date.now();
+    const { events } = this.#deps.store;
+    const [changes, tries] = await Promise.all([
+      events.messageChanges(this.#accountSid, messages.low(now), PAGE),
+      events.attemptChanges(this.#accountSid, attempts.low(now), PAGE),
+    ]);
+    if (this.#closed) return false;
+    const freshChanges = messages.take(changes, now);
+    const freshTries = attempts.take(tries, now);
+    // Merged by time, a message's change before the attempt that reported it.
+    const merged = [
+      ...freshChanges.map((row) => ({ date: row.date, order: 0, row, type: 'message' as const })),
+      ...freshTries.map((row) => ({ date: row.date, order: 1, row, type: 'webhook' as const })),
+    ].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.order - b.order));
+    const id = formatPosition({ messages: messages.position, attempts: attempts.position });
+    for (const [i, item] of merged.entries()) {
+      if (this.#closed) break;
+      this.#send({
+        ...(i === merged.length - 1 && { id }),
+        type: item.type,
+        data: item.type === 'message' ? messageEvent(item.row as MessageChangeRow) : webhookEvent(item.row as WebhookAttemptChangeRow),
+      });
+    }
+    return changes.length === PAGE || tries.length === PAGE;
+  }
+}

@@ -1,0 +1,120 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Session } from './session.js';
+
+/** A change to a message, with the message's account and addresses: one row of its history. */
+export interface MessageChangeRow {
+  id: number;
+  account_sid: string;
+  message_sid: string;
+  seq: number;
+  status: string;
+  error_code: number | null;
+  detail: string | null;
+  date: string;
+  direction: string;
+  from_address: string | null;
+  to_address: string;
+  messaging_service_sid: string | null;
+}
+
+/** One attempt of a webhook, with the webhook's account, message, kind and URL. */
+export interface WebhookAttemptChangeRow {
+  id: number;
+  account_sid: string;
+  webhook_sid: string;
+  message_sid: string;
+  kind: string;
+  url: string;
+  attempt: number;
+  date: string;
+  response_status: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+/** Where a reader of the feed is: the last message change and webhook attempt it has seen. */
+export interface FeedPosition {
+  messages: number;
+  attempts: number;
+}
+
+/**
+ * What happened, in the order it was written: message history rows and webhook attempts, each
+ * numbered (SQLite's rowid; on PostgreSQL a sequence, migration 011), read after a position and
+ * for one account. Both reads walk the number's index and stop at the limit.
+ */
+export class EventRepository {
+  constructor(private readonly s: Session) {}
+
+  #number(table: 'e' | 'a'): RawBuilder<number> {
+    return this.s.backend.name === 'sqlite' ? sql<number>`${sql.ref(`${table}.rowid`)}` : sql<number>`${sql.ref(`${table}.id`)}`;
+  }
+
+  /** The feed's present end: what a reader starting now has already seen. */
+  async end(): Promise<FeedPosition> {
+    const [messages, attempts] = await Promise.all([
+      this.s.db
+        .selectFrom('message_events as e')
+        .select(sql<number | string | null>`max(${this.#number('e')})`.as('n'))
+        .executeTakeFirst(),
+      this.s.db
+        .selectFrom('webhook_attempts as a')
+        .select(sql<number | string | null>`max(${this.#number('a')})`.as('n'))
+        .executeTakeFirst(),
+    ]);
+    return { messages: Number(messages?.n ?? 0), attempts: Number(attempts?.n ?? 0) };
+  }
+
+  async messageChanges(accountSid: string, after: number, limit: number): Promise<MessageChangeRow[]> {
+    const id = this.#number('e');
+    const rows = await this.s.db
+      .selectFrom('message_events as e')
+      .innerJoin('messages as m', 'm.sid', 'e.message_sid')
+      .select([
+        id.as('id'),
+        'm.account_sid',
+        'e.message_sid',
+        'e.seq',
+        'e.status',
+        'e.error_code',
+        'e.detail',
+        'e.date',
+        'm.direction',
+        'm.from_address',
+        'm.to_address',
+        'm.messaging_service_sid',
+      ])
+      .where(id, '>', after)
+      .where('m.account_sid', '=', accountSid)
+      .orderBy(id)
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ ...row, id: Number(row.id) }));
+  }
+
+  async attemptChanges(accountSid: string, after: number, limit: number): Promise<WebhookAttemptChangeRow[]> {
+    const id = this.#number('a');
+    const rows = await this.s.db
+      .selectFrom('webhook_attempts as a')
+      .innerJoin('webhooks as w', 'w.sid', 'a.webhook_sid')
+      .select([
+        id.as('id'),
+        'w.account_sid',
+        'a.webhook_sid',
+        'w.message_sid',
+        'w.kind',
+        'w.url',
+        'a.attempt',
+        'a.date',
+        'a.response_status',
+        'a.error',
+        'a.duration_ms',
+      ])
+      .where(id, '>', after)
+      .where('w.account_sid', '=', accountSid)
+      .orderBy(id)
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ ...row, id: Number(row.id) }));
+  }
+}
