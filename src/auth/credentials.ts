@@ -83,7 +83,7 @@ async function byApiKey({ store }: Deps, keySid: string, secret: string): Promis
  * A suspended or closed account is refused, and so is a subaccount whose owner is: "If your main
  * Twilio account is ever suspended, your subaccounts will also be suspended" (docs/iam/api/subaccounts).
  */
-async function requireActive({ store }: Deps, account: AccountRow): Promise<void> {
+export async function requireActive({ store }: Deps, account: AccountRow): Promise<void> {
   if (account.status !== ACCOUNT_STATUS.active) throw accountInactive(account.sid, account.status);
   if (account.owner_account_sid === null) return;
   const owner = await store.accounts.fetch(account.owner_account_sid);

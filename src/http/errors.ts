@@ -27,6 +27,9 @@ export const missingParameter = (name: string) => new TwilioError(400, 20001, `M
 export const invalidParameter = (name: string, why: string) => new TwilioError(400, 20001, `Invalid parameter ${name}: ${why}`);
 export const unauthenticated = (why = 'Authenticate') => new TwilioError(401, 20003, why);
 export const forbiddenAccount = (accountSid: string) => new TwilioError(401, 20003, `Authenticated account cannot access account ${accountSid}`);
+/** A browser's request from another site (it carries the credentials the browser keeps for this origin). */
+export const crossSiteRefused = () =>
+  new TwilioError(403, 20403, 'Forbidden: a request from another site, or from the console without its X-Shortroute-Console header, cannot change anything');
 export const methodNotAllowed = (method: string, path: string) => new TwilioError(405, 20004, `Method ${method} is not allowed on ${path}`);
 export const pageSizeTooLarge = () => new TwilioError(400, 20007, 'Page size too large. The maximum page size is 1000.');
 /** Twilio's v1 messages quote the path without the version prefix; 2010 ones quote it whole. */

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OperationSpec, ParamsOf, PathOf } from './operation.js';
 import { readParams, schemaOf, type ParamErrors } from './params.js';
-import { apiKeyNotPermitted, methodNotAllowed, notFound } from './errors.js';
+import { apiKeyNotPermitted, crossSiteRefused, methodNotAllowed, notFound } from './errors.js';
 import { baseUrlOf } from './origin.js';
-import { authenticate, resolvePathAccount } from '../auth/credentials.js';
+import { authenticate, type Caller, resolvePathAccount } from '../auth/credentials.js';
+import { CONSOLE_COOKIE, type ConsoleSessions, readCookie } from '../auth/console-session.js';
 import type { AccountRow } from '../storage/store.js';
 import type { Deps } from '../deps.js';
 
@@ -39,6 +40,32 @@ export interface TwilioRoutes {
   app: FastifyInstance;
   deps: Deps;
   publicUrl?: string;
+  /** The console's signed-in sessions: a request without credentials may carry one's cookie. */
+  sessions?: ConsoleSessions;
+}
+
+/**
+ * Who is calling: Basic credentials, else the console's session cookie. A browser sends what it
+ * keeps for this origin (cached Basic credentials, the cookie) with requests other sites make
+ * too, so a change is refused when a browser says it comes from another site, and one made with
+ * the cookie must also carry X-Shortroute-Console (which a form cannot set, and which a script of
+ * another origin may not send without a preflight this server never answers). SDKs send neither
+ * header and are never refused for it.
+ */
+export async function callerOf(routes: Pick<TwilioRoutes, 'deps' | 'sessions'>, request: FastifyRequest): Promise<Caller> {
+  const { deps, sessions } = routes;
+  const changes = request.method !== 'GET' && request.method !== 'HEAD';
+  const header = request.headers.authorization;
+  const cookie = header === undefined ? readCookie(request.headers.cookie, CONSOLE_COOKIE) : undefined;
+  if (cookie === undefined || !sessions) {
+    const site = request.headers['sec-fetch-site'];
+    if (changes && (site === 'cross-site' || site === 'same-site')) throw crossSiteRefused();
+    return authenticate(deps, header);
+  }
+  const caller = await sessions.verify(deps, cookie);
+  if (!caller) return authenticate(deps, undefined);
+  if (changes && request.headers['x-shortroute-console'] === undefined) throw crossSiteRefused();
+  return caller;
 }
 
 const toFastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -97,7 +124,7 @@ export function twilioRoute<O extends OperationSpec>(
     },
     // Credentials are checked before the body is read: a caller without them costs no parsing.
     onRequest: async (request) => {
-      const caller = await authenticate(deps, request.headers.authorization);
+      const caller = await callerOf(routes, request);
       // No SID holds a NUL: such a path names nothing (and never reaches the database).
       if (Object.values(request.params as Record<string, string>).some((v) => v.includes('\0'))) throw notFound(request.url.split('?')[0]!);
       if (options.refuseApiKeys && caller.keySid !== undefined) throw apiKeyNotPermitted();
