@@ -13,6 +13,8 @@ import { accountRoutes } from './resources/accounts/routes.js';
 import { keyRoutes } from './resources/keys/routes.js';
 import { shortrouteRoutes } from './resources/shortroute/routes.js';
 import { messageRoutes } from './resources/messages/routes.js';
+import { consoleRoutes } from './console/routes.js';
+import { ConsoleSessions } from './auth/console-session.js';
 import { authenticate } from './auth/credentials.js';
 import { installProxy, refuseProxyRequest } from './proxy/proxy.js';
 import { clientErrorHandler, type ConnectionLimits, createHttpServer, DEFAULT_CONNECTION_LIMITS } from './http/http-server.js';
@@ -62,7 +64,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(formbody);
 
   const guard = methodGuard(app);
-  const routes = { app, deps, publicUrl: options.publicUrl };
+  const routes = { app, deps, publicUrl: options.publicUrl, sessions: new ConsoleSessions() };
   serviceRoutes(routes);
   serviceShortCodeRoutes(routes);
   servicePhoneNumberRoutes(routes);
@@ -73,6 +75,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   keyRoutes(routes);
   messageRoutes(routes);
   shortrouteRoutes(routes, { version: options.version, settle: options.settle });
+  consoleRoutes(routes);
   guard.apply();
   return app;
 }

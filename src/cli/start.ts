@@ -27,6 +27,7 @@ function printBanner(app: Shortroute, config: ParsedConfig, env: [string, string
     .map((w) => `\n  warning:     ${w}`)
     .join('');
   console.log(`Shortroute listening on ${app.url}
+  console:     ${base}/
   storage:     ${storage}${clock}
   account SID: ${app.account.sid}
   auth token:  ${app.account.auth_token}${warnings}

@@ -3,6 +3,11 @@ import { toIso } from '../http/dates.js';
 import { deliveryErrorTitle } from '../network/errors.js';
 import type { FeedPosition, MessageChangeRow, WebhookAttemptChangeRow } from '../storage/store.js';
 
+/** A change of a message, as the stream's `message` event carries it. */
+export type MessageEventData = ReturnType<typeof messageEvent>;
+/** A webhook attempt, as the stream's `webhook` event carries it. */
+export type WebhookEventData = ReturnType<typeof webhookEvent>;
+
 /** One event of an account's feed, as the stream sends it. */
 export interface FeedEvent {
   /**
@@ -12,7 +17,7 @@ export interface FeedEvent {
    */
   id?: string;
   type: 'message' | 'webhook';
-  data: Record<string, unknown>;
+  data: MessageEventData | WebhookEventData;
 }
 
 export interface FeedOptions {
@@ -44,7 +49,7 @@ export function parsePosition(value: string | undefined): FeedPosition | undefin
   return match ? { messages: Number(match[1]), attempts: Number(match[2]) } : undefined;
 }
 
-export function messageEvent(row: MessageChangeRow): Record<string, unknown> {
+export function messageEvent(row: MessageChangeRow) {
   return {
     message_sid: row.message_sid,
     account_sid: row.account_sid,
@@ -61,7 +66,7 @@ export function messageEvent(row: MessageChangeRow): Record<string, unknown> {
   };
 }
 
-export function webhookEvent(row: WebhookAttemptChangeRow): Record<string, unknown> {
+export function webhookEvent(row: WebhookAttemptChangeRow) {
   return {
     webhook_sid: row.webhook_sid,
     message_sid: row.message_sid,

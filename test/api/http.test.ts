@@ -84,7 +84,8 @@ for (const backend of BACKENDS) {
       const reply = await server.request('GET', '/v1/Nope');
       assertTwilioError(reply, 404, 20404);
       assert.match(reply.headers.get('content-type') ?? '', /application\/json/);
-      assertTwilioError(await send(`${server.url}/`, 'GET', undefined), 404, 20404);
+      // `/` is the console's page; any other path nothing serves is Twilio's 404.
+      assertTwilioError(await send(`${server.url}/nothing-here`, 'GET', undefined), 404, 20404);
     });
 
     test('routing: a known path with the wrong method is 405/20004', async () => {

@@ -77,6 +77,29 @@ function groupPairs(pairs: ReadonlyArray<readonly [string, string]>): Map<string
   return out;
 }
 
+/** A message as the network handled it: the sender chosen and why, its history, its webhooks. */
+export async function messageRouting(deps: Deps, row: MessageRow) {
+  const events = await deps.store.messages.listEvents(row.sid);
+  return {
+    sid: row.sid,
+    status: row.status,
+    from: row.from_address,
+    to: row.to_address,
+    messaging_service_sid: row.messaging_service_sid,
+    sender_sid: row.sender_sid,
+    selection_rule: row.selection_rule,
+    rerouted: row.rerouted === 1,
+    encoding: row.encoding,
+    num_segments: row.num_segments,
+    next_step: row.next_step,
+    next_at: iso(row.next_at),
+    events: events.map((e) => ({ status: e.status, error_code: e.error_code, detail: e.detail, date: iso(e.date) })),
+    webhooks: await webhooksJson(deps, await deps.store.webhooks.list(row.account_sid, { messageSid: row.sid })),
+  };
+}
+
+export type MessageRouting = Awaited<ReturnType<typeof messageRouting>>;
+
 /**
  * Shortroute's inspection and control of an account's messaging, for tests: what each simulated
  * handset received, how Copilot routed a message and what happened to it, every webhook attempt,
@@ -112,23 +135,7 @@ export function inspectionRoutes(routes: TwilioRoutes): void {
   twilioRoute(routes, op.message, async ({ account, path, request }) => {
     const row = await deps.store.messages.fetch(account.sid, path.Sid);
     if (!row) throw notFound(request.url);
-    const events = await deps.store.messages.listEvents(path.Sid);
-    return {
-      sid: row.sid,
-      status: row.status,
-      from: row.from_address,
-      to: row.to_address,
-      messaging_service_sid: row.messaging_service_sid,
-      sender_sid: row.sender_sid,
-      selection_rule: row.selection_rule,
-      rerouted: row.rerouted === 1,
-      encoding: row.encoding,
-      num_segments: row.num_segments,
-      next_step: row.next_step,
-      next_at: iso(row.next_at),
-      events: events.map((e) => ({ status: e.status, error_code: e.error_code, detail: e.detail, date: iso(e.date) })),
-      webhooks: await webhooksJson(deps, await deps.store.webhooks.list(account.sid, { messageSid: path.Sid })),
-    };
+    return messageRouting(deps, row);
   });
 
   // Every webhook of the account (filters: MessageSid, Kind), with each attempt's request and response.

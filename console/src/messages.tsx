@@ -1,0 +1,285 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, accountPath, api, shortroutePath } from './api.js';
+import type { LiveEvent } from './events.js';
+import type { Message, MessagePage, MessageRouting, SelectionRule } from './shapes.js';
+import { ErrorText, Time } from './format.js';
+
+/** Copilot's rules, as Twilio's docs name them. */
+const RULES: Record<SelectionRule, string> = {
+  short_code: 'Short code',
+  alpha_sender: 'Alphanumeric sender ID',
+  area_code_geomatch: 'Area code geomatch',
+  sticky_sender: 'Sticky sender',
+  country_code_geomatch: 'Country code geomatch',
+  any_number: 'A number of the pool',
+};
+
+export function ruleLabel(rule: string | null, rerouted: boolean): string {
+  if (!rule) return '—';
+  const label = RULES[rule as SelectionRule] ?? rule.replace(/_/g, ' ');
+  return rerouted ? `${label} (Short Code Reroute)` : label;
+}
+
+interface Filters {
+  to: string;
+  from: string;
+  status: string;
+  direction: string;
+  service: string;
+}
+
+const NO_FILTERS: Filters = { to: '', from: '', status: '', direction: '', service: '' };
+
+/**
+ * The account's messages, newest first, a page of 50 at a time ("Older" reads the next). To and
+ * From filter on the server (the 2010 list's own filters); status, direction and service filter
+ * the pages read. New messages and status changes arrive through the event stream.
+ */
+export function MessagesView({ accountSid, listeners }: { accountSid: string; listeners: Set<(event: LiveEvent) => void> }) {
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string>();
+  const [error, setError] = useState<string>();
+
+  const listPath = () => {
+    const query = new URLSearchParams({ PageSize: '50' });
+    if (filters.to) query.set('To', filters.to);
+    if (filters.from) query.set('From', filters.from);
+    return `${accountPath(accountSid)}/Messages.json?${query}`;
+  };
+
+  useEffect(() => {
+    let stale = false;
+    api<MessagePage>(listPath()).then(
+      (page) => {
+        if (stale) return;
+        setMessages(page.messages);
+        setNext(page.next_page_uri);
+        setError(undefined);
+      },
+      (e: Error) => setError(e.message),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [accountSid, filters.to, filters.from]);
+
+  useEffect(() => {
+    const onEvent = (event: LiveEvent) => {
+      if (event.type !== 'message') return;
+      const { data } = event;
+      if (filters.to && data.to !== filters.to) return;
+      if (filters.from && data.from !== filters.from) return;
+      // The row as the API shows it now; a message deleted meanwhile is dropped.
+      api<Message>(`${accountPath(accountSid)}/Messages/${data.message_sid}.json`).then(
+        (message) =>
+          setMessages((list) => {
+            const at = list.findIndex((m) => m.sid === message.sid);
+            if (at < 0) return [message, ...list];
+            const copy = [...list];
+            copy[at] = message;
+            return copy;
+          }),
+        (e) => {
+          if (e instanceof ApiError && e.status === 404) setMessages((list) => list.filter((m) => m.sid !== data.message_sid));
+        },
+      );
+    };
+    listeners.add(onEvent);
+    return () => listeners.delete(onEvent);
+  }, [accountSid, filters.to, filters.from]);
+
+  const older = async () => {
+    if (!next) return;
+    const page = await api<MessagePage>(next);
+    setMessages((list) => [...list, ...page.messages.filter((m) => !list.some((have) => have.sid === m.sid))]);
+    setNext(page.next_page_uri);
+  };
+
+  const shown = messages.filter(
+    (m) =>
+      (!filters.status || m.status === filters.status) &&
+      (!filters.direction || m.direction.startsWith(filters.direction)) &&
+      (!filters.service || m.messaging_service_sid === filters.service),
+  );
+  const set = (name: keyof Filters) => (event: Event) => setFilters({ ...filters, [name]: (event.currentTarget as HTMLInputElement).value.trim() });
+
+  return (
+    <section class="messages" aria-label="Messages">
+      <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter messages">
+        <label>
+          To <input value={filters.to} onChange={set('to')} placeholder="+14155550100" />
+        </label>
+        <label>
+          From <input value={filters.from} onChange={set('from')} placeholder="12345" />
+        </label>
+        <label>
+          Status
+          <select value={filters.status} onChange={set('status')}>
+            <option value="">any</option>
+            {['accepted', 'scheduled', 'queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'receiving', 'received', 'canceled'].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Direction
+          <select value={filters.direction} onChange={set('direction')}>
+            <option value="">any</option>
+            <option value="outbound">outbound</option>
+            <option value="inbound">inbound</option>
+          </select>
+        </label>
+        <label>
+          Service <input value={filters.service} onChange={set('service')} placeholder="MG…" />
+        </label>
+      </form>
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <div class="split">
+        <table class="message-list">
+          <thead>
+            <tr>
+              <th scope="col">Created</th>
+              <th scope="col">From</th>
+              <th scope="col">To</th>
+              <th scope="col">Body</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((m) => (
+              <tr key={m.sid} data-sid={m.sid} aria-selected={selected === m.sid} class={selected === m.sid ? 'selected' : undefined}>
+                <td>
+                  <Time value={m.date_created} />
+                </td>
+                <td>{m.from ?? '—'}</td>
+                <td>{m.to}</td>
+                <td>
+                  <button type="button" class="link" onClick={() => setSelected(m.sid)} aria-label={`Open message ${m.sid}`}>
+                    {m.body.length > 60 ? `${m.body.slice(0, 60)}…` : m.body || '(no body)'}
+                  </button>
+                </td>
+                <td>
+                  <span class={`status ${m.status}`} data-status={m.status}>
+                    {m.status}
+                  </span>
+                  {m.error_code !== null && <span class="code"> {m.error_code}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {selected && <MessageDetail key={selected} accountSid={accountSid} sid={selected} listeners={listeners} onClose={() => setSelected(undefined)} />}
+      </div>
+      {shown.length === 0 && <p class="muted">No messages yet.</p>}
+      {next && (
+        <button type="button" onClick={older}>
+          Older messages
+        </button>
+      )}
+    </section>
+  );
+}
+
+/** One message: body, segments, the sender and Copilot's rule, its history and its callbacks. */
+function MessageDetail({
+  accountSid,
+  sid,
+  listeners,
+  onClose,
+}: {
+  accountSid: string;
+  sid: string;
+  listeners: Set<(e: LiveEvent) => void>;
+  onClose: () => void;
+}) {
+  const [message, setMessage] = useState<Message>();
+  const [routing, setRouting] = useState<MessageRouting>();
+  const load = () =>
+    Promise.all([api<Message>(`${accountPath(accountSid)}/Messages/${sid}.json`), api<MessageRouting>(`${shortroutePath(accountSid)}/Messages/${sid}`)]).then(
+      ([m, r]) => {
+        setMessage(m);
+        setRouting(r);
+      },
+      () => {},
+    );
+  useEffect(() => {
+    void load();
+    const onEvent = (event: LiveEvent) => {
+      if (event.data.message_sid === sid) void load();
+    };
+    listeners.add(onEvent);
+    return () => listeners.delete(onEvent);
+  }, [sid]);
+  if (!message || !routing) return <aside class="detail">Loading…</aside>;
+  return (
+    <aside class="detail" aria-label={`Message ${sid}`}>
+      <button type="button" class="close" onClick={onClose} aria-label="Close">
+        ×
+      </button>
+      <h2>{sid}</h2>
+      <p class="body">{message.body || <span class="muted">(no body)</span>}</p>
+      <dl>
+        <dt>Status</dt>
+        <dd>
+          <span class={`status ${message.status}`} data-testid="detail-status">
+            {message.status}
+          </span>
+          <ErrorText code={message.error_code} message={message.error_message} />
+        </dd>
+        <dt>Segments</dt>
+        <dd>
+          {routing.num_segments ?? message.num_segments} ({routing.encoding ?? '—'})
+        </dd>
+        <dt>From</dt>
+        <dd>{routing.from ?? '—'}</dd>
+        <dt>To</dt>
+        <dd>{routing.to}</dd>
+        <dt>Sender chosen by</dt>
+        <dd data-testid="rule">{ruleLabel(routing.selection_rule, routing.rerouted)}</dd>
+        <dt>Service</dt>
+        <dd>{routing.messaging_service_sid ?? '—'}</dd>
+      </dl>
+      <h3>History</h3>
+      <ol class="timeline">
+        {routing.events.map((e, i) => (
+          <li key={i}>
+            <Time value={e.date} /> <strong>{e.status}</strong>
+            {e.error_code !== null && <span class="code"> {e.error_code}</span>}
+            {e.detail && <span class="muted"> {e.detail}</span>}
+          </li>
+        ))}
+      </ol>
+      <h3>Webhooks</h3>
+      {routing.webhooks.length === 0 && <p class="muted">None.</p>}
+      {routing.webhooks.map((hook) => (
+        <details key={hook.sid} class="webhook">
+          <summary>
+            {hook.kind} · {String(hook.params.MessageStatus ?? hook.params.SmsStatus ?? '')} → {hook.url} · <strong>{hook.status}</strong>
+            {hook.error_code !== null && <span class="code"> {hook.error_code}</span>}
+          </summary>
+          {hook.attempts.map((a) => (
+            <div key={a.attempt} class="attempt">
+              <p>
+                Attempt {a.attempt} · <Time value={a.date} /> · {a.duration_ms} ms ·{' '}
+                {a.response ? `HTTP ${a.response.status}` : <span class="error">{a.error}</span>}
+              </p>
+              <pre>{JSON.stringify(a.request, null, 2)}</pre>
+              {a.response?.body && <pre>{a.response.body.slice(0, 500)}</pre>}
+            </div>
+          ))}
+          {hook.next_attempt_at && (
+            <p>
+              Next attempt: <Time value={hook.next_attempt_at} />
+            </p>
+          )}
+        </details>
+      ))}
+    </aside>
+  );
+}
