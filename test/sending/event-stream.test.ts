@@ -61,7 +61,9 @@ for (const backend of BACKENDS) {
         await advanceClock(env.server, env.clock, 2_000);
 
         await stream.waitFor((e) => ofMessage(sid)(e) && e.type === 'message' && e.data.status === 'delivered');
-        await stream.waitFor((e) => ofMessage(sid)(e) && e.type === 'webhook' && e.data.url.endsWith('/status') && e.data.response_status === 200);
+        // settle() waited for the callbacks (queued, sent, delivered): their attempts are written.
+        const attemptsOf = () => stream.events.filter((e) => e.type === 'webhook' && ofMessage(sid)(e));
+        await stream.waitFor(() => attemptsOf().length >= 3);
         const changes = stream.events.filter((e) => e.type === 'message' && ofMessage(sid)(e));
         assert.deepEqual(
           changes.map((e) => e.data.status),
@@ -77,12 +79,13 @@ for (const backend of BACKENDS) {
         assert.equal(queued.to, to);
         assert.equal(queued.messaging_service_sid, service.sid);
         assert.match(queued.detail, /by short_code$/, 'the Copilot rule that chose the sender');
-        const attempts = stream.events.filter((e) => e.type === 'webhook' && ofMessage(sid)(e));
-        assert.ok(attempts.length >= 3, 'queued, sent and delivered callbacks');
+        const attempts = attemptsOf();
+        assert.equal(attempts.length, 3, 'queued, sent and delivered callbacks, once each');
         for (const attempt of attempts) {
           assert.equal(attempt.data.kind, 'status_callback');
           assert.equal(attempt.data.attempt, 1);
           assert.equal(attempt.data.response_status, 200);
+          assert.ok(attempt.data.url.endsWith('/status'));
         }
         // A callback's attempt comes after the change it reports.
         const at = (e: StreamEvent) => stream.events.indexOf(e);
