@@ -99,8 +99,10 @@ export function consoleRoutes(routes: TwilioRoutes & { sessions: ConsoleSessions
   });
 
   app.post(SESSION_PATH, async (request, reply) => {
+    // Signing someone in to another account is a change too: the console's own header, as for
+    // every change made with the cookie (browsers that send no Sec-Fetch-Site included).
     const site = request.headers['sec-fetch-site'];
-    if (site === 'cross-site' || site === 'same-site') throw crossSiteRefused();
+    if (site === 'cross-site' || site === 'same-site' || request.headers['x-shortroute-console'] === undefined) throw crossSiteRefused();
     const form = (request.body ?? {}) as Record<string, string | string[] | undefined>;
     const value = (name: string) => {
       const v = form[name];

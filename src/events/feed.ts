@@ -30,9 +30,9 @@ export interface FeedOptions {
   lateMs: number;
 }
 
-/** Four reads a second; rows read again for 2 s where several writers commit (none on SQLite's one writer). */
+/** Four reads a second; a look back of 1 s where several writers commit (none on SQLite's one writer). */
 export function defaultFeedOptions(deps: Deps): FeedOptions {
-  return { pollMs: 250, lateMs: deps.store.backend.soleWriter ? 0 : 2_000 };
+  return { pollMs: 250, lateMs: deps.store.backend.soleWriter ? 0 : 1_000 };
 }
 
 /** Rows read per table and poll; a longer backlog is read over the following polls. */
@@ -82,48 +82,57 @@ export function webhookEvent(row: WebhookAttemptChangeRow) {
 }
 
 /**
- * Rows of one numbered table, read after a position. Rows that commit after a higher-numbered one
- * (PostgreSQL) are caught by reading again from where the reader was `lateMs` ago, skipping what
- * it has already passed on.
+ * Where a reader is in one numbered table. On PostgreSQL two transactions take their numbers in
+ * one order and may commit in the other, so a row can appear below the position after the reader
+ * passed it: besides the new rows, each read looks again at the numbers passed in the last lateMs
+ * (at most LATE_PAGE of them), skipping those already handed on.
  */
 class Cursor {
   #position: number;
-  /** Positions of the past lateMs, oldest first: the low end of the next read. */
-  #marks: Array<{ at: number; position: number }> = [];
-  /** Numbers passed on that lie above the low end. */
+  /** Positions of the past lateMs, oldest first: the low end of the look back. */
+  #marks: Array<{ at: number; position: number }>;
+  /** Numbers handed on that lie above the low end. */
   #seen = new Set<number>();
 
   constructor(
     start: number,
     private readonly lateMs: number,
+    now: number,
   ) {
     this.#position = start;
+    this.#marks = [{ at: now, position: start }];
   }
 
   get position(): number {
     return this.#position;
   }
 
-  /** Where the next read starts. */
+  get looksBack(): boolean {
+    return this.lateMs > 0;
+  }
+
+  /** The low end of the look back: the position as it was lateMs ago. */
   low(now: number): number {
-    if (this.lateMs === 0) return this.#position;
     while (this.#marks.length > 1 && this.#marks[1]!.at <= now - this.lateMs) this.#marks.shift();
-    const low = this.#marks[0]?.position ?? this.#position;
+    const low = this.#marks[0]!.position;
     for (const id of this.#seen) if (id <= low) this.#seen.delete(id);
     return low;
   }
 
-  /** Keeps the rows not passed on yet, and moves the position past them. */
+  /** Keeps the rows not handed on yet, moves the position past them, and marks the time. */
   take<R extends { id: number }>(rows: R[], now: number): R[] {
-    const fresh = this.lateMs === 0 ? rows : rows.filter((row) => !this.#seen.has(row.id));
+    const fresh = this.looksBack ? rows.filter((row) => !this.#seen.has(row.id)) : rows;
     for (const row of fresh) {
-      if (this.lateMs > 0) this.#seen.add(row.id);
+      if (this.looksBack) this.#seen.add(row.id);
       if (row.id > this.#position) this.#position = row.id;
     }
-    if (this.lateMs > 0) this.#marks.push({ at: now, position: this.#position });
+    if (this.looksBack) this.#marks.push({ at: now, position: this.#position });
     return fresh;
   }
 }
+
+/** Rows of the look back read per table and poll. */
+const LATE_PAGE = 1_000;
 
 /**
  * One reader of an account's feed: from a position (or the present end) on, it reads the
@@ -151,8 +160,9 @@ export class FeedSubscription {
   /** Starts reading after `from` (a Last-Event-ID), else after what is there now. */
   async start(from?: FeedPosition): Promise<FeedPosition> {
     const start = from ?? (await this.#deps.store.events.end());
-    this.#messages = new Cursor(start.messages, this.#options.lateMs);
-    this.#attempts = new Cursor(start.attempts, this.#options.lateMs);
+    const now = Date.now();
+    this.#messages = new Cursor(start.messages, this.#options.lateMs, now);
+    this.#attempts = new Cursor(start.attempts, this.#options.lateMs, now);
     this.#schedule(0);
     return start;
   }
@@ -178,16 +188,21 @@ export class FeedSubscription {
     this.#schedule(full ? 0 : this.#options.pollMs);
   }
 
-  /** One read of both tables; true when either gave a full page. */
+  /** One read of both tables; true when either gave a full page of new rows. */
   async #read(): Promise<boolean> {
     const messages = this.#messages!;
     const attempts = this.#attempts!;
     const now = Date.now();
     const { events } = this.#deps.store;
-    const [changes, tries] = await Promise.all([
-      events.messageChanges(this.#accountSid, messages.low(now), PAGE),
-      events.attemptChanges(this.#accountSid, attempts.low(now), PAGE),
+    const account = this.#accountSid;
+    const [newChanges, newTries, lateChanges, lateTries] = await Promise.all([
+      events.messageChanges(account, messages.position, PAGE),
+      events.attemptChanges(account, attempts.position, PAGE),
+      messages.looksBack ? events.messageChanges(account, messages.low(now), LATE_PAGE, messages.position) : [],
+      attempts.looksBack ? events.attemptChanges(account, attempts.low(now), LATE_PAGE, attempts.position) : [],
     ]);
+    const changes = [...lateChanges, ...newChanges];
+    const tries = [...lateTries, ...newTries];
     if (this.#closed) return false;
     const freshChanges = messages.take(changes, now);
     const freshTries = attempts.take(tries, now);
@@ -205,6 +220,6 @@ export class FeedSubscription {
         data: item.type === 'message' ? messageEvent(item.row as MessageChangeRow) : webhookEvent(item.row as WebhookAttemptChangeRow),
       });
     }
-    return changes.length === PAGE || tries.length === PAGE;
+    return newChanges.length === PAGE || newTries.length === PAGE;
   }
 }

@@ -57,7 +57,7 @@ export class MessageStepper implements Job {
   }
 
   get #batch(): number {
-    return Number(process.env.X_STEPS ?? STEPS_PER_TRANSACTION[this.#deps.store.backend.name]);
+    return STEPS_PER_TRANSACTION[this.#deps.store.backend.name];
   }
 
   /** One batch of due steps; true when the batch was full (more may be due). */

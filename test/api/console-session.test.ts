@@ -12,6 +12,8 @@ import { useTestServer, usNumber } from '../helpers/messaging.js';
 import { basicAuth, form, inject, type Reply } from '../helpers/server.js';
 
 const SESSION = '/_shortroute/console/session';
+/** The header the console's own requests carry. */
+const CONSOLE = { 'x-shortroute-console': '1' };
 
 for (const backend of BACKENDS) {
   describe(`[${backend}] console sessions`, () => {
@@ -20,7 +22,7 @@ for (const backend of BACKENDS) {
 
     /** Signs in with the form's fields; returns the reply and the cookie to send back. */
     async function signIn(username: string, password: string): Promise<{ reply: Reply; cookie: string }> {
-      const reply = await inject(env.server, 'POST', SESSION, undefined, form({ Username: username, Password: password }));
+      const reply = await inject(env.server, 'POST', SESSION, undefined, form({ Username: username, Password: password }), CONSOLE);
       const setCookie = reply.headers.get('set-cookie') ?? '';
       return { reply, cookie: setCookie.split(';')[0]! };
     }
@@ -31,8 +33,12 @@ for (const backend of BACKENDS) {
       const wrong = await signIn(env.server.account.sid, 'wrong');
       assertTwilioError(wrong.reply, 401, 20003);
       assert.equal(wrong.reply.headers.get('set-cookie'), null);
-      const missing = await inject(env.server, 'POST', SESSION, undefined, form({ Username: env.server.account.sid }));
+      const missing = await inject(env.server, 'POST', SESSION, undefined, form({ Username: env.server.account.sid }), CONSOLE);
       assertTwilioError(missing, 400, 20001);
+      // A form on another page cannot sign this browser in (to an account of its choosing).
+      const forged = await inject(env.server, 'POST', SESSION, undefined, form({ Username: env.server.account.sid, Password: env.server.account.auth_token }));
+      assertTwilioError(forged, 403, 20403);
+      assert.equal(forged.headers.get('set-cookie'), null);
 
       const { reply, cookie } = await signIn(env.server.account.sid, env.server.account.auth_token);
       assert.equal(reply.status, 200, reply.text);
@@ -70,6 +76,7 @@ for (const backend of BACKENDS) {
       // Reading is never refused for it: another site's page cannot read the answer anyway.
       assert.equal((await inject(env.server, 'GET', messages(), env.server.auth, undefined, { 'sec-fetch-site': 'cross-site' })).status, 200);
       const signIn = await inject(env.server, 'POST', SESSION, undefined, form({ Username: env.server.account.sid, Password: env.server.account.auth_token }), {
+        ...CONSOLE,
         'sec-fetch-site': 'cross-site',
       });
       assertTwilioError(signIn, 403, 20403);

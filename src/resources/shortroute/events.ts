@@ -24,10 +24,10 @@ function frame(event: { id?: string; type: string; data: unknown }): string {
  */
 export function eventRoutes(routes: TwilioRoutes): void {
   const { app, deps } = routes;
-  const open = new Set<{ response: ServerResponse; stop: () => void }>();
+  const open = new Set<{ response: ServerResponse; stop: (how?: { cut?: boolean }) => void }>();
   // Streams never end by themselves: closing the server ends them, or it would wait for them.
   app.addHook('preClose', async () => {
-    for (const stream of open) stream.stop();
+    for (const stream of [...open]) stream.stop();
   });
 
   twilioRoute(routes, op.events, async ({ account, params, request, reply }) => {
@@ -45,23 +45,27 @@ export function eventRoutes(routes: TwilioRoutes): void {
       'x-accel-buffering': 'no',
     });
     const write = (event: FeedEvent | { id?: string; type: string; data: unknown }) => {
-      if (response.writableEnded) return;
-      if (response.writableLength > MAX_BUFFERED) return stream.stop();
+      if (response.writableEnded || response.destroyed) return stream.stop();
+      if (response.writableLength > MAX_BUFFERED) return stream.stop({ cut: true });
       response.write(frame(event));
     };
     const subscription = new FeedSubscription(deps, account.sid, write);
     const keepalive = setInterval(() => response.write(': keep-alive\n\n'), KEEPALIVE_MS);
     const stream = {
       response,
-      stop: () => {
+      /** Ends the stream; a reader too far behind is cut off at once (end() would wait for it to read). */
+      stop: (how: { cut?: boolean } = {}) => {
         subscription.close();
         clearInterval(keepalive);
         open.delete(stream);
-        if (!response.writableEnded) response.end();
+        if (how.cut) response.destroy();
+        else if (!response.writableEnded) response.end();
       },
     };
     open.add(stream);
-    request.raw.on('close', stream.stop);
+    // The client may have gone while the request was authenticated: its 'close' has fired already.
+    if (request.raw.destroyed || response.destroyed) return stream.stop();
+    response.on('close', () => stream.stop());
     try {
       const start = await subscription.start(from);
       // Before any event of the subscription: its first read runs on a later turn.

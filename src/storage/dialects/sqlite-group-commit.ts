@@ -139,6 +139,10 @@ class GroupCommitDriver implements Driver {
   async enterWriter(): Promise<Batch> {
     if (this.#failure) throw this.#failure;
     await this.#mutex.lock();
+    if (this.#failure) {
+      this.#mutex.unlock();
+      throw this.#failure;
+    }
     if (this.#batch && !this.#writerDb.inTransaction) {
       // SQLite rolled the whole batch back by itself (IOERR, FULL, NOMEM): none of it is on disk,
       // and what joins now must not run outside a transaction and pass for committed.
@@ -181,8 +185,14 @@ class GroupCommitDriver implements Driver {
    * while the disk is busy, and the event loop serves requests meanwhile.
    */
   async #commit(): Promise<void> {
-    while (this.#syncing) await this.#syncing;
-    await this.#mutex.lock();
+    // The writer, with no sync in flight (destroy() commits beside the scheduled commit: the one
+    // that comes second waits for the first one's sync).
+    for (;;) {
+      while (this.#syncing) await this.#syncing;
+      await this.#mutex.lock();
+      if (!this.#syncing) break;
+      this.#mutex.unlock();
+    }
     this.#commitScheduled = false;
     const batch = this.#batch;
     this.#batch = undefined;
@@ -190,6 +200,9 @@ class GroupCommitDriver implements Driver {
       if (!batch) return;
       try {
         if (!this.#writerDb.inTransaction) throw new Error('SQLite rolled back the open batch');
+        // A sync failed: on Linux a later sync can succeed although the failed one's pages were
+        // dropped, so nothing written since may be answered as durable.
+        if (this.#failure) throw this.#failure;
         // The reader lets go of its snapshot first: the checkpoint after this COMMIT can then
         // take the whole log, and the next read begins a snapshot that holds the batch.
         if (this.#readerDb.inTransaction) this.#readerDb.exec('commit');

@@ -65,7 +65,8 @@ export class EventRepository {
     return { messages: Number(messages?.n ?? 0), attempts: Number(attempts?.n ?? 0) };
   }
 
-  async messageChanges(accountSid: string, after: number, limit: number): Promise<MessageChangeRow[]> {
+  /** The account's message changes numbered after `after` (and at most `upTo`), in number order. */
+  async messageChanges(accountSid: string, after: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): Promise<MessageChangeRow[]> {
     const id = this.#number('e');
     const rows = await this.s.db
       .selectFrom('message_events as e')
@@ -85,6 +86,7 @@ export class EventRepository {
         'm.messaging_service_sid',
       ])
       .where(id, '>', after)
+      .where(id, '<=', upTo)
       .where('m.account_sid', '=', accountSid)
       .orderBy(id)
       .limit(limit)
@@ -92,7 +94,8 @@ export class EventRepository {
     return rows.map((row) => ({ ...row, id: Number(row.id) }));
   }
 
-  async attemptChanges(accountSid: string, after: number, limit: number): Promise<WebhookAttemptChangeRow[]> {
+  /** The account's webhook attempts numbered after `after` (and at most `upTo`), in number order. */
+  async attemptChanges(accountSid: string, after: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): Promise<WebhookAttemptChangeRow[]> {
     const id = this.#number('a');
     const rows = await this.s.db
       .selectFrom('webhook_attempts as a')
@@ -111,6 +114,7 @@ export class EventRepository {
         'a.duration_ms',
       ])
       .where(id, '>', after)
+      .where(id, '<=', upTo)
       .where('w.account_sid', '=', accountSid)
       .orderBy(id)
       .limit(limit)
