@@ -175,6 +175,31 @@ for (const backend of BACKENDS) {
       await stream.closed();
     });
 
+    test('after a Reset took the newest rows, new rows still reach an open stream: numbers are never handed out twice', async () => {
+      const stream = await EventStreamReader.open(eventsUrl(env.server, env.server.account.sid), env.server.auth);
+      try {
+        await stream.waitFor((e) => e.type === 'ready');
+        const send = async (body: string) => {
+          const reply = await env.server.request('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
+            From: '+15005550006',
+            To: usNumber('415'),
+            Body: body,
+          });
+          assert.equal(reply.status, 201, reply.text);
+          return reply.body.sid as string;
+        };
+        const first = await send('before the reset');
+        await stream.waitFor(ofMessage(first));
+        const reset = await env.server.request('POST', `/_shortroute/Accounts/${env.server.account.sid}/Reset`);
+        assert.equal(reset.status, 204, reset.text);
+        const second = await send('after the reset');
+        // Its first change, which took the number the reset freed when numbers were rowids.
+        await stream.waitFor((e) => ofMessage(second)(e) && e.data.seq === 1, 3_000);
+      } finally {
+        stream.close();
+      }
+    });
+
     if (backend === 'postgres') {
       test('a stream on one node shows a message sent through another', async () => {
         const other = await startAnother(env.server);

@@ -80,15 +80,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   );
 }
 
-type TableBuilder = ReturnType<Kysely<unknown>['schema']['createTable']>;
+export type TableBuilder = ReturnType<Kysely<unknown>['schema']['createTable']>;
 
-/** SQLite: the table made anew under a new name, its rows copied by column name, the old one replaced. */
-async function rebuild(db: Kysely<unknown>, table: string, define: (t: TableBuilder) => TableBuilder): Promise<void> {
-  const fresh = `${table}_008`;
+/**
+ * SQLite: the table made anew under a new name, its rows copied by column name, the old one
+ * replaced. `rowidAs` names a new column that takes each old row's rowid (in rowid order).
+ */
+export async function rebuild(db: Kysely<unknown>, table: string, define: (t: TableBuilder) => TableBuilder, suffix = '008', rowidAs?: string): Promise<void> {
+  const fresh = `${table}_${suffix}`;
   await define(db.schema.createTable(fresh)).execute();
   const { rows } = await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db);
-  const columns = sql.join(rows.map((r) => sql.ref(r.name)));
-  await sql`insert into ${sql.table(fresh)} (${columns}) select ${columns} from ${sql.table(table)}`.execute(db);
+  const columns = rows.map((r) => sql.ref(r.name));
+  const into = sql.join(rowidAs ? [sql.ref(rowidAs), ...columns] : columns);
+  const from = sql.join(rowidAs ? [sql.ref('rowid'), ...columns] : columns);
+  await sql`insert into ${sql.table(fresh)} (${into}) select ${from} from ${sql.table(table)} order by rowid`.execute(db);
   await db.schema.dropTable(table).execute();
   await sql`alter table ${sql.table(fresh)} rename to ${sql.table(table)}`.execute(db);
 }

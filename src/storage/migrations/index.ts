@@ -10,6 +10,7 @@ import * as cascades from './008-cascades.js';
 import * as webhookClaims from './009-webhook-claims.js';
 import * as dueOrder from './010-due-order.js';
 import * as eventFeed from './011-event-feed.js';
+import * as eventNumbersSqlite from './012-event-numbers-sqlite.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009-webhook-claims': webhookClaims,
   '010-due-order': dueOrder,
   '011-event-feed': eventFeed,
+  '012-event-numbers-sqlite': eventNumbersSqlite,
 };
 
 /** The last migration this version knows: a database that recorded it needs no migrating. */

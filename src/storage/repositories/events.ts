@@ -40,14 +40,15 @@ export interface FeedPosition {
 
 /**
  * What happened, in the order it was written: message history rows and webhook attempts, each
- * numbered (SQLite's rowid; on PostgreSQL a sequence, migration 011), read after a position and
- * for one account. Both reads walk the number's index and stop at the limit.
+ * numbered by an `id` never handed out twice (on PostgreSQL a sequence, migration 011; on SQLite
+ * AUTOINCREMENT, migration 012), read after a position and for one account. Both reads walk the
+ * number's index and stop at the limit.
  */
 export class EventRepository {
   constructor(private readonly s: Session) {}
 
   #number(table: 'e' | 'a'): RawBuilder<number> {
-    return this.s.backend.name === 'sqlite' ? sql<number>`${sql.ref(`${table}.rowid`)}` : sql<number>`${sql.ref(`${table}.id`)}`;
+    return sql<number>`${sql.ref(`${table}.id`)}`;
   }
 
   /** The feed's present end: what a reader starting now has already seen. */
