@@ -1,4 +1,4 @@
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Session } from './session.js';
 
 /** A change to a message, with the message's account and addresses: one row of its history. */
@@ -38,6 +38,11 @@ export interface FeedPosition {
   attempts: number;
 }
 
+// The numbers (migrations 011 and 012): not in schema.ts, where they would read as numbers while
+// PostgreSQL's bigint arrives as a string; the reads below convert them.
+const EVENT_ID = sql<number>`e.id`;
+const ATTEMPT_ID = sql<number>`a.id`;
+
 /**
  * What happened, in the order it was written: message history rows and webhook attempts, each
  * numbered by an `id` never handed out twice (on PostgreSQL a sequence, migration 011; on SQLite
@@ -47,28 +52,18 @@ export interface FeedPosition {
 export class EventRepository {
   constructor(private readonly s: Session) {}
 
-  #number(table: 'e' | 'a'): RawBuilder<number> {
-    return sql<number>`${sql.ref(`${table}.id`)}`;
-  }
-
   /** The feed's present end: what a reader starting now has already seen. */
   async end(): Promise<FeedPosition> {
     const [messages, attempts] = await Promise.all([
-      this.s.db
-        .selectFrom('message_events as e')
-        .select(sql<number | string | null>`max(${this.#number('e')})`.as('n'))
-        .executeTakeFirst(),
-      this.s.db
-        .selectFrom('webhook_attempts as a')
-        .select(sql<number | string | null>`max(${this.#number('a')})`.as('n'))
-        .executeTakeFirst(),
+      this.s.db.selectFrom('message_events as e').select(sql<number | string | null>`max(${EVENT_ID})`.as('n')).executeTakeFirst(),
+      this.s.db.selectFrom('webhook_attempts as a').select(sql<number | string | null>`max(${ATTEMPT_ID})`.as('n')).executeTakeFirst(),
     ]);
     return { messages: Number(messages?.n ?? 0), attempts: Number(attempts?.n ?? 0) };
   }
 
   /** The account's message changes numbered after `after` (and at most `upTo`), in number order. */
   async messageChanges(accountSid: string, after: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): Promise<MessageChangeRow[]> {
-    const id = this.#number('e');
+    const id = EVENT_ID;
     const rows = await this.s.db
       .selectFrom('message_events as e')
       .innerJoin('messages as m', 'm.sid', 'e.message_sid')
@@ -97,7 +92,7 @@ export class EventRepository {
 
   /** The account's webhook attempts numbered after `after` (and at most `upTo`), in number order. */
   async attemptChanges(accountSid: string, after: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): Promise<WebhookAttemptChangeRow[]> {
-    const id = this.#number('a');
+    const id = ATTEMPT_ID;
     const rows = await this.s.db
       .selectFrom('webhook_attempts as a')
       .innerJoin('webhooks as w', 'w.sid', 'a.webhook_sid')
