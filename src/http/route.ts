@@ -52,6 +52,9 @@ export interface TwilioRoutes {
  * another origin may not send without a preflight this server never answers). SDKs send neither
  * header and are never refused for it.
  */
+/** Names the account a console session acts for (its own, or a subaccount it owns). */
+export const ACTING_ACCOUNT_HEADER = 'x-shortroute-account';
+
 export async function callerOf(routes: Pick<TwilioRoutes, 'deps' | 'sessions'>, request: FastifyRequest): Promise<Caller> {
   const { deps, sessions } = routes;
   const changes = request.method !== 'GET' && request.method !== 'HEAD';
@@ -65,6 +68,10 @@ export async function callerOf(routes: Pick<TwilioRoutes, 'deps' | 'sessions'>, 
   const caller = await sessions.verify(deps, cookie);
   if (!caller) return authenticate(deps, undefined);
   if (changes && request.headers['x-shortroute-console'] === undefined) throw crossSiteRefused();
+  // The console's account switcher: a subaccount the session's account owns, for the resources
+  // whose path names no account (/v1), as that subaccount's own credentials would.
+  const acting = request.headers[ACTING_ACCOUNT_HEADER];
+  if (typeof acting === 'string' && acting !== caller.account.sid) return { ...caller, account: await resolvePathAccount(deps, caller, acting) };
   return caller;
 }
 

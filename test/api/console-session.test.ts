@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
-import { addApiKey, assertTwilioError } from '../helpers/fixtures.js';
+import { addApiKey, addSubaccount, addTopLevelAccount, assertTwilioError } from '../helpers/fixtures.js';
 import { useTestServer, usNumber } from '../helpers/messaging.js';
 import { basicAuth, form, inject, type Reply } from '../helpers/server.js';
 
@@ -80,6 +80,31 @@ for (const backend of BACKENDS) {
         'sec-fetch-site': 'cross-site',
       });
       assertTwilioError(signIn, 403, 20403);
+    });
+
+    test('X-Shortroute-Account switches the session to a subaccount it owns, for /v1 too; any other account is 401 (20003)', async () => {
+      const sub = await addSubaccount(env.server, { FriendlyName: 'Switched to' });
+      const other = `AC${'c0'.repeat(16)}`;
+      await addTopLevelAccount(env.server, other, 'another-token');
+      const { cookie } = await signIn(env.server.account.sid, env.server.account.auth_token);
+      const created = await withCookie(cookie, 'POST', '/v1/Services', { FriendlyName: 'the subaccount’s' }, { ...CONSOLE, 'x-shortroute-account': sub.sid });
+      assert.equal(created.status, 201, created.text);
+      assert.equal(created.body.account_sid, sub.sid);
+      const asSub = await withCookie(cookie, 'GET', '/v1/Services', undefined, { 'x-shortroute-account': sub.sid });
+      assert.deepEqual(
+        asSub.body.services.map((s: { sid: string }) => s.sid),
+        [created.body.sid],
+      );
+      const asMain = await withCookie(cookie, 'GET', '/v1/Services');
+      assert.ok(!asMain.body.services.some((s: { sid: string }) => s.sid === created.body.sid), "the main account's list holds none of the subaccount's");
+      assertTwilioError(await withCookie(cookie, 'GET', '/v1/Services', undefined, { 'x-shortroute-account': other }), 401, 20003);
+      assertTwilioError(await withCookie(cookie, 'GET', '/v1/Services', undefined, { 'x-shortroute-account': 'not-a-sid' }), 401, 20003);
+      // Only the console's session switches: Basic credentials keep their own account, as Twilio's API does.
+      const basic = await inject(env.server, 'GET', '/v1/Services', env.server.auth, undefined, { 'x-shortroute-account': sub.sid });
+      assert.ok(!basic.body.services.some((s: { sid: string }) => s.sid === created.body.sid));
+      // A subaccount's session cannot switch up to its owner.
+      const { cookie: subCookie } = await signIn(sub.sid, sub.auth_token);
+      assertTwilioError(await withCookie(subCookie, 'GET', '/v1/Services', undefined, { 'x-shortroute-account': env.server.account.sid }), 401, 20003);
     });
 
     test('a tampered or foreign cookie is no session; signing out clears it (and needs the header)', async () => {

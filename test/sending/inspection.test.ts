@@ -243,6 +243,44 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await log({ MessageSid: UNKNOWN_MESSAGE }), []);
     });
 
+    test('Messages lists newest first, filtered by Status, Direction, MessagingServiceSid, To and From together, paged; bad values are 400', async () => {
+      const account = env.server.account.sid;
+      const base = shortroute(account);
+      const first = await populate(account, main());
+      const second = await populate(account, main());
+      // The first message's recipient has a rule (30003): it ends undelivered once the network runs.
+      await advanceClock(env.server, env.clock, 20_000, 1_000);
+      const inbound = await main()('POST', `${base}/Handsets/${encodeURIComponent(usNumber('646'))}/Messages`, {
+        To: second.number.phone_number,
+        Body: 'hello',
+      });
+      assert.equal(inbound.status, 201, inbound.text);
+      await env.server.background.settle();
+      const sids = async (query: string) => (await allPages<Json>(env.server, `${base}/Messages?${query}`, 'messages')).map((m: Json) => m.sid);
+      const everything = await sids('PageSize=1');
+      assert.deepEqual(everything.slice(0, 3), [inbound.body.sid, second.message.sid, first.message.sid], 'newest first, a page at a time');
+      assert.deepEqual(await sids(`MessagingServiceSid=${first.service.sid}`), [first.message.sid]);
+      assert.deepEqual(await sids(`Direction=inbound&To=${encodeURIComponent(second.number.phone_number)}`), [inbound.body.sid]);
+      const outbound = await sids(`Direction=outbound&MessagingServiceSid=${second.service.sid}`);
+      assert.deepEqual(outbound, [second.message.sid], 'outbound covers outbound-api');
+      const all = await allPages<Json>(env.server, `${base}/Messages?PageSize=50`, 'messages');
+      const status = all.find((m: Json) => m.sid === first.message.sid).status as string;
+      assert.notEqual(status, 'accepted', 'the network moved it on');
+      const withStatus = await sids(`Status=${status}`);
+      assert.deepEqual(
+        withStatus,
+        all.filter((m: Json) => m.status === status).map((m: Json) => m.sid),
+      );
+      assert.deepEqual(await sids('Status=canceled'), []);
+      const page = await main()('GET', `${base}/Messages?Status=${status}&PageSize=1`);
+      assert.match(page.body.meta.next_page_url, new RegExp(`Status=${status}.*PageSize=1.*PageToken=PA`));
+      assert.equal(page.body.messages[0].sid.slice(0, 2), 'SM', 'each item is the 2010 Message');
+      assert.equal(page.body.messages[0].account_sid, account);
+      assertTwilioError(await main()('GET', `${base}/Messages?Status=lost`), 400, 20001);
+      assertTwilioError(await main()('GET', `${base}/Messages?Direction=sideways`), 400, 20001);
+      assert.equal((await main()('POST', `${base}/Reset`)).status, 204);
+    });
+
     test("an unknown message, or another account's, is 404 (20404)", async () => {
       assertTwilioError(await main()('GET', `${shortroute(env.server.account.sid)}/Messages/${UNKNOWN_MESSAGE}`), 404, 20404);
       assertTwilioError(await main()('GET', `${shortroute(env.server.account.sid)}/Messages/not-a-sid`), 404, 20404);

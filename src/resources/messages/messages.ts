@@ -213,12 +213,14 @@ export async function listMessages(
   page: PageQuery,
 ): Promise<Page<MessageRow>> {
   await loadNumberPlan();
-  const address = (value: unknown) => {
-    if (value === undefined) return undefined;
-    const text = String(value).trim();
-    return parseE164(text)?.number ?? text;
-  };
-  return store.messages.list(accountSid, { to: address(params.To), from: address(params.From), ...dayBounds(params) }, page);
+  return store.messages.list(accountSid, { to: addressFilter(params.To), from: addressFilter(params.From), ...dayBounds(params) }, page);
+}
+
+/** A To or From filter as stored: a phone number in E.164 whatever its spelling, else as given. Call after loadNumberPlan. */
+export function addressFilter(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  return parseE164(text)?.number ?? text;
 }
 
 const FINAL = new Set(['delivered', 'undelivered', 'failed', 'received', 'canceled', 'read']);

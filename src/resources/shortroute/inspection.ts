@@ -3,14 +3,15 @@ import { pagingErrors, readPaging, v1Page } from '../../http/paging.js';
 import { SHORTROUTE_PREFIX } from './prefix.js';
 import { shortrouteOperations as op } from './operations.js';
 import { ATTEMPT_REQUEST, HEADERS, WEBHOOK_PARAMS } from '../../storage/codecs.js';
-import { RULE_STATUS } from '../../storage/states.js';
+import { MESSAGE_DIRECTION, MESSAGE_STATUS, RULE_STATUS, type MessageDirection } from '../../storage/states.js';
 import type { Deps } from '../../deps.js';
 import { invalidParameter, missingParameter, notFound } from '../../http/errors.js';
 import { toIso } from '../../http/dates.js';
 import type { MessageRow, WebhookRow } from '../../storage/store.js';
 import { loadNumberPlan, parseE164 } from '../../phone/numbering.js';
 import { statusForError } from '../../network/errors.js';
-import { mediaOf } from '../messages/messages.js';
+import { webhookErrorTitle } from '../../webhooks/errors.js';
+import { addressFilter, mediaOf } from '../messages/messages.js';
 import { messageJson } from '../messages/serialize.js';
 import { receiveMessage } from '../../inbound/inbound.js';
 
@@ -20,6 +21,20 @@ async function e164(value: string | undefined, name: string): Promise<string> {
   const parsed = parseE164(value);
   if (!parsed) throw invalidParameter(name, `'${value}' is not a phone number in E.164`);
   return parsed.number;
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) throw invalidParameter(name, `'${value}' is not one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+/** `outbound` stands for all of Twilio's outbound directions. */
+function directionsOf(value: string | undefined): MessageDirection[] | undefined {
+  const all = Object.values(MESSAGE_DIRECTION);
+  if (value === 'outbound') return all.filter((d) => d !== MESSAGE_DIRECTION.inbound);
+  const one = oneOf('Direction', value, all);
+  return one === undefined ? undefined : [one];
 }
 
 const iso = (stored: string | null) => (stored === null ? null : toIso(stored));
@@ -50,6 +65,7 @@ async function webhooksJson(deps: Deps, hooks: WebhookRow[]) {
     idempotency_token: hook.idempotency_token,
     status: hook.status,
     error_code: hook.error_code,
+    error_message: hook.error_code === null ? null : webhookErrorTitle(hook.error_code),
     attempts: attempts
       .filter((a) => a.webhook_sid === hook.sid)
       .map((a) => ({
@@ -63,6 +79,7 @@ async function webhooksJson(deps: Deps, hooks: WebhookRow[]) {
         error: a.error,
         duration_ms: a.duration_ms,
       })),
+    max_attempts: hook.max_attempts,
     next_attempt_at: hook.status === 'pending' ? iso(hook.next_attempt_at) : null,
     date_created: iso(hook.date_created),
   }));
@@ -130,6 +147,37 @@ export function inspectionRoutes(routes: TwilioRoutes): void {
     const message = await receiveMessage(deps, account.sid, { from: path.Number, to: params.To, body: params.Body, mediaUrls: params.MediaUrl ?? [] });
     return messageJson(message);
   });
+
+  // The account's messages, newest first, filtered as the console's list is: the 2010 list's To
+  // and From, and also Status, Direction (inbound, outbound or one of Twilio's outbound kinds)
+  // and MessagingServiceSid. Each item is the 2010 Message.
+  twilioRoute(
+    routes,
+    op.messages,
+    async ({ account, params, baseUrl }) => {
+      const request = readPaging(params);
+      await loadNumberPlan();
+      const filters = {
+        to: addressFilter(params.To),
+        from: addressFilter(params.From),
+        status: oneOf('Status', params.Status, Object.values(MESSAGE_STATUS)),
+        directions: directionsOf(params.Direction),
+        messagingServiceSid: params.MessagingServiceSid,
+      };
+      const result = await deps.store.messages.list(account.sid, filters, request.query);
+      return v1Page({
+        baseUrl,
+        path: `${SHORTROUTE_PREFIX}/Accounts/${account.sid}/Messages`,
+        key: 'messages',
+        filters: { To: params.To, From: params.From, Status: params.Status, Direction: params.Direction, MessagingServiceSid: params.MessagingServiceSid },
+        request,
+        result,
+        keyOf: (row: MessageRow) => ({ date: row.date_created, sid: row.sid }),
+        serialize: messageJson,
+      });
+    },
+    { errors: pagingErrors },
+  );
 
   // One message as the network handled it: the sender chosen and why, its history, its webhooks.
   twilioRoute(routes, op.message, async ({ account, path, request }) => {

@@ -32,6 +32,14 @@ export const shortrouteOperations = {
     status: 201,
     response: null,
   },
+  messages: {
+    method: 'GET',
+    path: `${ACCOUNT}/Messages`,
+    operationId: 'ListMessages',
+    params: [text('To', 'query'), text('From', 'query'), text('Status', 'query'), text('Direction', 'query'), text('MessagingServiceSid', 'query'), ...paging],
+    status: 200,
+    response: null,
+  },
   message: { method: 'GET', path: `${ACCOUNT}/Messages/{Sid}`, operationId: 'FetchMessageRouting', params: [], status: 200, response: null },
   webhooks: {
     method: 'GET',

@@ -4,7 +4,7 @@ import { keysetPage, type Page, type PageQuery } from '../keyset.js';
 import { argsFor, columnsOf, PreparedRowWrites, prepare, preparedShapes, slotsFor } from '../prepared.js';
 import type { Database, MessageTable } from '../schema.js';
 import type { Session } from './session.js';
-import type { Step } from '../states.js';
+import type { MessageDirection, MessageStatus, Step } from '../states.js';
 
 export type MessageRow = Selectable<MessageTable>;
 
@@ -14,6 +14,10 @@ export interface MessageFilters {
   /** Stored-form bounds on date_sent: [from, to). */
   sentFrom?: string;
   sentBefore?: string;
+  /** Shortroute's own list only (the 2010 list has no such filters). */
+  status?: MessageStatus;
+  directions?: readonly MessageDirection[];
+  messagingServiceSid?: string;
 }
 
 /** Messages, their history (message_events), and what the network and the handsets read of them. */
@@ -41,6 +45,9 @@ export class MessageRepository {
     if (filters.from !== undefined) query = query.where('from_address', '=', filters.from);
     if (filters.sentFrom !== undefined) query = query.where('date_sent', '>=', filters.sentFrom);
     if (filters.sentBefore !== undefined) query = query.where('date_sent', '<', filters.sentBefore);
+    if (filters.status !== undefined) query = query.where('status', '=', filters.status);
+    if (filters.directions !== undefined) query = query.where('direction', 'in', filters.directions);
+    if (filters.messagingServiceSid !== undefined) query = query.where('messaging_service_sid', '=', filters.messagingServiceSid);
     // Newest first, as Twilio lists messages.
     return keysetPage<MessageRow>(query, { date: 'date_created', sid: 'sid', order: 'desc' }, page);
   }
