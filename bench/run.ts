@@ -7,23 +7,25 @@
  * them, and reports how close the last delivery came to the ideal; durable sends are measured
  * while it runs, reads while it drains a backlog, and on PostgreSQL it runs on two nodes too. A
  * store of a million messages (bench/message-store.ts) gives the memory and the first and last
- * page of a long Messages list. Every target of the performance issue is printed, met or missed.
+ * page of a long Messages list. The fetch and the page of 50 run again while consoles follow the
+ * account's event stream. Every target of the performance issue is printed, met or missed.
  *
  *   npm run bench                     the full run (about 40 minutes on 2 cores)
  *   npm run bench -- --quick          one short round, to check the harness
- *   options: --rounds N --duration S --connections C --big N --messages N --no-postgres
+ *   options: --rounds N --duration S --connections C --big N --messages N --consoles N --no-postgres
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ACCOUNT_SID, AUTH_TOKEN, seed, type Fixture, type Target } from './setup.js';
 import { drive, type Run } from './autocannon.js';
-import { networkEndToEnd, type NetworkRun, SHORT_CODES, SHORT_CODE_MPS } from './network.js';
+import { DELIVERY_DELAY_MS, networkEndToEnd, type NetworkRun, SHORT_CODES, SHORT_CODE_MPS } from './network.js';
 import { seedMessages, type MessageStore } from './message-store.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -36,6 +38,7 @@ const { values: opts } = parseArgs({
     connections: { type: 'string', default: '20' },
     big: { type: 'string', default: '50000' },
     messages: { type: 'string' },
+    consoles: { type: 'string', default: '4' },
     'no-postgres': { type: 'boolean', default: false },
   },
 });
@@ -48,6 +51,17 @@ const NETWORK_MESSAGES = opts.quick ? 1000 : 4000;
 /** The backlog the reads run against ("reads while the network drains 10,000 messages"). */
 const DRAIN_MESSAGES = opts.quick ? 3000 : 10000;
 const STORED_MESSAGES = Number(opts.messages ?? (opts.quick ? 100_000 : 1_000_000));
+/** Consoles following the account's event stream while the reads run again ("costs the API nothing measurable"). */
+const CONSOLES = Number(opts.consoles);
+if (!(Number.isInteger(CONSOLES) && CONSOLES >= 1)) throw new Error(`--consoles ${opts.consoles}: a whole number ≥ 1`);
+/**
+ * Sends a second while the consoles are connected, through the service of the sends scenario: an
+ * idle stream would measure only its empty polls, while a console in use also reads the rows,
+ * serializes them and writes the frames (each message is several events: created, routed, sent,
+ * delivered). A trickle, not a load: its own cost (a few durable writes and network steps a
+ * second) counts against the target too, so the figure errs on the side of the console's cost.
+ */
+const CONSOLE_SENDS_PER_SECOND = 4;
 const DATABASE_URL = process.env.SHORTROUTE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const AUTH = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
 
@@ -121,6 +135,107 @@ function rssMb(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** One console following the bench account's event stream: the `message` and `webhook` events it has read. */
+interface ConsoleStream {
+  events(): number;
+  /** Throws if the stream failed or the server ended it. */
+  check(): void;
+  /** Disconnects; throws if the stream had failed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to GET /_shortroute/Accounts/{sid}/Events as the console does (Server-Sent Events, here
+ * with the API's Basic credentials) and reads it continuously; resolves once the stream's `ready`
+ * came, so the subscription is polling before anything is measured.
+ */
+async function openConsole(base: string): Promise<ConsoleStream> {
+  const url = `${base}/_shortroute/Accounts/${ACCOUNT_SID}/Events`;
+  const abort = new AbortController();
+  const response = await fetch(url, { headers: { authorization: AUTH, accept: 'text/event-stream' }, signal: abort.signal });
+  const contentType = response.headers.get('content-type') ?? '';
+  if (response.status !== 200 || !contentType.startsWith('text/event-stream') || !response.body) {
+    abort.abort();
+    throw new Error(`console stream ${url}: ${response.status} ${contentType}`);
+  }
+  const reader = response.body.getReader();
+  let events = 0;
+  let closing = false;
+  let failure: Error | undefined;
+  let markReady = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error('the server ended the stream');
+      text += decoder.decode(value, { stream: true });
+      const frames = text.split('\n\n');
+      text = frames.pop()!;
+      for (const frame of frames) {
+        const type = /^event: (.+)$/m.exec(frame)?.[1];
+        if (type === 'ready') markReady();
+        else if (type === 'message' || type === 'webhook') events++;
+      }
+    }
+  })().catch((error: Error) => {
+    if (!closing) failure = new Error(`console stream ${url} failed: ${error.message}`, { cause: error });
+  });
+  const outcome = await Promise.race([ready.then(() => 'ready'), reading.then(() => 'failed'), sleep(10_000).then(() => 'timed out')]);
+  if (outcome !== 'ready') {
+    closing = true;
+    abort.abort();
+    throw failure ?? new Error(`console stream ${url}: no ready event within 10 s`);
+  }
+  return {
+    events: () => events,
+    check: () => {
+      if (failure) throw failure;
+    },
+    close: async () => {
+      closing = !failure;
+      abort.abort();
+      await reading;
+      if (failure) throw failure;
+    },
+  };
+}
+
+/** Sends `perSecond` messages a second until stopped; stop() waits for the answers and throws on a failed send. */
+function trickle(base: string, send: { path: string; body: string }, perSecond: number) {
+  let sent = 0;
+  let failure: Error | undefined;
+  const pending = new Set<Promise<void>>();
+  const timer = setInterval(() => {
+    const request: Promise<void> = fetch(base + send.path, {
+      method: 'POST',
+      headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+      body: send.body,
+    })
+      .then(async (r) => {
+        const text = await r.text();
+        if (r.status !== 201) throw new Error(`trickle send: ${r.status} ${text}`);
+        sent++;
+      })
+      .catch((error: Error) => {
+        failure ??= error;
+      })
+      .finally(() => pending.delete(request));
+    pending.add(request);
+  }, 1000 / perSecond);
+  return {
+    sent: () => sent,
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(pending);
+      if (failure) throw failure;
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -260,11 +375,45 @@ async function main(): Promise<void> {
     const key = `${scenario}\u0000${server}`;
     runs.set(key, [...(runs.get(key) ?? []), run]);
   };
+  /** Per Shortroute and round: the sends and the events each console read while its reads ran. */
+  const consoleRuns: Record<string, Array<{ seconds: number; sendsPerSecond: number; eventsPerSecond: number[] }>> = {};
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round}/${ROUNDS}`);
     for (const [scenario, server, path] of reads) {
       const run = await drive({ url: servers[server]!.url + path, headers: { authorization: AUTH }, connections: CONNECTIONS, duration: DURATION });
       record(scenario, server, run);
+    }
+    // The same reads with consoles connected, against the idle reads just above.
+    for (const name of shortroutes) {
+      const base = servers[name]!.url;
+      const consoles = await Promise.all(Array.from({ length: CONSOLES }, () => openConsole(base)));
+      const flow = trickle(base, sends[name]!, CONSOLE_SENDS_PER_SECOND);
+      // The trickle's first messages through every status (delivered after the carrier's delay) first.
+      await sleep(DELIVERY_DELAY_MS + 250);
+      const eventsBefore = consoles.map((c) => c.events());
+      const sentBefore = flow.sent();
+      const t0 = performance.now();
+      for (const [scenario, path] of [
+        ['fetch one short code', paths.fetch(fixtureOf(name))],
+        ['list a page of 50', paths.list(fixtureOf(name))],
+      ] as const) {
+        const run = await drive({ url: base + path, headers: { authorization: AUTH }, connections: CONNECTIONS, duration: DURATION });
+        record(`${scenario}, ${CONSOLES} consoles connected`, name, run);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const eventsDuring = consoles.map((c, i) => c.events() - eventsBefore[i]!);
+      const sendsDuring = flow.sent() - sentBefore;
+      for (const c of consoles) c.check();
+      await flow.stop();
+      // The trickle's last messages delivered, and read, before the streams close.
+      await sleep(DELIVERY_DELAY_MS + 250);
+      await Promise.all(consoles.map((c) => c.close()));
+      if (eventsDuring.some((n) => n === 0))
+        throw new Error(`${name}: a console read no events while ${sendsDuring} messages were sent (${eventsDuring.join(', ')})`);
+      consoleRuns[name] = [
+        ...(consoleRuns[name] ?? []),
+        { seconds, sendsPerSecond: sendsDuring / seconds, eventsPerSecond: eventsDuring.map((n) => n / seconds) },
+      ];
     }
     for (const name of shortroutes) {
       const f = fixtureOf(name);
@@ -427,6 +576,15 @@ async function main(): Promise<void> {
       drainRatio >= 0.8,
       `${drainRatio.toFixed(2)}×: ${draining.rps.toFixed(0)} vs ${find('fetch one short code', name)!.rps.toFixed(0)}/s; backlog ${median(d.map((x) => x.backlog)).toFixed(0)}, ${median(d.map((x) => x.deliveredDuring / x.seconds)).toFixed(0)} delivered/s during the reads`,
     );
+    const consoleRatio = (scenario: string) => find(`${scenario}, ${CONSOLES} consoles connected`, name)!.rps / find(scenario, name)!.rps;
+    const withConsoles = (scenario: string, label: string) =>
+      `${label} ${consoleRatio(scenario).toFixed(2)}×: ${find(`${scenario}, ${CONSOLES} consoles connected`, name)!.rps.toFixed(0)} vs ${find(scenario, name)!.rps.toFixed(0)}/s`;
+    const c = consoleRuns[name] ?? [];
+    check(
+      `${name} reads with a console connected ≥ 0.95 × idle`,
+      Math.min(consoleRatio('fetch one short code'), consoleRatio('list a page of 50')) >= 0.95,
+      `${withConsoles('fetch one short code', 'fetch')}; ${withConsoles('list a page of 50', 'list of 50')}; ${CONSOLES} streams reading ${median(c.flatMap((x) => x.eventsPerSecond)).toFixed(0)} events/s each, ${median(c.map((x) => x.sendsPerSecond)).toFixed(1)} sends/s`,
+    );
     const limit = pg ? 600 : 500;
     check(
       `${name} start-up to first answer < ${limit} ms`,
@@ -455,7 +613,18 @@ async function main(): Promise<void> {
   writeFileSync(
     join(out, 'latest.json'),
     JSON.stringify(
-      { date: new Date().toISOString(), rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, rows, network, startups, memory, checks },
+      {
+        date: new Date().toISOString(),
+        rounds: ROUNDS,
+        duration: DURATION,
+        connections: CONNECTIONS,
+        rows,
+        network,
+        consoles: consoleRuns,
+        startups,
+        memory,
+        checks,
+      },
       null,
       2,
     ),
