@@ -14,9 +14,11 @@ export class ApiError extends Error {
  * A request to this server with the console's session cookie. Changes carry X-Shortroute-Console,
  * which the server asks of cookie-signed changes (a form on another site cannot set it).
  */
-export async function api<T>(path: string, options: { method?: string; form?: Record<string, string | string[]> } = {}): Promise<T> {
+export async function api<T>(path: string, options: { method?: string; form?: Record<string, string | string[]>; account?: string } = {}): Promise<T> {
   const method = options.method ?? (options.form ? 'POST' : 'GET');
   const headers: Record<string, string> = { accept: 'application/json' };
+  // For /v1 paths, which name no account: the switcher's account (the server checks the session owns it).
+  if (options.account) headers['x-shortroute-account'] = options.account;
   let body: string | undefined;
   if (method !== 'GET') headers['x-shortroute-console'] = '1';
   if (options.form) {
@@ -42,3 +44,14 @@ export function absolute(path: string): string {
 
 export const accountPath = (sid: string) => `/2010-04-01/Accounts/${sid}`;
 export const shortroutePath = (sid: string) => `/_shortroute/Accounts/${sid}`;
+
+/** Every item of a v1-style list (meta.next_page_url), page after page. */
+export async function allPages<T>(path: string, key: string, account?: string): Promise<T[]> {
+  const items: T[] = [];
+  for (let next: string | null = path; next; ) {
+    const page: Record<string, unknown> & { meta: { next_page_url: string | null } } = await api(next, { account });
+    items.push(...(page[key] as T[]));
+    next = page.meta.next_page_url;
+  }
+  return items;
+}

@@ -2,11 +2,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from './api.js';
 import { MessagesView } from './messages.js';
 import { PhoneView } from './phone.js';
+import { ServicesView } from './services.js';
+import { WebhooksView } from './webhooks.js';
+import { ControlsView } from './controls.js';
 import type { Session } from './shapes.js';
 import { useEvents, type LiveEvent } from './events.js';
 
 const SESSION = '/_shortroute/console/session';
-const VIEWS = { messages: 'Messages', phone: 'Phone' } as const;
+const VIEWS = { messages: 'Messages', phone: 'Phone', services: 'Services', webhooks: 'Webhooks', controls: 'Opt-outs, rules & clock' } as const;
 type View = keyof typeof VIEWS;
 
 /** Signed in (the session cookie), or the sign-in form. */
@@ -123,7 +126,7 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
             ))}
           </select>
         </label>
-        <output class="signed-in" aria-label="Signed in as">
+        <output class="signed-in" aria-label="Signed in as" title={account?.sid}>
           {account?.sid}
         </output>
         <button type="button" onClick={signOut}>
@@ -133,6 +136,9 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
       <main>
         {view === 'messages' && <MessagesView key={accountSid} accountSid={accountSid} listeners={listeners} />}
         {view === 'phone' && <PhoneView key={accountSid} accountSid={accountSid} listeners={listeners} />}
+        {view === 'services' && <ServicesView key={accountSid} accountSid={accountSid} />}
+        {view === 'webhooks' && <WebhooksView key={accountSid} accountSid={accountSid} listeners={listeners} />}
+        {view === 'controls' && <ControlsView key={accountSid} accountSid={accountSid} session={session} listeners={listeners} />}
       </main>
     </div>
   );

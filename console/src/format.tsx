@@ -22,3 +22,13 @@ export function ErrorText({ code, message }: { code: number | null; message: str
     </span>
   );
 }
+
+/** An error the view could not act on, read out by screen readers as it appears. */
+export function Alert({ message }: { message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <p role="alert" class="error">
+      {message}
+    </p>
+  );
+}

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, accountPath, api, shortroutePath } from './api.js';
+import { accountPath, api, shortroutePath } from './api.js';
 import type { LiveEvent } from './events.js';
-import type { Message, MessagePage, MessageRouting, SelectionRule } from './shapes.js';
-import { ErrorText, Time } from './format.js';
+import type { Message, MessageEventData, MessageRouting, SelectionRule } from './shapes.js';
+import { Alert, ErrorText, Time } from './format.js';
+import { type Listeners, useLiveList } from './live-list.js';
+import { WebhookEntry } from './webhooks.js';
 
 /** Copilot's rules, as Twilio's docs name them. */
 const RULES: Record<SelectionRule, string> = {
@@ -30,79 +32,43 @@ interface Filters {
 
 const NO_FILTERS: Filters = { to: '', from: '', status: '', direction: '', service: '' };
 
-/**
- * The account's messages, newest first, a page of 50 at a time ("Older" reads the next). To and
- * From filter on the server (the 2010 list's own filters); status, direction and service filter
- * the pages read. New messages and status changes arrive through the event stream.
- */
-export function MessagesView({ accountSid, listeners }: { accountSid: string; listeners: Set<(event: LiveEvent) => void> }) {
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [messages, setMessages] = useState<Message[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [selected, setSelected] = useState<string>();
-  const [error, setError] = useState<string>();
-
-  const listPath = () => {
-    const query = new URLSearchParams({ PageSize: '50' });
-    if (filters.to) query.set('To', filters.to);
-    if (filters.from) query.set('From', filters.from);
-    return `${accountPath(accountSid)}/Messages.json?${query}`;
-  };
-
-  useEffect(() => {
-    let stale = false;
-    api<MessagePage>(listPath()).then(
-      (page) => {
-        if (stale) return;
-        setMessages(page.messages);
-        setNext(page.next_page_uri);
-        setError(undefined);
-      },
-      (e: Error) => setError(e.message),
-    );
-    return () => {
-      stale = true;
-    };
-  }, [accountSid, filters.to, filters.from]);
-
-  useEffect(() => {
-    const onEvent = (event: LiveEvent) => {
-      if (event.type !== 'message') return;
-      const { data } = event;
-      if (filters.to && data.to !== filters.to) return;
-      if (filters.from && data.from !== filters.from) return;
-      // The row as the API shows it now; a message deleted meanwhile is dropped.
-      api<Message>(`${accountPath(accountSid)}/Messages/${data.message_sid}.json`).then(
-        (message) =>
-          setMessages((list) => {
-            const at = list.findIndex((m) => m.sid === message.sid);
-            if (at < 0) return [message, ...list];
-            const copy = [...list];
-            copy[at] = message;
-            return copy;
-          }),
-        (e) => {
-          if (e instanceof ApiError && e.status === 404) setMessages((list) => list.filter((m) => m.sid !== data.message_sid));
-        },
-      );
-    };
-    listeners.add(onEvent);
-    return () => listeners.delete(onEvent);
-  }, [accountSid, filters.to, filters.from]);
-
-  const older = async () => {
-    if (!next) return;
-    const page = await api<MessagePage>(next);
-    setMessages((list) => [...list, ...page.messages.filter((m) => !list.some((have) => have.sid === m.sid))]);
-    setNext(page.next_page_uri);
-  };
-
-  const shown = messages.filter(
-    (m) =>
-      (!filters.status || m.status === filters.status) &&
-      (!filters.direction || m.direction.startsWith(filters.direction)) &&
-      (!filters.service || m.messaging_service_sid === filters.service),
+/** Whether a live event's message passes the filters that do not change over its life. */
+function matches(filters: Filters, data: MessageEventData): boolean {
+  return (
+    (!filters.to || data.to === filters.to) &&
+    (!filters.from || data.from === filters.from) &&
+    (!filters.direction || data.direction.startsWith(filters.direction)) &&
+    (!filters.service || data.messaging_service_sid === filters.service)
   );
+}
+
+/**
+ * The account's messages, newest first, a page of 50 at a time ("Older" reads the next), every
+ * filter applied by the server (GET /_shortroute/Accounts/{sid}/Messages). Live events update the
+ * rows shown in place; events about messages not shown bring the newest page again.
+ */
+export function MessagesView({ accountSid, listeners }: { accountSid: string; listeners: Listeners }) {
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [selected, setSelected] = useState<string>();
+  const query = new URLSearchParams({ PageSize: '50' });
+  const names = { to: 'To', from: 'From', status: 'Status', direction: 'Direction', service: 'MessagingServiceSid' } as const;
+  for (const key of Object.keys(names) as Array<keyof Filters>) if (filters[key]) query.set(names[key], filters[key]);
+
+  const list = useLiveList<Message>(`${shortroutePath(accountSid)}/Messages?${query}`, 'messages', listeners, (event, shown) => {
+    if (event.type !== 'message' || !matches(filters, event.data)) return;
+    const { data } = event;
+    if (!shown.items.some((m) => m.sid === data.message_sid)) return shown.refresh();
+    shown.update((items) => {
+      const at = items.findIndex((m) => m.sid === data.message_sid);
+      if (at < 0) return items;
+      if (filters.status && data.status !== filters.status) return items.filter((m) => m.sid !== data.message_sid);
+      const copy = [...items];
+      copy[at] = { ...items[at]!, status: data.status as Message['status'], error_code: data.error_code, error_message: data.error_message };
+      return copy;
+    });
+  });
+  const messages = list.items;
+
   const set = (name: keyof Filters) => (event: Event) => setFilters({ ...filters, [name]: (event.currentTarget as HTMLInputElement).value.trim() });
 
   return (
@@ -135,11 +101,7 @@ export function MessagesView({ accountSid, listeners }: { accountSid: string; li
           Service <input value={filters.service} onChange={set('service')} placeholder="MG…" />
         </label>
       </form>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Alert message={list.error} />
       <div class="split">
         <table class="message-list">
           <thead>
@@ -152,7 +114,7 @@ export function MessagesView({ accountSid, listeners }: { accountSid: string; li
             </tr>
           </thead>
           <tbody>
-            {shown.map((m) => (
+            {messages.map((m) => (
               <tr key={m.sid} data-sid={m.sid} aria-selected={selected === m.sid} class={selected === m.sid ? 'selected' : undefined}>
                 <td>
                   <Time value={m.date_created} />
@@ -176,9 +138,9 @@ export function MessagesView({ accountSid, listeners }: { accountSid: string; li
         </table>
         {selected && <MessageDetail key={selected} accountSid={accountSid} sid={selected} listeners={listeners} onClose={() => setSelected(undefined)} />}
       </div>
-      {shown.length === 0 && <p class="muted">No messages yet.</p>}
-      {next && (
-        <button type="button" onClick={older}>
+      {messages.length === 0 && <p class="muted">No messages yet.</p>}
+      {list.more && (
+        <button type="button" onClick={list.older}>
           Older messages
         </button>
       )}
@@ -258,27 +220,7 @@ function MessageDetail({
       <h3>Webhooks</h3>
       {routing.webhooks.length === 0 && <p class="muted">None.</p>}
       {routing.webhooks.map((hook) => (
-        <details key={hook.sid} class="webhook">
-          <summary>
-            {hook.kind} · {String(hook.params.MessageStatus ?? hook.params.SmsStatus ?? '')} → {hook.url} · <strong>{hook.status}</strong>
-            {hook.error_code !== null && <span class="code"> {hook.error_code}</span>}
-          </summary>
-          {hook.attempts.map((a) => (
-            <div key={a.attempt} class="attempt">
-              <p>
-                Attempt {a.attempt} · <Time value={a.date} /> · {a.duration_ms} ms ·{' '}
-                {a.response ? `HTTP ${a.response.status}` : <span class="error">{a.error}</span>}
-              </p>
-              <pre>{JSON.stringify(a.request, null, 2)}</pre>
-              {a.response?.body && <pre>{a.response.body.slice(0, 500)}</pre>}
-            </div>
-          ))}
-          {hook.next_attempt_at && (
-            <p>
-              Next attempt: <Time value={hook.next_attempt_at} />
-            </p>
-          )}
-        </details>
+        <WebhookEntry key={hook.sid} hook={hook} />
       ))}
     </aside>
   );

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { accountPath, api, shortroutePath } from './api.js';
 import type { LiveEvent } from './events.js';
 import type { Message, MessagePage } from './shapes.js';
-import { ErrorText, Time } from './format.js';
+import { Alert, ErrorText, Time } from './format.js';
 
 interface Sender {
   address: string;
@@ -62,7 +62,9 @@ export function PhoneView({ accountSid, listeners }: { accountSid: string; liste
 
   const send = async (event: Event) => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
+    // The element itself: an event's currentTarget is gone once the handler awaits.
+    const element = event.currentTarget as HTMLFormElement;
+    const form = new FormData(element);
     const body = String(form.get('body') ?? '');
     const media = String(form.get('media') ?? '')
       .split(/\s+/)
@@ -70,7 +72,11 @@ export function PhoneView({ accountSid, listeners }: { accountSid: string; liste
     setError(undefined);
     try {
       await api(`${shortroutePath(accountSid)}/Handsets/${encodeURIComponent(handset)}/Messages`, { form: { To: to, Body: body, MediaUrl: media } });
-      (event.currentTarget as HTMLFormElement).reset();
+      // The text and media go; the handset and the number it texts stay for the next one.
+      for (const name of ['body', 'media']) {
+        const field = element.elements.namedItem(name);
+        if (field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement) field.value = '';
+      }
       await load();
     } catch (e) {
       setError((e as Error).message);
@@ -105,11 +111,7 @@ export function PhoneView({ accountSid, listeners }: { accountSid: string; liste
           Send from handset
         </button>
       </form>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <ol class="thread" aria-label={`Conversation of ${handset}`}>
         {thread.map((m) => {
           const fromHandset = m.from === handset;

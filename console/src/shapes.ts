@@ -4,9 +4,15 @@ import type { messageJson } from '../../src/resources/messages/serialize.js';
 import type { MessageRouting } from '../../src/resources/shortroute/inspection.js';
 import type { MessageEventData, WebhookEventData } from '../../src/events/feed.js';
 import type { SelectionRule } from '../../src/sending/sender-selection.js';
+import type { serviceJson } from '../../src/resources/services/serialize.js';
+import type { shortCodeJson } from '../../src/resources/short-codes/serialize.js';
+import type { phoneNumberJson } from '../../src/resources/phone-numbers/serialize.js';
 
 export type Message = ReturnType<typeof messageJson>;
 export type { MessageRouting, MessageEventData, WebhookEventData, SelectionRule };
+export type Service = ReturnType<typeof serviceJson>;
+export type ShortCode = ReturnType<typeof shortCodeJson>;
+export type PhoneNumber = ReturnType<typeof phoneNumberJson>;
 export type WebhookLog = MessageRouting['webhooks'][number];
 
 /** GET /_shortroute/console/session */
@@ -28,4 +34,14 @@ export interface TwilioErrorBody {
   message: string;
   more_info: string;
   status: number;
+}
+
+/** A member of a service's sender pool (/v1/Services/{sid}/ShortCodes, PhoneNumbers, AlphaSenders). */
+export interface PoolMember {
+  sid: string;
+  short_code?: string;
+  phone_number?: string;
+  alpha_sender?: string;
+  country_code?: string;
+  capabilities: string[];
 }

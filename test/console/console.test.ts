@@ -128,6 +128,8 @@ for (const backend of BACKENDS) {
       const thread = page.getByRole('list', { name: `Conversation of ${handset}` });
       await thread.getByText('hello from the console').waitFor();
       await thread.getByText('Thanks, got it').waitFor();
+      assert.equal(await page.getByLabel('Text').inputValue(), '', 'the text box is cleared after a send');
+      assert.equal(await page.getByRole('alert').count(), 0, 'no error after a send');
 
       env.receiver.answer({ status: 200, contentType: 'text/xml', body: '<Response/>' });
       await page.getByLabel('Text').fill('STOP');

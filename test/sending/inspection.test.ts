@@ -199,6 +199,7 @@ for (const backend of BACKENDS) {
         { To: 'nobody', ErrorCode: '30003' },
         { To: a },
         { To: a, ErrorCode: '3003' },
+        { To: a, ErrorCode: '00000' },
         { To: a, ErrorCode: '30003', Status: 'read' },
       ];
       for (const values of malformed) {

@@ -78,7 +78,7 @@ for (const backend of BACKENDS) {
     test('only a main account moves it; the system clock cannot be moved', async () => {
       const sub = await addSubaccount(server);
       const asSub = await send(`${server.url}/_shortroute/Clock`, 'POST', basicAuth(sub.sid, sub.auth_token), form({ Advance: '1' }));
-      assertTwilioError(asSub, 401, 20003);
+      assertTwilioError(asSub, 403, 20403);
       assertTwilioError(await send(`${server.url}/_shortroute/Clock`, 'GET', undefined), 401, 20003);
       assert.equal((await clock(system)).body.mode, 'system');
       assertTwilioError(await clock(system, { Advance: '1000' }), 400, 20001);

@@ -1,7 +1,7 @@
 import { twilioRoute, type TwilioRoutes } from '../../http/route.js';
 import { shortrouteOperations as op } from './operations.js';
 import { FakeClock } from '../../clock.js';
-import { TwilioError, invalidParameter, unauthenticated } from '../../http/errors.js';
+import { TwilioError, invalidParameter } from '../../http/errors.js';
 
 /** The longest single move: a year, far beyond any validity period or retry. */
 const MAX_ADVANCE_MS = 366 * 86_400_000;
@@ -21,7 +21,8 @@ export function clockRoutes(routes: TwilioRoutes, settle: () => Promise<void>): 
   twilioRoute(routes, op.fetchClock, async () => shown());
 
   twilioRoute(routes, op.moveClock, async ({ account, params }) => {
-    if (account.owner_account_sid !== null) throw unauthenticated("Only a main account moves the clock: it is the whole server's");
+    // Signed in, but not allowed: Twilio's 403 (20403), not a failed sign-in.
+    if (account.owner_account_sid !== null) throw new TwilioError(403, 20403, "Only a main account moves the clock: it is the whole server's");
     const clock = deps.clock;
     if (!(clock instanceof FakeClock)) throw systemClockInUse();
     const { Advance: advance, Set: set } = params;

@@ -213,7 +213,7 @@ export function inspectionRoutes(routes: TwilioRoutes): void {
     const to = await e164(params.To, 'To');
     const codeText = params.ErrorCode;
     if (codeText === undefined) throw missingParameter('ErrorCode');
-    if (!/^\d{5}$/.test(codeText)) throw invalidParameter('ErrorCode', `'${codeText}' is not a five-digit Twilio error code`);
+    if (!/^[1-9]\d{4}$/.test(codeText)) throw invalidParameter('ErrorCode', `'${codeText}' is not a five-digit Twilio error code`);
     const code = Number(codeText);
     const status = params.Status ?? statusForError(code);
     if (status !== RULE_STATUS.failed && status !== RULE_STATUS.undelivered) throw invalidParameter('Status', `'${status}' is not failed or undelivered`);

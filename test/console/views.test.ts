@@ -1,0 +1,146 @@
+// The console's Services and Webhooks views, and the Messages view's server-side filters and
+// keyboard use, in a real browser (Debian's Chromium, driven by playwright-core): a short code
+// added to a pool and removed from it through the page lands in the API; the account switcher
+// shows a subaccount's own services; a failing status callback shows its error, its request
+// (signature included) and its retry; a message is found by status and opened with the keyboard.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { BACKENDS } from '../helpers/backends.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { addService, addShortCode, addSubaccount } from '../helpers/fixtures.js';
+import { addToPool, advanceClock, usNumber, useMessagingServer, type StartedServer } from '../helpers/messaging.js';
+import { sdkClient } from '../helpers/sdk.js';
+import { basicAuth, form, send } from '../helpers/server.js';
+
+/** The console's address with the credentials in it, as a script or CI opens it. */
+const urlWithCredentials = (server: StartedServer) => `${new URL(server.url).origin.replace('//', `//${server.account.sid}:${server.account.auth_token}@`)}/`;
+
+for (const backend of BACKENDS) {
+  describe(`[${backend}] the console's services, webhooks and filters, in Chromium`, () => {
+    const env = useMessagingServer(backend, {}, 'test');
+    let browser: Browser;
+    before(async () => {
+      browser = await launchBrowser();
+    });
+    after(() => browser?.close());
+
+    async function signedIn(): Promise<Page> {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(urlWithCredentials(env.server));
+      await page.getByText('● live').waitFor();
+      return page;
+    }
+    const pool = async (serviceSid: string) => {
+      const reply = await env.server.request('GET', `/v1/Services/${serviceSid}/ShortCodes`);
+      assert.equal(reply.status, 200, reply.text);
+      return (reply.body.short_codes as Array<{ sid: string }>).map((m) => m.sid);
+    };
+
+    test('Services: the pool and settings show; a short code is added and removed through the page, and stays on the account', async () => {
+      const service = await addService(env.server, { FriendlyName: 'Alerts', InboundRequestUrl: 'https://example.com/inbound', ValidityPeriod: '600' });
+      const inPool = await addShortCode(env.server, { CountryCode: 'US' });
+      const spare = await addShortCode(env.server, { CountryCode: 'US' });
+      await addToPool(env.server, service.sid, 'ShortCodes', inPool.sid);
+      const page = await signedIn();
+      await page.getByRole('button', { name: 'Services' }).click();
+      await page.getByRole('button', { name: /Alerts/ }).click();
+      const detail = page.getByRole('article', { name: 'Service Alerts' });
+      await detail.getByText('POST https://example.com/inbound').waitFor();
+      await detail.getByText('600 s').waitFor();
+      const codes = detail.getByRole('region', { name: 'Short codes' });
+      await codes.locator(`li[data-sid="${inPool.sid}"]`).waitFor();
+
+      await codes.getByLabel('Add a short code').selectOption(spare.sid);
+      await codes.getByRole('button', { name: 'Add' }).click();
+      await codes.locator(`li[data-sid="${spare.sid}"]`).waitFor();
+      assert.deepEqual((await pool(service.sid)).sort(), [inPool.sid, spare.sid].sort());
+
+      await codes.getByRole('button', { name: `Remove short code ${inPool.short_code} from the pool` }).click();
+      await codes.locator(`li[data-sid="${inPool.sid}"]`).waitFor({ state: 'detached' });
+      assert.deepEqual(await pool(service.sid), [spare.sid]);
+      const onAccount = await env.server.request('GET', `/2010-04-01/Accounts/${env.server.account.sid}/SMS/ShortCodes/${inPool.sid}.json`);
+      assert.equal(onAccount.status, 200, 'removed from the pool, still on the account');
+
+      // The API's own refusal shows: an alpha sender of digits only.
+      const alpha = detail.getByRole('region', { name: 'Alphanumeric sender' });
+      await alpha.getByLabel('Add an alpha sender').fill('12345');
+      await alpha.getByRole('button', { name: 'Add' }).click();
+      await detail.getByRole('alert').waitFor();
+      await page.context().close();
+    });
+
+    test("Services follows the account switcher: a subaccount's own services, none of its parent's", async () => {
+      await addService(env.server, { FriendlyName: 'Parent service' });
+      const sub = await addSubaccount(env.server, { FriendlyName: 'Tenant' });
+      const created = await send(`${env.server.url}/v1/Services`, 'POST', basicAuth(sub.sid, sub.auth_token), form({ FriendlyName: 'Tenant service' }));
+      assert.equal(created.status, 201, created.text);
+      const page = await signedIn();
+      await page.getByRole('button', { name: 'Services' }).click();
+      await page.getByRole('button', { name: /Parent service/ }).waitFor();
+      await page.getByLabel('Account').selectOption(sub.sid);
+      await page.getByRole('button', { name: /Tenant service/ }).waitFor();
+      assert.equal(await page.getByRole('button', { name: /Parent service/ }).count(), 0);
+      await page.context().close();
+    });
+
+    test('Webhooks: a failing status callback shows 11200 with its title, the signed request, the answer and the next attempt', async () => {
+      env.receiver.answer({ status: 503, contentType: 'text/plain', body: 'down for maintenance' });
+      const page = await signedIn();
+      await page.getByRole('button', { name: 'Webhooks' }).click();
+      const sent = await sdkClient(env.server).messages.create({
+        from: '+15005550006',
+        to: usNumber('415'),
+        body: 'watch my callback',
+        statusCallback: `${env.receiver.url}/status`,
+      });
+      await advanceClock(env.server, env.clock, 2_000);
+      await env.receiver.waitFor(1);
+      const entry = page.locator('.webhook-list > li').filter({ hasText: '11200' }).first();
+      await entry.getByText('HTTP retrieval failure').waitFor();
+      await entry.locator('summary').click();
+      await entry.getByText(/X-Twilio-Signature: \S+/i).waitFor();
+      await entry.getByText(`MessageSid=${sent.sid}`).waitFor();
+      await entry.getByText('down for maintenance').waitFor();
+      await entry.getByText(/next attempt/).waitFor();
+
+      // The retry succeeds: the entry moves to delivered without a reload.
+      env.receiver.answer({ status: 204 });
+      await advanceClock(env.server, env.clock, 120_000, 10_000);
+      await page.locator(`.webhook-list > li .hook-status[data-status="delivered"]`).first().waitFor();
+      await page.context().close();
+    });
+
+    test('Messages: status and direction filter on the server; a message opens with the keyboard alone', async () => {
+      const client = sdkClient(env.server);
+      const unreachable = usNumber('415');
+      const rule = await env.server.request('POST', `/_shortroute/Accounts/${env.server.account.sid}/DeliveryRules`, { To: unreachable, ErrorCode: '30003' });
+      assert.equal(rule.status, 201, rule.text);
+      const failing = await client.messages.create({ from: '+15005550006', to: unreachable, body: 'to an unreachable handset' });
+      const fine = await client.messages.create({ from: '+15005550006', to: usNumber('415'), body: 'a fine one' });
+      await advanceClock(env.server, env.clock, 5_000, 1_000);
+      const page = await signedIn();
+      const rowOf = (sid: string) => page.locator(`tr[data-sid="${sid}"]`);
+      await rowOf(fine.sid).waitFor();
+      await page.getByLabel('Status').selectOption('undelivered');
+      await rowOf(fine.sid).waitFor({ state: 'detached' });
+      await rowOf(failing.sid).waitFor();
+      await page.getByLabel('Direction').selectOption('inbound');
+      await rowOf(failing.sid).waitFor({ state: 'detached' });
+      await page.getByLabel('Direction').selectOption('outbound');
+      await rowOf(failing.sid).waitFor();
+
+      // Keyboard only: Tab to the message's button, Enter opens it.
+      const target = rowOf(failing.sid).getByRole('button');
+      await page.locator('body').focus();
+      for (let i = 0; i < 40 && !(await target.evaluate((e) => e === document.activeElement)); i++) await page.keyboard.press('Tab');
+      assert.ok(await target.evaluate((e) => e === document.activeElement), 'the message is reached with Tab');
+      await page.keyboard.press('Enter');
+      const detail = page.getByRole('complementary', { name: `Message ${failing.sid}` });
+      await detail.getByText('30003: Unreachable destination handset').waitFor();
+      await page.context().close();
+    });
+  });
+}
