@@ -18,7 +18,7 @@ import { DEFAULT_CONNECTION_LIMITS } from './http/http-server.js';
 import { Notifications } from './background/notify.js';
 import { pino } from 'pino';
 import { inboundResponseHandler } from './inbound/responses.js';
-import { defaultCaDir } from './proxy/ca-dir.js';
+import { type CaFiles, defaultCaDir, existingCaFiles } from './proxy/ca-dir.js';
 import type { CertificateAuthority } from './proxy/certificate-authority.js';
 
 import { VERSION } from './package.js';
@@ -35,6 +35,8 @@ export interface Shortroute {
   background: Background;
   /** The local CA behind the HTTPS proxy; made on first use. */
   certificates(): Promise<CertificateAuthority>;
+  /** The CA's files for SDKs to trust: those on disk when there are, else made (the CA loaded). */
+  caFiles(): Promise<CaFiles>;
   close(): Promise<void>;
 }
 
@@ -98,7 +100,8 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     });
     const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });
     if (config.seedFile) await applySeed(deps, account.sid, readSeedFile(config.seedFile));
-    const certificates = certificateLoader(config.caDir ?? defaultCaDir(process.env));
+    const caDir = config.caDir ?? defaultCaDir(process.env);
+    const certificates = certificateLoader(caDir);
     const server = await buildServer({
       deps,
       settle: () => background.settle(),
@@ -129,6 +132,7 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
       server,
       background,
       certificates,
+      caFiles: async () => existingCaFiles(caDir) ?? (await certificates()),
       // The API stops first, then the background finishes its round and in-flight webhooks.
       close: () =>
         (closed ??= server

@@ -108,7 +108,7 @@ export function pythonShimDir(packageRoot: string): string {
 
 /** The variables for the server `app`, whose address and account are known once it listens. */
 export async function sdkEnvironment(app: Shortroute): Promise<[string, string][]> {
-  const ca = await app.certificates();
+  const ca = await app.caFiles();
   const credentials = { sid: app.account.sid, authToken: app.account.auth_token };
   const address = app.server.server.address();
   const bound = typeof address === 'object' && address ? address.address : undefined;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import forge from 'node-forge';
 import { TUNNEL_HOSTS } from './hosts.js';
+import { CA_FILES } from './ca-dir.js';
 
 /**
  * Shortroute's local certificate authority: made on first use, kept in a per-user folder (never the
@@ -22,13 +23,7 @@ export interface CertificateAuthority {
   tunnel: { certPem: string; keyPem: string };
 }
 
-export const CA_FILES = {
-  /** The CA's key and certificate in one file, so that it is created (and read) whole. */
-  key: 'ca-key.pem',
-  ca: 'ca.pem',
-  bundle: 'bundle.pem',
-  tunnel: 'tunnel-key.pem',
-} as const;
+export { CA_FILES };
 
 const CA_YEARS = 10;
 const TUNNEL_DAYS = 365;
