@@ -97,7 +97,8 @@ try {
   await page.goto(`http://${SID}:${TOKEN}@127.0.0.1:${port}/`);
   await page.getByText('● live').waitFor();
   const shoot = async (name) => {
-    await page.waitForLoadState('networkidle');
+    // The event stream stays open, so the network is never idle: wait for what a view loads.
+    await page.getByText('Loading…').waitFor({ state: 'detached' });
     await page.screenshot({ path: `${out}/${name}.png` });
     console.log(`docs/console/${name}.png`);
   };

@@ -32,14 +32,12 @@ interface Filters {
 
 const NO_FILTERS: Filters = { to: '', from: '', status: '', direction: '', service: '' };
 
-/** Whether a live event's message passes the filters that do not change over its life. */
+/**
+ * Whether a live event's message may pass the filters that do not change over its life. To and
+ * From are left to the server, which reads a number in any spelling (a refresh asks it).
+ */
 function matches(filters: Filters, data: MessageEventData): boolean {
-  return (
-    (!filters.to || data.to === filters.to) &&
-    (!filters.from || data.from === filters.from) &&
-    (!filters.direction || data.direction.startsWith(filters.direction)) &&
-    (!filters.service || data.messaging_service_sid === filters.service)
-  );
+  return (!filters.direction || data.direction.startsWith(filters.direction)) && (!filters.service || data.messaging_service_sid === filters.service);
 }
 
 /**
@@ -57,15 +55,12 @@ export function MessagesView({ accountSid, listeners }: { accountSid: string; li
   const list = useLiveList<Message>(`${shortroutePath(accountSid)}/Messages?${query}`, 'messages', listeners, (event, shown) => {
     if (event.type !== 'message' || !matches(filters, event.data)) return;
     const { data } = event;
-    if (!shown.items.some((m) => m.sid === data.message_sid)) return shown.refresh();
-    shown.update((items) => {
-      const at = items.findIndex((m) => m.sid === data.message_sid);
-      if (at < 0) return items;
-      if (filters.status && data.status !== filters.status) return items.filter((m) => m.sid !== data.message_sid);
-      const copy = [...items];
-      copy[at] = { ...items[at]!, status: data.status as Message['status'], error_code: data.error_code, error_message: data.error_message };
-      return copy;
-    });
+    if (!shown.has(data.message_sid)) return shown.refresh();
+    shown.patch(data.message_sid, (m) =>
+      filters.status && data.status !== filters.status
+        ? undefined
+        : { ...m, status: data.status as Message['status'], error_code: data.error_code, error_message: data.error_message },
+    );
   });
   const messages = list.items;
 
@@ -84,9 +79,11 @@ export function MessagesView({ accountSid, listeners }: { accountSid: string; li
           Status
           <select value={filters.status} onChange={set('status')}>
             <option value="">any</option>
-            {['accepted', 'scheduled', 'queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'receiving', 'received', 'canceled'].map((s) => (
-              <option key={s}>{s}</option>
-            ))}
+            {['accepted', 'scheduled', 'queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'receiving', 'received', 'read', 'canceled'].map(
+              (s) => (
+                <option key={s}>{s}</option>
+              ),
+            )}
           </select>
         </label>
         <label>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { shortroutePath } from './api.js';
+import { api, shortroutePath } from './api.js';
 import { type Listeners, useLiveList } from './live-list.js';
 import type { WebhookLog } from './shapes.js';
 import { Alert, Time } from './format.js';
@@ -20,8 +20,16 @@ export function WebhooksView({ accountSid, listeners }: { accountSid: string; li
   if (messageSid) query.set('MessageSid', messageSid);
   const list = useLiveList<WebhookLog>(`${shortroutePath(accountSid)}/Webhooks?${query}`, 'webhooks', listeners, (event, shown) => {
     if (event.type !== 'webhook') return;
-    if ((kind && event.data.kind !== kind) || (messageSid && event.data.message_sid !== messageSid)) return;
-    shown.refresh();
+    const { data } = event;
+    if ((kind && data.kind !== kind) || (messageSid && data.message_sid !== messageSid)) return;
+    if (!shown.has(data.webhook_sid)) return shown.refresh();
+    // A retry of a webhook already shown, however far down: its message's webhooks read again.
+    api<{ webhooks: WebhookLog[] }>(`${shortroutePath(accountSid)}/Webhooks?MessageSid=${data.message_sid}&PageSize=1000`).then(
+      (page) => {
+        for (const hook of page.webhooks) shown.patch(hook.sid, () => hook);
+      },
+      () => shown.refresh(),
+    );
   });
   const hooks = list.items;
 

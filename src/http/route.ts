@@ -44,6 +44,9 @@ export interface TwilioRoutes {
   sessions?: ConsoleSessions;
 }
 
+/** Names the account a console session acts for (its own, or a subaccount it owns). */
+export const ACTING_ACCOUNT_HEADER = 'x-shortroute-account';
+
 /**
  * Who is calling: Basic credentials, else the console's session cookie. A browser sends what it
  * keeps for this origin (cached Basic credentials, the cookie) with requests other sites make
@@ -52,9 +55,6 @@ export interface TwilioRoutes {
  * another origin may not send without a preflight this server never answers). SDKs send neither
  * header and are never refused for it.
  */
-/** Names the account a console session acts for (its own, or a subaccount it owns). */
-export const ACTING_ACCOUNT_HEADER = 'x-shortroute-account';
-
 export async function callerOf(routes: Pick<TwilioRoutes, 'deps' | 'sessions'>, request: FastifyRequest): Promise<Caller> {
   const { deps, sessions } = routes;
   const changes = request.method !== 'GET' && request.method !== 'HEAD';

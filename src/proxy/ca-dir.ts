@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 
 /**
  * Where the local CA lives unless `--ca-dir` says otherwise: per user and outside the data folder,
@@ -25,13 +26,29 @@ export interface CaFiles {
   bundlePath: string;
 }
 
+/** Node's public roots and the CA: what bundle.pem holds. */
+export function bundleText(caPem: string): string {
+  return `${rootCertificates.join('\n')}\n# Shortroute local CA\n${caPem}`;
+}
+
+const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
 /**
- * The CA's files when an earlier start made them, found without loading the CA: loading it
- * (node-forge, the key, the tunnel certificate) took 40–50 ms of every start-up, before the first
- * answer, only to print two paths. The first tunnel loads it, and rewrites the files if they
- * changed (the bundle after a Node upgrade brings new public roots).
+ * The CA's files when an earlier start made them and they still hold what loading the CA would
+ * write (the certificate of ca-key.pem; the bundle with this Node's roots), found without loading
+ * it: loading it (node-forge, the key, the tunnel certificate) took 40-50 ms of every start-up,
+ * before the first answer, only to print two paths. Anything else (a file missing, a key copied
+ * in, a Node upgrade) and the caller loads the CA, which rewrites them.
  */
 export function existingCaFiles(dir: string): CaFiles | undefined {
   const files = { caPath: join(dir, CA_FILES.ca), bundlePath: join(dir, CA_FILES.bundle) };
-  return existsSync(join(dir, CA_FILES.key)) && existsSync(files.caPath) && existsSync(files.bundlePath) ? files : undefined;
+  try {
+    const certificate = CERTIFICATE.exec(readFileSync(join(dir, CA_FILES.key), 'utf8'))?.[0];
+    // node-forge writes PEM with CRLF line ends, the last one included.
+    const caPem = `${certificate}\r\n`;
+    if (!certificate || readFileSync(files.caPath, 'utf8') !== caPem) return undefined;
+    return readFileSync(files.bundlePath, 'utf8') === bundleText(caPem) ? files : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,10 +1,9 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
 import forge from 'node-forge';
 import { TUNNEL_HOSTS } from './hosts.js';
-import { CA_FILES } from './ca-dir.js';
+import { bundleText, CA_FILES } from './ca-dir.js';
 
 /**
  * Shortroute's local certificate authority: made on first use, kept in a per-user folder (never the
@@ -46,7 +45,7 @@ export function loadCertificateAuthority(dir: string, now = new Date()): Certifi
   const caPath = join(dir, CA_FILES.ca);
   const bundlePath = join(dir, CA_FILES.bundle);
   writeIfChanged(caPath, caPem, 0o644);
-  writeIfChanged(bundlePath, `${rootCertificates.join('\n')}\n# Shortroute local CA\n${caPem}`, 0o644);
+  writeIfChanged(bundlePath, bundleText(caPem), 0o644);
 
   const tunnelFile = join(dir, CA_FILES.tunnel);
   let tunnel = existsSync(tunnelFile) ? readPair(readFileSync(tunnelFile, 'utf8'), tunnelFile) : undefined;

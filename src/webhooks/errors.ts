@@ -3,6 +3,7 @@
  * (twilio.com/docs/api/errors/<code>): fetching the URL failed, or its answer was not usable TwiML.
  */
 export const WEBHOOK_ERRORS: Record<number, string> = {
+  11100: 'Invalid URL format',
   11200: 'HTTP retrieval failure',
   11205: 'HTTP connection failure',
   11206: 'HTTP protocol violation',

@@ -19,20 +19,32 @@ export class WebhookClient {
    * 30 ms of every start-up, before the first answer (measured in a CPU profile of `start`).
    */
   #client: Promise<{ agent: Agent; dispatcher: Dispatcher; request: typeof import('undici').request }> | undefined;
+  #closed = false;
 
   #load() {
-    return (this.#client ??= import('undici').then(({ Agent, interceptors, request }) => {
-      const agent = new Agent();
-      // undici's limit counts the final answer too: with N, N - 1 redirects are followed.
-      return { agent, dispatcher: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS + 1 })), request };
-    }));
+    if (this.#closed) throw new Error('the webhook client is closed');
+    if (!this.#client) {
+      // Bundled (dist/bundle), undici is a CommonJS module whose exports are only `default`.
+      const loading = import('undici').then((module) => {
+        const { Agent, interceptors, request } = (module.Agent ? module : module.default) as unknown as typeof module;
+        const agent = new Agent();
+        // undici's limit counts the final answer too: with N, N - 1 redirects are followed.
+        return { agent, dispatcher: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS + 1 })), request };
+      });
+      // A load that failed is tried again by the next webhook, not remembered.
+      loading.catch(() => {
+        if (this.#client === loading) this.#client = undefined;
+      });
+      this.#client = loading;
+    }
+    return this.#client;
   }
 
   /** One request, with Twilio's total time limit (connection included); never throws. */
   async send(target: { url: string; body?: string; headers: Record<string, string> }, method: string, timeoutMs: number): Promise<WebhookResponse> {
-    const { dispatcher, request } = await this.#load();
     const signal = AbortSignal.timeout(timeoutMs);
     try {
+      const { dispatcher, request } = await this.#load();
       const response = await request(target.url, {
         method: method as Dispatcher.HttpMethod,
         headers: target.headers,
@@ -64,7 +76,9 @@ export class WebhookClient {
 
   /** Closes the kept-alive connections. */
   async close(): Promise<void> {
-    if (this.#client) await (await this.#client).agent.close();
+    this.#closed = true;
+    const client = await this.#client?.catch(() => undefined);
+    await client?.agent.close();
   }
 }
 

@@ -102,6 +102,16 @@ for (const backend of BACKENDS) {
       // Only the console's session switches: Basic credentials keep their own account, as Twilio's API does.
       const basic = await inject(env.server, 'GET', '/v1/Services', env.server.auth, undefined, { 'x-shortroute-account': sub.sid });
       assert.ok(!basic.body.services.some((s: { sid: string }) => s.sid === created.body.sid));
+      // An API key's session reaches its own account only, as the key does (Twilio's 21100 rule).
+      const key = await addApiKey(env.server);
+      const { cookie: keyCookie } = await signIn(key.sid, key.secret);
+      assertTwilioError(await withCookie(keyCookie, 'GET', '/v1/Services', undefined, { 'x-shortroute-account': sub.sid }), 401, 20003);
+      // A suspended subaccount cannot be switched to; active again, it can.
+      const suspend = (status: string) => inject(env.server, 'POST', `/2010-04-01/Accounts/${sub.sid}.json`, env.server.auth, form({ Status: status }));
+      assert.equal((await suspend('suspended')).status, 200);
+      assertTwilioError(await withCookie(cookie, 'GET', '/v1/Services', undefined, { 'x-shortroute-account': sub.sid }), 401, 20003);
+      assert.equal((await suspend('active')).status, 200);
+      assert.equal((await withCookie(cookie, 'GET', '/v1/Services', undefined, { 'x-shortroute-account': sub.sid })).status, 200);
       // A subaccount's session cannot switch up to its owner.
       const { cookie: subCookie } = await signIn(sub.sid, sub.auth_token);
       assertTwilioError(await withCookie(subCookie, 'GET', '/v1/Services', undefined, { 'x-shortroute-account': env.server.account.sid }), 401, 20003);

@@ -7,6 +7,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { OPTIONS } from '../../src/config.js';
 import { form, send } from '../helpers/server.js';
+import { Receiver } from '../helpers/receiver.js';
 import { assertOneLineFailure, freePort, inParallel, killAll, listenSomewhere, ROOT, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -500,7 +501,7 @@ describe('/_shortroute/health', () => {
 });
 
 describe('the package as installed', () => {
-  test('npm start and the shortroute bin run the bundle built at npm ci: it starts, answers, sends, and stops on SIGTERM', async () => {
+  test('npm start and the shortroute bin run the bundle built at npm ci: it starts, answers, sends, calls the status callback (its lazily loaded HTTP client), and stops on SIGTERM', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     assert.equal(pkg.bin.shortroute, 'dist/bundle/shortroute.js');
     assert.match(pkg.scripts.start, /^node dist\/bundle\/shortroute\.js start/);
@@ -508,7 +509,8 @@ describe('the package as installed', () => {
     assert.ok(existsSync(bundle), `${bundle} is built by npm ci (prepare); run npm run build`);
     const { spawn } = await import('node:child_process');
     const port = await freePort();
-    const child = spawn(process.execPath, [bundle, 'start', '--port', String(port), '--data-dir', tempDir()], {
+    const receiver = await Receiver.start();
+    const child = spawn(process.execPath, [bundle, 'start', '--port', String(port), '--data-dir', tempDir(), '--clock', 'manual'], {
       env: { ...process.env, ...CREDENTIALS },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -523,12 +525,23 @@ describe('the package as installed', () => {
       }
       assert.equal((await health!.json()).version, VERSION);
       const server = { url, auth: `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}` } as RunningCli;
-      const made = await call(server, 'POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, { To: '+14155550100', From: '+15005550006', Body: 'hi' });
+      const made = await call(server, 'POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, {
+        To: '+14155550100',
+        From: '+15005550006',
+        Body: 'hi',
+        StatusCallback: `${receiver.url}/status`,
+      });
       assert.equal(made.status, 201, made.text);
+      // The manual clock answers once everything due was done, webhooks included.
+      const moved = await call(server, 'POST', '/_shortroute/Clock', { Advance: '5000' });
+      assert.equal(moved.status, 200, moved.text);
+      const statuses = receiver.requests.map((r) => r.params.MessageStatus);
+      assert.deepEqual(statuses, ['sent', 'delivered'], 'every status callback went out from the bundle');
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
     } finally {
       child.kill('SIGKILL');
+      await receiver.close();
     }
   });
 });

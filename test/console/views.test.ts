@@ -98,8 +98,9 @@ for (const backend of BACKENDS) {
       });
       await advanceClock(env.server, env.clock, 2_000);
       await env.receiver.waitFor(1);
-      const entry = page.locator('.webhook-list > li').filter({ hasText: '11200' }).first();
-      await entry.getByText('HTTP retrieval failure').waitFor();
+      const failing = page.locator('.webhook-list > li').filter({ hasText: '11200' }).first();
+      await failing.getByText('HTTP retrieval failure').waitFor();
+      const entry = page.locator(`.webhook-list > li[data-sid="${await failing.getAttribute('data-sid')}"]`);
       await entry.locator('summary').click();
       await entry.getByText(/X-Twilio-Signature: \S+/i).waitFor();
       await entry.getByText(`MessageSid=${sent.sid}`).waitFor();
@@ -109,7 +110,7 @@ for (const backend of BACKENDS) {
       // The retry succeeds: the entry moves to delivered without a reload.
       env.receiver.answer({ status: 204 });
       await advanceClock(env.server, env.clock, 120_000, 10_000);
-      await page.locator(`.webhook-list > li .hook-status[data-status="delivered"]`).first().waitFor();
+      await entry.locator('.hook-status[data-status="delivered"]').waitFor();
       await page.context().close();
     });
 
@@ -119,11 +120,15 @@ for (const backend of BACKENDS) {
       const rule = await env.server.request('POST', `/_shortroute/Accounts/${env.server.account.sid}/DeliveryRules`, { To: unreachable, ErrorCode: '30003' });
       assert.equal(rule.status, 201, rule.text);
       const failing = await client.messages.create({ from: '+15005550006', to: unreachable, body: 'to an unreachable handset' });
-      const fine = await client.messages.create({ from: '+15005550006', to: usNumber('415'), body: 'a fine one' });
+      // More than a page above it: only the server's filter finds it.
+      const later = [];
+      for (let i = 0; i < 55; i++) later.push(await client.messages.create({ from: '+15005550006', to: usNumber('415'), body: `a fine one, ${i}` }));
+      const fine = later.at(-1)!;
       await advanceClock(env.server, env.clock, 5_000, 1_000);
       const page = await signedIn();
       const rowOf = (sid: string) => page.locator(`tr[data-sid="${sid}"]`);
       await rowOf(fine.sid).waitFor();
+      assert.equal(await rowOf(failing.sid).count(), 0, 'not on the first page');
       await page.getByLabel('Status').selectOption('undelivered');
       await rowOf(fine.sid).waitFor({ state: 'detached' });
       await rowOf(failing.sid).waitFor();
@@ -140,6 +145,31 @@ for (const backend of BACKENDS) {
       await page.keyboard.press('Enter');
       const detail = page.getByRole('complementary', { name: `Message ${failing.sid}` });
       await detail.getByText('30003: Unreachable destination handset').waitFor();
+      await page.context().close();
+    });
+
+    test('a burst of more than a page while the list is open: every message is shown or reachable with Older', async () => {
+      const page = await signedIn();
+      const client = sdkClient(env.server);
+      const first = await client.messages.create({ from: '+15005550006', to: usNumber('415'), body: 'before the burst' });
+      await page.locator(`tr[data-sid="${first.sid}"]`).waitFor();
+      // At once: more than a page arrives within one of the list's refreshes.
+      const burst = (
+        await Promise.all(Array.from({ length: 70 }, (_, i) => client.messages.create({ from: '+15005550006', to: usNumber('415'), body: `burst ${i}` })))
+      ).map((m) => m.sid);
+      await page.waitForFunction(
+        (sids) => [...document.querySelectorAll('tr[data-sid]')].filter((r) => sids.includes(r.getAttribute('data-sid') ?? '')).length >= 50,
+        burst,
+      );
+      const older = page.getByRole('button', { name: 'Older messages' });
+      while ((await page.locator(`tr[data-sid="${first.sid}"]`).count()) === 0 && (await older.count()) > 0) {
+        const rows = await page.locator('tr[data-sid]').count();
+        await older.click();
+        await page.waitForFunction((n) => document.querySelectorAll('tr[data-sid]').length > n, rows);
+      }
+      const shown = new Set(await page.locator('tr[data-sid]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-sid'))));
+      const missing = [first.sid, ...burst].filter((sid) => !shown.has(sid));
+      assert.deepEqual(missing, [], 'no message skipped');
       await page.context().close();
     });
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -8,6 +8,7 @@ import { connect, createServer, rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { CA_FILES, loadCertificateAuthority } from '../../src/proxy/certificate-authority.js';
+import { existingCaFiles } from '../../src/proxy/ca-dir.js';
 import { ROOT } from '../helpers/cli.js';
 
 const run = promisify(execFile);
@@ -81,6 +82,25 @@ describe('local CA', () => {
     const second = loadCertificateAuthority(dir);
     assert.equal(second.caPem, first.caPem);
     assert.equal(second.tunnel.certPem, first.tunnel.certPem);
+  });
+
+  test('the banner finds the files without loading the CA only while they hold what loading it writes', () => {
+    const dir = freshDir();
+    assert.equal(existingCaFiles(dir), undefined, 'nothing made yet');
+    const ca = loadCertificateAuthority(dir);
+    assert.deepEqual(existingCaFiles(dir), { caPath: ca.caPath, bundlePath: ca.bundlePath });
+    // Another CA's certificate (a key file copied in), then a bundle of other roots (Node upgraded):
+    // each time the CA must be loaded, which writes them again.
+    writeFileSync(ca.caPath, loadCertificateAuthority(freshDir()).caPem);
+    assert.equal(existingCaFiles(dir), undefined);
+    loadCertificateAuthority(dir);
+    assert.ok(existingCaFiles(dir));
+    writeFileSync(ca.bundlePath, `${rootCertificates.slice(1).join('\n')}\n${ca.caPem}`);
+    assert.equal(existingCaFiles(dir), undefined);
+    loadCertificateAuthority(dir);
+    assert.ok(existingCaFiles(dir));
+    rmSync(join(dir, CA_FILES.key));
+    assert.equal(existingCaFiles(dir), undefined, 'no key, no CA');
   });
 
   test('a tunnel certificate near its end is made anew, under the same CA', () => {
