@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, type Caller } from '../auth/credentials.js';
 import { CONSOLE_COOKIE, type ConsoleSessions, readCookie, sessionCookie } from '../auth/console-session.js';
 import { crossSiteRefused, missingParameter, notFound, unauthenticated } from '../http/errors.js';
-import type { TwilioRoutes } from '../http/route.js';
+import { fromAnotherSite, type TwilioRoutes } from '../http/route.js';
+import { formValue } from '../http/params.js';
 import { PACKAGE_ROOT } from '../package.js';
 import { SHORTROUTE_PREFIX } from '../resources/shortroute/prefix.js';
 
@@ -101,15 +102,9 @@ export function consoleRoutes(routes: TwilioRoutes & { sessions: ConsoleSessions
   app.post(SESSION_PATH, async (request, reply) => {
     // Signing someone in to another account is a change too: the console's own header, as for
     // every change made with the cookie (browsers that send no Sec-Fetch-Site included).
-    const site = request.headers['sec-fetch-site'];
-    if (site === 'cross-site' || site === 'same-site' || request.headers['x-shortroute-console'] === undefined) throw crossSiteRefused();
-    const form = (request.body ?? {}) as Record<string, string | string[] | undefined>;
-    const value = (name: string) => {
-      const v = form[name];
-      return Array.isArray(v) ? v.at(-1) : v;
-    };
-    const username = value('Username');
-    const password = value('Password');
+    if (fromAnotherSite(request) || request.headers['x-shortroute-console'] === undefined) throw crossSiteRefused();
+    const username = formValue(request.body, 'Username');
+    const password = formValue(request.body, 'Password');
     if (!username) throw missingParameter('Username');
     if (!password) throw missingParameter('Password');
     const caller = await authenticate(deps, `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`);

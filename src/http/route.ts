@@ -44,6 +44,12 @@ export interface TwilioRoutes {
   sessions?: ConsoleSessions;
 }
 
+/** A browser's request made by a page of another site (Fetch Metadata); SDKs send no such header. */
+export function fromAnotherSite(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  return site === 'cross-site' || site === 'same-site';
+}
+
 /** Names the account a console session acts for (its own, or a subaccount it owns). */
 export const ACTING_ACCOUNT_HEADER = 'x-shortroute-account';
 
@@ -61,8 +67,7 @@ export async function callerOf(routes: Pick<TwilioRoutes, 'deps' | 'sessions'>, 
   const header = request.headers.authorization;
   const cookie = header === undefined ? readCookie(request.headers.cookie, CONSOLE_COOKIE) : undefined;
   if (cookie === undefined || !sessions) {
-    const site = request.headers['sec-fetch-site'];
-    if (changes && (site === 'cross-site' || site === 'same-site')) throw crossSiteRefused();
+    if (changes && fromAnotherSite(request)) throw crossSiteRefused();
     return authenticate(deps, header);
   }
   const caller = await sessions.verify(deps, cookie);

@@ -1,8 +1,12 @@
 import type { OperationSpec } from '../../http/operation.js';
 import { SHORTROUTE_PREFIX } from './prefix.js';
+import { MESSAGE_STATUS, RULE_STATUS } from '../../storage/states.js';
 
 const ACCOUNT = `${SHORTROUTE_PREFIX}/Accounts/{AccountSid}`;
 const text = <N extends string, P extends 'body' | 'query'>(name: N, place: P) => ({ name, in: place, required: false, type: 'string' }) as const;
+/** A parameter with a closed set of values: the route builder answers anything else with 400 (20001). */
+const oneOf = <N extends string, P extends 'body' | 'query', E extends string>(name: N, place: P, values: readonly E[]) =>
+  ({ name, in: place, required: false, type: 'string', enum: values }) as const;
 /** Twilio's paging parameters, as every list of the spec declares them. */
 const paging = [
   { name: 'PageSize', in: 'query', required: false, type: 'integer', minimum: 1, maximum: 1000 },
@@ -36,7 +40,15 @@ export const shortrouteOperations = {
     method: 'GET',
     path: `${ACCOUNT}/Messages`,
     operationId: 'ListMessages',
-    params: [text('To', 'query'), text('From', 'query'), text('Status', 'query'), text('Direction', 'query'), text('MessagingServiceSid', 'query'), ...paging],
+    params: [
+      text('To', 'query'),
+      text('From', 'query'),
+      oneOf('Status', 'query', Object.values(MESSAGE_STATUS)),
+      // `outbound` stands for all of Twilio's outbound directions.
+      oneOf('Direction', 'query', ['inbound', 'outbound', 'outbound-api', 'outbound-reply'] as const),
+      text('MessagingServiceSid', 'query'),
+      ...paging,
+    ],
     status: 200,
     response: null,
   },
@@ -53,7 +65,7 @@ export const shortrouteOperations = {
     method: 'POST',
     path: `${ACCOUNT}/DeliveryRules`,
     operationId: 'CreateDeliveryRule',
-    params: [text('To', 'body'), text('ErrorCode', 'body'), text('Status', 'body')],
+    params: [text('To', 'body'), text('ErrorCode', 'body'), oneOf('Status', 'body', Object.values(RULE_STATUS))],
     status: 201,
     response: null,
   },
