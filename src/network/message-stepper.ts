@@ -4,11 +4,12 @@ import type { Deps } from '../deps.js';
 import type { Store } from '../storage/store.js';
 import type { MessageTable } from '../storage/schema.js';
 import { toStored } from '../http/dates.js';
-import type { MessageRow } from '../storage/store.js';
+import type { MessageEvent, MessageRow, WebhookRow } from '../storage/store.js';
 import { selectSender, type Candidate } from '../sending/sender-selection.js';
 import { poolOf, rateOf, recipientOf, resolveFrom } from '../sending/senders.js';
 import { countSegments } from '../sending/segments.js';
-import { reportStatus } from '../sending/status-callbacks.js';
+import { statusCallback } from '../sending/status-callbacks.js';
+import { webhookRow } from '../webhooks/outbox.js';
 import type { Job } from '../background/worker.js';
 import { WORK } from '../background/notify.js';
 import { STEP } from '../storage/states.js';
@@ -88,12 +89,18 @@ export class MessageStepper implements Job {
         // Read in this transaction, on the one writer (SQLite) or locked (PostgreSQL): these
         // steps are this transaction's, with no compare-and-set to take them.
         due = await tx.messages.due(now, this.#batch, { lock: tx.backend.lockRows });
-        for (const message of due) await this.#step(tx, message, { read: 'in this transaction' });
+        const writes = new StepWrites(this.#deps.webhookPolicy.statusCallbackAttempts);
+        for (const message of due) await this.#step(tx, writes, message, { read: 'in this transaction' });
+        await writes.flush(tx);
       });
     } catch {
       for (const message of due) {
         try {
-          await this.#deps.store.transaction((tx) => this.#step(tx, message, { read: 'before' }));
+          await this.#deps.store.transaction(async (tx) => {
+            const writes = new StepWrites(this.#deps.webhookPolicy.statusCallbackAttempts);
+            await this.#step(tx, writes, message, { read: 'before' });
+            await writes.flush(tx);
+          });
         } catch (error) {
           this.#deps.logger.error({ err: error, messageSid: message.sid, step: message.next_step }, 'message step failed');
         }
@@ -106,7 +113,7 @@ export class MessageStepper implements Job {
    * One due step of one message, in the caller's transaction. A message read before it is first
    * claimed by compare-and-set: a step another node (or round) took meanwhile is skipped.
    */
-  async #step(tx: Store, message: MessageRow, how: { read: 'in this transaction' | 'before' }): Promise<void> {
+  async #step(tx: Store, writes: StepWrites, message: MessageRow, how: { read: 'in this transaction' | 'before' }): Promise<void> {
     // A step takes effect at its due time, not whenever a pass gets to it: with a hand-moved
     // clock that jumps ahead, `sent` is still dated at the sender's rate and the receipt follows
     // it by deliveryDelayMs (a later pass of the same settle() takes it when that is due too).
@@ -121,7 +128,7 @@ export class MessageStepper implements Job {
         const claimed = await tx.messages.advance(message.sid, { next_step: message.next_step, next_at: message.next_at }, { date_updated: at });
         if (!claimed) return;
       }
-      const move = new Move(tx, { ...message, date_updated: at }, now, this.#deps.webhookPolicy.statusCallbackAttempts);
+      const move = new Move(tx, writes, { ...message, date_updated: at }, now);
       switch (message.next_step) {
         case STEP.route:
           return this.#route(move);
@@ -217,7 +224,7 @@ export class MessageStepper implements Job {
       const failAt = expiresAt > move.now ? expiresAt : move.now;
       return move.to({ ...patch, status: 'queued', next_step: STEP.expire, next_at: toStored(failAt) });
     }
-    await move.to({ ...patch, status: 'queued', next_step: STEP.send, next_at: slot.start });
+    move.to({ ...patch, status: 'queued', next_step: STEP.send, next_at: slot.start });
   }
 
   async #send(move: Move): Promise<void> {
@@ -225,13 +232,13 @@ export class MessageStepper implements Job {
     const outcome = await this.#outcome(move.tx, move.message);
     if (outcome && outcome.status === 'failed') return move.fail(outcome.errorCode, 'failed');
     const transmit = move.message.transmit_ms ?? 0;
-    await move.to({ status: 'sending', next_step: STEP.sent, next_at: toStored(new Date(move.now.getTime() + transmit)) });
+    move.to({ status: 'sending', next_step: STEP.sent, next_at: toStored(new Date(move.now.getTime() + transmit)) });
   }
 
   async #deliver(move: Move): Promise<void> {
     const outcome = await this.#outcome(move.tx, move.message);
     if (outcome) return move.fail(outcome.errorCode, 'undelivered');
-    await move.to({ status: 'delivered', next_step: null, next_at: null });
+    move.to({ status: 'delivered', next_step: null, next_at: null });
   }
 
   /** How delivery to this recipient ends, when it does not simply succeed: the account's delivery rule. */
@@ -253,28 +260,61 @@ async function optedOutSince(tx: Store, message: MessageRow, senderSid: string |
   return tx.optOuts.isOptedOut(scope, message.to_address);
 }
 
+/**
+ * What a transaction's steps write, kept until its steps are taken and then written a table at a
+ * time (storage/bulk.ts): the messages' new state, their history rows and their status callbacks.
+ * Nothing a step reads is among them (a message is taken once per transaction), so deferring them
+ * changes no step's outcome. On PostgreSQL that is three round trips a batch instead of three a step.
+ */
+class StepWrites {
+  readonly #messages = new Map<string, Updateable<MessageTable>>();
+  readonly #events: MessageEvent[] = [];
+  readonly #webhooks: WebhookRow[] = [];
+
+  constructor(readonly callbackAttempts: number) {}
+
+  message(sid: string, patch: Updateable<MessageTable>): void {
+    this.#messages.set(sid, { ...this.#messages.get(sid), ...patch });
+  }
+
+  event(event: MessageEvent): void {
+    this.#events.push(event);
+  }
+
+  statusChanged(message: MessageRow, at: Date): void {
+    const hook = statusCallback(message, at, this.callbackAttempts);
+    if (hook) this.#webhooks.push(webhookRow(hook, at));
+  }
+
+  async flush(tx: Store): Promise<void> {
+    await tx.messages.updateMany(this.#messages);
+    await tx.messages.addEvents(this.#events);
+    await tx.webhooks.insertMany(this.#webhooks);
+  }
+}
+
 /** One message's change of state inside a step's transaction: the row, its history, its callback. */
 class Move {
   constructor(
     readonly tx: Store,
+    readonly writes: StepWrites,
     public message: MessageRow,
     readonly now: Date,
-    readonly callbackAttempts: number,
   ) {}
 
-  async to(patch: Updateable<MessageTable>): Promise<void> {
+  to(patch: Updateable<MessageTable>): void {
     const before = this.message.status;
     const after = { ...this.message, ...patch, date_updated: toStored(this.now) } as MessageRow;
-    await this.tx.messages.update(after.sid, { ...patch, date_updated: after.date_updated });
+    this.writes.message(after.sid, { ...patch, date_updated: after.date_updated });
     this.message = after;
     if (after.status !== before) {
       const detail = patch.selection_rule ? `from ${after.from_address} by ${after.selection_rule}${after.rerouted ? ' (short code reroute)' : ''}` : null;
-      await this.tx.messages.addEvent({ message_sid: after.sid, status: after.status, error_code: after.error_code, detail, date: after.date_updated });
-      await reportStatus(this.tx, after, this.now, this.callbackAttempts);
+      this.writes.event({ message_sid: after.sid, status: after.status, error_code: after.error_code, detail, date: after.date_updated });
+      this.writes.statusChanged(after, this.now);
     }
   }
 
-  async fail(errorCode: number, status: 'failed' | 'undelivered' = statusForError(errorCode)): Promise<void> {
-    await this.to({ status, error_code: errorCode, error_message: deliveryErrorTitle(errorCode), next_step: null, next_at: null });
+  fail(errorCode: number, status: 'failed' | 'undelivered' = statusForError(errorCode)): void {
+    this.to({ status, error_code: errorCode, error_message: deliveryErrorTitle(errorCode), next_step: null, next_at: null });
   }
 }

@@ -1,6 +1,6 @@
 import type { MessageRow } from '../storage/store.js';
 import type { Store } from '../storage/store.js';
-import { enqueueWebhook, WEBHOOK_KIND } from '../webhooks/outbox.js';
+import { enqueueWebhook, type NewWebhook, WEBHOOK_KIND } from '../webhooks/outbox.js';
 
 /** The statuses Twilio reports to a status callback (the initial one and `sending` are not). */
 const REPORTED = new Set(['queued', 'sent', 'delivered', 'undelivered', 'failed', 'canceled', 'read']);
@@ -32,18 +32,20 @@ export function statusCallbackParams(message: MessageRow, at: Date): [string, st
 
 /** Queues the status callback for the message's new status, in the caller's transaction. */
 export async function reportStatus(tx: Store, message: MessageRow, at: Date, maxAttempts: number): Promise<void> {
-  if (!message.status_callback || !REPORTED.has(message.status)) return;
-  await enqueueWebhook(
-    tx,
-    {
-      accountSid: message.account_sid,
-      messageSid: message.sid,
-      kind: WEBHOOK_KIND.statusCallback,
-      url: message.status_callback,
-      method: message.status_callback_method === 'GET' ? 'GET' : 'POST',
-      params: statusCallbackParams(message, at),
-      maxAttempts,
-    },
-    at,
-  );
+  const hook = statusCallback(message, at, maxAttempts);
+  if (hook) await enqueueWebhook(tx, hook, at);
+}
+
+/** The status callback for the message's new status, if it has a callback URL and Twilio reports that status. */
+export function statusCallback(message: MessageRow, at: Date, maxAttempts: number): NewWebhook | undefined {
+  if (!message.status_callback || !REPORTED.has(message.status)) return undefined;
+  return {
+    accountSid: message.account_sid,
+    messageSid: message.sid,
+    kind: WEBHOOK_KIND.statusCallback,
+    url: message.status_callback,
+    method: message.status_callback_method === 'GET' ? 'GET' : 'POST',
+    params: statusCallbackParams(message, at),
+    maxAttempts,
+  };
 }

@@ -26,7 +26,7 @@ export type { ApiKeyRow } from './repositories/api-keys.js';
 export type { ServiceRow } from './repositories/services.js';
 export type { ShortCodeRow, PhoneNumberRow } from './repositories/numbers.js';
 export { SENDER_TYPE, POOL_COUNTED, type SenderType, type PoolMemberRow, type SenderDetails } from './repositories/sender-pools.js';
-export type { MessageRow, MessageFilters } from './repositories/messages.js';
+export type { MessageRow, MessageFilters, MessageEvent } from './repositories/messages.js';
 export type { WebhookRow, WebhookAttemptRow } from './repositories/webhooks.js';
 export type { DeliveryRuleRow } from './repositories/delivery-rules.js';
 export type { FeedPosition, MessageChangeRow, WebhookAttemptChangeRow } from './repositories/events.js';

@@ -2,12 +2,15 @@ import type { Deps } from '../deps.js';
 import { ATTEMPT_REQUEST, HEADERS, WEBHOOK_PARAMS } from '../storage/codecs.js';
 import type { Job } from '../background/worker.js';
 import { WORK } from '../background/notify.js';
-import type { WebhookRow } from '../storage/store.js';
+import type { Updateable } from 'kysely';
+import type { Store, WebhookAttemptRow, WebhookRow } from '../storage/store.js';
+import type { WebhookTable } from '../storage/schema.js';
 import type { BusyTargets } from '../storage/repositories/webhooks.js';
 import { toStored } from '../http/dates.js';
 import { webhookRequest, type WebhookRequest } from './signature.js';
 import { type ResponseHandler, UnusableAnswer, type WebhookKind, type WebhookResponse } from './outbox.js';
 import { WebhookClient } from './http-client.js';
+import { Batcher } from '../background/batcher.js';
 
 /**
  * Delivers the outbox: claims due webhooks (a compare-and-set on the attempt count, so two nodes
@@ -24,6 +27,7 @@ export class WebhookDispatcher implements Job {
   readonly #byAccount = new Map<string, number>();
   readonly #byHost = new Map<string, number>();
   readonly #client = new WebhookClient();
+  readonly #recorder = new Batcher<Answer>((answers) => this.#recordTogether(answers));
 
   /** `handlers` say what an answer means per kind; a kind without one wants a 2xx. */
   constructor(deps: Deps, handlers: Partial<Record<WebhookKind, ResponseHandler>> = {}) {
@@ -93,9 +97,8 @@ export class WebhookDispatcher implements Job {
       const leaseUntil = toStored(new Date(now.getTime() + this.#policy.leaseMs));
       const claimed = await store.transaction(async (tx) => {
         for (const hook of exhausted) await tx.webhooks.exhaust(hook, at);
-        const won: WebhookRow[] = [];
-        for (const hook of picked) if (await tx.webhooks.claim(hook, nodeId, leaseUntil, at)) won.push(hook);
-        return won;
+        const won = await tx.webhooks.claimMany(picked, nodeId, leaseUntil, at);
+        return picked.filter((hook) => won.has(hook.sid));
       });
       for (const hook of claimed) this.#start({ ...hook, attempts: hook.attempts + 1 });
       started += claimed.length;
@@ -187,7 +190,9 @@ export class WebhookDispatcher implements Job {
       response = { error: `invalid URL: ${(error as Error).message}`, errorCode: 11100 };
     }
     onAnswer();
-    const attempt = (error?: string) => ({
+    // The request's own time, not the wait for its record's turn.
+    const durationMs = Math.round(performance.now() - realStart);
+    const attempt = (error?: string): WebhookAttemptRow => ({
       webhook_sid: hook.sid,
       attempt: hook.attempts,
       date: toStored(started),
@@ -196,60 +201,104 @@ export class WebhookDispatcher implements Job {
       response_headers: response.contentType !== undefined ? HEADERS.encode({ 'content-type': response.contentType }) : null,
       response_body: response.body ?? null,
       error: error ?? null,
-      duration_ms: Math.round(performance.now() - realStart),
+      duration_ms: durationMs,
     });
     const handler = response.errorCode === 11100 ? giveUp : (this.#handlers.get(hook.kind) ?? expect2xx);
-    const now = clock.now();
-    const at = toStored(now);
+    const answer: Answer = { hook, response, attempt, handler, now: clock.now() };
+    // An answer whose handler writes nothing (a status callback's) is recorded with the others that
+    // came in meanwhile, in one transaction; one whose handler writes (TwiML replies) alone.
+    if (handler === giveUp || handler === expect2xx) return this.#recorder.add(answer);
+    return this.#recordAlone(answer);
+  }
+
+  /** Records one answer in a transaction of its own, with what its handler writes. */
+  async #recordAlone(answer: Answer): Promise<void> {
     try {
-      await store.transaction(async (tx) => {
-        // Another node may have taken the webhook over after this one's lease ran out: then this
-        // attempt is only recorded, and the webhook's state is the later attempt's to set.
-        const current = await tx.webhooks.fetchForUpdate(hook.sid);
-        const stale = !current || current.attempts !== hook.attempts || current.status !== 'pending';
-        const outcome = stale ? { done: false, retry: false } : await handler(tx, hook, response, now, this.#policy);
-        await tx.webhooks.insertAttempt(
-          attempt(response.error ?? (outcome.errorCode !== undefined && !outcome.done ? `error ${outcome.errorCode}` : undefined)),
-        );
-        if (stale) return;
-        if (outcome.done) {
-          await tx.webhooks.update(hook.sid, { status: 'delivered', next_attempt_at: null, claimed_by: null, error_code: null, date_updated: at });
-        } else if (outcome.retry && hook.attempts < hook.max_attempts) {
-          const wait = this.#policy.firstRetryMs * 2 ** (hook.attempts - 1);
-          await tx.webhooks.update(hook.sid, {
-            next_attempt_at: toStored(new Date(now.getTime() + wait)),
-            claimed_by: null,
-            error_code: outcome.errorCode ?? null,
-            date_updated: at,
-          });
-        } else {
-          await tx.webhooks.update(hook.sid, {
-            status: 'failed',
-            next_attempt_at: null,
-            claimed_by: null,
-            error_code: outcome.errorCode ?? null,
-            date_updated: at,
-          });
-        }
+      await this.#deps.store.transaction(async (tx) => {
+        const [current] = await tx.webhooks.fetchManyForUpdate([answer.hook.sid]);
+        const record = await this.#recordOf(tx, answer, current);
+        await tx.webhooks.insertAttempt(record.attempt);
+        if (record.patch) await tx.webhooks.update(answer.hook.sid, record.patch);
       });
     } catch (error) {
-      // The answer could not be acted on (say, TwiML naming a URL that cannot exist): whatever the
-      // handler wrote is rolled back; the attempt is recorded and the webhook given up.
-      await store.transaction(async (tx) => {
-        const current = await tx.webhooks.fetchForUpdate(hook.sid);
-        await tx.webhooks.insertAttempt(attempt(`the answer could not be processed: ${(error as Error).message}`));
-        if (current && current.attempts === hook.attempts && current.status === 'pending') {
-          await tx.webhooks.update(hook.sid, {
-            status: 'failed',
-            next_attempt_at: null,
-            claimed_by: null,
-            error_code: error instanceof UnusableAnswer ? error.errorCode : 11200,
-            date_updated: at,
-          });
-        }
-      });
+      await this.#recordUnusable(answer, error);
     }
   }
+
+  /** Records the answers queued meanwhile in one transaction; if that fails, each alone. */
+  async #recordTogether(answers: Answer[]): Promise<void> {
+    try {
+      await this.#deps.store.transaction(async (tx) => {
+        const current = new Map((await tx.webhooks.fetchManyForUpdate(answers.map((a) => a.hook.sid))).map((row) => [row.sid, row]));
+        const attempts: WebhookAttemptRow[] = [];
+        const patches = new Map<string, Updateable<WebhookTable>>();
+        for (const answer of answers) {
+          const record = await this.#recordOf(tx, answer, current.get(answer.hook.sid));
+          attempts.push(record.attempt);
+          if (record.patch) patches.set(answer.hook.sid, record.patch);
+        }
+        await tx.webhooks.insertAttempts(attempts);
+        await tx.webhooks.updateMany(patches);
+      });
+    } catch (error) {
+      this.#deps.logger.warn({ err: error, webhooks: answers.length }, 'recording attempts together failed; recording each alone');
+      for (const answer of answers) await this.#recordAlone(answer);
+    }
+  }
+
+  /**
+   * What an answer writes: the attempt's record, and the webhook's next state unless another node
+   * took the webhook over after this one's lease ran out (then the attempt is only recorded, and
+   * the webhook's state is the later attempt's to set).
+   */
+  async #recordOf(
+    tx: Store,
+    { hook, response, attempt, handler, now }: Answer,
+    current: WebhookRow | undefined,
+  ): Promise<{ attempt: WebhookAttemptRow; patch?: Updateable<WebhookTable> }> {
+    const stale = !current || current.attempts !== hook.attempts || current.status !== 'pending';
+    const outcome = stale ? { done: false, retry: false } : await handler(tx, hook, response, now, this.#policy);
+    const row = attempt(response.error ?? (outcome.errorCode !== undefined && !outcome.done ? `error ${outcome.errorCode}` : undefined));
+    if (stale) return { attempt: row };
+    const at = toStored(now);
+    if (outcome.done) return { attempt: row, patch: { status: 'delivered', next_attempt_at: null, claimed_by: null, error_code: null, date_updated: at } };
+    if (outcome.retry && hook.attempts < hook.max_attempts) {
+      const wait = this.#policy.firstRetryMs * 2 ** (hook.attempts - 1);
+      const next = toStored(new Date(now.getTime() + wait));
+      return { attempt: row, patch: { next_attempt_at: next, claimed_by: null, error_code: outcome.errorCode ?? null, date_updated: at } };
+    }
+    return { attempt: row, patch: { status: 'failed', next_attempt_at: null, claimed_by: null, error_code: outcome.errorCode ?? null, date_updated: at } };
+  }
+
+  /**
+   * The answer could not be acted on (say, TwiML naming a URL that cannot exist): whatever the
+   * handler wrote is rolled back; the attempt is recorded and the webhook given up.
+   */
+  async #recordUnusable({ hook, attempt, now }: Answer, error: unknown): Promise<void> {
+    await this.#deps.store.transaction(async (tx) => {
+      const [current] = await tx.webhooks.fetchManyForUpdate([hook.sid]);
+      await tx.webhooks.insertAttempt(attempt(`the answer could not be processed: ${(error as Error).message}`));
+      if (current && current.attempts === hook.attempts && current.status === 'pending') {
+        await tx.webhooks.update(hook.sid, {
+          status: 'failed',
+          next_attempt_at: null,
+          claimed_by: null,
+          error_code: error instanceof UnusableAnswer ? error.errorCode : 11200,
+          date_updated: toStored(now),
+        });
+      }
+    });
+  }
+}
+
+/** An attempt's answer, waiting to be recorded. */
+interface Answer {
+  hook: WebhookRow;
+  response: WebhookResponse;
+  /** The attempt's record, with the error to note. */
+  attempt: (error?: string) => WebhookAttemptRow;
+  handler: ResponseHandler;
+  now: Date;
 }
 
 /** Moves a count of deliveries in flight; a key at zero is dropped. */

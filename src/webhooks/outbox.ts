@@ -56,14 +56,23 @@ export interface NewWebhook {
 
 /**
  * Writes a webhook into the outbox, in the caller's transaction: it is delivered only once that
- * commits, and it survives a restart. The idempotency token is the same on every attempt, so a
- * receiver can tell a retry from a new request.
+ * commits, and it survives a restart.
  */
 export async function enqueueWebhook(tx: Store, hook: NewWebhook, now: Date): Promise<string> {
-  const sid = newOrderedSid(SID_PREFIX.webhook);
+  const row = webhookRow(hook, now);
+  await tx.webhooks.insert(row);
+  return row.sid;
+}
+
+/**
+ * The outbox row of a new webhook, due now (callers writing many at once insert the rows together).
+ * The idempotency token is the same on every attempt, so a receiver can tell a retry from a new
+ * request.
+ */
+export function webhookRow(hook: NewWebhook, now: Date): WebhookRow {
   const at = toStored(now);
-  await tx.webhooks.insert({
-    sid,
+  return {
+    sid: newOrderedSid(SID_PREFIX.webhook),
     account_sid: hook.accountSid,
     message_sid: hook.messageSid,
     kind: hook.kind,
@@ -71,17 +80,17 @@ export async function enqueueWebhook(tx: Store, hook: NewWebhook, now: Date): Pr
     host: receivingHost(hook.url),
     method: hook.method,
     params: WEBHOOK_PARAMS.encode(hook.params),
-    idempotency_token: `${randomUUID()}`,
+    idempotency_token: randomUUID(),
     status: WEBHOOK_STATUS.pending,
     attempts: 0,
     max_attempts: hook.maxAttempts,
     next_attempt_at: at,
     fallback: hook.fallback ? WEBHOOK_TARGET.encode(hook.fallback) : null,
     error_code: null,
+    claimed_by: null,
     date_created: at,
     date_updated: at,
-  });
-  return sid;
+  };
 }
 
 /** What a receiver answered; `error` when there was no HTTP answer at all. */

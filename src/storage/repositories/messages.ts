@@ -8,6 +8,17 @@ import type { MessageDirection, MessageStatus, Step } from '../states.js';
 
 export type MessageRow = Selectable<MessageTable>;
 
+/** A row of a message's history; its number (`seq`) is the next of that message's. */
+export interface MessageEvent {
+  message_sid: string;
+  status: string;
+  error_code?: number | null;
+  detail?: string | null;
+  date: string;
+}
+
+const EVENT_COLUMNS = ['message_sid', 'status', 'error_code', 'detail', 'date'] as const;
+
 export interface MessageFilters {
   to?: string;
   from?: string;
@@ -78,6 +89,11 @@ export class MessageRepository {
     await this.s.queries.messages.rows.update(this.s.db, sid, patch);
   }
 
+  /** Many messages' patches, by SID: one statement for all the patches that set the same columns. */
+  async updateMany(patches: ReadonlyMap<string, Updateable<MessageTable>>): Promise<void> {
+    await this.s.queries.bulk.updateEach(this.s.db, 'messages', 'sid', patches);
+  }
+
   /** Deletes a message; its history goes with it (ON DELETE CASCADE). */
   async delete(accountSid: string, sid: string): Promise<boolean> {
     const result = await this.s.db.deleteFrom('messages').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
@@ -111,8 +127,13 @@ export class MessageRepository {
 
   // The message's history, for inspection.
 
-  async addEvent(event: { message_sid: string; status: string; error_code?: number | null; detail?: string | null; date: string }): Promise<void> {
+  async addEvent(event: MessageEvent): Promise<void> {
     await this.s.queries.messages.addEvent.run(this.s.db, { ...event, error_code: event.error_code ?? null, detail: event.detail ?? null });
+  }
+
+  /** History rows of several messages (one each), in one statement. */
+  async addEvents(events: readonly MessageEvent[]): Promise<void> {
+    await this.s.queries.bulk.insertNumbered(this.s.db, 'message_events', 'message_sid', EVENT_COLUMNS, events);
   }
 
   async listEvents(sid: string) {

@@ -11,6 +11,7 @@ import { senderQueueQueries } from './sender-queues.js';
 import { optOutQueries } from './opt-outs.js';
 import { deliveryRuleQueries } from './delivery-rules.js';
 import { webhookQueries } from './webhooks.js';
+import { BulkWrites } from '../bulk.js';
 
 export type Queries = ReturnType<typeof buildQueries>;
 
@@ -30,5 +31,6 @@ export function buildQueries(db: Kysely<Database>, backend: Backend) {
     optOuts: optOutQueries(db),
     deliveryRules: deliveryRuleQueries(db),
     webhooks: webhookQueries(db),
+    bulk: new BulkWrites<Database>(backend),
   };
 }

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { BACKENDS } from '../helpers/backends.js';
+import { useDomain } from '../helpers/domain.js';
+import { newMessage } from '../../src/sending/message.js';
+import { webhookRow } from '../../src/webhooks/outbox.js';
+import { WEBHOOK_KIND } from '../../src/storage/states.js';
+
+/**
+ * The network's and the outbox's writes of many rows in one statement (storage/bulk.ts), on each
+ * backend: the rows travel as one JSON parameter, which each database unpacks its own way.
+ */
+for (const backend of BACKENDS) {
+  describe(`[${backend}] many rows in one statement`, () => {
+    const env = useDomain(backend);
+    const at = '2026-03-01T09:00:00.000Z';
+    const message = async (to: string) => {
+      const row = newMessage({ account_sid: env.accountSid, direction: 'outbound-api', to_address: to, body: 'hi', status: 'accepted', media: [], at });
+      await env.deps.store.messages.insert(row);
+      return row;
+    };
+
+    test('patches of different columns update their own messages; untouched columns keep their values', async () => {
+      const a = await message('+15005550101');
+      const b = await message('+15005550102');
+      const c = await message('+15005550103');
+      await env.deps.store.messages.updateMany(
+        new Map([
+          [a.sid, { status: 'sent', num_segments: 2, date_sent: at }],
+          [b.sid, { status: 'failed', error_code: 30003, error_message: 'it\'s "quoted" and ünïcode ✓' }],
+          [c.sid, { status: 'sent', num_segments: 1, date_sent: at }],
+        ]),
+      );
+      const [ra, rb, rc] = await Promise.all([a, b, c].map((m) => env.deps.store.messages.fetch(env.accountSid, m.sid)));
+      assert.deepEqual([ra?.status, ra?.num_segments, ra?.date_sent, ra?.error_code], ['sent', 2, at, null]);
+      assert.deepEqual([rb?.status, rb?.error_code, rb?.error_message, rb?.num_segments], ['failed', 30003, 'it\'s "quoted" and ünïcode ✓', b.num_segments]);
+      assert.deepEqual([rc?.status, rc?.num_segments, rc?.body], ['sent', 1, 'hi']);
+    });
+
+    test("history rows continue each message's own numbering, in the order given", async () => {
+      const a = await message('+15005550104');
+      const b = await message('+15005550105');
+      await env.deps.store.messages.addEvent({ message_sid: a.sid, status: 'accepted', date: at });
+      await env.deps.store.messages.addEvents([
+        { message_sid: b.sid, status: 'queued', date: at },
+        { message_sid: a.sid, status: 'queued', error_code: null, detail: 'from 12345 by short_code', date: at },
+      ]);
+      await env.deps.store.messages.addEvents([{ message_sid: a.sid, status: 'failed', error_code: 30007, date: at }]);
+      const history = await env.deps.store.messages.listEvents(a.sid);
+      assert.deepEqual(
+        history.map((e) => [e.seq, e.status, e.error_code, e.detail]),
+        [
+          [1, 'accepted', null, null],
+          [2, 'queued', null, 'from 12345 by short_code'],
+          [3, 'failed', 30007, null],
+        ],
+      );
+      assert.deepEqual(
+        (await env.deps.store.messages.listEvents(b.sid)).map((e) => e.seq),
+        [1],
+      );
+    });
+
+    test('webhooks inserted together keep their order; claims win only at the attempt count read', async () => {
+      const m = await message('+15005550106');
+      const hook = (n: number) =>
+        webhookRow(
+          {
+            accountSid: env.accountSid,
+            messageSid: m.sid,
+            kind: WEBHOOK_KIND.statusCallback,
+            url: `http://127.0.0.1:9/${n}`,
+            method: 'POST',
+            params: [['N', String(n)]],
+            maxAttempts: 2,
+          },
+          new Date(at),
+        );
+      const rows = [hook(1), hook(2), hook(3)];
+      await env.deps.store.webhooks.insertMany(rows);
+      const stored = await env.deps.store.webhooks.list(env.accountSid, { messageSid: m.sid });
+      assert.deepEqual(
+        stored.map((r) => r.url),
+        rows.map((r) => r.url),
+      );
+      assert.deepEqual(
+        stored.map((r) => [r.attempts, r.max_attempts, r.fallback, r.claimed_by]),
+        rows.map(() => [0, 2, null, null]),
+      );
+
+      // The second row was read at an attempt count it no longer has: another node claimed it.
+      const stale = { ...rows[1]!, attempts: 1 };
+      const won = await env.deps.store.webhooks.claimMany([rows[0]!, stale, rows[2]!], 'node-a', '2026-03-01T09:01:00.000Z', at);
+      assert.deepEqual([...won].sort(), [rows[0]!.sid, rows[2]!.sid].sort());
+      const after = await env.deps.store.webhooks.list(env.accountSid, { messageSid: m.sid });
+      assert.deepEqual(
+        after.map((r) => [r.attempts, r.claimed_by, r.next_attempt_at]),
+        [
+          [1, 'node-a', '2026-03-01T09:01:00.000Z'],
+          [0, null, at],
+          [1, 'node-a', '2026-03-01T09:01:00.000Z'],
+        ],
+      );
+      // Past the one claim beyond the last attempt, nothing is claimed.
+      await env.deps.store.webhooks.update(rows[0]!.sid, { attempts: 3 });
+      assert.equal((await env.deps.store.webhooks.claimMany([{ ...rows[0]!, attempts: 3 }], 'node-b', at, at)).size, 0);
+    });
+
+    test('attempts recorded together skip one already recorded', async () => {
+      const m = await message('+15005550107');
+      const row = webhookRow(
+        {
+          accountSid: env.accountSid,
+          messageSid: m.sid,
+          kind: WEBHOOK_KIND.statusCallback,
+          url: 'http://127.0.0.1:9/',
+          method: 'POST',
+          params: [],
+          maxAttempts: 5,
+        },
+        new Date(at),
+      );
+      await env.deps.store.webhooks.insert(row);
+      const attempt = (n: number, error: string | null) => ({
+        webhook_sid: row.sid,
+        attempt: n,
+        date: at,
+        request: '{}',
+        response_status: 503,
+        response_headers: null,
+        response_body: 'busy',
+        error,
+        duration_ms: 4,
+      });
+      await env.deps.store.webhooks.insertAttempt(attempt(1, 'first'));
+      await env.deps.store.webhooks.insertAttempts([attempt(1, 'again'), attempt(2, null)]);
+      const attempts = await env.deps.store.webhooks.listAttempts([row.sid]);
+      assert.deepEqual(
+        attempts.map((a) => [a.attempt, a.error, a.response_status, a.duration_ms]),
+        [
+          [1, 'first', 503, 4],
+          [2, null, 503, 4],
+        ],
+      );
+    });
+  });
+}
