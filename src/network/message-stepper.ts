@@ -1,15 +1,13 @@
 import type { Updateable } from 'kysely';
 import { MEDIA } from '../storage/codecs.js';
 import type { Deps } from '../deps.js';
-import type { Store } from '../storage/store.js';
 import type { MessageTable } from '../storage/schema.js';
 import { toStored } from '../http/dates.js';
-import type { MessageEvent, MessageRow, WebhookRow } from '../storage/store.js';
+import type { MessageRow } from '../storage/store.js';
 import { selectSender, type Candidate } from '../sending/sender-selection.js';
-import { poolOf, rateOf, recipientOf, resolveFrom } from '../sending/senders.js';
+import { rateOf, recipientOf, resolveFrom } from '../sending/senders.js';
 import { countSegments } from '../sending/segments.js';
-import { statusCallback } from '../sending/status-callbacks.js';
-import { webhookRow } from '../webhooks/outbox.js';
+import { StepBatch } from './step-batch.js';
 import type { Job } from '../background/worker.js';
 import { WORK } from '../background/notify.js';
 import { STEP } from '../storage/states.js';
@@ -89,17 +87,18 @@ export class MessageStepper implements Job {
         // Read in this transaction, on the one writer (SQLite) or locked (PostgreSQL): these
         // steps are this transaction's, with no compare-and-set to take them.
         due = await tx.messages.due(now, this.#batch, { lock: tx.backend.lockRows });
-        const writes = new StepWrites(this.#deps.webhookPolicy.statusCallbackAttempts);
-        for (const message of due) await this.#step(tx, writes, message, { read: 'in this transaction' });
-        await writes.flush(tx);
+        const batch = new StepBatch(tx, this.#deps.webhookPolicy.statusCallbackAttempts);
+        await batch.load(due);
+        for (const message of due) await this.#step(batch, message, { read: 'in this transaction' });
+        await batch.flush();
       });
     } catch {
       for (const message of due) {
         try {
           await this.#deps.store.transaction(async (tx) => {
-            const writes = new StepWrites(this.#deps.webhookPolicy.statusCallbackAttempts);
-            await this.#step(tx, writes, message, { read: 'before' });
-            await writes.flush(tx);
+            const batch = new StepBatch(tx, this.#deps.webhookPolicy.statusCallbackAttempts);
+            await this.#step(batch, message, { read: 'before' });
+            await batch.flush();
           });
         } catch (error) {
           this.#deps.logger.error({ err: error, messageSid: message.sid, step: message.next_step }, 'message step failed');
@@ -113,7 +112,7 @@ export class MessageStepper implements Job {
    * One due step of one message, in the caller's transaction. A message read before it is first
    * claimed by compare-and-set: a step another node (or round) took meanwhile is skipped.
    */
-  async #step(tx: Store, writes: StepWrites, message: MessageRow, how: { read: 'in this transaction' | 'before' }): Promise<void> {
+  async #step(batch: StepBatch, message: MessageRow, how: { read: 'in this transaction' | 'before' }): Promise<void> {
     // A step takes effect at its due time, not whenever a pass gets to it: with a hand-moved
     // clock that jumps ahead, `sent` is still dated at the sender's rate and the receipt follows
     // it by deliveryDelayMs (a later pass of the same settle() takes it when that is due too).
@@ -125,10 +124,10 @@ export class MessageStepper implements Job {
     {
       const at = toStored(now);
       if (how.read === 'before') {
-        const claimed = await tx.messages.advance(message.sid, { next_step: message.next_step, next_at: message.next_at }, { date_updated: at });
+        const claimed = await batch.tx.messages.advance(message.sid, { next_step: message.next_step, next_at: message.next_at }, { date_updated: at });
         if (!claimed) return;
       }
-      const move = new Move(tx, writes, { ...message, date_updated: at }, now);
+      const move = new Move(batch, { ...message, date_updated: at }, now);
       switch (message.next_step) {
         case STEP.route:
           return this.#route(move);
@@ -152,30 +151,31 @@ export class MessageStepper implements Job {
   }
 
   async #route(move: Move): Promise<void> {
-    const { tx, message } = move;
+    const { batch, message } = move;
+    const { tx } = batch;
     let sender: Candidate | undefined;
     let body = message.body;
     const media = MEDIA.decode(message.media);
     let asMms = media.length > 0;
     const patch: Updateable<MessageTable> = {};
     if (message.from_address === null) {
-      const service = message.messaging_service_sid ? await tx.services.fetch(message.account_sid, message.messaging_service_sid) : undefined;
+      const service = message.messaging_service_sid ? await batch.service(message.account_sid, message.messaging_service_sid) : undefined;
       if (!service) return move.fail(21704);
-      if (await tx.optOuts.isOptedOut(service.sid, message.to_address)) return move.fail(21610);
+      if (await batch.isOptedOut(service.sid, message.to_address)) return move.fail(21610);
       const magic = magicRecipientError(message.to_address);
       if (magic !== undefined) return move.fail(magic);
       const recipient = recipientOf(message.to_address);
       if (!recipient) return move.fail(21211);
-      const pool = await poolOf(tx, service.sid);
+      const pool = await batch.pool(service.sid);
       const input = {
         pool,
         to: recipient,
         hasMedia: asMms,
         stickySender: service.sticky_sender === 1,
         areaCodeGeomatch: service.area_code_geomatch === 1,
-        stickyFor: service.sticky_sender === 1 ? await tx.pools.fetchSticky(service.sid, message.to_address) : undefined,
+        stickyFor: service.sticky_sender === 1 ? await batch.sticky(service.sid, message.to_address) : undefined,
         stickyFirst: this.#options.stickySenderFirst,
-        load: await tx.senderQueues.backlog(
+        load: await batch.backlog(
           pool.map((s) => s.sid),
           toStored(move.now),
         ),
@@ -191,7 +191,7 @@ export class MessageStepper implements Job {
       }
       if (!selection.ok) return move.fail(selection.errorCode);
       sender = selection.sender;
-      if (service.sticky_sender === 1) await tx.pools.saveSticky(service.sid, message.to_address, sender.sid, toStored(move.now));
+      if (service.sticky_sender === 1) batch.saveSticky(service.sid, message.to_address, sender.sid, toStored(move.now));
       Object.assign(patch, {
         from_address: sender.address,
         sender_sid: sender.sid,
@@ -203,7 +203,7 @@ export class MessageStepper implements Job {
       sender = await resolveFrom(tx, message.account_sid, message.from_address, recipientOf(message.to_address)?.country);
       // The sender left the account after the message was accepted.
       if (!sender) return move.fail(21606);
-      if (await optedOutSince(tx, message, sender.sid)) return move.fail(21610);
+      if (await optedOutSince(batch, message, sender.sid)) return move.fail(21610);
       if (asMms && !sender.capabilities.includes('MMS')) asMms = false;
       if (sender.sid) patch.sender_sid = sender.sid;
     }
@@ -218,7 +218,7 @@ export class MessageStepper implements Job {
     // can share their text with another account's, so the queue is keyed by the sender's SID.
     // Twilio's magic test sender belongs to no account: each account gets a queue of its own.
     const queue = sender.sid || `${message.account_sid}:${sender.address}`;
-    const slot = await tx.senderQueues.reserveSlot(queue, { now: toStored(move.now), notAfter: toStored(expiresAt), durationMs: transmitMs });
+    const slot = await batch.reserveSlot(queue, { now: toStored(move.now), notAfter: toStored(expiresAt), durationMs: transmitMs });
     if (!slot) {
       // It would wait past its validity period: it stays queued until then, and then fails.
       const failAt = expiresAt > move.now ? expiresAt : move.now;
@@ -228,22 +228,22 @@ export class MessageStepper implements Job {
   }
 
   async #send(move: Move): Promise<void> {
-    if (await optedOutSince(move.tx, move.message, move.message.sender_sid)) return move.fail(21610);
-    const outcome = await this.#outcome(move.tx, move.message);
+    if (await optedOutSince(move.batch, move.message, move.message.sender_sid)) return move.fail(21610);
+    const outcome = await this.#outcome(move.batch, move.message);
     if (outcome && outcome.status === 'failed') return move.fail(outcome.errorCode, 'failed');
     const transmit = move.message.transmit_ms ?? 0;
     move.to({ status: 'sending', next_step: STEP.sent, next_at: toStored(new Date(move.now.getTime() + transmit)) });
   }
 
   async #deliver(move: Move): Promise<void> {
-    const outcome = await this.#outcome(move.tx, move.message);
+    const outcome = await this.#outcome(move.batch, move.message);
     if (outcome) return move.fail(outcome.errorCode, 'undelivered');
     move.to({ status: 'delivered', next_step: null, next_at: null });
   }
 
   /** How delivery to this recipient ends, when it does not simply succeed: the account's delivery rule. */
-  async #outcome(tx: Store, message: MessageRow): Promise<{ status: 'failed' | 'undelivered'; errorCode: number } | undefined> {
-    const rule = await tx.deliveryRules.fetch(message.account_sid, message.to_address);
+  async #outcome(batch: StepBatch, message: MessageRow): Promise<{ status: 'failed' | 'undelivered'; errorCode: number } | undefined> {
+    const rule = await batch.rule(message.account_sid, message.to_address);
     if (!rule) return undefined;
     return { status: rule.status === 'failed' ? 'failed' : 'undelivered', errorCode: rule.error_code };
   }
@@ -254,50 +254,16 @@ export class MessageStepper implements Job {
  * it was accepted: a scheduled message, or one waiting in its sender's queue, fails with 21610 when
  * its turn comes. Replies were checked when their TwiML made them; keyword confirmations always go.
  */
-async function optedOutSince(tx: Store, message: MessageRow, senderSid: string | null): Promise<boolean> {
+async function optedOutSince(batch: StepBatch, message: MessageRow, senderSid: string | null): Promise<boolean> {
   if (message.direction !== 'outbound-api' || message.from_address === null) return false;
-  const scope = message.messaging_service_sid ?? (senderSid ? await tx.pools.serviceOf(senderSid) : undefined) ?? message.from_address;
-  return tx.optOuts.isOptedOut(scope, message.to_address);
-}
-
-/**
- * What a transaction's steps write, kept until its steps are taken and then written a table at a
- * time (storage/bulk.ts): the messages' new state, their history rows and their status callbacks.
- * Nothing a step reads is among them (a message is taken once per transaction), so deferring them
- * changes no step's outcome. On PostgreSQL that is three round trips a batch instead of three a step.
- */
-class StepWrites {
-  readonly #messages = new Map<string, Updateable<MessageTable>>();
-  readonly #events: MessageEvent[] = [];
-  readonly #webhooks: WebhookRow[] = [];
-
-  constructor(readonly callbackAttempts: number) {}
-
-  message(sid: string, patch: Updateable<MessageTable>): void {
-    this.#messages.set(sid, { ...this.#messages.get(sid), ...patch });
-  }
-
-  event(event: MessageEvent): void {
-    this.#events.push(event);
-  }
-
-  statusChanged(message: MessageRow, at: Date): void {
-    const hook = statusCallback(message, at, this.callbackAttempts);
-    if (hook) this.#webhooks.push(webhookRow(hook, at));
-  }
-
-  async flush(tx: Store): Promise<void> {
-    await tx.messages.updateMany(this.#messages);
-    await tx.messages.addEvents(this.#events);
-    await tx.webhooks.insertMany(this.#webhooks);
-  }
+  const scope = message.messaging_service_sid ?? (senderSid ? await batch.tx.pools.serviceOf(senderSid) : undefined) ?? message.from_address;
+  return batch.isOptedOut(scope, message.to_address);
 }
 
 /** One message's change of state inside a step's transaction: the row, its history, its callback. */
 class Move {
   constructor(
-    readonly tx: Store,
-    readonly writes: StepWrites,
+    readonly batch: StepBatch,
     public message: MessageRow,
     readonly now: Date,
   ) {}
@@ -305,12 +271,12 @@ class Move {
   to(patch: Updateable<MessageTable>): void {
     const before = this.message.status;
     const after = { ...this.message, ...patch, date_updated: toStored(this.now) } as MessageRow;
-    this.writes.message(after.sid, { ...patch, date_updated: after.date_updated });
+    this.batch.message(after.sid, { ...patch, date_updated: after.date_updated });
     this.message = after;
     if (after.status !== before) {
       const detail = patch.selection_rule ? `from ${after.from_address} by ${after.selection_rule}${after.rerouted ? ' (short code reroute)' : ''}` : null;
-      this.writes.event({ message_sid: after.sid, status: after.status, error_code: after.error_code, detail, date: after.date_updated });
-      this.writes.statusChanged(after, this.now);
+      this.batch.event({ message_sid: after.sid, status: after.status, error_code: after.error_code, detail, date: after.date_updated });
+      this.batch.statusChanged(after, this.now);
     }
   }
 

@@ -23,14 +23,26 @@ export class BulkWrites<DB> {
 
   /**
    * Inserts `rows` in their order, with `columns` (a row's missing ones are null). `skipExisting`:
-   * a row that would repeat a unique key is left out, not an error.
+   * a row that would repeat a unique key is left out, not an error; `replace`: such a row's
+   * `columns` overwrite the stored row's (its unique `key` named).
    */
-  async insert(db: Kysely<DB>, table: string, columns: readonly string[], rows: readonly object[], options: { skipExisting?: boolean } = {}): Promise<void> {
+  async insert(
+    db: Kysely<DB>,
+    table: string,
+    columns: readonly string[],
+    rows: readonly object[],
+    options: { skipExisting?: boolean; replace?: { key: readonly string[]; columns: readonly string[] } } = {},
+  ): Promise<void> {
     if (rows.length === 0) return;
-    const text = this.#cached(`insert|${table}|${columns}|${options.skipExisting === true}`, () => {
+    const { skipExisting, replace } = options;
+    const text = this.#cached(`insert|${table}|${columns}|${skipExisting === true}|${replace?.key}|${replace?.columns}`, () => {
       const list = columns.map(quote).join(', ');
       // `where true` tells SQLite's parser that `on conflict` is the upsert clause, not a join's.
-      const conflict = options.skipExisting ? ' where true on conflict do nothing' : '';
+      let conflict = skipExisting ? ' where true on conflict do nothing' : '';
+      if (replace) {
+        const set = replace.columns.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ');
+        conflict = ` where true on conflict (${replace.key.map(quote).join(', ')}) do update set ${set}`;
+      }
       return `insert into ${quote(table)} (${list}) select ${columns.map((c) => this.#field(c)).join(', ')} from ${this.#rows(table)}${conflict}`;
     });
     await this.#run(db, text, columns, rows);

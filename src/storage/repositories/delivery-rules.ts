@@ -13,6 +13,17 @@ export class DeliveryRuleRepository {
     return this.s.queries.deliveryRules.one.first(this.s.db, { accountSid, to });
   }
 
+  /** The rules of these accounts for any of these recipients, in one read. */
+  async amongst(accountSids: readonly string[], to: readonly string[]): Promise<DeliveryRuleRow[]> {
+    if (accountSids.length === 0 || to.length === 0) return [];
+    return this.s.db
+      .selectFrom('delivery_rules')
+      .selectAll()
+      .where('account_sid', 'in', [...accountSids])
+      .where('to_address', 'in', [...to])
+      .execute();
+  }
+
   async put(row: DeliveryRuleRow): Promise<void> {
     await this.s.db
       .insertInto('delivery_rules')

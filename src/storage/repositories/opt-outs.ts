@@ -13,6 +13,17 @@ export class OptOutRepository {
     return (await this.s.queries.optOuts.one.first(this.s.db, { scope, address })) !== undefined;
   }
 
+  /** Which of these scopes' opt-outs name any of these addresses: every pair found, in one read. */
+  async amongst(scopes: readonly string[], addresses: readonly string[]): Promise<{ scope: string; address: string }[]> {
+    if (scopes.length === 0 || addresses.length === 0) return [];
+    return this.s.db
+      .selectFrom('opt_outs')
+      .select(['scope', 'address'])
+      .where('scope', 'in', [...scopes])
+      .where('address', 'in', [...addresses])
+      .execute();
+  }
+
   async set(row: { account_sid: string; scope: string; address: string; date: string }, out: boolean): Promise<void> {
     if (out) {
       await this.s.db

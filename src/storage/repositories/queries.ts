@@ -7,7 +7,6 @@ import { numberQueries } from './numbers.js';
 import { senderPoolQueries } from './sender-pools.js';
 import { serviceQueries } from './services.js';
 import { messageQueries } from './messages.js';
-import { senderQueueQueries } from './sender-queues.js';
 import { optOutQueries } from './opt-outs.js';
 import { deliveryRuleQueries } from './delivery-rules.js';
 import { webhookQueries } from './webhooks.js';
@@ -27,7 +26,6 @@ export function buildQueries(db: Kysely<Database>, backend: Backend) {
     numbers: numberQueries(db, backend),
     pools: senderPoolQueries(db),
     messages: messageQueries(db, backend),
-    senderQueues: senderQueueQueries(db, backend),
     optOuts: optOutQueries(db),
     deliveryRules: deliveryRuleQueries(db),
     webhooks: webhookQueries(db),

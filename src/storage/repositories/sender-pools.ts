@@ -145,8 +145,22 @@ export class SenderPoolRepository {
     return (await this.s.queries.pools.sticky.first(this.s.db, { serviceSid, to }))?.sender_sid;
   }
 
-  async saveSticky(serviceSid: string, to: string, senderSid: string, date: string): Promise<void> {
-    await this.s.queries.pools.saveSticky.run(this.s.db, { serviceSid, to, senderSid, date });
+  /** The sticky senders of these services for any of these recipients, in one read. */
+  async stickyAmongst(serviceSids: readonly string[], to: readonly string[]): Promise<{ service_sid: string; to_address: string; sender_sid: string }[]> {
+    if (serviceSids.length === 0 || to.length === 0) return [];
+    return this.s.db
+      .selectFrom('sticky_senders')
+      .select(['service_sid', 'to_address', 'sender_sid'])
+      .where('service_sid', 'in', [...serviceSids])
+      .where('to_address', 'in', [...to])
+      .execute();
+  }
+
+  /** Many sticky mappings written (or rewritten) in one statement. */
+  async saveStickies(rows: readonly { service_sid: string; to_address: string; sender_sid: string; date_updated: string }[]): Promise<void> {
+    await this.s.queries.bulk.insert(this.s.db, 'sticky_senders', ['service_sid', 'to_address', 'sender_sid', 'date_updated'], rows, {
+      replace: { key: ['service_sid', 'to_address'], columns: ['sender_sid', 'date_updated'] },
+    });
   }
 }
 
@@ -195,12 +209,6 @@ export function senderPoolQueries(db: Kysely<Database>) {
     ),
     sticky: prepare<{ serviceSid: string; to: string }, { sender_sid: string }>((arg) =>
       db.selectFrom('sticky_senders').select('sender_sid').where('service_sid', '=', arg('serviceSid')).where('to_address', '=', arg('to')),
-    ),
-    saveSticky: prepare<{ serviceSid: string; to: string; senderSid: string; date: string }, never>((arg) =>
-      db
-        .insertInto('sticky_senders')
-        .values({ service_sid: arg('serviceSid'), to_address: arg('to'), sender_sid: arg('senderSid'), date_updated: arg('date') })
-        .onConflict((oc) => oc.columns(['service_sid', 'to_address']).doUpdateSet({ sender_sid: arg('senderSid'), date_updated: arg('date') })),
     ),
     // The account's condition lets a page stand for the service's ownership check (pool.ts).
     members: new KeysetList<PoolMemberRow>((arg) => members(arg).where('m.account_sid', '=', arg('accountSid') as string), 'm.date_created', 'm.sender_sid'),

@@ -20,6 +20,16 @@ export class ServiceRepository {
     return (options.lock && this.s.backend.lockRows ? q.serviceForUpdate : q.service).first(this.s.db, { accountSid, sid });
   }
 
+  /** Several services by SID, of whichever accounts (callers compare each row's account). */
+  async fetchMany(sids: readonly string[]): Promise<ServiceRow[]> {
+    if (sids.length === 0) return [];
+    return this.s.db
+      .selectFrom('services')
+      .selectAll()
+      .where('sid', 'in', [...sids])
+      .execute();
+  }
+
   async fetchByName(accountSid: string, friendlyName: string): Promise<ServiceRow | undefined> {
     return this.s.db
       .selectFrom('services')
