@@ -17,6 +17,7 @@ import { MAGIC_FROM_VALID, resolveFrom } from '../../sending/senders.js';
 import { reachProblem } from '../../sending/sender-selection.js';
 import { encodingOf, smartEncode } from '../../sending/segments.js';
 import { reportStatus } from '../../sending/status-callbacks.js';
+import { acceptMessage } from '../../sending/intake.js';
 import { magicRecipientError } from '../../network/errors.js';
 import { STEP } from '../../storage/states.js';
 import { WORK } from '../../background/notify.js';
@@ -169,11 +170,7 @@ export async function createMessage(deps: Deps, accountSid: string, params: Crea
     send_at: sendAt ?? null,
     at,
   });
-  await store.transaction(async (tx) => {
-    await requireWritable(tx, accountSid);
-    await tx.messages.insert(row);
-    await tx.messages.addEvent({ message_sid: row.sid, status, detail: null, date: at });
-  });
+  await acceptMessage(store, row, { message_sid: row.sid, status, detail: null, date: at });
   deps.notify(WORK.messages);
   return row;
 }

@@ -68,6 +68,18 @@ export class AccountRepository {
   async statusForWrite(accountSid: string): Promise<string | undefined> {
     return (await this.s.queries.accounts.statusForWrite.first(this.s.db, { sid: accountSid }))?.status;
   }
+
+  /** Several accounts' statuses, as statusForWrite reads one (held until the transaction ends). */
+  async statusesForWrite(accountSids: readonly string[]): Promise<Map<string, string>> {
+    if (accountSids.length === 0) return new Map();
+    let query = this.s.db
+      .selectFrom('accounts')
+      .select(['sid', 'status'])
+      .where('sid', 'in', [...accountSids])
+      .orderBy('sid');
+    if (this.s.backend.lockRows) query = query.forShare();
+    return new Map((await query.execute()).map((row) => [row.sid, row.status]));
+  }
 }
 
 /** The accounts' hot queries, compiled once per database. */
