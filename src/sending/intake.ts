@@ -14,7 +14,8 @@ interface Arrival {
 
 /**
  * Writes accepted messages durably, with the others accepted meanwhile: one transaction, one
- * statement for the messages and one for their history, instead of a transaction each. A send
+ * statement for the messages and one for their history, instead of a transaction each (on
+ * PostgreSQL, five round trips a send became five a batch). A send
  * answers once its batch has committed, so a 2xx still means the message is stored. A message
  * alone waits for nothing; under load a batch is what arrived during the previous one's commit.
  */
@@ -26,6 +27,9 @@ class MessageIntake {
   }
 
   async accept(row: MessageRow, event: MessageEvent): Promise<void> {
+    // SQLite's group commit shares one commit between concurrent sends already; gathered here as
+    // well, they only waited (accepted 800-855 a second against 905-970 alone, alternating builds).
+    if (this.store.backend.commitsTogether) return this.#writeAlone(row, event);
     const arrival: Arrival = { row, event };
     await this.#batcher.add(arrival);
     if (arrival.refused !== undefined) throw arrival.refused;
@@ -48,16 +52,20 @@ class MessageIntake {
       for (const arrival of arrivals) {
         arrival.refused = undefined;
         try {
-          await this.store.transaction(async (tx) => {
-            await requireWritable(tx, arrival.row.account_sid);
-            await tx.messages.insert(arrival.row);
-            await tx.messages.addEvent(arrival.event);
-          });
+          await this.#writeAlone(arrival.row, arrival.event);
         } catch (error) {
           arrival.refused = error;
         }
       }
     }
+  }
+
+  async #writeAlone(row: MessageRow, event: MessageEvent): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await requireWritable(tx, row.account_sid);
+      await tx.messages.insert(row);
+      await tx.messages.addEvent(event);
+    });
   }
 }
 

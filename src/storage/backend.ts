@@ -9,6 +9,11 @@ export interface Backend {
   readonly dialect: Dialect;
   /** Whether this process is the database's only writer, so in-memory copies cannot go stale. */
   readonly soleWriter: boolean;
+  /**
+   * Whether concurrent transactions already share one commit (SQLite's group commit): then
+   * gathering writes into fewer transactions saves nothing, and only adds a wait.
+   */
+  readonly commitsTogether: boolean;
   /** Whether `SELECT … FOR UPDATE` is needed (and understood) to serialize writers. */
   readonly lockRows: boolean;
   /** PostgreSQL schema holding Shortroute's tables (created when missing); none for SQLite. */

@@ -81,6 +81,7 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
     dialect: new PostgresDialectForOneSchema({ pool }, options.schema),
     lockRows: true,
     soleWriter: false,
+    commitsTogether: false,
     schema: options.schema,
     isUniqueViolation: (error) => (error as { code?: string }).code === '23505',
     isConnectionError: (error) => {

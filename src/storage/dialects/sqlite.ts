@@ -18,6 +18,7 @@ export function sqliteBackend(options: { dataDir: string; inMemory: boolean }): 
     // One writer serializes every transaction, so there is nothing to lock row by row.
     lockRows: false,
     soleWriter: true,
+    commitsTogether: true,
     isUniqueViolation: (error: unknown) => {
       const code = (error as { code?: string }).code ?? '';
       return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';

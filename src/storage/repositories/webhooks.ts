@@ -92,12 +92,12 @@ export class WebhookRepository {
       this.s.db,
       'webhooks',
       'claim',
+      ['sid', 'attempts'],
+      rows,
       (from, field, param) =>
         `update webhooks set attempts = webhooks.attempts + 1, next_attempt_at = ${param(2)}, claimed_by = ${param(3)}, date_updated = ${param(4)}` +
         ` from ${from()} where webhooks.sid = ${field('sid')} and webhooks.attempts = ${field('attempts')}` +
         ` and webhooks.attempts <= webhooks.max_attempts and webhooks.status = 'pending' returning webhooks.sid`,
-      ['sid', 'attempts'],
-      rows,
       [leaseUntil, claimant, now],
     );
     return new Set(won.map((row) => row.sid));
