@@ -182,7 +182,7 @@ for (const backend of BACKENDS) {
       assert.ok(row);
       assert.equal(row.status, 'pending');
       const leaseUntil = new Date(clock.now().getTime() + 60_000);
-      assert.equal(await next.store.webhooks.claim(row, 'a-third-node', toStored(leaseUntil), toStored(clock.now())), true);
+      assert.deepEqual(await next.store.webhooks.claimMany([row], 'a-third-node', toStored(leaseUntil), toStored(clock.now())), new Set([row.sid]));
       answer = thanks;
       await advance(next, clock, 59_000, 1000);
       assert.equal(requestsFor(inbound.sid, path).length, 1, 'not while the lease holds');

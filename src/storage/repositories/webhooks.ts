@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
-import { columnsOf, PreparedRowWrites, prepare } from '../prepared.js';
+import { columnsOf, PreparedRowWrites } from '../prepared.js';
 import type { Database, WebhookAttemptTable, WebhookTable } from '../schema.js';
 import type { Session } from './session.js';
 import { keysetPage, type Page, type PageQuery } from '../keyset.js';
@@ -77,15 +77,10 @@ export class WebhookRepository {
     return Number(result.numUpdatedRows);
   }
 
-  /** Claims a due webhook for one attempt, if no other node has: the attempt count is the version. */
-  async claim(row: WebhookRow, claimant: string, leaseUntil: string, now: string): Promise<boolean> {
-    const args = { sid: row.sid, attempts: row.attempts, next: row.attempts + 1, maxAttempts: row.max_attempts, leaseUntil, claimant, now };
-    return (await this.s.queries.webhooks.claim.changes(this.s.db, args)) > 0;
-  }
-
   /**
-   * Claims several due webhooks at once, each as claim() would; returns the SIDs this claimant won.
-   * One statement: on PostgreSQL a claim each was a round trip each.
+   * Claims due webhooks for one attempt each, those no other node has claimed since they were
+   * read (the attempt count is the version); returns the SIDs this claimant won. One statement:
+   * on PostgreSQL a claim each was a round trip each.
    */
   async claimMany(rows: readonly WebhookRow[], claimant: string, leaseUntil: string, now: string): Promise<Set<string>> {
     const won = await this.s.queries.bulk.query<{ sid: string }>(
@@ -112,12 +107,6 @@ export class WebhookRepository {
       .where('attempts', '=', row.attempts)
       .where('status', '=', 'pending')
       .execute();
-  }
-
-  async fetchForUpdate(sid: string): Promise<WebhookRow | undefined> {
-    let query = this.s.db.selectFrom('webhooks').selectAll().where('sid', '=', sid);
-    if (this.s.backend.lockRows) query = query.forUpdate();
-    return query.executeTakeFirst();
   }
 
   async update(sid: string, patch: Updateable<WebhookTable>): Promise<void> {
@@ -192,15 +181,5 @@ export class WebhookRepository {
 export function webhookQueries(db: Kysely<Database>) {
   return {
     rows: new PreparedRowWrites(db, 'webhooks'),
-    claim: prepare<{ sid: string; attempts: number; next: number; maxAttempts: number; leaseUntil: string; claimant: string; now: string }, never>((arg) =>
-      db
-        .updateTable('webhooks')
-        .set({ attempts: arg('next'), next_attempt_at: arg('leaseUntil'), claimed_by: arg('claimant'), date_updated: arg('now') })
-        .where('sid', '=', arg('sid'))
-        .where('attempts', '=', arg('attempts'))
-        // One claim beyond the last attempt, for an attempt lost with its node (never recorded).
-        .where('attempts', '<=', arg('maxAttempts'))
-        .where('status', '=', 'pending'),
-    ),
   };
 }
