@@ -6,6 +6,7 @@ import type { MessageTable } from '../storage/schema.js';
 import type { DeliveryRuleRow, MessageEvent, MessageRow, ServiceRow, Store, WebhookRow } from '../storage/store.js';
 import { STEP } from '../storage/states.js';
 import { webhookRow } from '../webhooks/outbox.js';
+import { IDLE } from '../storage/repositories/sender-queues.js';
 
 /**
  * One transaction's steps, read and written a table at a time. Before the steps it reads what they
@@ -140,7 +141,9 @@ export class StepBatch {
   async #loadQueues(senders: readonly string[]): Promise<void> {
     const missing = senders.filter((s) => !this.#queues.has(s));
     if (missing.length === 0) return;
-    for (const [sender, freeAt] of await this.tx.senderQueues.lockMany(missing)) this.#queues.set(sender, freeAt);
+    const locked = await this.tx.senderQueues.lockMany(missing);
+    // A queue deleted between its insert and its lock (the account's reset) counts as idle.
+    for (const sender of missing) this.#queues.set(sender, locked.get(sender) ?? IDLE);
   }
 
   /** A message's new state (patches of one message merge). */

@@ -38,6 +38,8 @@ class MessageIntake {
   async #write(arrivals: Arrival[]): Promise<void> {
     try {
       await this.store.transaction(async (tx) => {
+        // A transaction retried (a deadlock) decides each arrival again.
+        for (const a of arrivals) a.refused = undefined;
         const statuses = await tx.accounts.statusesForWrite([...new Set(arrivals.map((a) => a.row.account_sid))]);
         const writable = arrivals.filter((a) => {
           const status = statuses.get(a.row.account_sid);
@@ -48,7 +50,8 @@ class MessageIntake {
         await tx.messages.addEvents(writable.map((a) => a.event));
       });
     } catch {
-      // One message the database refuses fails alone, not its whole batch.
+      // One message the database refuses fails alone, not its whole batch (each alone answers
+      // with its own error).
       for (const arrival of arrivals) {
         arrival.refused = undefined;
         try {

@@ -242,7 +242,15 @@ export class WebhookDispatcher implements Job {
       });
     } catch (error) {
       this.#deps.logger.warn({ err: error, webhooks: answers.length }, 'recording attempts together failed; recording each alone');
-      for (const answer of answers) await this.#recordAlone(answer);
+      // Each alone: one that cannot be recorded at all (its webhook deleted meanwhile) is logged
+      // and the others are still recorded.
+      for (const answer of answers) {
+        try {
+          await this.#recordAlone(answer);
+        } catch (alone) {
+          this.#deps.logger.error({ err: alone, webhookSid: answer.hook.sid }, 'webhook attempt could not be recorded');
+        }
+      }
     }
   }
 

@@ -23,7 +23,8 @@ export class SenderQueueRepository {
       sorted.map((sender) => ({ sender, free_at: IDLE })),
       { skipExisting: true },
     );
-    // In one order on every node, so two batches never wait on each other's locks crosswise.
+    // In one order, so two batches locking their pools' queues never wait on each other crosswise
+    // (a sender named by From is locked when its step comes: a deadlock there is retried).
     let query = db.selectFrom('sender_queues').select(['sender', 'free_at']).where('sender', 'in', sorted).orderBy('sender');
     if (backend.lockRows) query = query.forUpdate();
     return new Map((await query.execute()).map((row) => [row.sender, row.free_at]));
