@@ -54,9 +54,7 @@ export class StepBatch {
     const senders: string[] = [];
     for (const sid of serviceSids) {
       if (!this.#services.has(sid)) continue;
-      const pool = await poolOf(tx, sid);
-      this.#pools.set(sid, pool);
-      senders.push(...pool.map((s) => s.sid));
+      senders.push(...(await this.pool(sid)).map((s) => s.sid));
     }
     await this.#loadQueues(senders);
 
