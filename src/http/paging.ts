@@ -1,5 +1,6 @@
 import type { Page, PageKey, PageQuery } from '../storage/store.js';
 import { invalidPageToken, invalidParameter, pageSizeTooLarge } from './errors.js';
+import { JsonText } from './json-text.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -86,8 +87,7 @@ function links<T>(path: string, filters: Record<string, string | undefined>, req
   };
 }
 
-/** A v1 list body: `{<key>: [...], meta: {...}}` with absolute URLs the SDK follows verbatim. */
-export function v1Page<T, J>(options: {
+interface V1PageOptions<T> {
   baseUrl: string;
   path: string;
   key: string;
@@ -96,22 +96,31 @@ export function v1Page<T, J>(options: {
   request: PageRequest;
   result: Page<T>;
   keyOf: (item: T) => PageKey;
-  serialize: (item: T) => J;
-}) {
+}
+
+function v1Meta<T>(options: V1PageOptions<T>) {
   const { baseUrl, path, key, request, result } = options;
   const l = links(baseUrl + path, options.filters ?? {}, request, result, options.keyOf);
   return {
-    [key]: result.items.map(options.serialize),
-    meta: {
-      page: request.page,
-      page_size: request.pageSize,
-      first_page_url: l.first,
-      previous_page_url: l.previous,
-      next_page_url: l.next,
-      key,
-      url: l.current,
-    },
+    page: request.page,
+    page_size: request.pageSize,
+    first_page_url: l.first,
+    previous_page_url: l.previous,
+    next_page_url: l.next,
+    key,
+    url: l.current,
   };
+}
+
+/** A v1 list body: `{<key>: [...], meta: {...}}` with absolute URLs the SDK follows verbatim. */
+export function v1Page<T, J>(options: V1PageOptions<T> & { serialize: (item: T) => J }) {
+  return { [options.key]: options.result.items.map(options.serialize), meta: v1Meta(options) };
+}
+
+/** The same body as JSON text, each item written as text by `write` (the longest pages' way: json-text.ts). */
+export function v1PageText<T>(options: V1PageOptions<T> & { write: (item: T) => string }): JsonText {
+  const items = options.result.items.map(options.write).join(',');
+  return new JsonText(`{${JSON.stringify(options.key)}:[${items}],"meta":${JSON.stringify(v1Meta(options))}}`);
 }
 
 /** A 2010 list body: flat, with relative URIs and `start`/`end` item indexes. */

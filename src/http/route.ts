@@ -3,6 +3,7 @@ import type { OperationSpec, ParamsOf, PathOf } from './operation.js';
 import { readParams, schemaOf, type ParamErrors } from './params.js';
 import { apiKeyNotPermitted, crossSiteRefused, methodNotAllowed, notFound } from './errors.js';
 import { baseUrlOf } from './origin.js';
+import { JsonText } from './json-text.js';
 import { authenticate, type Caller, resolvePathAccount } from '../auth/credentials.js';
 import { CONSOLE_COOKIE, type ConsoleSessions, readCookie } from '../auth/console-session.js';
 import type { AccountRow } from '../storage/store.js';
@@ -156,7 +157,10 @@ export function twilioRoute<O extends OperationSpec>(
       const body = await handler({ account, path: path as PathOf<O>, params: params as unknown as ParamsOf<O>, baseUrl, request, reply });
       if (reply.sent) return;
       reply.code(status);
-      return status === 204 ? reply.send() : body;
+      if (status === 204) return reply.send();
+      // Already JSON (json-text.ts): a string with a JSON type is sent as it is, not serialized.
+      if (body instanceof JsonText) return reply.type('application/json; charset=utf-8').send(body.text);
+      return body;
     },
   });
 }

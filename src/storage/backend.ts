@@ -43,4 +43,6 @@ export interface Backend {
 export interface DirectReads {
   /** Rows as objects keyed by column name. */
   all(sql: string, parameters: readonly unknown[]): unknown[] | Promise<unknown[]>;
+  /** Rows as arrays of their values in the select's order: no object a row, for the longest pages. */
+  arrays(sql: string, parameters: readonly unknown[]): unknown[][] | Promise<unknown[][]>;
 }

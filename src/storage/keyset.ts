@@ -47,10 +47,18 @@ export class KeysetList<T> {
   }
 
   async page<DB>(db: Kysely<DB>, args: Args, page: PageQuery): Promise<Page<T>> {
+    return pageOf((await this.#query(args, page, (query, values) => query.run(db, values))) as T[], page);
+  }
+
+  /** The same page with each row as the array of its values, in the select's column order. */
+  async pageOfArrays<DB, V extends unknown[]>(db: Kysely<DB>, args: Args, page: PageQuery): Promise<Page<V>> {
+    return pageOf((await this.#query(args, page, (query, values) => query.arrays(db, values))) as V[], page);
+  }
+
+  #query<R>(args: Args, page: PageQuery, run: (query: PreparedQuery<Args, T>, values: Args) => Promise<R>): Promise<R> {
     const limit = page.size + 1;
-    if (page.before) return pageOf(await this.#before.run(db, { ...args, ...page.before, limit }), page);
-    const rows = page.after ? await this.#after.run(db, { ...args, ...page.after, limit }) : await this.#first.run(db, { ...args, limit });
-    return pageOf(rows, page);
+    if (page.before) return run(this.#before, { ...args, ...page.before, limit });
+    return page.after ? run(this.#after, { ...args, ...page.after, limit }) : run(this.#first, { ...args, limit });
   }
 }
 

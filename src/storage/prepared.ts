@@ -49,6 +49,18 @@ export class PreparedQuery<A extends Record<string, unknown>, R> {
     return result.rows;
   }
 
+  /**
+   * Rows as arrays of their values, in the select's column order: a page of many rows then makes
+   * no object a row. In a transaction (no direct reads) the objects Kysely made are taken apart.
+   */
+  async arrays<DB>(db: Kysely<DB>, args: A): Promise<unknown[][]> {
+    const parameters = this.#parameters(args);
+    const direct = this.#direct(db);
+    if (direct) return direct.arrays(this.#compiled.sql, parameters);
+    const result = await db.executeQuery<R>({ ...this.#compiled, parameters });
+    return result.rows.map((row) => Object.values(row as object));
+  }
+
   /** Runs a write and returns how many rows it changed. */
   async changes<DB>(db: Kysely<DB>, args: A): Promise<number> {
     const result = await db.executeQuery<R>({ ...this.#compiled, parameters: this.#parameters(args) });

@@ -25,7 +25,7 @@ export type { AccountRow } from './repositories/accounts.js';
 export type { ApiKeyRow } from './repositories/api-keys.js';
 export type { ServiceRow } from './repositories/services.js';
 export type { ShortCodeRow, PhoneNumberRow } from './repositories/numbers.js';
-export { SENDER_TYPE, POOL_COUNTED, type SenderType, type PoolMemberRow, type SenderDetails } from './repositories/sender-pools.js';
+export { SENDER_TYPE, POOL_COUNTED, type SenderType, type PoolMemberRow, type PoolMemberValues, type SenderDetails } from './repositories/sender-pools.js';
 export type { MessageRow, MessageFilters, MessageEvent } from './repositories/messages.js';
 export type { WebhookRow, WebhookAttemptRow } from './repositories/webhooks.js';
 export type { DeliveryRuleRow } from './repositories/delivery-rules.js';

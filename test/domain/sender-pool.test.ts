@@ -30,10 +30,7 @@ for (const backend of BACKENDS) {
       assert.equal(member.address, sc.short_code);
       assert.equal(member.country_code, 'US');
       const page = await listMembers(env.deps, shortCodeKind, env.accountSid, svc.sid, { size: 50 });
-      assert.deepEqual(
-        page.items.map((m) => m.sid),
-        [sc.sid],
-      );
+      assert.deepEqual(page.items, [[sc.sid, sc.short_code, 'US', member.capabilities, member.added]]);
     });
 
     test('createMember: the pool limit (21714), a sender already here (21710) or in another service (21712)', async () => {

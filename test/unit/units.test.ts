@@ -10,6 +10,7 @@ import { isCountryCode } from '../../src/resources/short-codes/short-codes.js';
 import { redirect } from '../../src/sdk/request-client.js';
 import { generate } from '../../scripts/generate-api.js';
 import { TwilioError } from '../../src/http/errors.js';
+import { closing, opened, quoted } from '../../src/http/json-text.js';
 
 describe('dates', () => {
   test('toRfc2822: formats as Twilio 2010 does', () => {
@@ -34,6 +35,18 @@ describe('paging', () => {
         () => readPaging({ PageToken: token }),
         (e: TwilioError) => e.code === 21481,
       );
+    }
+  });
+});
+
+describe('json text', () => {
+  test('opened + closing: one string literal, escaped on both sides of the join', () => {
+    const awkward = ['plain', 'a "quote"', 'back\\slash', 'line\nbreak', 'nul \u0000', 'emoji 😀', '\ud800 lone surrogate'];
+    for (const prefix of awkward) {
+      for (const rest of awkward) {
+        const text = `{"url":${opened(prefix)}${closing(rest)},"q":${quoted(rest)}}`;
+        assert.deepEqual(JSON.parse(text), { url: prefix + rest, q: rest });
+      }
     }
   });
 });

@@ -5,6 +5,7 @@ import {
   type Page,
   type PageQuery,
   type PoolMemberRow,
+  type PoolMemberValues,
   type SenderDetails,
   type SenderType,
   type Store,
@@ -87,7 +88,7 @@ export async function fetchMember(deps: Deps, kind: PoolKind, accountSid: string
   throw notFound(memberPath(kind, serviceSid, sid));
 }
 
-export async function listMembers(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, page: PageQuery): Promise<Page<Member>> {
+export async function listMembers(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, page: PageQuery): Promise<Page<PoolMemberValues>> {
   const result = await deps.store.pools.listMembers(accountSid, serviceSid, kind.type, page);
   // Members are listed only from the account's own service, so a page that holds any shows the
   // service is there and the caller's: only an empty one needs the service looked up.

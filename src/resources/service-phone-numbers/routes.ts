@@ -1,7 +1,7 @@
 import { operations as op } from '../../generated/api.js';
 import type { TwilioRoutes } from '../../http/route.js';
 import { invalidSender } from '../../http/errors.js';
-import { memberParts, poolRoutes } from '../sender-pool/routes.js';
+import { poolRoutes } from '../sender-pool/routes.js';
 import { phoneNumberKind } from './service-phone-numbers.js';
 
 /** /v1/Services/{ServiceSid}/PhoneNumbers: the phone numbers in a service's sender pool. */
@@ -11,19 +11,7 @@ export function servicePhoneNumberRoutes(routes: TwilioRoutes): void {
     ops: { create: op.v1CreatePhoneNumber, list: op.v1ListPhoneNumber, fetch: op.v1FetchPhoneNumber, delete: op.v1DeletePhoneNumber },
     key: 'phone_numbers',
     errors: { PhoneNumberSid: (value) => invalidSender('PhoneNumberSid', value) },
-    json: (row, owner, url) => {
-      const { added, capabilities } = memberParts(row);
-      return {
-        sid: row.sid,
-        account_sid: owner.accountSid,
-        service_sid: owner.serviceSid,
-        date_created: added,
-        date_updated: added,
-        phone_number: row.address,
-        country_code: row.country_code,
-        capabilities,
-        url,
-      };
-    },
+    addressField: 'phone_number',
+    countryCode: true,
   });
 }

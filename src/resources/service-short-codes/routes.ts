@@ -1,7 +1,7 @@
 import { operations as op } from '../../generated/api.js';
 import type { TwilioRoutes } from '../../http/route.js';
 import { invalidSender } from '../../http/errors.js';
-import { memberParts, poolRoutes } from '../sender-pool/routes.js';
+import { poolRoutes } from '../sender-pool/routes.js';
 import { shortCodeKind } from './service-short-codes.js';
 
 /** /v1/Services/{ServiceSid}/ShortCodes: the short codes in a service's sender pool. */
@@ -11,19 +11,7 @@ export function serviceShortCodeRoutes(routes: TwilioRoutes): void {
     ops: { create: op.v1CreateShortCode, list: op.v1ListShortCode, fetch: op.v1FetchShortCode, delete: op.v1DeleteShortCode },
     key: 'short_codes',
     errors: { ShortCodeSid: (value) => invalidSender('ShortCodeSid', value) },
-    json: (row, owner, url) => {
-      const { added, capabilities } = memberParts(row);
-      return {
-        sid: row.sid,
-        account_sid: owner.accountSid,
-        service_sid: owner.serviceSid,
-        date_created: added,
-        date_updated: added,
-        short_code: row.address,
-        country_code: row.country_code,
-        capabilities,
-        url,
-      };
-    },
+    addressField: 'short_code',
+    countryCode: true,
   });
 }

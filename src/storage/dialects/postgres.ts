@@ -64,20 +64,21 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
     }
     return name;
   };
-  const query = async (name: string, text: string, values: readonly unknown[]) => (await pool.query({ name, text, values: [...values] })).rows as unknown[];
-  const read = async (text: string, values: readonly unknown[]) => {
+  const query = async (name: string, text: string, values: readonly unknown[], arrays: boolean): Promise<unknown[]> =>
+    arrays ? (await pool.query({ name, text, values: [...values], rowMode: 'array' })).rows : (await pool.query({ name, text, values: [...values] })).rows;
+  const read = async (text: string, values: readonly unknown[], arrays = false) => {
     try {
-      return await query(nameOf(text), text, values);
+      return await query(nameOf(text), text, values, arrays);
     } catch (error) {
       if ((error as { code?: string }).code !== '0A000') throw error;
-      return query(nameOf(text, true), text, values);
+      return query(nameOf(text, true), text, values, arrays);
     }
   };
   const channel = `shortroute_accounts_${options.schema}`.slice(0, 63);
   return {
     name: 'postgres',
     accountChanges: { channel, listen: (onChange, onListening) => listen(options.url, channel, onChange, onListening) },
-    reads: { all: read },
+    reads: { all: (text, values) => read(text, values), arrays: async (text, values) => (await read(text, values, true)) as unknown[][] },
     dialect: new PostgresDialectForOneSchema({ pool }, options.schema),
     lockRows: true,
     soleWriter: false,

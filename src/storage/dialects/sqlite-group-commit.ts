@@ -40,7 +40,7 @@ export class GroupCommitSqliteDialect extends SqliteDialect {
   /** Selects on the reader's snapshot, with no unit of work around them. */
   get reads(): DirectReads {
     const driver = this.#driver;
-    return { all: (sql, parameters) => driver.reader().all(sql, parameters) };
+    return { all: (sql, parameters) => driver.reader().all(sql, parameters), arrays: (sql, parameters) => driver.reader().arrays(sql, parameters) };
   }
 }
 
@@ -73,24 +73,32 @@ class Mutex {
 class StatementCache {
   readonly #db: BetterSqlite3.Database;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  /** The same statements in raw mode (a statement's mode is its own, so each mode has its copy). */
+  readonly #rawStatements = new Map<string, BetterSqlite3.Statement>();
 
   constructor(db: BetterSqlite3.Database) {
     this.#db = db;
   }
 
-  #statement(sql: string): BetterSqlite3.Statement {
-    let statement = this.#statements.get(sql);
+  #statement(sql: string, raw = false): BetterSqlite3.Statement {
+    const statements = raw ? this.#rawStatements : this.#statements;
+    let statement = statements.get(sql);
     if (!statement) {
       // Bounded: the queries are Shortroute's own, but `in (…)` lists vary in length.
-      if (this.#statements.size > 500) this.#statements.clear();
+      if (statements.size > 500) statements.clear();
       statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
+      if (raw) statement.raw(true);
+      statements.set(sql, statement);
     }
     return statement;
   }
 
   all(sql: string, parameters: readonly unknown[]): unknown[] {
     return this.#statement(sql).all(parameters);
+  }
+
+  arrays(sql: string, parameters: readonly unknown[]): unknown[][] {
+    return this.#statement(sql, true).all(parameters) as unknown[][];
   }
 
   run(compiled: CompiledQuery): QueryResult<unknown> {
