@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type RawServerDefault } from 'fastify';
 import formbody from '@fastify/formbody';
+import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 import type { Deps } from './deps.js';
 import { frameworkError, installErrorHandler, refuseWhileClosing } from './http/error-handler.js';
 import { methodGuard } from './http/route.js';
@@ -37,6 +38,22 @@ export interface ServerOptions {
 /** Twilio caps request bodies well below this; 1 MiB leaves room for long message bodies. */
 export const BODY_LIMIT = 1024 * 1024;
 
+/**
+ * Fastify's own response serializers, each compiled when its route first answers rather than all
+ * at start: compiling the spec's response schemas for every route took about a tenth of the
+ * start-up, and most routes of a given run never answer.
+ */
+function lazySerializers(...factoryArgs: Parameters<ReturnType<typeof SerializerSelector>>) {
+  const compile = SerializerSelector()(...factoryArgs);
+  return (route: Parameters<typeof compile>[0]) => {
+    let serialize: ((data: unknown) => string) | undefined;
+    return (data: unknown) => {
+      serialize ??= compile(route);
+      return serialize(data);
+    };
+  };
+}
+
 /** Builds the HTTP server: every plugin and resource wired here, in order. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify<RawServerDefault>({
@@ -50,6 +67,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // While closing, refuseWhileClosing answers with Twilio's 503 instead of Fastify's.
     return503OnClosing: false,
     frameworkErrors: (error, _request, reply) => frameworkError(error, reply as FastifyReply),
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   });
   const { deps } = options;
   installProxy(app.server, {
