@@ -12,6 +12,8 @@ export class Batcher<T> {
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
     private readonly inFlight = 1,
+    /** Called when the last batch is written and nothing waits. */
+    private readonly onIdle?: () => void,
   ) {}
 
   add(item: T): Promise<void> {
@@ -34,5 +36,27 @@ export class Batcher<T> {
       }
     }
     this.#writing--;
+    if (this.#writing === 0) this.onIdle?.();
+  }
+}
+
+/**
+ * A Batcher for each key (one pool's adds), made on the first item and dropped once idle, so keys
+ * that come and go leave nothing behind. Batches of different keys are written concurrently.
+ */
+export class BatchersByKey<T> {
+  readonly #batchers = new Map<string, Batcher<T>>();
+
+  /** `write` writes a batch of this key's items; the first item's call makes the key's Batcher. */
+  add(key: string, item: T, write: (items: T[]) => Promise<void>): Promise<void> {
+    let batcher = this.#batchers.get(key);
+    if (!batcher) {
+      const made = new Batcher(write, 1, () => {
+        if (this.#batchers.get(key) === made) this.#batchers.delete(key);
+      });
+      this.#batchers.set(key, made);
+      batcher = made;
+    }
+    return batcher.add(item);
   }
 }

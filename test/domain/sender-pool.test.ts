@@ -44,6 +44,24 @@ for (const backend of BACKENDS) {
       await refused(createMember(env.deps, shortCodeKind, env.accountSid, other.sid, a.sid), 400, 21712);
     });
 
+    test('createMember: adds that arrive together are each answered as that add alone would be', async () => {
+      // On PostgreSQL these are written in batches (pool.ts); each must still get its own answer.
+      const svc = await service('Together');
+      const elsewhere = await service('Elsewhere');
+      const [a, b, c, x] = [await shortCode(), await shortCode(), await shortCode(), await shortCode()];
+      await createMember(env.deps, shortCodeKind, env.accountSid, elsewhere.sid, x.sid);
+      const missing = `SC${'0'.repeat(32)}`;
+      const add = (sid: string) => createMember(env.deps, shortCodeKind, env.accountSid, svc.sid, sid);
+      // b starts a batch alone; the rest arrive while it is written and form the next one, which
+      // must see the first a when deciding the second, and the pool full (maxSenders 2) at c.
+      const results = await Promise.allSettled([b, a, a, { sid: missing }, x, c].map((sc) => add(sc.sid)));
+      const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as TwilioError).code : r.value.address));
+      assert.deepEqual(codes, [b.short_code, a.short_code, 21710, 21421, 21712, 21714]);
+      const page = await listMembers(env.deps, shortCodeKind, env.accountSid, svc.sid, { size: 50 });
+      assert.deepEqual(page.items.map((m) => m[0]).sort(), [a.sid, b.sid].sort());
+      assert.equal((await env.deps.store.services.fetch(env.accountSid, svc.sid))?.pool_size, 2);
+    });
+
     test('createMember: one alpha sender per service (21709)', async () => {
       const svc = await service('Alpha');
       await createMember(env.deps, alphaSenderKind, env.accountSid, svc.sid, 'Shortroute');

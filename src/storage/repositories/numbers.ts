@@ -13,6 +13,19 @@ export interface NumberFilters {
   friendlyName?: string;
 }
 
+/** The account's rows of a numbers table among these SIDs, locked in SID order when asked (on PostgreSQL). */
+async function ofAccount(s: Session, table: 'short_codes' | 'phone_numbers', accountSid: string, sids: readonly string[], lock: boolean) {
+  if (sids.length === 0) return [];
+  let query = s.db
+    .selectFrom(table)
+    .selectAll()
+    .where('account_sid', '=', accountSid)
+    .where('sid', 'in', [...sids])
+    .orderBy('sid');
+  if (lock && s.backend.lockRows) query = query.forUpdate();
+  return query.execute();
+}
+
 /** The account's short codes. */
 export class ShortCodeRepository {
   constructor(private readonly s: Session) {}
@@ -29,6 +42,11 @@ export class ShortCodeRepository {
   async fetch(accountSid: string, sid: string, options: { lock?: boolean } = {}): Promise<ShortCodeRow | undefined> {
     const q = this.s.queries.numbers;
     return (options.lock && this.s.backend.lockRows ? q.shortCodeForUpdate : q.shortCode).first(this.s.db, { accountSid, sid });
+  }
+
+  /** The account's short codes among these SIDs, locked in SID order when asked (on PostgreSQL). */
+  async fetchMany(accountSid: string, sids: readonly string[], options: { lock?: boolean } = {}): Promise<ShortCodeRow[]> {
+    return (await ofAccount(this.s, 'short_codes', accountSid, sids, options.lock === true)) as ShortCodeRow[];
   }
 
   async fetchByNumber(countryCode: string, shortCode: string): Promise<ShortCodeRow | undefined> {
@@ -86,6 +104,11 @@ export class PhoneNumberRepository {
     let query = this.s.db.selectFrom('phone_numbers').selectAll().where('sid', '=', sid).where('account_sid', '=', accountSid);
     if (options.lock && this.s.backend.lockRows) query = query.forUpdate();
     return query.executeTakeFirst();
+  }
+
+  /** The account's phone numbers among these SIDs, locked in SID order when asked (on PostgreSQL). */
+  async fetchMany(accountSid: string, sids: readonly string[], options: { lock?: boolean } = {}): Promise<PhoneNumberRow[]> {
+    return (await ofAccount(this.s, 'phone_numbers', accountSid, sids, options.lock === true)) as PhoneNumberRow[];
   }
 
   async fetchByNumber(phoneNumber: string): Promise<PhoneNumberRow | undefined> {

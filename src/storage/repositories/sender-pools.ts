@@ -53,6 +53,17 @@ export class SenderPoolRepository {
     return (await this.s.queries.pools.senderService.first(this.s.db, { senderSid }))?.service_sid;
   }
 
+  /** The services whose pools hold any of these senders, by sender. */
+  async servicesOf(senderSids: readonly string[]): Promise<Map<string, string>> {
+    if (senderSids.length === 0) return new Map();
+    const rows = await this.s.db
+      .selectFrom('service_senders')
+      .select(['sender_sid', 'service_sid'])
+      .where('sender_sid', 'in', [...senderSids])
+      .execute();
+    return new Map(rows.map((r) => [r.sender_sid, r.service_sid]));
+  }
+
   /** Adds a sender to a pool; a counted sender also raises the service's pool_size. */
   async insert(row: { sender_sid: string; service_sid: string; account_sid: string; sender_type: SenderType; date: string } & SenderDetails): Promise<void> {
     await this.s.store.transaction((tx) => tx.pools.#insertInTransaction(row));
@@ -63,7 +74,7 @@ export class SenderPoolRepository {
     if (POOL_COUNTED.includes(row.sender_type)) await this.s.store.services.addToPoolSize(row.service_sid, 1);
   }
 
-  /** Many senders of one kind into one pool at once: for building large data sets (the benchmarks' fixtures). */
+  /** Many senders of one kind into one pool at once: concurrent adds gathered (pool.ts), and the benchmarks' fixtures. */
   async insertMany(serviceSid: string, rows: Insertable<ServiceSenderTable>[]): Promise<void> {
     if (rows.length === 0) return;
     await this.s.store.transaction((tx) => tx.pools.#insertManyInTransaction(serviceSid, rows));
