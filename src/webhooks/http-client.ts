@@ -4,6 +4,12 @@ import { MAX_RESPONSE_BYTES, type WebhookResponse } from './outbox.js';
 /** Redirects followed before an attempt fails with 11215 (the limit browsers' fetch applies too). */
 export const MAX_REDIRECTS = 20;
 
+interface LoadedClient {
+  agent: Agent;
+  dispatcher: Dispatcher;
+  request: typeof import('undici').request;
+}
+
 /**
  * The HTTP client of the outbox: undici's `request` over one keep-alive pool per receiving origin.
  * Measured against a local receiver (a POST of a status callback, 32 at a time): Node's global
@@ -18,7 +24,7 @@ export class WebhookClient {
    * undici is loaded with the first webhook, not at start: reading and compiling it took some
    * 30 ms of every start-up, before the first answer (measured in a CPU profile of `start`).
    */
-  #client: Promise<{ agent: Agent; dispatcher: Dispatcher; request: typeof import('undici').request }> | undefined;
+  #client: Promise<LoadedClient> | undefined;
   #closed = false;
 
   #load() {
@@ -40,11 +46,22 @@ export class WebhookClient {
     return this.#client;
   }
 
-  /** One request, with Twilio's total time limit (connection included); never throws. */
+  /**
+   * One request, with Twilio's total time limit (connection included); never throws. The limit
+   * is the receiver's time: it starts once the client is loaded, so the first webhook's loading
+   * of undici (tens of milliseconds, more on a busy machine) is never counted against a short
+   * timeout and reported as the receiver's silence.
+   */
   async send(target: { url: string; body?: string; headers: Record<string, string> }, method: string, timeoutMs: number): Promise<WebhookResponse> {
+    let client: LoadedClient;
+    try {
+      client = await this.#load();
+    } catch (error) {
+      return { error: `the webhook client is unavailable: ${(error as Error).message}`, errorCode: 11205 };
+    }
+    const { dispatcher, request } = client;
     const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const { dispatcher, request } = await this.#load();
       const response = await request(target.url, {
         method: method as Dispatcher.HttpMethod,
         headers: target.headers,
