@@ -1,9 +1,9 @@
 /**
  * An answer already written as JSON, sent as it is instead of through the route's response
- * schema. For bodies on the hottest paths (a pool's pages of members): a page of 50 built as
- * objects, then serialized, cost about a third more than writing its text directly, each value
- * escaped once and the parts every item shares (its service's URL, the owner's SIDs) escaped
- * once a page. Whoever writes one owns its shape: the contract tests hold it to the spec.
+ * schema. For bodies on the hottest paths (a pool's pages of members): a page of 50 read as
+ * objects, built as objects, then serialized, cost half as much again (122 µs against 80) as
+ * reading arrays and writing the text directly, each value escaped once and the parts every item
+ * shares (its service's URL, the owner's SIDs) once a page. Whoever writes one owns its shape: the contract tests hold it to the spec.
  */
 export class JsonText {
   constructor(readonly text: string) {}
