@@ -99,11 +99,9 @@ const poolAdds = new WeakMap<Store, PoolAdds>();
 
 /** The adds to each pool, gathered while that pool's previous batch is written. */
 class PoolAdds {
-  readonly #batches: BatchersByKey<Add>;
+  readonly #batches = new BatchersByKey<Add>();
 
-  constructor(private readonly deps: Deps) {
-    this.#batches = new BatchersByKey();
-  }
+  constructor(private readonly deps: Deps) {}
 
   async add(kind: PoolKind, accountSid: string, serviceSid: string, value: string): Promise<Member> {
     const add: Add = { value };
@@ -129,18 +127,16 @@ class PoolAdds {
         let size = service.pool_size;
         const date = toStored(clock.now());
         const rows = [];
-        // Why an add of this sender is refused, as it would be alone after the adds before it.
-        const refusal = (senderSid: string) => {
-          const current = pooled.get(senderSid);
-          if (current !== undefined) return current === serviceSid ? senderAlreadyInService() : senderInAnotherService();
-          if (counted && size >= limits.maxSenders) return poolFull(limits.maxSenders);
-          return undefined;
-        };
         for (const add of adds) {
+          // Decided as it would be alone, after the adds before it in this batch.
           const sender = resolved.get(add.value)!;
-          const error = sender instanceof Error ? sender : refusal(sender.sid);
-          if (error !== undefined || sender instanceof Error) {
-            add.outcome = { error };
+          if (sender instanceof Error) {
+            add.outcome = { error: sender };
+            continue;
+          }
+          const refused = pooledRefusal(pooled.get(sender.sid), serviceSid) ?? (counted && size >= limits.maxSenders ? poolFull(limits.maxSenders) : undefined);
+          if (refused) {
+            add.outcome = { error: refused };
             continue;
           }
           pooled.set(sender.sid, serviceSid);
@@ -175,6 +171,7 @@ class PoolAdds {
 async function createAlone(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, value: string): Promise<Member> {
   const { store, clock, limits } = deps;
   let joining: Joining | undefined;
+  let date = '';
   try {
     await store.transaction(async (tx) => {
       const service = await tx.services.fetch(accountSid, serviceSid, { lock: true });
@@ -183,7 +180,7 @@ async function createAlone(deps: Deps, kind: PoolKind, accountSid: string, servi
       await refuseIfPooled(tx, serviceSid, joining.sid);
       if (kind.onePerService && (await tx.pools.hasMember(serviceSid, kind.type))) throw kind.onePerService();
       if (POOL_COUNTED.includes(kind.type) && service.pool_size >= limits.maxSenders) throw poolFull(limits.maxSenders);
-      const date = toStored(clock.now());
+      date = toStored(clock.now());
       await tx.pools.insert({ sender_sid: joining.sid, service_sid: serviceSid, account_sid: accountSid, sender_type: kind.type, date, ...joining.details });
     });
   } catch (error) {
@@ -191,13 +188,19 @@ async function createAlone(deps: Deps, kind: PoolKind, accountSid: string, servi
     if (error instanceof UniqueViolation && joining) await refuseIfPooled(store, serviceSid, joining.sid);
     throw error;
   }
-  return fetchMember(deps, kind, accountSid, serviceSid, joining!.sid);
+  // The member is what was written: no need to read it back.
+  return { sid: joining!.sid, ...joining!.details, added: date };
 }
 
 async function refuseIfPooled(store: Store, serviceSid: string, senderSid: string): Promise<void> {
-  const current = await store.pools.serviceOf(senderSid);
-  if (current === serviceSid) throw senderAlreadyInService();
-  if (current !== undefined) throw senderInAnotherService();
+  const refused = pooledRefusal(await store.pools.serviceOf(senderSid), serviceSid);
+  if (refused) throw refused;
+}
+
+/** Why a sender pooled in `current` (if anywhere) may not join `serviceSid`'s pool. */
+function pooledRefusal(current: string | undefined, serviceSid: string): TwilioError | undefined {
+  if (current === undefined) return undefined;
+  return current === serviceSid ? senderAlreadyInService() : senderInAnotherService();
 }
 
 export async function fetchMember(deps: Deps, kind: PoolKind, accountSid: string, serviceSid: string, sid: string): Promise<Member> {
