@@ -4,6 +4,8 @@ import type { LiveEvent } from './events.js';
 
 /** How often live events bring the newest page again: a burst of a thousand costs a few reads. */
 const REFRESH_MS = 300;
+/** The server's page, as the lists ask for it (PageSize=50). */
+const PAGE_SIZE = 50;
 
 export type Listeners = Set<(event: LiveEvent) => void>;
 
@@ -15,8 +17,11 @@ export interface LiveList<T> {
   more: boolean;
   /** Reads the next older page below what is shown. */
   older(): Promise<void>;
-  /** Reads the newest page again soon (once for a burst of calls), merged over what is shown. */
-  refresh(): void;
+  /**
+   * Reads the newest page again soon (once for a burst of calls), merged over what is shown.
+   * `sid`, an item an event named that is not shown, is looked for below the newest page too.
+   */
+  refresh(sid?: string): void;
   /** Whether the item is shown. */
   has(sid: string): boolean;
   /** Changes one shown item in place from what an event says (undefined takes it out). */
@@ -27,6 +32,12 @@ interface Page {
   meta: { next_page_url: string | null };
 }
 
+/** What is shown, and where "Older" reads on from (null: nothing older). */
+interface Shown<T> {
+  items: T[];
+  next: string | null;
+}
+
 /**
  * The list at `path` (a v1-style page: `key` and meta.next_page_url), read again whenever the
  * path changes (a filter, another account). Each live event goes to `onEvent` with the list as
@@ -34,9 +45,13 @@ interface Page {
  *
  * Answers are applied in order: a read of the newest page is dropped when a later one was sent,
  * an older page when the path changed meanwhile, and an item patched from an event after a read
- * was sent keeps the patch over that read's copy. When a burst outruns a page (the newest page
- * shares nothing with what is shown), the list starts again from the newest page rather than
- * leave a gap that "Older" could never reach.
+ * was sent keeps the patch over that read's copy.
+ *
+ * No item is left where "Older" cannot reach it. When a burst outruns a page (the newest page
+ * shares nothing with what is shown), the list starts again from the newest page. And an item
+ * can commit after the rows around it were read (sends run concurrently; their order in the list
+ * is their creation, not their commit): when an event names an item that the newest page does
+ * not hold, the pages below it are read again down to the item or to the oldest row shown.
  */
 export function useLiveList<T extends { sid: string }>(
   path: string,
@@ -44,48 +59,77 @@ export function useLiveList<T extends { sid: string }>(
   listeners: Listeners,
   onEvent: (event: LiveEvent, list: LiveList<T>) => void,
 ): LiveList<T> {
-  const [items, setItems] = useState<T[]>([]);
-  const [next, setNext] = useState<string | null>(null);
+  const [shownState, setShown] = useState<Shown<T>>({ items: [], next: null });
   const [error, setError] = useState<string>();
   // The handler and the list as last rendered, for events between renders.
   const handler = useRef(onEvent);
   handler.current = onEvent;
-  const shown = useRef(items);
-  shown.current = items;
+  const shown = useRef(shownState);
+  shown.current = shownState;
   const list = useRef<LiveList<T>>();
   const refresher = useRef<() => void>(() => {});
   /** The path being shown; answers for another are dropped. */
   const current = useRef(path);
   /** When each item was last patched from an event. */
   const patched = useRef(new Map<string, number>());
+  /** Items events named that were not shown, for the next read of the newest page to find. */
+  const wanted = useRef(new Set<string>());
+  const itemsOf = (page: Page) => (page as unknown as Record<string, T[]>)[key]!;
 
   useEffect(() => {
     current.current = path;
     patched.current.clear();
+    wanted.current.clear();
     let stale = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let sent = 0;
-    const readNewest = (replace: boolean) => {
+    const readNewest = async (replace: boolean) => {
       const ticket = ++sent;
       const startedAt = performance.now();
-      return api<Page>(path).then(
-        (page) => {
-          if (stale || ticket !== sent) return;
-          const newest = (page as unknown as Record<string, T[]>)[key]!;
-          // What an event patched after this read was sent is newer than the read's copy.
-          const byId = new Map(shown.current.map((item) => [item.sid, item]));
-          const merged = newest.map((item) => ((patched.current.get(item.sid) ?? 0) > startedAt ? (byId.get(item.sid) ?? item) : item));
-          if (replace || !newest.some((item) => byId.has(item.sid))) {
-            setItems(merged);
-            setNext(page.meta.next_page_url);
-          } else {
-            const fresh = new Set(newest.map((item) => item.sid));
-            setItems((now) => [...merged, ...now.filter((item) => !fresh.has(item.sid))]);
+      const asked = [...wanted.current];
+      const latest = () => !stale && ticket === sent;
+      try {
+        const page = await api<Page>(path);
+        if (!latest()) return;
+        const newest = itemsOf(page);
+        // What an event patched after this read was sent is newer than the read's copy.
+        const byId = new Map(shown.current.items.map((item) => [item.sid, item]));
+        const read = newest.map((item) => ((patched.current.get(item.sid) ?? 0) > startedAt ? (byId.get(item.sid) ?? item) : item));
+        const found = new Set(newest.map((item) => item.sid));
+        let cursor = page.meta.next_page_url;
+        if (replace || cursor === null || !newest.some((item) => byId.has(item.sid))) {
+          // The whole list, or a burst that outran a page: the newest page, and Older from there.
+          setShown({ items: read, next: cursor });
+        } else {
+          const missing = asked.filter((sid) => !found.has(sid));
+          const oldest = shown.current.items.at(-1)?.sid;
+          const limit = Math.ceil(shown.current.items.length / PAGE_SIZE) + 1;
+          for (let pages = 0; missing.length > 0 && cursor !== null && pages < limit; pages++) {
+            const older: Page = await api<Page>(cursor);
+            if (!latest()) return;
+            cursor = older.meta.next_page_url;
+            for (const item of itemsOf(older)) {
+              if (found.has(item.sid)) continue;
+              read.push(item);
+              found.add(item.sid);
+            }
+            if ((oldest !== undefined && found.has(oldest)) || missing.every((sid) => found.has(sid))) break;
           }
-          setError(undefined);
-        },
-        (e: Error) => !stale && setError(e.message),
-      );
+          const readTo = cursor;
+          setShown((now) => {
+            // Rows below what was read keep their place, and Older goes on below them; rows
+            // above that were not read again have left the list (a status filter).
+            let last = now.items.length - 1;
+            while (last >= 0 && !found.has(now.items[last]!.sid)) last--;
+            const below = now.items.slice(last + 1);
+            return { items: [...read, ...below], next: below.length > 0 || missing.length === 0 ? now.next : readTo };
+          });
+        }
+        for (const sid of asked) wanted.current.delete(sid);
+        setError(undefined);
+      } catch (e) {
+        if (!stale) setError((e as Error).message);
+      }
     };
     refresher.current = () => {
       if (timer !== undefined) return;
@@ -105,34 +149,38 @@ export function useLiveList<T extends { sid: string }>(
   }, [path]);
 
   const view: LiveList<T> = {
-    items,
+    items: shownState.items,
     error,
-    more: next !== null,
+    more: shownState.next !== null,
     older: async () => {
+      const { next } = shown.current;
       if (!next) return;
       const asked = current.current;
       try {
         const page = await api<Page>(next);
         if (current.current !== asked) return;
-        const older = (page as unknown as Record<string, T[]>)[key]!;
-        setItems((now) => [...now, ...older.filter((item) => !now.some((have) => have.sid === item.sid))]);
-        setNext(page.meta.next_page_url);
+        const older = itemsOf(page);
+        setShown((now) => {
+          const have = new Set(now.items.map((item) => item.sid));
+          return { items: [...now.items, ...older.filter((item) => !have.has(item.sid))], next: page.meta.next_page_url };
+        });
       } catch (e) {
         if (current.current === asked) setError((e as Error).message);
       }
     },
-    refresh: () => refresher.current(),
-    has: (sid) => shown.current.some((item) => item.sid === sid),
+    refresh: (sid) => {
+      if (sid !== undefined) wanted.current.add(sid);
+      refresher.current();
+    },
+    has: (sid) => shown.current.items.some((item) => item.sid === sid),
     patch: (sid, change) => {
       patched.current.set(sid, performance.now());
-      setItems((now) => {
-        const at = now.findIndex((item) => item.sid === sid);
+      setShown((now) => {
+        const at = now.items.findIndex((item) => item.sid === sid);
         if (at < 0) return now;
-        const changed = change(now[at]!);
-        if (changed === undefined) return now.filter((item) => item.sid !== sid);
-        const copy = [...now];
-        copy[at] = changed;
-        return copy;
+        const changed = change(now.items[at]!);
+        const items = changed === undefined ? now.items.filter((item) => item.sid !== sid) : now.items.with(at, changed);
+        return { ...now, items };
       });
     },
   };

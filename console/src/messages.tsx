@@ -55,7 +55,11 @@ export function MessagesView({ accountSid, listeners }: { accountSid: string; li
   const list = useLiveList<Message>(`${shortroutePath(accountSid)}/Messages?${query}`, 'messages', listeners, (event, shown) => {
     if (event.type !== 'message' || !matches(filters, event.data)) return;
     const { data } = event;
-    if (!shown.has(data.message_sid)) return shown.refresh();
+    if (!shown.has(data.message_sid)) {
+      // A message not shown whose status the filter leaves out is not worth a read.
+      if (filters.status && data.status !== filters.status) return;
+      return shown.refresh(data.message_sid);
+    }
     shown.patch(data.message_sid, (m) =>
       filters.status && data.status !== filters.status
         ? undefined

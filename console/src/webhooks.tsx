@@ -22,7 +22,7 @@ export function WebhooksView({ accountSid, listeners }: { accountSid: string; li
     if (event.type !== 'webhook') return;
     const { data } = event;
     if ((kind && data.kind !== kind) || (messageSid && data.message_sid !== messageSid)) return;
-    if (!shown.has(data.webhook_sid)) return shown.refresh();
+    if (!shown.has(data.webhook_sid)) return shown.refresh(data.webhook_sid);
     // A retry of a webhook already shown, however far down: its message's webhooks read again.
     api<{ webhooks: WebhookLog[] }>(`${shortroutePath(accountSid)}/Webhooks?MessageSid=${data.message_sid}&PageSize=1000`).then(
       (page) => {

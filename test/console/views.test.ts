@@ -13,6 +13,7 @@ import { addService, addShortCode, addSubaccount } from '../helpers/fixtures.js'
 import { addToPool, advanceClock, usNumber, useMessagingServer, type StartedServer } from '../helpers/messaging.js';
 import { sdkClient } from '../helpers/sdk.js';
 import { basicAuth, form, send } from '../helpers/server.js';
+import { newMessage } from '../../src/sending/message.js';
 
 /** The console's address with the credentials in it, as a script or CI opens it. */
 const urlWithCredentials = (server: StartedServer) => `${new URL(server.url).origin.replace('//', `//${server.account.sid}:${server.account.auth_token}@`)}/`;
@@ -170,6 +171,42 @@ for (const backend of BACKENDS) {
       const shown = new Set(await page.locator('tr[data-sid]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-sid'))));
       const missing = [first.sid, ...burst].filter((sid) => !shown.has(sid));
       assert.deepEqual(missing, [], 'no message skipped');
+      await page.context().close();
+    });
+
+    test('a message that commits after the rows around it were read is shown in its place', async () => {
+      // Sends run concurrently: one created before another may commit after it. Here a message
+      // dated between two rows already shown (below the newest page) commits once they are read.
+      const store = env.server.store;
+      const base = Date.parse('2030-01-01T00:00:00.000Z');
+      const at = (seconds: number) => new Date(base + seconds * 1000).toISOString();
+      const row = (seconds: number, body: string) =>
+        newMessage({
+          account_sid: env.server.account.sid,
+          direction: 'outbound-api',
+          from_address: '+15005550006',
+          to_address: usNumber('415'),
+          body,
+          status: 'delivered',
+          media: [],
+          at: at(seconds),
+        });
+      const rows = Array.from({ length: 60 }, (_, i) => row(i, `seeded ${i}`));
+      await store.messages.insertMany(rows);
+      const page = await signedIn();
+      await page.locator(`tr[data-sid="${rows[59]!.sid}"]`).waitFor();
+      await page.getByRole('button', { name: 'Older messages' }).click();
+      await page.locator(`tr[data-sid="${rows[0]!.sid}"]`).waitFor();
+
+      const late = row(5.5, 'committed late');
+      await store.transaction(async (tx) => {
+        await tx.messages.insert(late);
+        await tx.messages.addEvent({ message_sid: late.sid, status: 'delivered', detail: null, date: env.clock.now().toISOString() });
+      });
+      await page.locator(`tr[data-sid="${late.sid}"]`).waitFor({ timeout: 10_000 });
+      const order = await page.locator('tr[data-sid]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-sid')));
+      assert.equal(order.indexOf(late.sid), order.indexOf(rows[6]!.sid) + 1, 'between the rows it was created between');
+      assert.equal(order.indexOf(rows[5]!.sid), order.indexOf(late.sid) + 1);
       await page.context().close();
     });
   });
