@@ -105,6 +105,7 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     const server = await buildServer({
       deps,
       settle: () => background.settle(),
+      liveConnector: (sid) => background.smpp.live(sid),
       publicUrl: config.publicUrl,
       trustProxy: config.trustProxy,
       connectionLimits: {

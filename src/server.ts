@@ -15,6 +15,8 @@ import { keyRoutes } from './resources/keys/routes.js';
 import { shortrouteRoutes } from './resources/shortroute/routes.js';
 import { messageRoutes } from './resources/messages/routes.js';
 import { consoleRoutes } from './console/routes.js';
+import { connectorRoutes } from './resources/connectors/routes.js';
+import type { LiveFigures } from './resources/connectors/serialize.js';
 import { ConsoleSessions } from './auth/console-session.js';
 import { authenticate } from './auth/credentials.js';
 import { installProxy, refuseProxyRequest } from './proxy/proxy.js';
@@ -25,6 +27,8 @@ export interface ServerOptions {
   deps: Deps;
   /** Waits until the background has done everything due (POST /_shortroute/Clock answers after it). */
   settle: () => Promise<void>;
+  /** What this node's bind of an SMPP connector knows now (undefined when another node holds it). */
+  liveConnector?: (sid: string) => LiveFigures | undefined;
   publicUrl?: string;
   /** Fastify's `trustProxy`: whose X-Forwarded-Proto/-Host to believe for absolute URLs. */
   trustProxy?: boolean | string;
@@ -93,6 +97,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   keyRoutes(routes);
   messageRoutes(routes);
   shortrouteRoutes(routes, { version: options.version, settle: options.settle });
+  connectorRoutes(routes, options.liveConnector ?? (() => undefined));
   consoleRoutes(routes);
   guard.apply();
   return app;

@@ -12,6 +12,8 @@ export const SID_PREFIX = {
   media: 'ME',
   webhook: 'WH',
   apiKey: 'SK',
+  /** Shortroute's own: an SMPP connector. */
+  connector: 'XC',
 } as const;
 export type SidPrefix = (typeof SID_PREFIX)[keyof typeof SID_PREFIX];
 

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js';
 import { toStored } from '../http/dates.js';
 import { MessageStepper, type NetworkOptions } from '../network/message-stepper.js';
 import { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { SmppDelivery } from '../smpp/delivery.js';
 import type { ResponseHandler, WebhookKind } from '../webhooks/outbox.js';
 import { type Notifications, WORK } from './notify.js';
 import { Worker } from './worker.js';
@@ -13,13 +14,16 @@ export interface BackgroundOptions {
 }
 
 /**
- * A node's background work, as two workers: the message stepper (the simulated network) and the
- * webhook dispatcher (the outbox's deliveries). Each wakes when notified, when a hand-moved clock
- * moves, and by its own timer; they share nothing but the database.
+ * A node's background work, as three workers: the message stepper (the simulated network), the
+ * webhook dispatcher (the outbox's deliveries) and SMPP delivery (the connectors this node binds).
+ * Each wakes when notified, when a hand-moved clock moves, and by its own timer; they share
+ * nothing but the database.
  */
 export class Background {
   readonly messages: Worker;
   readonly webhooks: Worker;
+  readonly connectors: Worker;
+  readonly smpp: SmppDelivery;
   readonly #deps: Deps;
   readonly #dispatcher: WebhookDispatcher;
   readonly #unsubscribe: (() => void)[];
@@ -32,7 +36,17 @@ export class Background {
     const common = { clock: deps.clock, logger: deps.logger, pollMs };
     this.messages = new Worker({ ...common, name: WORK.messages, job: stepper });
     this.webhooks = new Worker({ ...common, name: WORK.webhooks, job: this.#dispatcher });
-    this.#unsubscribe = [notifications.on(WORK.messages, () => this.messages.notify()), notifications.on(WORK.webhooks, () => this.webhooks.notify())];
+    this.smpp = new SmppDelivery(deps);
+    this.connectors = new Worker({ ...common, name: WORK.connectors, job: this.smpp });
+    this.#unsubscribe = [
+      notifications.on(WORK.messages, () => this.messages.notify()),
+      notifications.on(WORK.webhooks, () => this.webhooks.notify()),
+      notifications.on(WORK.connectors, () => this.connectors.notify()),
+      notifications.on(WORK.connectorSettings, () => {
+        this.smpp.changed();
+        this.connectors.notify();
+      }),
+    ];
   }
 
   /** Takes back the webhook attempts this node left in flight when it last stopped, then starts. */
@@ -40,12 +54,14 @@ export class Background {
     await this.#dispatcher.reclaim();
     this.messages.start();
     this.webhooks.start();
+    this.connectors.start();
   }
 
-  /** Stops both workers, then waits for the webhooks in flight. */
+  /** Stops the workers, unbinds the connectors, then waits for the webhooks in flight. */
   async stop(): Promise<void> {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    await Promise.all([this.messages.stop(), this.webhooks.stop()]);
+    await Promise.all([this.messages.stop(), this.webhooks.stop(), this.connectors.stop()]);
+    await this.smpp.stop();
     await this.#dispatcher.close();
   }
 

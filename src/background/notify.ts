@@ -1,5 +1,12 @@
 /** The kinds of background work a write can leave behind. */
-export const WORK = { messages: 'messages', webhooks: 'webhooks' } as const;
+export const WORK = {
+  messages: 'messages',
+  webhooks: 'webhooks',
+  /** Messages handed to SMPP connectors. */
+  connectors: 'connectors',
+  /** A connector or its senders were made, changed or deleted. */
+  connectorSettings: 'connectorSettings',
+} as const;
 export type WorkKind = (typeof WORK)[keyof typeof WORK];
 
 /** Tells the background that a write left work of a kind to do now (the workers also poll). */

@@ -5,6 +5,7 @@
  */
 export const DELIVERY_ERRORS: Record<number, { title: string; status: 'failed' | 'undelivered' }> = {
   21211: { title: "Invalid 'To' Phone Number", status: 'failed' },
+  21212: { title: "Invalid 'From' Number", status: 'failed' },
   21408: { title: 'Permission to send an SMS has not been enabled for the region indicated by the To number', status: 'failed' },
   21610: { title: 'Attempt to send to unsubscribed recipient', status: 'failed' },
   21612: { title: 'The To phone number is not currently reachable via SMS', status: 'failed' },

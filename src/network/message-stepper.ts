@@ -62,8 +62,12 @@ export class MessageStepper implements Job {
   /** One batch of due steps; true when the batch was full (more may be due). */
   async run(): Promise<boolean> {
     const taken = await this.#steps(toStored(this.#deps.clock.now()));
-    // The steps just taken may have written status callbacks, due now.
-    if (taken > 0) this.#deps.notify(WORK.webhooks);
+    // The steps just taken may have written status callbacks, due now, and handed messages to
+    // SMPP connectors.
+    if (taken > 0) {
+      this.#deps.notify(WORK.webhooks);
+      this.#deps.notify(WORK.connectors);
+    }
     return taken >= this.#batch;
   }
 
@@ -143,6 +147,7 @@ export class MessageStepper implements Job {
         case STEP.deliver:
           return this.#deliver(move);
         case STEP.expire:
+        case STEP.connector:
           return move.fail(30036);
         default:
           return move.to({ next_step: null, next_at: null });
@@ -212,8 +217,7 @@ export class MessageStepper implements Job {
     const transmitMs = Math.ceil((segments * 1000) / rateOf(sender));
     Object.assign(patch, { num_segments: segments, encoding: count.encoding, transmit_ms: transmitMs });
 
-    // The validity period is time in the outgoing queue: a scheduled message joins it at SendAt.
-    const expiresAt = new Date(new Date(message.send_at ?? message.date_created).getTime() + message.validity_period * 1000);
+    const expiresAt = expiryOf(message);
     // A sender's queue is its own: alpha sender IDs (and short codes of different countries)
     // can share their text with another account's, so the queue is keyed by the sender's SID.
     // Twilio's magic test sender belongs to no account: each account gets a queue of its own.
@@ -221,7 +225,7 @@ export class MessageStepper implements Job {
     const slot = await batch.reserveSlot(queue, { now: toStored(move.now), notAfter: toStored(expiresAt), durationMs: transmitMs });
     if (!slot) {
       // It would wait past its validity period: it stays queued until then, and then fails.
-      const failAt = expiresAt > move.now ? expiresAt : move.now;
+      const failAt = new Date(Math.max(expiresAt.getTime(), move.now.getTime()));
       return move.to({ ...patch, status: 'queued', next_step: STEP.expire, next_at: toStored(failAt) });
     }
     move.to({ ...patch, status: 'queued', next_step: STEP.send, next_at: slot.start });
@@ -229,6 +233,9 @@ export class MessageStepper implements Job {
 
   async #send(move: Move): Promise<void> {
     if (await optedOutSince(move.batch, move.message, move.message.sender_sid)) return move.fail(21610);
+    // A sender with an SMPP connector goes out through it (smpp/), not the simulated carrier.
+    const connector = move.message.sender_sid ? await move.batch.connectorOf(move.message.sender_sid) : undefined;
+    if (connector) return move.to({ status: 'sending', next_step: STEP.connector, next_at: toStored(expiryOf(move.message)) });
     const outcome = await this.#outcome(move.batch, move.message);
     if (outcome && outcome.status === 'failed') return move.fail(outcome.errorCode, 'failed');
     const transmit = move.message.transmit_ms ?? 0;
@@ -249,6 +256,11 @@ export class MessageStepper implements Job {
   }
 }
 
+/** The validity period is time in the outgoing queue: a scheduled message joins it at SendAt. */
+export function expiryOf(message: MessageRow): Date {
+  return new Date(new Date(message.send_at ?? message.date_created).getTime() + message.validity_period * 1000);
+}
+
 /**
  * Whether the recipient opted out of this message's service (or of its sender, outside one) after
  * it was accepted: a scheduled message, or one waiting in its sender's queue, fails with 21610 when
@@ -261,7 +273,7 @@ async function optedOutSince(batch: StepBatch, message: MessageRow, senderSid: s
 }
 
 /** One message's change of state inside a step's transaction: the row, its history, its callback. */
-class Move {
+export class Move {
   constructor(
     readonly batch: StepBatch,
     public message: MessageRow,

@@ -39,6 +39,8 @@ export class StepBatch {
   /** Delivery rules by `account \0 to`, for every message of the batch. */
   readonly #rules = new Map<string, DeliveryRuleRow>();
   #rulesLoaded = false;
+  /** The SMPP connector of each sender about to send that has one. */
+  #connectors = new Map<string, string>();
 
   constructor(
     readonly tx: Store,
@@ -70,12 +72,20 @@ export class StepBatch {
     for (const row of await tx.optOuts.amongst(scopes, addresses)) this.#optedOut.add(key(row.scope, row.address));
     for (const scope of scopes) this.#optOutScopes.add(scope);
 
+    const sending = [...new Set(messages.filter((m) => m.next_step === STEP.send && m.sender_sid).map((m) => m.sender_sid!))];
+    this.#connectors = await tx.connectors.connectorsOf(sending);
+
     const ruled = messages.filter((m) => m.next_step === STEP.send || m.next_step === STEP.deliver);
     if (ruled.length > 0) {
       const rules = await tx.deliveryRules.amongst([...new Set(ruled.map((m) => m.account_sid))], [...new Set(ruled.map((m) => m.to_address))]);
       for (const rule of rules) this.#rules.set(key(rule.account_sid, rule.to_address), rule);
       this.#rulesLoaded = true;
     }
+  }
+
+  /** The SMPP connector this sender goes out through, if it has one. */
+  async connectorOf(senderSid: string): Promise<string | undefined> {
+    return this.#connectors.get(senderSid) ?? (await this.tx.connectors.sender(senderSid))?.connector_sid;
   }
 
   async service(accountSid: string, sid: string): Promise<ServiceRow | undefined> {

@@ -122,23 +122,38 @@ export function encodingOf(body: string): Encoding {
  * sent always shows at least one segment.
  */
 export function countSegments(body: string): SegmentCount {
+  const { encoding, parts, units } = splitSegments(body);
+  return { encoding, segments: parts.length, units };
+}
+
+/**
+ * The body cut into the segments it is sent as: whole when it fits one (160 septets, or 70 UCS-2
+ * units), else parts of 153 or 67 that leave room for the concatenation header. A character never
+ * straddles two parts (a GSM-7 extension's escape pair, a UTF-16 surrogate pair).
+ */
+export function splitSegments(body: string): SegmentCount & { parts: string[] } {
   const encoding = encodingOf(body);
-  // Width of each character in units: septets for GSM-7, UTF-16 code units for UCS-2 (for…of
-  // walks code points, so a surrogate pair arrives whole, with length 2).
-  const widths = [...body].map((ch) => (encoding === 'GSM-7' ? (GSM_EXTENSION.has(ch) ? 2 : 1) : ch.length));
-  const units = widths.reduce((sum, w) => sum + w, 0);
+  // for…of walks code points, so a surrogate pair arrives whole, with length 2.
+  const characters = [...body];
+  const widthOf = (ch: string) => (encoding === 'GSM-7' ? (GSM_EXTENSION.has(ch) ? 2 : 1) : ch.length);
+  const units = characters.reduce((sum, ch) => sum + widthOf(ch), 0);
   const [single, multi] = encoding === 'GSM-7' ? [160, 153] : [70, 67];
-  if (units <= single) return { encoding, segments: 1, units };
+  if (units <= single) return { encoding, segments: 1, units, parts: [body] };
 
   // Fill segments greedily; a character that does not fit whole starts the next segment.
-  let segments = 1;
+  const parts: string[] = [];
+  let part = '';
   let used = 0;
-  for (const w of widths) {
-    if (used + w > multi) {
-      segments += 1;
+  for (const ch of characters) {
+    const width = widthOf(ch);
+    if (used + width > multi) {
+      parts.push(part);
+      part = '';
       used = 0;
     }
-    used += w;
+    part += ch;
+    used += width;
   }
-  return { encoding, segments, units };
+  parts.push(part);
+  return { encoding, segments: parts.length, units, parts };
 }

@@ -21,6 +21,9 @@ export interface Database {
   delivery_rules: DeliveryRuleTable;
   webhooks: WebhookTable;
   webhook_attempts: WebhookAttemptTable;
+  connectors: ConnectorTable;
+  connector_senders: ConnectorSenderTable;
+  smpp_parts: SmppPartTable;
 }
 
 export interface MetaTable {
@@ -243,4 +246,47 @@ export interface WebhookAttemptTable {
   response_body: string | null;
   error: string | null;
   duration_ms: number;
+}
+
+/** An SMSC account that senders of the account deliver through, over SMPP 3.4. */
+export interface ConnectorTable {
+  sid: string;
+  account_sid: string;
+  friendly_name: string;
+  host: string;
+  port: number;
+  system_id: string;
+  password: string;
+  system_type: string;
+  tls: number;
+  throughput: number;
+  window_size: number;
+  enquire_link_interval: number;
+  status: ConnectorStatus;
+  last_error: string | null;
+  /** The node holding the bind, and until when its lease runs. */
+  holder: string | null;
+  lease_until: string | null;
+  date_created: string;
+  date_updated: string;
+}
+
+export type ConnectorStatus = 'binding' | 'bound' | 'unbound' | 'error';
+
+/** A sender (short code, phone number or alpha sender) that goes out through a connector. */
+export interface ConnectorSenderTable {
+  sender_sid: string;
+  connector_sid: string;
+  account_sid: string;
+  date_created: string;
+}
+
+/** One submitted part of a message: the SMSC's message id, and its receipt's state once known. */
+export interface SmppPartTable {
+  connector_sid: string;
+  smsc_message_id: string;
+  message_sid: string;
+  part: number;
+  state: string | null;
+  error: string | null;
 }

@@ -35,6 +35,11 @@ export const STEP = {
   deliver: 'deliver',
   /** Waited in the queue past its validity period: `failed`, 30036. */
   expire: 'expire',
+  /**
+   * Handed to its sender's SMPP connector (status `sending`): submitted when the connector can,
+   * or `failed` with 30036 when its validity period ends first (next_at is that end).
+   */
+  connector: 'connector',
 } as const;
 export type Step = (typeof STEP)[keyof typeof STEP];
 

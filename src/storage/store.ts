@@ -14,6 +14,7 @@ import { PhoneNumberRepository, ShortCodeRepository } from './repositories/numbe
 import { SenderPoolRepository } from './repositories/sender-pools.js';
 import { OptOutRepository } from './repositories/opt-outs.js';
 import { DeliveryRuleRepository } from './repositories/delivery-rules.js';
+import { ConnectorRepository } from './repositories/connectors.js';
 import { MessageRepository } from './repositories/messages.js';
 import { SenderQueueRepository } from './repositories/sender-queues.js';
 import { WebhookRepository } from './repositories/webhooks.js';
@@ -29,6 +30,7 @@ export { SENDER_TYPE, POOL_COUNTED, type SenderType, type PoolMemberRow, type Po
 export type { MessageRow, MessageFilters, MessageEvent } from './repositories/messages.js';
 export type { WebhookRow, WebhookAttemptRow } from './repositories/webhooks.js';
 export type { DeliveryRuleRow } from './repositories/delivery-rules.js';
+export type { ConnectorRow, ConnectorSenderRow, SmppPartRow } from './repositories/connectors.js';
 export type { FeedPosition, MessageChangeRow, WebhookAttemptChangeRow } from './repositories/events.js';
 
 /**
@@ -51,6 +53,7 @@ export class Store {
   readonly senderQueues: SenderQueueRepository;
   readonly webhooks: WebhookRepository;
   readonly events: EventRepository;
+  readonly connectors: ConnectorRepository;
 
   readonly #db: Kysely<Database>;
   readonly #queries: Queries;
@@ -87,6 +90,7 @@ export class Store {
     this.senderQueues = new SenderQueueRepository(session);
     this.webhooks = new WebhookRepository(session);
     this.events = new EventRepository(session);
+    this.connectors = new ConnectorRepository(session);
   }
 
   static async open(backend: Backend): Promise<Store> {
@@ -204,6 +208,7 @@ export class Store {
     await this.transaction(async (tx) => {
       await tx.services.lockAll(accountSid);
       await tx.pools.removeCounted(accountSid);
+      await tx.connectors.unassignNumbersOf(accountSid);
       // A pool holds only its own account's senders, so the account's pools hold none now.
       await tx.services.emptyPools(accountSid);
       await tx.shortCodes.deleteAllOf(accountSid);
@@ -225,6 +230,7 @@ export class Store {
       await tx.messages.deleteAllOf(accountSid);
       await tx.deliveryRules.deleteAllOf(accountSid);
       await tx.optOuts.deleteAllOf(accountSid);
+      await tx.connectors.deleteAllOf(accountSid);
       await tx.releaseNumbers(accountSid);
       // The services' pools (alpha senders included) and sticky mappings go with them.
       await tx.services.deleteAll(accountSid);

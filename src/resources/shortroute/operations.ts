@@ -14,6 +14,21 @@ const paging = [
   text('PageToken', 'query'),
 ] as const;
 
+const integer = <N extends string>(name: N) => ({ name, in: 'body', required: false, type: 'integer' }) as const;
+/** A connector's settings, the same on create and update. */
+const connectorSettings = [
+  text('FriendlyName', 'body'),
+  text('Host', 'body'),
+  integer('Port'),
+  text('SystemId', 'body'),
+  text('Password', 'body'),
+  text('SystemType', 'body'),
+  { name: 'Tls', in: 'body', required: false, type: 'boolean' },
+  integer('Throughput'),
+  integer('WindowSize'),
+  integer('EnquireLinkInterval'),
+] as const;
+
 /**
  * Shortroute's own endpoints, declared in the terms of Twilio's spec so that they go through the
  * same route builder: credentials, the account a path names, and parameters read one way (a
@@ -71,6 +86,42 @@ export const shortrouteOperations = {
   },
   listDeliveryRules: { method: 'GET', path: `${ACCOUNT}/DeliveryRules`, operationId: 'ListDeliveryRules', params: [], status: 200, response: null },
   deleteDeliveryRule: { method: 'DELETE', path: `${ACCOUNT}/DeliveryRules/{To}`, operationId: 'DeleteDeliveryRule', params: [], status: 204, response: null },
+  createConnector: { method: 'POST', path: `${ACCOUNT}/Connectors`, operationId: 'CreateConnector', params: connectorSettings, status: 201, response: null },
+  listConnectors: { method: 'GET', path: `${ACCOUNT}/Connectors`, operationId: 'ListConnectors', params: paging, status: 200, response: null },
+  fetchConnector: { method: 'GET', path: `${ACCOUNT}/Connectors/{Sid}`, operationId: 'FetchConnector', params: [], status: 200, response: null },
+  updateConnector: {
+    method: 'POST',
+    path: `${ACCOUNT}/Connectors/{Sid}`,
+    operationId: 'UpdateConnector',
+    params: connectorSettings,
+    status: 200,
+    response: null,
+  },
+  deleteConnector: { method: 'DELETE', path: `${ACCOUNT}/Connectors/{Sid}`, operationId: 'DeleteConnector', params: [], status: 204, response: null },
+  assignSender: {
+    method: 'POST',
+    path: `${ACCOUNT}/Connectors/{ConnectorSid}/Senders`,
+    operationId: 'CreateConnectorSender',
+    params: [text('SenderSid', 'body')],
+    status: 201,
+    response: null,
+  },
+  listSenders: {
+    method: 'GET',
+    path: `${ACCOUNT}/Connectors/{ConnectorSid}/Senders`,
+    operationId: 'ListConnectorSenders',
+    params: paging,
+    status: 200,
+    response: null,
+  },
+  unassignSender: {
+    method: 'DELETE',
+    path: `${ACCOUNT}/Connectors/{ConnectorSid}/Senders/{SenderSid}`,
+    operationId: 'DeleteConnectorSender',
+    params: [],
+    status: 204,
+    response: null,
+  },
   events: {
     method: 'GET',
     path: `${ACCOUNT}/Events`,

@@ -11,6 +11,7 @@ import * as webhookClaims from './009-webhook-claims.js';
 import * as dueOrder from './010-due-order.js';
 import * as eventFeed from './011-event-feed.js';
 import * as eventNumbersSqlite from './012-event-numbers-sqlite.js';
+import * as smppConnectors from './013-smpp-connectors.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '010-due-order': dueOrder,
   '011-event-feed': eventFeed,
   '012-event-numbers-sqlite': eventNumbersSqlite,
+  '013-smpp-connectors': smppConnectors,
 };
 
 /** The last migration this version knows: a database that recorded it needs no migrating. */

@@ -79,6 +79,7 @@ export class ShortCodeRepository {
     await store.pools.lockPoolOf(sid);
     if (!(await this.fetch(accountSid, sid, { lock: true }))) return false;
     await store.pools.remove({ senderSid: sid, accountSid });
+    await store.connectors.unassignSenders([sid]);
     await store.optOuts.forgetScopes(db.selectFrom('short_codes').select('short_code as scope').where('sid', '=', sid));
     const result = await db.deleteFrom('short_codes').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
     return result.numDeletedRows > 0n;
@@ -136,6 +137,7 @@ export class PhoneNumberRepository {
     await store.pools.lockPoolOf(sid);
     if (!(await this.fetch(accountSid, sid, { lock: true }))) return false;
     await store.pools.remove({ senderSid: sid, accountSid });
+    await store.connectors.unassignSenders([sid]);
     await store.optOuts.forgetScopes(db.selectFrom('phone_numbers').select('phone_number as scope').where('sid', '=', sid));
     await db.deleteFrom('phone_numbers').where('sid', '=', sid).execute();
     return true;

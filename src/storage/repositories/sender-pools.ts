@@ -96,6 +96,8 @@ export class SenderPoolRepository {
     // Sticky-sender mappings to a sender go with it (Twilio deletes them when it leaves the pool).
     if (removed) await this.s.db.deleteFrom('sticky_senders').where('sender_sid', '=', where.senderSid).execute();
     if (removed && POOL_COUNTED.includes(removed.sender_type as SenderType)) await this.s.store.services.addToPoolSize(removed.service_sid, -1);
+    // An alpha sender exists only in its pool: out of it, it is gone, and so is its connector's hold.
+    if (removed?.sender_type === SENDER_TYPE.alphaSender) await this.s.store.connectors.unassignSenders([where.senderSid]);
     return removed !== undefined;
   }
 

@@ -1,0 +1,344 @@
+import type { Pdu } from 'smpp';
+import type { Deps } from '../deps.js';
+import { WORK } from '../background/notify.js';
+import type { Job } from '../background/worker.js';
+import { toStored } from '../http/dates.js';
+import { Move } from '../network/message-stepper.js';
+import { StepBatch } from '../network/step-batch.js';
+import type { ConnectorRow, MessageRow } from '../storage/store.js';
+import { STEP } from '../storage/states.js';
+import { RECEIPT_OUTCOMES, RETRY_LATER, submitRefusal } from './errors.js';
+import { isReceipt, parseReceipt, relativeValidity, smppAddress, submitParts } from './pdus.js';
+import { NotBound, SmppSession } from './session.js';
+
+type Smpp = typeof import('smpp');
+
+/** How long a node's hold on a connector's bind lasts without renewal, and how often it renews. */
+const LEASE_MS = 30_000;
+const RENEW_MS = 10_000;
+/** How often a node looks for connectors made, changed or left by other nodes (PostgreSQL). */
+const RECONCILE_MS = 2_000;
+/** The first pause after ESME_RTHROTTLED or ESME_RMSGQFUL, doubled on each in a row. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 30_000;
+const FAULT_PAUSE_MS = 1_000;
+
+interface Live {
+  row: ConnectorRow;
+  session: SmppSession;
+  /** Messages being submitted now, by SID. */
+  inFlight: Set<string>;
+  /** The 8-bit reference of the next concatenated message. */
+  reference: number;
+  /** ESME_RTHROTTLED / ESME_RMSGQFUL answers in a row. */
+  refusals: number;
+  /**
+   * Each part the SMSC took whose message is not recorded yet, by its message id: a receipt that
+   * outruns the record (a fast SMSC) waits for it.
+   */
+  recording: Map<string, Promise<void>>;
+  /** No new submits before this (performance.now()), after a fault. */
+  coolUntil: number;
+}
+
+/**
+ * Real delivery: every connector this node holds the lease on is bound (smpp/session.ts), and the
+ * messages its senders hand to it (the network's step `connector`) are submitted through it. The
+ * SMSC's message id of each part is stored with the `sent` status in one transaction; receipts
+ * find their part by it and end the message when every part has ended. Run as a Worker's job: a
+ * round renews leases, picks up changed connectors and fills the windows of bound ones.
+ */
+export class SmppDelivery implements Job {
+  readonly #deps: Deps;
+  readonly #live = new Map<string, Live>();
+  #smpp: Smpp | undefined;
+  #renewedAt = Number.NEGATIVE_INFINITY;
+  #reconciledAt = Number.NEGATIVE_INFINITY;
+  #reconcileSoon = true;
+  #stopped = false;
+  /** Submits and receipts under way, for stop() to wait on. */
+  readonly #tasks = new Set<Promise<void>>();
+
+  constructor(deps: Deps) {
+    this.#deps = deps;
+  }
+
+  /** A connector was made, changed or deleted here: look again at the next round. */
+  changed(): void {
+    this.#reconcileSoon = true;
+  }
+
+  /** Connectors this node holds, with their live figures (the resource shows them). */
+  live(sid: string): { windowInUse: number; submitsPerSecond: number } | undefined {
+    const live = this.#live.get(sid);
+    return live && { windowInUse: live.session.windowInUse, submitsPerSecond: live.session.submitsPerSecond };
+  }
+
+  async run(): Promise<boolean> {
+    if (this.#stopped) return false;
+    const now = performance.now();
+    if (this.#reconcileSoon || now - this.#reconciledAt >= RECONCILE_MS || now - this.#renewedAt >= RENEW_MS) {
+      this.#reconcileSoon = false;
+      await this.#reconcile(now - this.#renewedAt >= RENEW_MS);
+    }
+    for (const live of this.#live.values()) await this.#fill(live);
+    return false;
+  }
+
+  /** Unbinds every connector and gives up its lease, once submits and receipts under way end. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await Promise.allSettled([...this.#tasks]);
+    await Promise.all([...this.#live.values()].map((live) => this.#drop(live)));
+  }
+
+  /** Takes (or renews) the lease of each connector, and binds, rebinds or unbinds to match. */
+  async #reconcile(renew: boolean): Promise<void> {
+    const { store, nodeId } = this.#deps;
+    const rows = await store.connectors.all();
+    if (rows.length === 0 && this.#live.size === 0) return;
+    const wall = Date.now();
+    if (renew) this.#renewedAt = performance.now();
+    this.#reconciledAt = performance.now();
+    const present = new Set(rows.map((r) => r.sid));
+    for (const live of [...this.#live.values()]) if (!present.has(live.row.sid)) await this.#drop(live, false);
+    for (const row of rows) {
+      const live = this.#live.get(row.sid);
+      if (live && !renew && sameSettings(live.row, row)) continue;
+      // Leases are on the system clock: a hand-moved clock must not hand a bind to another node.
+      const held = await store.connectors.lease(row.sid, nodeId, new Date(wall).toISOString(), new Date(wall + LEASE_MS).toISOString());
+      if (!held) {
+        if (live) await this.#drop(live, false);
+        continue;
+      }
+      if (live && sameSettings(live.row, row)) continue;
+      if (live) await this.#drop(live, false);
+      await this.#bind(row);
+    }
+  }
+
+  async #bind(row: ConnectorRow): Promise<void> {
+    if (!this.#smpp) {
+      // A CommonJS module: bundled or not, its exports may arrive as `default` only.
+      const loaded = (await import('smpp')) as Smpp & { default?: Smpp };
+      this.#smpp = loaded.default ?? loaded;
+    }
+    const live: Live = {
+      row,
+      inFlight: new Set(),
+      reference: Math.floor(Math.random() * 256),
+      refusals: 0,
+      recording: new Map(),
+      coolUntil: 0,
+      session: new SmppSession(
+        this.#smpp,
+        {
+          host: row.host,
+          port: row.port,
+          tls: row.tls === 1,
+          systemId: row.system_id,
+          password: row.password,
+          systemType: row.system_type,
+          windowSize: row.window_size,
+          throughput: row.throughput,
+          enquireLinkSeconds: row.enquire_link_interval,
+        },
+        {
+          status: (status, error) => {
+            const log = this.#deps.logger;
+            if (status === 'error') log.warn({ connectorSid: row.sid, error }, 'SMPP connector lost its bind');
+            else log.info({ connectorSid: row.sid, status }, 'SMPP connector');
+            this.#track(this.#deps.store.connectors.setStatus(row.sid, this.#deps.nodeId, { status, last_error: error }));
+            if (status === 'bound') this.#deps.notify(WORK.connectors);
+          },
+          deliver: (pdu) => this.#delivered(live, pdu),
+        },
+      ),
+    };
+    this.#live.set(row.sid, live);
+    live.session.start();
+  }
+
+  async #drop(live: Live, release = true): Promise<void> {
+    this.#live.delete(live.row.sid);
+    await live.session.stop();
+    if (release) await this.#deps.store.connectors.release(live.row.sid, this.#deps.nodeId).catch(() => {});
+  }
+
+  /** Takes as many waiting messages as the window has room for, and submits each. */
+  async #fill(live: Live): Promise<void> {
+    if (live.session.status !== 'bound' || performance.now() < live.coolUntil) return;
+    const room = live.row.window_size - live.inFlight.size;
+    if (room <= 0) return;
+    const waiting = await this.#deps.store.connectors.waiting(live.row.sid, room, [...live.inFlight]);
+    for (const message of waiting) {
+      live.inFlight.add(message.sid);
+      this.#track(
+        this.#submit(live, message)
+          .catch((error) => {
+            // Not the SMSC's answer (those are handled): a fault here. The message waits, and
+            // the connector takes nothing new for a moment rather than spin on it.
+            live.coolUntil = performance.now() + FAULT_PAUSE_MS;
+            this.#deps.logger.error({ err: error, messageSid: message.sid, connectorSid: live.row.sid }, 'SMPP submit failed');
+          })
+          .finally(() => {
+            live.inFlight.delete(message.sid);
+            this.#deps.notify(WORK.connectors);
+          }),
+      );
+    }
+  }
+
+  /**
+   * Submits every part of one message, then records them and `sent` in one transaction. A
+   * connection lost midway leaves the message waiting: it is submitted again, whole (the parts
+   * the SMSC took before reach the handset twice: at least once, as docs/compatibility.md says).
+   */
+  async #submit(live: Live, message: MessageRow): Promise<void> {
+    const smpp = this.#smpp!;
+    const reference = live.reference;
+    live.reference = (live.reference + 1) & 0xff;
+    const parts = submitParts(message.body, reference, { gsm7: (text) => smpp.encodings.ASCII.encode(text) });
+    const ids: string[] = [];
+    let recorded = () => {};
+    const record = new Promise<void>((done) => (recorded = done));
+    try {
+      await this.#submitParts(live, message, parts, ids, record);
+    } finally {
+      recorded();
+      for (const id of ids) live.recording.delete(id);
+    }
+  }
+
+  async #submitParts(live: Live, message: MessageRow, parts: ReturnType<typeof submitParts>, ids: string[], record: Promise<void>): Promise<void> {
+    const source = smppAddress(message.from_address ?? '');
+    const destination = smppAddress(message.to_address);
+    for (const part of parts) {
+      for (;;) {
+        let answer: Pdu;
+        try {
+          answer = await live.session.submit(
+            {
+              source_addr_ton: source.ton,
+              source_addr_npi: source.npi,
+              source_addr: source.addr,
+              dest_addr_ton: destination.ton,
+              dest_addr_npi: destination.npi,
+              destination_addr: destination.addr,
+              registered_delivery: 0x01,
+              validity_period: relativeValidity(message.validity_period),
+              ...part,
+              // The SMSC may send the part's receipt right behind its answer, handled before this
+              // function resumes: the id is known as being recorded from the answer itself.
+            },
+            (taken) => taken.command_status === 0 && live.recording.set(String(taken.message_id), record),
+          );
+        } catch (error) {
+          if (error instanceof NotBound) return;
+          throw error;
+        }
+        if (answer.command_status === 0) {
+          live.refusals = 0;
+          ids.push(String(answer.message_id));
+          break;
+        }
+        const busy = RETRY_LATER.get(answer.command_status);
+        if (busy === undefined) return this.#refused(message, answer.command_status);
+        live.refusals++;
+        live.session.pause(Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (live.refusals - 1)));
+        if (this.#stopped) return;
+      }
+    }
+    await this.#sent(live, message, ids);
+  }
+
+  async #sent(live: Live, message: MessageRow, ids: string[]): Promise<void> {
+    await this.#change(message, async (move, tx) => {
+      await tx.connectors.addParts(
+        ids.map((id, at) => ({ connector_sid: live.row.sid, smsc_message_id: id, message_sid: message.sid, part: at + 1, state: null, error: null })),
+      );
+      move.to({ status: 'sent', date_sent: toStored(move.now), next_step: null, next_at: null });
+    });
+  }
+
+  async #refused(message: MessageRow, commandStatus: number): Promise<void> {
+    const refusal = submitRefusal(commandStatus);
+    this.#deps.logger.warn({ messageSid: message.sid, commandStatus: refusal.name, errorCode: refusal.errorCode }, 'SMSC refused a submit');
+    await this.#change(message, async (move) => move.fail(refusal.errorCode, 'failed'));
+  }
+
+  /**
+   * One change of a message handed to a connector, in a transaction that first takes it from the
+   * `connector` step (compare-and-set): a message whose validity ran out meanwhile stays failed.
+   */
+  async #change(message: MessageRow, change: (move: Move, tx: Deps['store']) => Promise<void>): Promise<void> {
+    const { store, clock, webhookPolicy } = this.#deps;
+    const now = clock.now();
+    await store.transaction(async (tx) => {
+      const at = toStored(now);
+      const claimed = await tx.messages.advance(message.sid, { next_step: STEP.connector, next_at: message.next_at }, { date_updated: at });
+      if (!claimed) return;
+      const batch = new StepBatch(tx, webhookPolicy.statusCallbackAttempts);
+      await change(new Move(batch, { ...message, date_updated: at }, now), tx);
+      await batch.flush();
+    });
+    this.#deps.notify(WORK.webhooks);
+  }
+
+  /** A deliver_sm: a receipt moves its message on; a text from a handset is left to inbound. */
+  async #delivered(live: Live, pdu: Pdu): Promise<void> {
+    const esmClass = Number(pdu.esm_class ?? 0);
+    if (!isReceipt(esmClass)) return;
+    const text =
+      typeof pdu.short_message === 'object' && pdu.short_message !== null
+        ? String((pdu.short_message as { message?: unknown }).message ?? '')
+        : String(pdu.short_message ?? '');
+    const receipt = parseReceipt({ receipted_message_id: pdu.receipted_message_id, message_state: pdu.message_state, text });
+    if (!receipt) {
+      this.#deps.logger.warn({ connectorSid: live.row.sid, text }, 'SMPP receipt without an id or a state');
+      return;
+    }
+    const outcome = RECEIPT_OUTCOMES[receipt.state];
+    if (!outcome) return;
+    await live.recording.get(receipt.id);
+    const { store, clock, webhookPolicy } = this.#deps;
+    const now = clock.now();
+    await store.transaction(async (tx) => {
+      const part = await tx.connectors.part(live.row.sid, receipt.id);
+      if (!part) {
+        this.#deps.logger.warn({ connectorSid: live.row.sid, smscMessageId: receipt.id }, 'SMPP receipt for no submitted part');
+        return;
+      }
+      // The message's row first: the receipts of its other parts wait here, so the last of them
+      // sees every other part's state (PostgreSQL; SQLite has one writer).
+      const message = await tx.messages.fetch(live.row.account_sid, part.message_sid, { lock: tx.backend.lockRows });
+      await tx.connectors.setPartState(live.row.sid, receipt.id, receipt.state, receipt.error);
+      const parts = await tx.connectors.partsOf(part.message_sid);
+      if (parts.some((p) => p.state === null)) return;
+      if (message?.status !== 'sent') return;
+      // The message ends as its first part that did not arrive, else delivered.
+      const ending = parts.map((p) => RECEIPT_OUTCOMES[p.state!]!).find((o) => o.status !== 'delivered') ?? outcome;
+      const batch = new StepBatch(tx, webhookPolicy.statusCallbackAttempts);
+      const move = new Move(batch, message, now);
+      if (ending.errorCode === null) move.to({ status: 'delivered' });
+      else move.fail(ending.errorCode, ending.status === 'delivered' ? 'undelivered' : ending.status);
+      await batch.flush();
+    });
+    this.#deps.notify(WORK.webhooks);
+  }
+
+  #track(task: Promise<unknown>): void {
+    const tracked = task.then(
+      () => {},
+      (error) => this.#deps.logger.error({ err: error }, 'SMPP connector bookkeeping failed'),
+    );
+    this.#tasks.add(tracked);
+    void tracked.finally(() => this.#tasks.delete(tracked));
+  }
+}
+
+/** Whether a connector's bind would be the same with these settings (its status aside). */
+function sameSettings(a: ConnectorRow, b: ConnectorRow): boolean {
+  const keys = ['host', 'port', 'system_id', 'password', 'system_type', 'tls', 'throughput', 'window_size', 'enquire_link_interval'] as const;
+  return keys.every((key) => a[key] === b[key]);
+}

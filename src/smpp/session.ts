@@ -1,0 +1,240 @@
+import type { Pdu, Session } from 'smpp';
+import type { ConnectorStatus } from '../storage/schema.js';
+import { commandStatusName } from './errors.js';
+
+type Smpp = typeof import('smpp');
+
+/** What a session needs to know of its connector. */
+export interface SessionSettings {
+  host: string;
+  port: number;
+  tls: boolean;
+  systemId: string;
+  password: string;
+  systemType: string;
+  windowSize: number;
+  /** submit_sm a second at most. */
+  throughput: number;
+  enquireLinkSeconds: number;
+}
+
+export interface SessionHooks {
+  /** The session's state changed (and why, when it is an error). */
+  status(status: ConnectorStatus, error: string | null): void;
+  /**
+   * A deliver_sm from the SMSC: answered with deliver_sm_resp once this resolves (written), or with
+   * ESME_RSYSERR when it throws, so that the SMSC delivers it again.
+   */
+  deliver(pdu: Pdu): Promise<void>;
+}
+
+/** The connection went away while a submit waited for its answer, or the session is not bound. */
+export class NotBound extends Error {}
+
+const RECONNECT_FIRST_MS = 1_000;
+const RECONNECT_MAX_MS = 60_000;
+const UNBIND_WAIT_MS = 1_000;
+
+/**
+ * One SMPP 3.4 transceiver bind to an SMSC, kept up: bind_transceiver, enquire_link at the
+ * connector's interval (no answer within one interval drops the connection), and after any loss a
+ * reconnect with exponential backoff and jitter. Submits wait for a place in the window (submits
+ * awaiting their response) and are spaced to the connector's throughput. The PDUs and the socket
+ * are the `smpp` package's.
+ */
+export class SmppSession {
+  status: ConnectorStatus = 'unbound';
+  lastError: string | null = null;
+  readonly #smpp: Smpp;
+  readonly #settings: SessionSettings;
+  readonly #hooks: SessionHooks;
+  #session: Session | undefined;
+  #stopped = false;
+  #attempt = 0;
+  #reconnect: ReturnType<typeof setTimeout> | undefined;
+  #enquire: ReturnType<typeof setInterval> | undefined;
+  #enquireAnswered = true;
+  /** Submits awaiting their response, each with how to fail it if the connection goes. */
+  readonly #pending = new Set<(error: Error) => void>();
+  /** Submits waiting for a place in the window. */
+  readonly #waiting: Array<() => void> = [];
+  /** When the next submit may go (performance.now()), for the throughput. */
+  #nextSubmitAt = 0;
+  /** When recent submits went, for the submits-a-second figure. */
+  readonly #recent: number[] = [];
+
+  constructor(smpp: Smpp, settings: SessionSettings, hooks: SessionHooks) {
+    this.#smpp = smpp;
+    this.#settings = settings;
+    this.#hooks = hooks;
+  }
+
+  /** Submits awaiting their response. */
+  get windowInUse(): number {
+    return this.#pending.size;
+  }
+
+  /** submit_sm sent in the last second. */
+  get submitsPerSecond(): number {
+    const since = performance.now() - 1_000;
+    while (this.#recent.length > 0 && this.#recent[0]! < since) this.#recent.shift();
+    return this.#recent.length;
+  }
+
+  start(): void {
+    this.#connect();
+  }
+
+  /** Unbinds (waiting a moment for unbind_resp) and closes; no reconnect follows. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#reconnect);
+    const session = this.#session;
+    if (!session) return;
+    if (this.status === 'bound') {
+      await new Promise<void>((done) => {
+        const timer = setTimeout(done, UNBIND_WAIT_MS);
+        const answered = () => {
+          clearTimeout(timer);
+          done();
+        };
+        if (!session.unbind({}, answered)) answered();
+      });
+    }
+    await new Promise<void>((done) => {
+      if (session.socket.destroyed) return done();
+      session.socket.once('close', () => done());
+      session.destroy();
+    });
+    this.#lost(new NotBound('the connector was stopped'));
+    this.#set('unbound', null);
+  }
+
+  /** Holds back submits for a while (the SMSC said it is throttled or its queue is full). */
+  pause(ms: number): void {
+    this.#nextSubmitAt = Math.max(this.#nextSubmitAt, performance.now() + ms);
+  }
+
+  /**
+   * Sends one submit_sm within the window and the throughput; resolves with submit_sm_resp, which
+   * `onAnswer` sees first, as it arrives (before PDUs read behind it are handled).
+   */
+  async submit(fields: Record<string, unknown>, onAnswer?: (pdu: Pdu) => void): Promise<Pdu> {
+    while (this.#pending.size >= this.#settings.windowSize) await new Promise<void>((go) => this.#waiting.push(go));
+    const now = performance.now();
+    const at = Math.max(now, this.#nextSubmitAt);
+    this.#nextSubmitAt = at + 1_000 / this.#settings.throughput;
+    if (at > now) await new Promise((go) => setTimeout(go, at - now));
+    const session = this.#session;
+    if (this.status !== 'bound' || !session) {
+      this.#waiting.shift()?.();
+      throw new NotBound(`the connector is ${this.status}`);
+    }
+    return new Promise<Pdu>((resolve, reject) => {
+      const settle = (then: () => void) => {
+        this.#pending.delete(fail);
+        this.#waiting.shift()?.();
+        then();
+      };
+      const fail = (error: Error) => settle(() => reject(error));
+      this.#pending.add(fail);
+      this.#recent.push(performance.now());
+      const sent = session.submit_sm(fields, (pdu) => {
+        onAnswer?.(pdu);
+        settle(() => resolve(pdu));
+      });
+      if (!sent) fail(new NotBound('the connection closed'));
+    });
+  }
+
+  #connect(): void {
+    if (this.#stopped) return;
+    this.#set('binding', this.lastError);
+    const { host, port, tls } = this.#settings;
+    const session = this.#smpp.connect({ host, port, tls, rejectUnauthorized: true });
+    this.#session = session;
+    let bound = false;
+    session.on(tls ? 'secureConnect' : 'connect', () => {
+      session.bind_transceiver(
+        { system_id: this.#settings.systemId, password: this.#settings.password, system_type: this.#settings.systemType, interface_version: 0x34 },
+        (pdu) => {
+          if (pdu.command_status !== 0) {
+            this.lastError = `bind_transceiver refused: ${bindStatusName(pdu.command_status)}`;
+            session.destroy();
+            return;
+          }
+          bound = true;
+          this.#attempt = 0;
+          this.#set('bound', null);
+          this.#keepAlive(session);
+          for (const go of this.#waiting.splice(0, this.#settings.windowSize)) go();
+        },
+      );
+    });
+    session.on('deliver_sm', (pdu: Pdu) => {
+      this.#hooks.deliver(pdu).then(
+        () => session.send(pdu.response()),
+        () => session.send(pdu.response({ command_status: 0x08 })),
+      );
+    });
+    session.on('enquire_link', (pdu: Pdu) => session.send(pdu.response()));
+    session.on('unbind', (pdu: Pdu) => {
+      session.send(pdu.response());
+      this.lastError = 'the SMSC unbound';
+      session.close();
+    });
+    session.on('error', (error: Error) => {
+      this.lastError = error.message;
+    });
+    session.on('close', () => {
+      if (this.#session !== session) return;
+      clearInterval(this.#enquire);
+      this.#lost(new NotBound('the connection closed'));
+      if (this.#stopped) return;
+      if (bound && this.lastError === null) this.lastError = 'the connection closed';
+      this.#set('error', this.lastError);
+      this.#scheduleReconnect();
+    });
+  }
+
+  #keepAlive(session: Session): void {
+    this.#enquireAnswered = true;
+    clearInterval(this.#enquire);
+    this.#enquire = setInterval(() => {
+      if (!this.#enquireAnswered) {
+        this.lastError = `no enquire_link_resp within ${this.#settings.enquireLinkSeconds} s`;
+        session.destroy();
+        return;
+      }
+      this.#enquireAnswered = false;
+      session.enquire_link({}, () => {
+        this.#enquireAnswered = true;
+      });
+    }, this.#settings.enquireLinkSeconds * 1_000);
+    this.#enquire.unref();
+  }
+
+  #scheduleReconnect(): void {
+    const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** this.#attempt);
+    this.#attempt++;
+    // Full jitter over the upper half: nodes and connectors that lost an SMSC together spread out.
+    const wait = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.#reconnect = setTimeout(() => this.#connect(), wait);
+    this.#reconnect.unref();
+  }
+
+  #lost(error: Error): void {
+    for (const fail of [...this.#pending]) fail(error);
+  }
+
+  #set(status: ConnectorStatus, error: string | null): void {
+    if (status === this.status && error === this.lastError) return;
+    this.status = status;
+    this.lastError = error;
+    this.#hooks.status(status, error);
+  }
+}
+
+function bindStatusName(status: number): string {
+  return status === 0x0d ? 'ESME_RBINDFAIL (0x0000000d)' : status === 0x0e ? 'ESME_RINVPASWD (0x0000000e)' : commandStatusName(status);
+}

@@ -1,0 +1,202 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import { keysetPage, type Page, type PageQuery } from '../keyset.js';
+import type { ConnectorSenderTable, ConnectorTable, SmppPartTable } from '../schema.js';
+import { STEP } from '../states.js';
+import type { MessageRow } from './messages.js';
+import type { Session } from './session.js';
+
+export type ConnectorRow = Selectable<ConnectorTable>;
+export type ConnectorSenderRow = Selectable<ConnectorSenderTable>;
+export type SmppPartRow = Selectable<SmppPartTable>;
+
+/** SMPP connectors, the senders assigned to them, and their submitted parts. */
+export class ConnectorRepository {
+  constructor(private readonly s: Session) {}
+
+  async insert(row: Insertable<ConnectorTable>): Promise<void> {
+    await this.s.db.insertInto('connectors').values(row).execute();
+  }
+
+  async fetch(accountSid: string, sid: string): Promise<ConnectorRow | undefined> {
+    return this.s.db.selectFrom('connectors').selectAll().where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
+  }
+
+  async list(accountSid: string, page: PageQuery): Promise<Page<ConnectorRow>> {
+    const query = this.s.db.selectFrom('connectors').selectAll().where('account_sid', '=', accountSid);
+    return keysetPage<ConnectorRow>(query, { date: 'date_created', sid: 'sid', order: 'asc' }, page);
+  }
+
+  /** Every connector of every account: what the nodes bind. */
+  async all(): Promise<ConnectorRow[]> {
+    return this.s.db.selectFrom('connectors').selectAll().orderBy('sid').execute();
+  }
+
+  async update(accountSid: string, sid: string, patch: Updateable<ConnectorTable>): Promise<ConnectorRow | undefined> {
+    return this.s.db.updateTable('connectors').set(patch).where('sid', '=', sid).where('account_sid', '=', accountSid).returningAll().executeTakeFirst();
+  }
+
+  async delete(accountSid: string, sid: string): Promise<boolean> {
+    const result = await this.s.db.deleteFrom('connectors').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /**
+   * Takes or renews the lease on a connector's bind for `holder` until `until`: granted when no
+   * one holds it, this holder does, or the holder's lease ran out before `now`.
+   */
+  async lease(sid: string, holder: string, now: string, until: string): Promise<boolean> {
+    const result = await this.s.db
+      .updateTable('connectors')
+      .set({ holder, lease_until: until })
+      .where('sid', '=', sid)
+      .where((eb) => eb.or([eb('holder', 'is', null), eb('holder', '=', holder), eb('lease_until', '<', now)]))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Gives the lease up, if this holder has it. */
+  async release(sid: string, holder: string): Promise<void> {
+    await this.s.db.updateTable('connectors').set({ holder: null, lease_until: null }).where('sid', '=', sid).where('holder', '=', holder).execute();
+  }
+
+  /** The session's state as the holder sees it; only the holder writes it. */
+  async setStatus(sid: string, holder: string, patch: Pick<Updateable<ConnectorTable>, 'status' | 'last_error'>): Promise<void> {
+    await this.s.db.updateTable('connectors').set(patch).where('sid', '=', sid).where('holder', '=', holder).execute();
+  }
+
+  /** The address of the account's short code (SC…), phone number (PN…) or alpha sender (AI…). */
+  async senderAddress(accountSid: string, senderSid: string): Promise<string | undefined> {
+    const { db } = this.s;
+    if (senderSid.startsWith('SC')) {
+      return (await db.selectFrom('short_codes').select('short_code').where('sid', '=', senderSid).where('account_sid', '=', accountSid).executeTakeFirst())
+        ?.short_code;
+    }
+    if (senderSid.startsWith('PN')) {
+      return (await db.selectFrom('phone_numbers').select('phone_number').where('sid', '=', senderSid).where('account_sid', '=', accountSid).executeTakeFirst())
+        ?.phone_number;
+    }
+    return (
+      await db.selectFrom('service_senders').select('address').where('sender_sid', '=', senderSid).where('account_sid', '=', accountSid).executeTakeFirst()
+    )?.address;
+  }
+
+  async assign(row: Insertable<ConnectorSenderTable>): Promise<void> {
+    await this.s.db.insertInto('connector_senders').values(row).execute();
+  }
+
+  async sender(senderSid: string): Promise<ConnectorSenderRow | undefined> {
+    return this.s.db.selectFrom('connector_senders').selectAll().where('sender_sid', '=', senderSid).executeTakeFirst();
+  }
+
+  /** Which of these senders go out through a connector, and which. */
+  async connectorsOf(senderSids: readonly string[]): Promise<Map<string, string>> {
+    if (senderSids.length === 0) return new Map();
+    const rows = await this.s.db
+      .selectFrom('connector_senders')
+      .select(['sender_sid', 'connector_sid'])
+      .where('sender_sid', 'in', [...senderSids])
+      .execute();
+    return new Map(rows.map((r) => [r.sender_sid, r.connector_sid]));
+  }
+
+  async senders(connectorSid: string, page: PageQuery): Promise<Page<ConnectorSenderRow>> {
+    const query = this.s.db.selectFrom('connector_senders').selectAll().where('connector_sid', '=', connectorSid);
+    return keysetPage<ConnectorSenderRow>(query, { date: 'date_created', sid: 'sender_sid', order: 'asc' }, page);
+  }
+
+  async unassign(connectorSid: string, senderSid: string): Promise<boolean> {
+    const result = await this.s.db
+      .deleteFrom('connector_senders')
+      .where('connector_sid', '=', connectorSid)
+      .where('sender_sid', '=', senderSid)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** A sender that leaves the account leaves its connector too. */
+  async unassignSenders(senderSids: readonly string[]): Promise<void> {
+    if (senderSids.length > 0)
+      await this.s.db
+        .deleteFrom('connector_senders')
+        .where('sender_sid', 'in', [...senderSids])
+        .execute();
+  }
+
+  /** The account's short codes and phone numbers leave their connectors (released together). */
+  async unassignNumbersOf(accountSid: string): Promise<void> {
+    await this.s.db
+      .deleteFrom('connector_senders')
+      .where('account_sid', '=', accountSid)
+      .where((eb) => eb.or([eb('sender_sid', 'like', 'SC%'), eb('sender_sid', 'like', 'PN%')]))
+      .execute();
+  }
+
+  /** The account's connectors, and with them their senders. */
+  async deleteAllOf(accountSid: string): Promise<void> {
+    await this.s.db.deleteFrom('connectors').where('account_sid', '=', accountSid).execute();
+  }
+
+  /**
+   * Messages waiting for this connector, oldest first, leaving out those already in flight: handed
+   * to it (step `connector`) from one of its senders.
+   */
+  async waiting(connectorSid: string, limit: number, inFlight: readonly string[]): Promise<MessageRow[]> {
+    let query = this.s.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('next_step', '=', STEP.connector)
+      .where('sender_sid', 'in', (eb) => eb.selectFrom('connector_senders').select('sender_sid').where('connector_sid', '=', connectorSid));
+    if (inFlight.length > 0) query = query.where('sid', 'not in', [...inFlight]);
+    return query.orderBy('date_updated').orderBy('sid').limit(limit).execute() as Promise<MessageRow[]>;
+  }
+
+  /**
+   * Messages of these senders waiting for a connector go back to the simulated network (their
+   * connector or its assignment was removed): their send step is due now.
+   */
+  async returnToNetwork(senderSids: readonly string[], now: string): Promise<void> {
+    if (senderSids.length === 0) return;
+    await this.s.db
+      .updateTable('messages')
+      .set({ next_step: STEP.send, next_at: now })
+      .where('next_step', '=', STEP.connector)
+      .where('sender_sid', 'in', [...senderSids])
+      .execute();
+  }
+
+  /** Every sender of a connector. */
+  async allSenders(connectorSid: string): Promise<string[]> {
+    return (await this.s.db.selectFrom('connector_senders').select('sender_sid').where('connector_sid', '=', connectorSid).execute()).map((r) => r.sender_sid);
+  }
+
+  async addParts(rows: readonly Insertable<SmppPartTable>[]): Promise<void> {
+    if (rows.length > 0)
+      await this.s.db
+        .insertInto('smpp_parts')
+        .values([...rows])
+        .execute();
+  }
+
+  /** The part a receipt names, by the SMSC's message id. */
+  async part(connectorSid: string, smscMessageId: string): Promise<SmppPartRow | undefined> {
+    return this.s.db
+      .selectFrom('smpp_parts')
+      .selectAll()
+      .where('connector_sid', '=', connectorSid)
+      .where('smsc_message_id', '=', smscMessageId)
+      .executeTakeFirst();
+  }
+
+  async setPartState(connectorSid: string, smscMessageId: string, state: string, error: string | null): Promise<void> {
+    await this.s.db
+      .updateTable('smpp_parts')
+      .set({ state, error })
+      .where('connector_sid', '=', connectorSid)
+      .where('smsc_message_id', '=', smscMessageId)
+      .execute();
+  }
+
+  async partsOf(messageSid: string): Promise<SmppPartRow[]> {
+    return this.s.db.selectFrom('smpp_parts').selectAll().where('message_sid', '=', messageSid).orderBy('part').execute();
+  }
+}

@@ -1,0 +1,151 @@
+// An SMSC on loopback for the tests, built from the `smpp` package's server side: it binds one
+// system_id/password, records every submit_sm, answers them (or as a test scripts), and sends
+// delivery receipts and handset texts when told (or receipts at once, `autoReceipt`).
+
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import smpp, { type Pdu, type Session } from 'smpp';
+
+export interface Submitted {
+  pdu: Pdu;
+  /** The message id this SMSC gave it (undefined when it refused it). */
+  id: string | undefined;
+  /** The text, decoded as its data_coding says; its UDH apart. */
+  text: string;
+  udh: Buffer | undefined;
+}
+
+const WAIT_MS = 10_000;
+
+export class Smsc {
+  readonly submits: Submitted[] = [];
+  /** Bind attempts, whatever their outcome. */
+  readonly binds: Array<{ systemId: string; ok: boolean }> = [];
+  unbinds = 0;
+  readonly sessions = new Set<Session>();
+  /** Send a DELIVRD receipt for every accepted part right after answering it. */
+  autoReceipt = true;
+  /** The next submits' command_status, in order (then 0). */
+  readonly script: number[] = [];
+  #server: ReturnType<typeof smpp.createServer>;
+  #nextId = 1;
+  #waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
+  port = 0;
+
+  private constructor(
+    readonly systemId: string,
+    readonly password: string,
+  ) {
+    this.#server = smpp.createServer({}, (session) => this.#accept(session));
+  }
+
+  static async start(systemId = 'shortroute', password = 'secret'): Promise<Smsc> {
+    const smsc = new Smsc(systemId, password);
+    smsc.#server.listen(0, '127.0.0.1');
+    await once(smsc.#server, 'listening');
+    smsc.port = (smsc.#server.address() as AddressInfo).port;
+    return smsc;
+  }
+
+  /** Resolves once `ready()` holds, checked after each PDU this SMSC handles. */
+  until(ready: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`SMSC: no ${what} within ${timeoutMs} ms (${this.submits.length} submits, ${this.binds.length} binds)`)),
+        timeoutMs,
+      );
+      this.#waiters.push({
+        ready,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  /** A delivery receipt for a part, in both forms SMSCs use: the TLVs and Appendix B's text. */
+  receipt(id: string, state = 'DELIVRD', session = this.#bound()): void {
+    const states: Record<string, number> = { ENROUTE: 1, DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, ACCEPTD: 6, UNKNOWN: 7, REJECTD: 8 };
+    const submit = this.submits.find((s) => s.id === id)!;
+    session.deliver_sm({
+      source_addr_ton: submit.pdu.dest_addr_ton,
+      source_addr_npi: submit.pdu.dest_addr_npi,
+      source_addr: submit.pdu.destination_addr,
+      dest_addr_ton: submit.pdu.source_addr_ton,
+      dest_addr_npi: submit.pdu.source_addr_npi,
+      destination_addr: submit.pdu.source_addr,
+      esm_class: 0x04,
+      short_message: `id:${id} sub:001 dlvrd:${state === 'DELIVRD' ? '001' : '000'} submit date:2611281200 done date:2611281200 stat:${state} err:000 text:`,
+      receipted_message_id: id,
+      message_state: states[state],
+    });
+  }
+
+  /** Drops every connection, as a failing SMSC would (no unbind). */
+  dropAll(): void {
+    for (const session of this.sessions) session.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.dropAll();
+    await new Promise<void>((done) => this.#server.close(() => done()));
+  }
+
+  #bound(): Session {
+    const [session] = this.sessions;
+    if (!session) throw new Error('SMSC: no ESME is bound');
+    return session;
+  }
+
+  #accept(session: Session): void {
+    session.on('error', () => {});
+    session.on('bind_transceiver', (pdu: Pdu) => {
+      const ok = pdu.system_id === this.systemId && pdu.password === this.password;
+      this.binds.push({ systemId: String(pdu.system_id), ok });
+      if (!ok) {
+        session.send(pdu.response({ command_status: smpp.errors.ESME_RBINDFAIL }));
+        session.close();
+      } else {
+        this.sessions.add(session);
+        session.send(pdu.response({ system_id: 'test-smsc' }));
+      }
+      this.#check();
+    });
+    session.on('close', () => {
+      this.sessions.delete(session);
+      this.#check();
+    });
+    session.on('enquire_link', (pdu: Pdu) => session.send(pdu.response()));
+    session.on('unbind', (pdu: Pdu) => {
+      this.unbinds++;
+      session.send(pdu.response());
+      this.sessions.delete(session);
+      this.#check();
+    });
+    session.on('submit_sm', (pdu: Pdu) => {
+      const status = this.script.shift() ?? 0;
+      const id = status === 0 ? `smsc-${this.#nextId++}` : undefined;
+      const message = pdu.short_message as { udh?: Buffer[]; message: string | Buffer };
+      const raw = pdu.short_message as unknown;
+      const udh = Buffer.isBuffer(raw)
+        ? undefined
+        : message.udh?.[0] !== undefined
+          ? Buffer.concat([Buffer.from([message.udh.reduce((n, u) => n + u.length, 0)]), ...message.udh])
+          : undefined;
+      this.submits.push({ pdu, id, text: String(message.message), udh });
+      session.send(pdu.response(id === undefined ? { command_status: status } : { message_id: id }));
+      if (id !== undefined && this.autoReceipt) this.receipt(id, 'DELIVRD', session);
+      this.#check();
+    });
+  }
+
+  #check(): void {
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.ready()) return true;
+      w.resolve();
+      return false;
+    });
+  }
+}

@@ -1,0 +1,276 @@
+// Real delivery over SMPP against an SMSC on loopback (test/helpers/smsc.ts, the `smpp` package's
+// server side): a connector binds with the right password and reports the wrong one; a message
+// through a service goes out from its short code with SMPP's addressing and coding, and its receipt
+// makes it delivered with the same status callbacks as the simulated network; long GSM-7 and emoji
+// bodies go as concatenated parts; throttling slows submits without losing one; a refused submit
+// fails the message with the documented code; a dropped connection loses nothing.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { BACKENDS } from '../helpers/backends.js';
+import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
+import { addToPool, advanceClock, usNumber, useMessagingServer, type Json } from '../helpers/messaging.js';
+import { Smsc } from '../helpers/smsc.js';
+import { concatenation } from '../../src/smpp/pdus.js';
+
+const WAIT_MS = 10_000;
+
+for (const backend of BACKENDS) {
+  describe(`[${backend}] SMPP delivery`, () => {
+    const env = useMessagingServer(backend, {}, 'test');
+    let smsc: Smsc;
+    before(async () => {
+      smsc = await Smsc.start('shortroute', 'secret');
+    });
+    after(() => smsc?.close());
+
+    const connectors = () => `/_shortroute/Accounts/${env.server.account.sid}/Connectors`;
+
+    /** Polls the connector until `ready` holds: its status is written by the node holding the bind. */
+    async function connectorUntil(sid: string, ready: (c: Json) => boolean, what: string): Promise<Json> {
+      const deadline = Date.now() + WAIT_MS;
+      for (;;) {
+        const reply = await env.server.request('GET', `${connectors()}/${sid}`);
+        assert.equal(reply.status, 200, reply.text);
+        if (ready(reply.body)) return reply.body;
+        if (Date.now() > deadline) assert.fail(`connector ${sid}: not ${what} within ${WAIT_MS} ms: ${reply.text}`);
+        await new Promise((go) => setImmediate(go));
+        await env.server.background.connectors.idle();
+      }
+    }
+
+    async function messageUntil(sid: string, status: string): Promise<Json> {
+      const deadline = Date.now() + WAIT_MS;
+      for (;;) {
+        const reply = await env.server.request('GET', `/2010-04-01/Accounts/${env.server.account.sid}/Messages/${sid}.json`);
+        if (reply.body.status === status) return reply.body;
+        if (Date.now() > deadline) assert.fail(`message ${sid}: not ${status} within ${WAIT_MS} ms: ${reply.text}`);
+        await new Promise((go) => setTimeout(go, 10));
+      }
+    }
+
+    async function connector(values: Record<string, string> = {}): Promise<Json> {
+      const reply = await env.server.request('POST', connectors(), {
+        Host: '127.0.0.1',
+        Port: String(smsc.port),
+        SystemId: 'shortroute',
+        Password: 'secret',
+        Throughput: '1000',
+        ...values,
+      });
+      assert.equal(reply.status, 201, reply.text);
+      return reply.body;
+    }
+
+    /** A service whose short code goes out through a bound connector. */
+    async function serviceThroughSmpp() {
+      const made = await connector();
+      const service = await addService(env.server, { StatusCallback: `${env.receiver.url}/status` });
+      const sc = await addShortCode(env.server, { CountryCode: 'US' });
+      await addToPool(env.server, service.sid, 'ShortCodes', sc.sid);
+      const assigned = await env.server.request('POST', `${connectors()}/${made.sid}/Senders`, { SenderSid: sc.sid });
+      assert.equal(assigned.status, 201, assigned.text);
+      await connectorUntil(made.sid, (c) => c.status === 'bound', 'bound');
+      return { connector: made, service, shortCode: sc };
+    }
+
+    async function send(serviceSid: string, body: string, to = usNumber('415')): Promise<Json> {
+      const reply = await env.server.request('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
+        MessagingServiceSid: serviceSid,
+        To: to,
+        Body: body,
+      });
+      assert.equal(reply.status, 201, reply.text);
+      // The sender's own rate holds on the test's clock: a second ahead, its turn has come.
+      await advanceClock(env.server, env.clock, 1_000);
+      return reply.body;
+    }
+
+    async function cleanUp(sid: string) {
+      const reply = await env.server.request('DELETE', `${connectors()}/${sid}`);
+      assert.equal(reply.status, 204, reply.text);
+    }
+
+    test('a wrong password is reported on the connector; the right one binds', async () => {
+      const wrong = await connector({ Password: 'nope' });
+      const failed = await connectorUntil(wrong.sid, (c) => c.status === 'error', 'in error');
+      assert.match(failed.last_error, /ESME_RBINDFAIL/);
+      assert.equal(failed.password, undefined, 'the password is never shown');
+      assert.ok(smsc.binds.some((b) => !b.ok));
+
+      const binds = smsc.binds.length;
+      const updated = await env.server.request('POST', `${connectors()}/${wrong.sid}`, { Password: 'secret' });
+      assert.equal(updated.status, 200, updated.text);
+      const bound = await connectorUntil(wrong.sid, (c) => c.status === 'bound', 'bound');
+      assert.equal(bound.last_error, null);
+      assert.equal(bound.bound_by !== null, true);
+      assert.ok(
+        smsc.binds.slice(binds).some((b) => b.ok),
+        'a changed setting binds again',
+      );
+
+      const unbinds = smsc.unbinds;
+      await cleanUp(wrong.sid);
+      await smsc.until(() => smsc.unbinds > unbinds, 'unbind after the connector was deleted');
+    });
+
+    test("a message through a service goes out from its short code over SMPP; the receipt delivers it, with the simulated network's callbacks", async () => {
+      const { connector: made, service, shortCode } = await serviceThroughSmpp();
+      const to = usNumber('415');
+      const before = smsc.submits.length;
+      const message = await send(service.sid, 'Your code is 123456', to);
+      await smsc.until(() => smsc.submits.length > before, 'submit_sm');
+      const [submit] = smsc.submits.slice(before);
+      const pdu = submit!.pdu;
+      assert.deepEqual([pdu.source_addr_ton, pdu.source_addr_npi, pdu.source_addr], [3, 0, shortCode.short_code], 'a short code is network-specific');
+      assert.deepEqual([pdu.dest_addr_ton, pdu.dest_addr_npi, pdu.destination_addr], [1, 1, to.slice(1)], 'the handset is international/ISDN');
+      assert.equal(pdu.data_coding, 0, 'GSM-7');
+      assert.equal(pdu.registered_delivery, 1, 'a receipt is asked for');
+      // Relative (000000100000000R): the SMSC's library reads it as a time from now.
+      const validUntil = (pdu.validity_period as Date).getTime();
+      assert.ok(Math.abs(validUntil - (Date.now() + 36_000_000)) < 60_000, `the message's default validity, 36,000 s: ${pdu.validity_period}`);
+      assert.equal(submit!.text, 'Your code is 123456');
+
+      const delivered = await messageUntil(message.sid, 'delivered');
+      assert.equal(delivered.error_code, null);
+      await env.receiver.waitFor(3);
+      assert.deepEqual(
+        env.receiver.requests.filter((r) => r.params.MessageSid === message.sid).map((r) => r.params.MessageStatus),
+        ['queued', 'sent', 'delivered'],
+      );
+      await cleanUp(made.sid);
+    });
+
+    test('a 300-character and a 100-emoji message go as concatenated parts, and are delivered when every part is', async () => {
+      const { connector: made, service } = await serviceThroughSmpp();
+      const long = Array.from({ length: 30 }, (_, i) => `part ${String(i).padStart(3, '0')}`)
+        .join(' ')
+        .slice(0, 300);
+      const emoji = '😀'.repeat(100);
+      for (const [body, coding] of [
+        [long, 0],
+        [emoji, 8],
+      ] as const) {
+        const before = smsc.submits.length;
+        const message = await send(service.sid, body);
+        const delivered = await messageUntil(message.sid, 'delivered');
+        const parts = smsc.submits.slice(before);
+        assert.equal(parts.length, Number(delivered.num_segments), 'one submit_sm a segment');
+        assert.ok(parts.length > 1);
+        const headers = parts.map((p) => concatenation(p.udh));
+        assert.deepEqual(
+          headers.map((h) => [h?.total, h?.part]),
+          parts.map((_, i) => [parts.length, i + 1]),
+        );
+        assert.equal(new Set(headers.map((h) => h?.reference)).size, 1, 'one reference for the message');
+        for (const p of parts) {
+          assert.equal(p.pdu.data_coding, coding);
+          assert.equal(Number(p.pdu.esm_class) & 0x40, 0x40, 'UDHI set');
+        }
+        assert.equal(parts.map((p) => p.text).join(''), body, 'the parts join back into the body');
+      }
+      await cleanUp(made.sid);
+    });
+
+    test('ESME_RTHROTTLED slows the connector down and the message still goes; ESME_RINVDSTADR fails it with 21211', async () => {
+      const { connector: made, service } = await serviceThroughSmpp();
+      const before = smsc.submits.length;
+      smsc.script.push(0x58, 0x58);
+      const throttled = await send(service.sid, 'Patience');
+      await messageUntil(throttled.sid, 'delivered');
+      assert.deepEqual(
+        smsc.submits.slice(before).map((s) => s.id === undefined),
+        [true, true, false],
+        'submitted again after each ESME_RTHROTTLED',
+      );
+
+      smsc.script.push(0x0b);
+      const refused = await send(service.sid, 'Nobody there');
+      const failed = await messageUntil(refused.sid, 'failed');
+      assert.equal(failed.error_code, 21211);
+      await cleanUp(made.sid);
+    });
+
+    test('the SMSC drops the connection: the connector binds again and the message waiting goes out', async () => {
+      const { connector: made, service } = await serviceThroughSmpp();
+      smsc.autoReceipt = false;
+      try {
+        const binds = smsc.binds.filter((b) => b.ok).length;
+        smsc.dropAll();
+        await connectorUntil(made.sid, (c) => c.status !== 'bound', 'unbound after the drop');
+        const before = smsc.submits.length;
+        const message = await send(service.sid, 'After the drop');
+        await smsc.until(() => smsc.submits.length > before, 'the submit after the connector bound again', 15_000);
+        assert.ok(smsc.binds.filter((b) => b.ok).length > binds, 'bound again');
+        await messageUntil(message.sid, 'sent');
+        smsc.receipt(smsc.submits.at(-1)!.id!, 'UNDELIV');
+        const undelivered = await messageUntil(message.sid, 'undelivered');
+        assert.equal(undelivered.error_code, 30003);
+      } finally {
+        smsc.autoReceipt = true;
+      }
+      await cleanUp(made.sid);
+    });
+  });
+}
+
+for (const backend of BACKENDS) {
+  describe(`[${backend}] SMPP connectors as a resource`, () => {
+    const env = useMessagingServer(backend);
+    const connectors = () => `/_shortroute/Accounts/${env.server.account.sid}/Connectors`;
+
+    test('bad settings are refused with Twilio-shaped errors; nothing is written', async () => {
+      assertTwilioError(await env.server.request('POST', connectors(), { SystemId: 'a', Password: 'b' }), 400, 20001);
+      assertTwilioError(await env.server.request('POST', connectors(), { Host: 'h', SystemId: 'a', Password: 'much-too-long' }), 400, 20001);
+      assertTwilioError(await env.server.request('POST', connectors(), { Host: 'h', SystemId: 'a', Password: 'b', Port: '70000' }), 400, 20001);
+      assertTwilioError(await env.server.request('POST', connectors(), { Host: 'h', SystemId: 'a', Password: 'b', Tls: 'maybe' }), 400, 20001);
+      const list = await env.server.request('GET', connectors());
+      assert.equal(list.status, 200, list.text);
+      assert.deepEqual(list.body.connectors, []);
+    });
+
+    test('made with defaults, listed in pages, fetched, its senders assigned once, and deleted', async () => {
+      const made = await env.server.request('POST', connectors(), { Host: 'smsc.example', SystemId: 'acme', Password: 'pw', EnquireLinkInterval: '60' });
+      assert.equal(made.status, 201, made.text);
+      const c = made.body;
+      assert.match(c.sid, /^XC[0-9a-f]{32}$/);
+      assert.deepEqual(
+        [c.port, c.tls, c.window_size, c.throughput, c.enquire_link_interval, c.friendly_name, c.system_type],
+        [2775, false, 10, 100, 60, 'acme@smsc.example', ''],
+      );
+      assert.equal(c.password, undefined);
+      const second = await env.server.request('POST', connectors(), { Host: 'smsc2.example', SystemId: 'acme', Password: 'pw' });
+      const page1 = await env.server.request('GET', `${connectors()}?PageSize=1`);
+      assert.deepEqual(
+        page1.body.connectors.map((x: Json) => x.sid),
+        [c.sid],
+      );
+      const page2 = await fetch(page1.body.meta.next_page_url, { headers: { authorization: env.server.auth } });
+      assert.deepEqual(
+        ((await page2.json()) as Json).connectors.map((x: Json) => x.sid),
+        [second.body.sid],
+      );
+
+      const sc = await addShortCode(env.server, { CountryCode: 'US' });
+      const senders = `${connectors()}/${c.sid}/Senders`;
+      const assigned = await env.server.request('POST', senders, { SenderSid: sc.sid });
+      assert.equal(assigned.status, 201, assigned.text);
+      assert.deepEqual([assigned.body.sender_type, assigned.body.address], ['short_code', sc.short_code]);
+      assertTwilioError(await env.server.request('POST', senders, { SenderSid: sc.sid }), 409, 20001);
+      assertTwilioError(await env.server.request('POST', `${connectors()}/${second.body.sid}/Senders`, { SenderSid: sc.sid }), 400, 20001);
+      assertTwilioError(await env.server.request('POST', senders, { SenderSid: `SC${'0'.repeat(32)}` }), 404, 20404);
+      assertTwilioError(await env.server.request('POST', senders, { SenderSid: 'MG123' }), 400, 20001);
+      const listed = await env.server.request('GET', senders);
+      assert.deepEqual(
+        listed.body.senders.map((s: Json) => s.sender_sid),
+        [sc.sid],
+      );
+      assert.equal((await env.server.request('DELETE', `${senders}/${sc.sid}`)).status, 204);
+      assertTwilioError(await env.server.request('DELETE', `${senders}/${sc.sid}`), 404, 20404);
+
+      assert.equal((await env.server.request('DELETE', `${connectors()}/${c.sid}`)).status, 204);
+      assert.equal((await env.server.request('DELETE', `${connectors()}/${second.body.sid}`)).status, 204);
+      assertTwilioError(await env.server.request('GET', `${connectors()}/${c.sid}`), 404, 20404);
+    });
+  });
+}
