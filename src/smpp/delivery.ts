@@ -8,7 +8,9 @@ import { StepBatch } from '../network/step-batch.js';
 import type { ConnectorRow, MessageRow } from '../storage/store.js';
 import { STEP } from '../storage/states.js';
 import { RECEIPT_OUTCOMES, RETRY_LATER, submitRefusal } from './errors.js';
-import { isReceipt, parseReceipt, relativeValidity, smppAddress, submitParts } from './pdus.js';
+import { concatenation, fromSmppAddress, isReceipt, parseReceipt, relativeValidity, smppAddress, submitParts } from './pdus.js';
+import { receiveMessage } from '../inbound/inbound.js';
+import { TwilioError } from '../http/errors.js';
 import { NotBound, SmppSession } from './session.js';
 
 type Smpp = typeof import('smpp');
@@ -22,6 +24,8 @@ const RECONCILE_MS = 2_000;
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 30_000;
 const FAULT_PAUSE_MS = 1_000;
+/** deliver_sm_resp for a text Shortroute will never take: ESME Receiver Permanent App Error. */
+const ESME_RX_P_APPN = 0x64;
 
 interface Live {
   row: ConnectorRow;
@@ -39,6 +43,8 @@ interface Live {
   recording: Map<string, Promise<void>>;
   /** No new submits before this (performance.now()), after a fault. */
   coolUntil: number;
+  /** The last write of the session's state to the connector's row. */
+  statusWritten: Promise<void>;
 }
 
 /**
@@ -130,6 +136,7 @@ export class SmppDelivery implements Job {
       refusals: 0,
       recording: new Map(),
       coolUntil: 0,
+      statusWritten: Promise.resolve(),
       session: new SmppSession(
         this.#smpp,
         {
@@ -148,7 +155,12 @@ export class SmppDelivery implements Job {
             const log = this.#deps.logger;
             if (status === 'error') log.warn({ connectorSid: row.sid, error }, 'SMPP connector lost its bind');
             else log.info({ connectorSid: row.sid, status }, 'SMPP connector');
-            this.#track(this.#deps.store.connectors.setStatus(row.sid, this.#deps.nodeId, { status, last_error: error }));
+            // One write at a time, each of the state as it is then: two writes in flight could
+            // commit in either order (PostgreSQL) and leave an older state shown.
+            live.statusWritten = live.statusWritten.catch(() => {}).then(() =>
+              this.#deps.store.connectors.setStatus(row.sid, this.#deps.nodeId, { status: live.session.status, last_error: live.session.lastError }),
+            );
+            this.#track(live.statusWritten);
             if (status === 'bound') this.#deps.notify(WORK.connectors);
           },
           deliver: (pdu) => this.#delivered(live, pdu),
@@ -285,21 +297,55 @@ export class SmppDelivery implements Job {
     this.#deps.notify(WORK.webhooks);
   }
 
-  /** A deliver_sm: a receipt moves its message on; a text from a handset is left to inbound. */
-  async #delivered(live: Live, pdu: Pdu): Promise<void> {
-    const esmClass = Number(pdu.esm_class ?? 0);
-    if (!isReceipt(esmClass)) return;
-    const text =
-      typeof pdu.short_message === 'object' && pdu.short_message !== null
-        ? String((pdu.short_message as { message?: unknown }).message ?? '')
-        : String(pdu.short_message ?? '');
+  /** A deliver_sm: a receipt moves its message on; anything else is a handset's text. */
+  async #delivered(live: Live, pdu: Pdu): Promise<number | undefined> {
+    const { text, udh } = shortMessage(pdu);
+    if (isReceipt(Number(pdu.esm_class ?? 0))) return this.#receipt(live, pdu, text);
+    return this.#text(live, pdu, text, udh);
+  }
+
+  /**
+   * A handset's text to one of the connector's account's senders: the same inbound path as a
+   * simulated handset's (the service's webhook, opt-out keywords, TwiML replies, which go back
+   * out through the connector). A concatenated text's parts are kept until the last one comes.
+   */
+  async #text(live: Live, pdu: Pdu, text: string, udh: Buffer | undefined): Promise<number | undefined> {
+    const from = fromSmppAddress(String(pdu.source_addr ?? ''), Number(pdu.source_addr_ton ?? 0));
+    const to = fromSmppAddress(String(pdu.destination_addr ?? ''), Number(pdu.dest_addr_ton ?? 0));
+    const place = concatenation(udh);
+    const { store, clock } = this.#deps;
+    try {
+      await store.transaction(async (tx) => {
+        let body = text;
+        if (place && place.total > 1) {
+          await tx.connectors.lock(live.row.sid);
+          const key = { connector_sid: live.row.sid, source: from, destination: to, reference: place.reference };
+          const parts = await tx.connectors.addInboundPart({ ...key, total: place.total, part: place.part, text, date: toStored(clock.now()) });
+          if (parts.length < place.total) return;
+          await tx.connectors.dropInboundParts(key);
+          body = parts.map((p) => p.text).join('');
+        }
+        await receiveMessage({ ...this.#deps, store: tx }, live.row.account_sid, { from, to, body });
+      });
+    } catch (error) {
+      if (!(error instanceof TwilioError)) throw error;
+      // Not one of the account's senders, or not a text Shortroute can take: said so, for good.
+      this.#deps.logger.warn({ connectorSid: live.row.sid, from, to, error: error.message }, 'SMPP text refused');
+      return ESME_RX_P_APPN;
+    }
+    this.#deps.notify(WORK.webhooks);
+    this.#deps.notify(WORK.messages);
+    return undefined;
+  }
+
+  async #receipt(live: Live, pdu: Pdu, text: string): Promise<undefined> {
     const receipt = parseReceipt({ receipted_message_id: pdu.receipted_message_id, message_state: pdu.message_state, text });
     if (!receipt) {
       this.#deps.logger.warn({ connectorSid: live.row.sid, text }, 'SMPP receipt without an id or a state');
-      return;
+      return undefined;
     }
     const outcome = RECEIPT_OUTCOMES[receipt.state];
-    if (!outcome) return;
+    if (!outcome) return undefined;
     await live.recording.get(receipt.id);
     const { store, clock, webhookPolicy } = this.#deps;
     const now = clock.now();
@@ -325,6 +371,7 @@ export class SmppDelivery implements Job {
       await batch.flush();
     });
     this.#deps.notify(WORK.webhooks);
+    return undefined;
   }
 
   #track(task: Promise<unknown>): void {
@@ -341,4 +388,13 @@ export class SmppDelivery implements Job {
 function sameSettings(a: ConnectorRow, b: ConnectorRow): boolean {
   const keys = ['host', 'port', 'system_id', 'password', 'system_type', 'tls', 'throughput', 'window_size', 'enquire_link_interval'] as const;
   return keys.every((key) => a[key] === b[key]);
+}
+
+/** A deliver_sm's text (short_message, or the message_payload TLV), as the library decoded it, and its UDH. */
+function shortMessage(pdu: Pdu): { text: string; udh: Buffer | undefined } {
+  const field = (pdu.short_message as { message?: unknown; udh?: Buffer[] } | undefined) ?? undefined;
+  const payload = pdu.message_payload as { message?: unknown; udh?: Buffer[] } | undefined;
+  const decoded = field?.message !== undefined && String(field.message) !== '' ? field : (payload ?? field);
+  const udh = decoded?.udh && decoded.udh.length > 0 ? Buffer.concat([Buffer.from([decoded.udh.reduce((n, ie) => n + ie.length, 0)]), ...decoded.udh]) : undefined;
+  return { text: decoded?.message === undefined ? '' : String(decoded.message), udh };
 }

@@ -22,10 +22,11 @@ export interface SessionHooks {
   /** The session's state changed (and why, when it is an error). */
   status(status: ConnectorStatus, error: string | null): void;
   /**
-   * A deliver_sm from the SMSC: answered with deliver_sm_resp once this resolves (written), or with
-   * ESME_RSYSERR when it throws, so that the SMSC delivers it again.
+   * A deliver_sm from the SMSC: answered with deliver_sm_resp once this resolves (written), with
+   * the command_status it resolves to (0 when none), or with ESME_RSYSERR when it throws, so that
+   * the SMSC delivers it again.
    */
-  deliver(pdu: Pdu): Promise<void>;
+  deliver(pdu: Pdu): Promise<number | undefined>;
 }
 
 /** The connection went away while a submit waited for its answer, or the session is not bound. */
@@ -173,7 +174,7 @@ export class SmppSession {
     });
     session.on('deliver_sm', (pdu: Pdu) => {
       this.#hooks.deliver(pdu).then(
-        () => session.send(pdu.response()),
+        (status) => session.send(pdu.response({ command_status: status ?? 0 })),
         () => session.send(pdu.response({ command_status: 0x08 })),
       );
     });

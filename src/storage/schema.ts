@@ -24,6 +24,7 @@ export interface Database {
   connectors: ConnectorTable;
   connector_senders: ConnectorSenderTable;
   smpp_parts: SmppPartTable;
+  smpp_inbound_parts: SmppInboundPartTable;
 }
 
 export interface MetaTable {
@@ -289,4 +290,16 @@ export interface SmppPartTable {
   part: number;
   state: string | null;
   error: string | null;
+}
+
+/** One part of a handset's concatenated text, kept until the last part arrives. */
+export interface SmppInboundPartTable {
+  connector_sid: string;
+  source: string;
+  destination: string;
+  reference: number;
+  total: number;
+  part: number;
+  text: string;
+  date: string;
 }

@@ -45,7 +45,6 @@ export class Receiver {
     this.#answer = typeof answer === 'function' ? answer : () => answer;
   }
 
-  /** Resolves once `count` requests have arrived in all. */
   /** Resolves once `count` requests have arrived; rejects after `timeoutMs`, saying how many did. */
   waitFor(count: number, timeoutMs = WAIT_MS): Promise<void> {
     if (this.requests.length >= count) return Promise.resolve();

@@ -83,6 +83,39 @@ export class Smsc {
     });
   }
 
+  /**
+   * A handset's text to `to` (a short code, or an E.164 number): one deliver_sm, or `parts` of it
+   * with an 8-bit-reference concatenation header each. Resolves with each part's deliver_sm_resp status.
+   */
+  async text(from: string, to: string, text: string, parts = 1, session = this.#bound()): Promise<number[]> {
+    const address = (a: string) => (a.startsWith('+') ? { ton: 1, npi: 1, addr: a.slice(1) } : { ton: 3, npi: 0, addr: a });
+    const source = address(from);
+    const destination = address(to);
+    const size = Math.ceil(text.length / parts);
+    const reference = this.#nextId++ & 0xff;
+    const answers = Array.from({ length: parts }, (_, at) => {
+      const piece = text.slice(at * size, (at + 1) * size);
+      const message = parts === 1 ? piece : { udh: Buffer.from([0x05, 0x00, 0x03, reference, parts, at + 1]), message: piece };
+      return new Promise<number>((answered) =>
+        session.deliver_sm(
+          {
+            source_addr_ton: source.ton,
+            source_addr_npi: source.npi,
+            source_addr: source.addr,
+            dest_addr_ton: destination.ton,
+            dest_addr_npi: destination.npi,
+            destination_addr: destination.addr,
+            esm_class: parts === 1 ? 0 : 0x40,
+            data_coding: 0,
+            short_message: message,
+          },
+          (resp) => answered(resp.command_status),
+        ),
+      );
+    });
+    return Promise.all(answers);
+  }
+
   /** Drops every connection, as a failing SMSC would (no unbind). */
   dropAll(): void {
     for (const session of this.sessions) session.destroy();

@@ -11,6 +11,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
 import { addToPool, advanceClock, usNumber, useMessagingServer, type Json } from '../helpers/messaging.js';
 import { Smsc } from '../helpers/smsc.js';
+import { Receiver } from '../helpers/receiver.js';
 import { concatenation } from '../../src/smpp/pdus.js';
 
 const WAIT_MS = 10_000;
@@ -84,6 +85,13 @@ for (const backend of BACKENDS) {
       // The sender's own rate holds on the test's clock: a second ahead, its turn has come.
       await advanceClock(env.server, env.clock, 1_000);
       return reply.body;
+    }
+
+    /** The receiver's `n`th inbound request (this test's receiver). */
+    async function inbound(n: number) {
+      const requests = () => env.receiver.requests.filter((r) => r.path === '/inbound');
+      while (requests().length < n) await env.receiver.waitFor(env.receiver.requests.length + 1);
+      return requests()[n - 1]!;
     }
 
     async function cleanUp(sid: string) {
@@ -188,6 +196,50 @@ for (const backend of BACKENDS) {
       const refused = await send(service.sid, 'Nobody there');
       const failed = await messageUntil(refused.sid, 'failed');
       assert.equal(failed.error_code, 21211);
+      await cleanUp(made.sid);
+    });
+
+    test("a handset's text reaches the service's webhook, signed; the TwiML reply goes back over SMPP; a text in two parts arrives whole", async () => {
+      const { connector: made, service, shortCode } = await serviceThroughSmpp();
+      await env.server.request('POST', `/v1/Services/${service.sid}`, { InboundRequestUrl: `${env.receiver.url}/inbound` });
+      env.receiver.answer((r) =>
+        r.path === '/inbound' ? { status: 200, contentType: 'text/xml', body: '<Response><Message>Got it</Message></Response>' } : { status: 204 },
+      );
+      const handset = usNumber('415');
+      const before = smsc.submits.length;
+      assert.deepEqual(await smsc.text(handset, shortCode.short_code, 'Hello over SMPP'), [0]);
+      await env.server.background.settle();
+      const request = await inbound(1);
+      assert.equal(request.params.Body, 'Hello over SMPP');
+      assert.equal(request.params.From, handset);
+      assert.equal(request.params.To, shortCode.short_code);
+      assert.equal(request.params.MessagingServiceSid, service.sid);
+      assert.ok(Receiver.valid(request, env.server.account.auth_token), 'signed like Twilio');
+      await advanceClock(env.server, env.clock, 1_000);
+      await smsc.until(() => smsc.submits.slice(before).some((s) => s.text === 'Got it'), 'the TwiML reply');
+      const reply = smsc.submits.slice(before).find((s) => s.text === 'Got it')!;
+      assert.deepEqual([reply.pdu.source_addr, reply.pdu.destination_addr], [shortCode.short_code, handset.slice(1)]);
+
+      const long = 'This text was too long for one part, so the handset cut it in two for the SMSC.';
+      assert.deepEqual(await smsc.text(handset, shortCode.short_code, long, 2), [0, 0]);
+      await env.server.background.settle();
+      const joined = await inbound(2);
+      assert.equal(joined.params.Body, long);
+
+      assert.deepEqual(await smsc.text(handset, '99999999', 'To no sender of the account'), [0x64], 'refused for good: ESME_RX_P_APPN');
+      await cleanUp(made.sid);
+    });
+
+    test('STOP over SMPP opts the handset out: its confirmation goes out over SMPP, and the next send to it fails with 21610', async () => {
+      const { connector: made, service, shortCode } = await serviceThroughSmpp();
+      const handset = usNumber('415');
+      const before = smsc.submits.length;
+      assert.deepEqual(await smsc.text(handset, shortCode.short_code, 'STOP'), [0]);
+      await advanceClock(env.server, env.clock, 1_000);
+      await smsc.until(() => smsc.submits.slice(before).some((s) => s.pdu.destination_addr === handset.slice(1)), 'the opt-out confirmation');
+      const message = await send(service.sid, 'Are you still there?', handset);
+      const failed = await messageUntil(message.sid, 'failed');
+      assert.equal(failed.error_code, 21610);
       await cleanUp(made.sid);
     });
 

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 
 /**
  * Real delivery over SMPP 3.4: an account's connectors (an SMSC account each), the senders that go
- * out through one, and each submitted part's SMSC message id, by which a receipt finds its message.
+ * out through one, each submitted part's SMSC message id, by which a receipt finds its message,
+ * and the parts of handsets' concatenated texts received so far.
  * A connector's bind is held by one node at a time: `holder` and `lease_until` are that lease.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -56,9 +57,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('smpp_parts_pk', ['connector_sid', 'smsc_message_id'])
     .execute();
   await db.schema.createIndex('smpp_parts_by_message').on('smpp_parts').columns(['message_sid', 'part']).execute();
+
+  // A handset's concatenated text arrives a part at a time; each part is kept (and acknowledged)
+  // until the last one makes the whole text a message.
+  await db.schema
+    .createTable('smpp_inbound_parts')
+    .addColumn('connector_sid', 'text', (c) => c.notNull().references('connectors.sid').onDelete('cascade'))
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('destination', 'text', (c) => c.notNull())
+    .addColumn('reference', 'integer', (c) => c.notNull())
+    .addColumn('total', 'integer', (c) => c.notNull())
+    .addColumn('part', 'integer', (c) => c.notNull())
+    .addColumn('text', 'text', (c) => c.notNull())
+    .addColumn('date', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('smpp_inbound_parts_pk', ['connector_sid', 'source', 'destination', 'reference', 'part'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('smpp_inbound_parts').execute();
   await db.schema.dropTable('smpp_parts').execute();
   await db.schema.dropTable('connector_senders').execute();
   await db.schema.dropTable('connectors').execute();

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { keysetPage, type Page, type PageQuery } from '../keyset.js';
-import type { ConnectorSenderTable, ConnectorTable, SmppPartTable } from '../schema.js';
+import type { ConnectorSenderTable, ConnectorTable, SmppInboundPartTable, SmppPartTable } from '../schema.js';
 import { STEP } from '../states.js';
 import type { MessageRow } from './messages.js';
 import type { Session } from './session.js';
@@ -198,5 +198,43 @@ export class ConnectorRepository {
 
   async partsOf(messageSid: string): Promise<SmppPartRow[]> {
     return this.s.db.selectFrom('smpp_parts').selectAll().where('message_sid', '=', messageSid).orderBy('part').execute();
+  }
+
+  /** Holds the connector's row to the transaction's end (PostgreSQL): its inbound parts, one at a time. */
+  async lock(sid: string): Promise<void> {
+    if (this.s.backend.lockRows) await this.s.db.selectFrom('connectors').select('sid').where('sid', '=', sid).forUpdate().execute();
+  }
+
+  /**
+   * Keeps one part of a handset's concatenated text (a part sent again replaces itself) and
+   * answers every part of that text held so far, in order.
+   */
+  async addInboundPart(row: Selectable<SmppInboundPartTable>): Promise<Array<Selectable<SmppInboundPartTable>>> {
+    await this.s.db
+      .insertInto('smpp_inbound_parts')
+      .values(row)
+      .onConflict((oc) => oc.columns(['connector_sid', 'source', 'destination', 'reference', 'part']).doUpdateSet({ text: row.text, date: row.date }))
+      .execute();
+    return this.#inboundParts(row).selectAll().orderBy('part').execute();
+  }
+
+  /** Forgets a text's parts, once the text is a message. */
+  async dropInboundParts(of: Pick<SmppInboundPartTable, 'connector_sid' | 'source' | 'destination' | 'reference'>): Promise<void> {
+    await this.s.db
+      .deleteFrom('smpp_inbound_parts')
+      .where('connector_sid', '=', of.connector_sid)
+      .where('source', '=', of.source)
+      .where('destination', '=', of.destination)
+      .where('reference', '=', of.reference)
+      .execute();
+  }
+
+  #inboundParts(of: Pick<SmppInboundPartTable, 'connector_sid' | 'source' | 'destination' | 'reference'>) {
+    return this.s.db
+      .selectFrom('smpp_inbound_parts')
+      .where('connector_sid', '=', of.connector_sid)
+      .where('source', '=', of.source)
+      .where('destination', '=', of.destination)
+      .where('reference', '=', of.reference);
   }
 }
