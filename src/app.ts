@@ -97,6 +97,7 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
         ...config.network,
       },
       handlers: { [WEBHOOK_KIND.inbound]: inboundResponseHandler, [WEBHOOK_KIND.fallback]: inboundResponseHandler },
+      ...(config.smppLeaseMs !== undefined && { smppLeaseMs: config.smppLeaseMs }),
     });
     const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });
     if (config.seedFile) await applySeed(deps, account.sid, readSeedFile(config.seedFile));

@@ -25,6 +25,8 @@ export interface Config {
   deliveryDelayMs: number;
   /** How long a webhook receiver has to answer, in ms (Twilio: 15 s). */
   webhookTimeoutMs: number;
+  /** How long a node holds an SMPP connector's bind without renewing it: another takes over after. */
+  smppLeaseMs: number;
   /** Copilot: whether a sticky mapping outranks a short code or alpha sender (Twilio is silent). */
   stickySenderFirst: boolean;
   /** `system`, or `manual`: time stands still until POST /_shortroute/Clock moves it. */
@@ -80,6 +82,12 @@ export const OPTIONS = {
     help: 'system, or manual: time moves only by POST /_shortroute/Clock (fast, exact CI runs)',
   },
   'webhook-timeout': { type: 'string', env: 'SHORTROUTE_WEBHOOK_TIMEOUT', default: '15000', help: 'ms a webhook receiver has to answer (Twilio waits 15 s)' },
+  'smpp-lease': {
+    type: 'string',
+    env: 'SHORTROUTE_SMPP_LEASE',
+    default: '30000',
+    help: "ms a node holds an SMPP connector's bind unrenewed: how soon another node takes over from one that died",
+  },
   'request-timeout': {
     type: 'string',
     env: 'SHORTROUTE_REQUEST_TIMEOUT',
@@ -183,6 +191,7 @@ export function parseConfig(argv: string[], env: Env, defaults: Partial<Record<O
     seedFile: pick('seed'),
     deliveryDelayMs: int('delivery-delay', 0, 86_400_000),
     webhookTimeoutMs: int('webhook-timeout', 1, 600_000),
+    smppLeaseMs: int('smpp-lease', 3_000, 3_600_000),
     clockMode: clockMode(pick('clock')!),
     stickySenderFirst: bool('sticky-sender-first'),
     logLevel: pick('log-level')!,

@@ -11,6 +11,8 @@ export interface BackgroundOptions {
   network?: Partial<NetworkOptions>;
   /** What an answer means, per webhook kind (inbound TwiML); the others want a 2xx. */
   handlers?: Partial<Record<WebhookKind, ResponseHandler>>;
+  /** How long this node's hold on an SMPP connector lasts unrenewed. */
+  smppLeaseMs?: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export class Background {
     const common = { clock: deps.clock, logger: deps.logger, pollMs };
     this.messages = new Worker({ ...common, name: WORK.messages, job: stepper });
     this.webhooks = new Worker({ ...common, name: WORK.webhooks, job: this.#dispatcher });
-    this.smpp = new SmppDelivery(deps);
+    this.smpp = new SmppDelivery(deps, options.smppLeaseMs);
     this.connectors = new Worker({ ...common, name: WORK.connectors, job: this.smpp });
     this.#unsubscribe = [
       notifications.on(WORK.messages, () => this.messages.notify()),

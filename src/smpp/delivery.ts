@@ -15,9 +15,8 @@ import { NotBound, SmppSession } from './session.js';
 
 type Smpp = typeof import('smpp');
 
-/** How long a node's hold on a connector's bind lasts without renewal, and how often it renews. */
-const LEASE_MS = 30_000;
-const RENEW_MS = 10_000;
+/** How long a node's hold on a connector's bind lasts without renewal (it renews at a third). */
+export const DEFAULT_LEASE_MS = 30_000;
 /** How often a node looks for connectors made, changed or left by other nodes (PostgreSQL). */
 const RECONCILE_MS = 2_000;
 /** The first pause after ESME_RTHROTTLED or ESME_RMSGQFUL, doubled on each in a row. */
@@ -65,8 +64,11 @@ export class SmppDelivery implements Job {
   /** Submits and receipts under way, for stop() to wait on. */
   readonly #tasks = new Set<Promise<void>>();
 
-  constructor(deps: Deps) {
+  readonly #leaseMs: number;
+
+  constructor(deps: Deps, leaseMs = DEFAULT_LEASE_MS) {
     this.#deps = deps;
+    this.#leaseMs = leaseMs;
   }
 
   /** A connector was made, changed or deleted here: look again at the next round. */
@@ -83,9 +85,10 @@ export class SmppDelivery implements Job {
   async run(): Promise<boolean> {
     if (this.#stopped) return false;
     const now = performance.now();
-    if (this.#reconcileSoon || now - this.#reconciledAt >= RECONCILE_MS || now - this.#renewedAt >= RENEW_MS) {
+    const renew = now - this.#renewedAt >= this.#leaseMs / 3;
+    if (this.#reconcileSoon || renew || now - this.#reconciledAt >= Math.min(RECONCILE_MS, this.#leaseMs / 3)) {
       this.#reconcileSoon = false;
-      await this.#reconcile(now - this.#renewedAt >= RENEW_MS);
+      await this.#reconcile(renew);
     }
     for (const live of this.#live.values()) await this.#fill(live);
     return false;
@@ -112,7 +115,7 @@ export class SmppDelivery implements Job {
       const live = this.#live.get(row.sid);
       if (live && !renew && sameSettings(live.row, row)) continue;
       // Leases are on the system clock: a hand-moved clock must not hand a bind to another node.
-      const held = await store.connectors.lease(row.sid, nodeId, new Date(wall).toISOString(), new Date(wall + LEASE_MS).toISOString());
+      const held = await store.connectors.lease(row.sid, nodeId, new Date(wall).toISOString(), new Date(wall + this.#leaseMs).toISOString());
       if (!held) {
         if (live) await this.#drop(live, false);
         continue;
@@ -157,9 +160,11 @@ export class SmppDelivery implements Job {
             else log.info({ connectorSid: row.sid, status }, 'SMPP connector');
             // One write at a time, each of the state as it is then: two writes in flight could
             // commit in either order (PostgreSQL) and leave an older state shown.
-            live.statusWritten = live.statusWritten.catch(() => {}).then(() =>
-              this.#deps.store.connectors.setStatus(row.sid, this.#deps.nodeId, { status: live.session.status, last_error: live.session.lastError }),
-            );
+            live.statusWritten = live.statusWritten
+              .catch(() => {})
+              .then(() =>
+                this.#deps.store.connectors.setStatus(row.sid, this.#deps.nodeId, { status: live.session.status, last_error: live.session.lastError }),
+              );
             this.#track(live.statusWritten);
             if (status === 'bound') this.#deps.notify(WORK.connectors);
           },
@@ -395,6 +400,7 @@ function shortMessage(pdu: Pdu): { text: string; udh: Buffer | undefined } {
   const field = (pdu.short_message as { message?: unknown; udh?: Buffer[] } | undefined) ?? undefined;
   const payload = pdu.message_payload as { message?: unknown; udh?: Buffer[] } | undefined;
   const decoded = field?.message !== undefined && String(field.message) !== '' ? field : (payload ?? field);
-  const udh = decoded?.udh && decoded.udh.length > 0 ? Buffer.concat([Buffer.from([decoded.udh.reduce((n, ie) => n + ie.length, 0)]), ...decoded.udh]) : undefined;
+  const udh =
+    decoded?.udh && decoded.udh.length > 0 ? Buffer.concat([Buffer.from([decoded.udh.reduce((n, ie) => n + ie.length, 0)]), ...decoded.udh]) : undefined;
   return { text: decoded?.message === undefined ? '' : String(decoded.message), udh };
 }

@@ -1,0 +1,77 @@
+// Two PostgreSQL nodes and one connector: exactly one node binds it, and when that node is killed
+// (SIGKILL: no unbind, its lease left to run out) the other binds it once the lease is over, and
+// the messages waiting go out through it. Nodes are real processes of the built CLI.
+
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { BACKENDS, createTestSchema, TEST_DATABASE_URL } from '../helpers/backends.js';
+import { killAll, type RunningCli, startCli } from '../helpers/cli.js';
+import { ACCOUNT_SID, AUTH_TOKEN, form, type Reply, send } from '../helpers/server.js';
+import { Smsc } from '../helpers/smsc.js';
+
+const CREDENTIALS = { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN };
+const LEASE_MS = 3_000;
+
+const request = (node: RunningCli, method: string, path: string, values?: Record<string, string>): Promise<Reply> =>
+  send(node.url + path, method, node.auth, values ? form(values) : undefined);
+
+if (BACKENDS.includes('postgres')) {
+  describe('[postgres] an SMPP connector on two nodes', () => {
+    let smsc: Smsc;
+    before(async () => {
+      smsc = await Smsc.start();
+    });
+    afterEach(killAll);
+    after(() => smsc?.close());
+
+    test('only one node binds; killing it moves the bind to the other, and waiting messages go out', async () => {
+      const { schema, drop } = await createTestSchema();
+      try {
+        const args = ['--port', '0', '--database-url', TEST_DATABASE_URL, '--database-schema', schema, '--smpp-lease', String(LEASE_MS)];
+        const a = await startCli([...args, '--node-id', 'node-a'], { env: CREDENTIALS });
+        const b = await startCli([...args, '--node-id', 'node-b'], { env: CREDENTIALS });
+        const nodes = { 'node-a': a, 'node-b': b };
+        const connectors = `/_shortroute/Accounts/${ACCOUNT_SID}/Connectors`;
+        const made = await request(a, 'POST', connectors, { Host: '127.0.0.1', Port: String(smsc.port), SystemId: 'shortroute', Password: 'secret' });
+        assert.equal(made.status, 201, made.text);
+        const code = await request(a, 'POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, { ShortCode: '55123', CountryCode: 'US' });
+        assert.equal((await request(a, 'POST', `${connectors}/${made.body.sid}/Senders`, { SenderSid: code.body.sid })).status, 201);
+
+        await smsc.until(() => smsc.sessions.size === 1, 'a bind');
+        // Both nodes have looked at the connector more than once by now; still one bind.
+        const holder = await boundBy(b, `${connectors}/${made.body.sid}`, (by) => by !== null);
+        assert.equal(smsc.sessions.size, 1, 'one node binds the connector');
+        assert.equal(smsc.binds.filter((x) => x.ok).length, 1);
+
+        await nodes[holder as keyof typeof nodes].stop('SIGKILL');
+        const other = holder === 'node-a' ? b : a;
+        // Sent while no node is bound: it waits for the connector instead of failing.
+        const sentAt = smsc.submits.length;
+        const message = await request(other, 'POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, {
+          From: '55123',
+          To: '+14155550142',
+          Body: 'Still here',
+        });
+        assert.equal(message.status, 201, message.text);
+        const taken = await boundBy(other, `${connectors}/${made.body.sid}`, (by) => by !== null && by !== holder, 4 * LEASE_MS + 10_000);
+        assert.notEqual(taken, holder);
+        await smsc.until(() => smsc.submits.slice(sentAt).some((s) => s.text === 'Still here'), 'the waiting message, through the new bind');
+      } finally {
+        await killAll();
+        await drop();
+      }
+    });
+  });
+}
+
+/** Polls a connector until its `bound_by` satisfies `ready` while it is bound; answers that node. */
+async function boundBy(node: RunningCli, path: string, ready: (by: string | null) => boolean, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reply = await request(node, 'GET', path);
+    assert.equal(reply.status, 200, reply.text);
+    if (reply.body.status === 'bound' && ready(reply.body.bound_by)) return reply.body.bound_by;
+    if (Date.now() > deadline) assert.fail(`not bound as expected within ${timeoutMs} ms: ${reply.text}`);
+    await new Promise((go) => setTimeout(go, 100));
+  }
+}
