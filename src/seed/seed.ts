@@ -16,6 +16,9 @@ import { loadNumberPlan, parseE164 } from '../phone/numbering.js';
 import { createPhoneNumberOp } from '../resources/phone-numbers/operations.js';
 import { createAccount } from '../resources/accounts/accounts.js';
 import type { OperationSpec } from '../http/operation.js';
+import { shortrouteOperations } from '../resources/shortroute/operations.js';
+import { assignSender, createConnector, updateConnector } from '../resources/connectors/connectors.js';
+import type { ConnectorRow } from '../storage/store.js';
 
 /**
  * A seed file declares what should exist when the server starts, in the API's own parameter
@@ -27,17 +30,22 @@ import type { OperationSpec } from '../http/operation.js';
  *     "phoneNumbers": [{ "PhoneNumber": "+14155550100" }],
  *     "services": [{ "FriendlyName": "Alerts", "InboundRequestUrl": "https://example.test/sms",
  *                    "ShortCodes": ["12345"], "PhoneNumbers": ["+14155550100"], "AlphaSender": "Alerts" }],
+ *     "connectors": [{ "FriendlyName": "Carrier", "Host": "smsc.example", "Port": 2775, "SystemId": "acme",
+ *                      "Password": "secret", "Senders": ["12345", "+14155550100"] }],
  *     "subaccounts": [{ "FriendlyName": "Team A", "shortCodes": [], "phoneNumbers": [], "services": [] }]
  *   }
+ *
+ * Connectors are matched by friendly name; one found with other settings is changed to the seed's.
  */
 export interface Seed {
   shortCodes?: Array<Record<string, unknown>>;
   phoneNumbers?: Array<Record<string, unknown>>;
   services?: Array<Record<string, unknown> & { ShortCodes?: string[]; PhoneNumbers?: string[]; AlphaSender?: string }>;
+  connectors?: Array<Record<string, unknown> & { Senders?: string[] }>;
   subaccounts?: Array<Record<string, unknown> & Seed>;
 }
 
-const LISTS = ['shortCodes', 'phoneNumbers', 'services', 'subaccounts'] as const;
+const LISTS = ['shortCodes', 'phoneNumbers', 'services', 'connectors', 'subaccounts'] as const;
 
 export class SeedError extends Error {}
 
@@ -64,6 +72,12 @@ function checkShape(seed: Record<string, unknown>, where: string): void {
       if (numbers !== undefined && (!Array.isArray(numbers) || !numbers.every((n) => typeof n === 'string' || typeof n === 'number'))) {
         throw new SeedError(`seed file ${where}: ${key} of service ${JSON.stringify(service.FriendlyName)} must be a list of numbers`);
       }
+    }
+  }
+  for (const connector of (seed.connectors ?? []) as Array<Record<string, unknown>>) {
+    const senders = connector.Senders;
+    if (senders !== undefined && (!Array.isArray(senders) || !senders.every((n) => typeof n === 'string' || typeof n === 'number'))) {
+      throw new SeedError(`seed file ${where}: Senders of connector ${JSON.stringify(connector.FriendlyName)} must be a list of short codes and numbers`);
     }
   }
   for (const sub of (seed.subaccounts ?? []) as Array<Record<string, unknown>>) checkShape(sub, `${where} (subaccount ${JSON.stringify(sub.FriendlyName)})`);
@@ -95,7 +109,7 @@ export function applySeed(deps: Deps, accountSid: string, seed: Seed): Promise<v
     await applyIn(inTx, accountSid, seed);
     const main = (await store.accounts.fetch(accountSid))!;
     for (const entry of seed.subaccounts ?? []) {
-      const { shortCodes, phoneNumbers, services, subaccounts, ...fields } = entry;
+      const { shortCodes, phoneNumbers, services, connectors, subaccounts, ...fields } = entry;
       if (subaccounts !== undefined) throw new SeedError('seed: subaccounts cannot have subaccounts of their own');
       const p = params(op.v2010CreateAccount, fields, `subaccount ${JSON.stringify(fields.FriendlyName)}`);
       if (typeof p.FriendlyName !== 'string' || p.FriendlyName === '')
@@ -104,7 +118,7 @@ export function applySeed(deps: Deps, accountSid: string, seed: Seed): Promise<v
         (a) => a.owner_account_sid === accountSid,
       );
       const sub = existing ?? (await createAccount(inTx, main, p));
-      await applyIn(inTx, sub.sid, { shortCodes, phoneNumbers, services });
+      await applyIn(inTx, sub.sid, { shortCodes, phoneNumbers, services, connectors });
     }
   });
 }
@@ -125,7 +139,8 @@ async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void
     if (existing && existing.account_sid !== accountSid) throw new SeedError(`seed short code ${p.ShortCode} (${country}) belongs to another account`);
     if (!existing) await wrap(`short code ${p.ShortCode}`, () => createShortCode(deps, accountSid, p));
   }
-  if (seed.phoneNumbers?.length || seed.services?.some((service) => service.PhoneNumbers?.length)) await loadNumberPlan();
+  const e164Senders = seed.connectors?.some((c) => c.Senders?.some((sender) => String(sender).startsWith('+')));
+  if (seed.phoneNumbers?.length || seed.services?.some((service) => service.PhoneNumbers?.length) || e164Senders) await loadNumberPlan();
   for (const entry of seed.phoneNumbers ?? []) {
     const p = params(createPhoneNumberOp, entry, `phone number ${JSON.stringify(entry)}`);
     if (p.PhoneNumber === undefined)
@@ -157,4 +172,40 @@ async function applyIn(deps: Deps, accountSid: string, seed: Seed): Promise<void
       await wrap(`service ${name}`, () => createMember(deps, alphaSenderKind, accountSid, service.sid, String(alpha)));
     }
   }
+  for (const entry of seed.connectors ?? []) {
+    const { Senders: senders = [], ...fields } = entry;
+    const p = params(shortrouteOperations.createConnector, fields, `connector ${JSON.stringify(fields.FriendlyName)}`);
+    const name = p.FriendlyName;
+    if (!name) throw new SeedError('seed: every connector needs a FriendlyName, by which it is found again');
+    const existing = await store.connectors.fetchByName(accountSid, name);
+    const connector = existing
+      ? await wrap(`connector ${name}`, () => (differs(existing, p) ? updateConnector(deps, accountSid, existing.sid, p) : Promise.resolve(existing)))
+      : await wrap(`connector ${name}`, () => createConnector(deps, accountSid, p));
+    for (const sender of senders) {
+      const text = String(sender);
+      const [digits, country = 'US'] = text.split(':');
+      const found = text.startsWith('+')
+        ? await store.phoneNumbers.fetchByNumber(parseE164(text)?.number ?? text)
+        : await store.shortCodes.fetchByNumber(country.toUpperCase(), digits!);
+      if (!found || found.account_sid !== accountSid) throw new SeedError(`seed connector ${name}: sender ${text} is not declared`);
+      if ((await store.connectors.sender(found.sid))?.connector_sid === connector.sid) continue;
+      await wrap(`connector ${name}`, () => assignSender(deps, accountSid, connector.sid, found.sid));
+    }
+  }
+}
+
+/** Whether the seed's settings for a connector differ from those it has. */
+function differs(row: ConnectorRow, p: ParamsOf<typeof shortrouteOperations.createConnector, 'body'>): boolean {
+  const given: Array<[unknown, unknown]> = [
+    [p.Host, row.host],
+    [p.Port, row.port],
+    [p.SystemId, row.system_id],
+    [p.Password, row.password],
+    [p.SystemType, row.system_type],
+    [p.Tls === undefined ? undefined : p.Tls ? 1 : 0, row.tls],
+    [p.Throughput, row.throughput],
+    [p.WindowSize, row.window_size],
+    [p.EnquireLinkInterval, row.enquire_link_interval],
+  ];
+  return given.some(([value, current]) => value !== undefined && value !== current);
 }

@@ -86,6 +86,47 @@ for (const backend of BACKENDS) {
       }
     });
 
+    test('seed: a connector with its senders, once however often it is applied; changed settings are taken on', async () => {
+      const file = join(dir, 'connector.json');
+      const seed = (password: string) =>
+        JSON.stringify({
+          shortCodes: [{ ShortCode: '46789' }],
+          phoneNumbers: [{ PhoneNumber: '+14155550177' }],
+          connectors: [{ FriendlyName: 'Carrier', Host: 'smsc.invalid', Port: 2775, SystemId: 'acme', Password: password, Senders: ['46789', '+14155550177'] }],
+        });
+      const listing = async (node: TestServer) => {
+        const path = `/_shortroute/Accounts/${node.account.sid}/Connectors`;
+        const connectors = (await node.request('GET', path)).body.connectors;
+        const senders = (await node.request('GET', `${path}/${connectors[0].sid}/Senders`)).body.senders.map((x: { address: string }) => x.address).sort();
+        return { connectors: connectors.map((c: { sid: string; host: string }) => [c.sid, c.host]), senders, updated: connectors[0].date_updated };
+      };
+      writeFileSync(file, seed('one'));
+      const first = await startAnother(server, { seedFile: file });
+      let before: Awaited<ReturnType<typeof listing>>;
+      try {
+        before = await listing(first);
+        assert.equal(before.connectors.length, 1);
+        assert.deepEqual(before.senders, ['+14155550177', '46789']);
+      } finally {
+        await first.close();
+      }
+      const again = await startAnother(server, { seedFile: file });
+      try {
+        assert.deepEqual(await listing(again), before, 'nothing changes');
+      } finally {
+        await again.close();
+      }
+      writeFileSync(file, seed('two'));
+      const changed = await startAnother(server, { seedFile: file });
+      try {
+        const sid = before.connectors[0][0];
+        const row = await changed.store.connectors.fetch(changed.account.sid, sid);
+        assert.equal(row?.password, 'two', 'the new password is taken on');
+      } finally {
+        await changed.close();
+      }
+    });
+
     test('seed: subaccounts get their own senders and services, found again by name', async () => {
       const file = join(dir, 'subaccounts.json');
       writeFileSync(

@@ -21,6 +21,17 @@ export class ConnectorRepository {
     return this.s.db.selectFrom('connectors').selectAll().where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
   }
 
+  /** The account's connector of this friendly name (the seed file finds its own by name). */
+  async fetchByName(accountSid: string, name: string): Promise<ConnectorRow | undefined> {
+    return this.s.db
+      .selectFrom('connectors')
+      .selectAll()
+      .where('account_sid', '=', accountSid)
+      .where('friendly_name', '=', name)
+      .orderBy('sid')
+      .executeTakeFirst();
+  }
+
   async list(accountSid: string, page: PageQuery): Promise<Page<ConnectorRow>> {
     const query = this.s.db.selectFrom('connectors').selectAll().where('account_sid', '=', accountSid);
     return keysetPage<ConnectorRow>(query, { date: 'date_created', sid: 'sid', order: 'asc' }, page);
