@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { WORK } from '../background/notify.js';
 import type { Job } from '../background/worker.js';
 import { toStored } from '../http/dates.js';
-import { Move } from '../network/message-stepper.js';
+import { expiryOf, Move } from '../network/message-stepper.js';
 import { StepBatch } from '../network/step-batch.js';
 import type { ConnectorRow, MessageRow } from '../storage/store.js';
 import { STEP } from '../storage/states.js';
@@ -243,7 +243,8 @@ export class SmppDelivery implements Job {
               dest_addr_npi: destination.npi,
               destination_addr: destination.addr,
               registered_delivery: 0x01,
-              validity_period: relativeValidity(message.validity_period),
+              // What is left of its validity period: the time it waited here counts.
+              validity_period: relativeValidity((expiryOf(message).getTime() - this.#deps.clock.now().getTime()) / 1000),
               ...part,
               // The SMSC may send the part's receipt right behind its answer, handled before this
               // function resumes: the id is known as being recorded from the answer itself.

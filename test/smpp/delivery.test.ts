@@ -6,6 +6,7 @@
 // fails the message with the documented code; a dropped connection loses nothing.
 
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
@@ -240,6 +241,34 @@ for (const backend of BACKENDS) {
       const message = await send(service.sid, 'Are you still there?', handset);
       const failed = await messageUntil(message.sid, 'failed');
       assert.equal(failed.error_code, 21610);
+      await cleanUp(made.sid);
+    });
+
+    test('while its connector cannot bind, a message waits, and fails with 30036 when its validity period ends', async () => {
+      const closed = createServer();
+      await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise((done) => closed.close(done));
+      const made = await connector({ Port: String(port) });
+      const service = await addService(env.server);
+      const sc = await addShortCode(env.server, { CountryCode: 'US' });
+      await addToPool(env.server, service.sid, 'ShortCodes', sc.sid);
+      assert.equal((await env.server.request('POST', `${connectors()}/${made.sid}/Senders`, { SenderSid: sc.sid })).status, 201);
+      const down = await connectorUntil(made.sid, (c) => c.status === 'error', 'in error');
+      assert.match(down.last_error, /ECONNREFUSED/);
+
+      const reply = await env.server.request('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
+        MessagingServiceSid: service.sid,
+        To: usNumber('415'),
+        Body: 'Soon or never',
+        ValidityPeriod: '60',
+      });
+      assert.equal(reply.status, 201, reply.text);
+      await advanceClock(env.server, env.clock, 30_000);
+      assert.equal((await messageUntil(reply.body.sid, 'sending')).error_code, null, 'waiting, not failed');
+      await advanceClock(env.server, env.clock, 31_000);
+      const failed = await messageUntil(reply.body.sid, 'failed');
+      assert.equal(failed.error_code, 30036);
       await cleanUp(made.sid);
     });
 
