@@ -11,12 +11,17 @@
  * its share of the steps. `duringDrain` runs once every send is accepted, while the network
  * delivers the backlog: reads or sends measured against a busy network.
  *
+ * With `smsc`, the short codes go out through an SMPP connector to that loopback SMSC (window 10),
+ * whose receipts come at once: the ideal is then sending at min(capacity, accept rate), and the
+ * run also reports the submits a second the SMSC saw.
+ *
  * Used by run.ts; alone: node --import tsx bench/network.ts <base URL> [messages]
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ACCOUNT_SID, AUTH_TOKEN } from './setup.js';
 import { drive } from './autocannon.js';
+import type { Smsc } from '../test/helpers/smsc.js';
 
 export const SHORT_CODES = 20;
 /** Twilio's short code throughput, as Shortroute's network applies it. */
@@ -39,6 +44,8 @@ export interface NetworkRun {
   missing: number;
   /** Messages not yet delivered when every send had been accepted: the backlog `duringDrain` ran against. */
   backlog: number;
+  /** With an SMSC: submit_sm it received a second, from the first to the last. */
+  submitsPerSecond?: number;
 }
 
 export interface DrainWindow {
@@ -116,7 +123,7 @@ export async function networkEndToEnd(
   bases: string | string[],
   messages: number,
   firstShortCode: number,
-  options: { duringDrain?: (window: DrainWindow) => Promise<void> } = {},
+  options: { duringDrain?: (window: DrainWindow) => Promise<void>; smsc?: Smsc } = {},
 ): Promise<NetworkRun> {
   const nodes = typeof bases === 'string' ? [bases] : bases;
   const base = nodes[0]!;
@@ -124,10 +131,24 @@ export async function networkEndToEnd(
   await receiver.listen();
   try {
     const service = await post(base, '/v1/Services', { FriendlyName: 'Bench network', StatusCallback: receiver.url });
+    const { smsc } = options;
+    const connector =
+      smsc &&
+      (await post(base, `/_shortroute/Accounts/${ACCOUNT_SID}/Connectors`, {
+        Host: '127.0.0.1',
+        Port: String(smsc.port),
+        SystemId: smsc.systemId,
+        Password: smsc.password,
+        WindowSize: '10',
+        Throughput: '10000',
+      }));
     for (let i = 0; i < SHORT_CODES; i++) {
       const code = await post(base, `/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, { ShortCode: String(firstShortCode + i) });
       await post(base, `/v1/Services/${service.sid}/ShortCodes`, { ShortCodeSid: code.sid });
+      if (connector) await post(base, `/_shortroute/Accounts/${ACCOUNT_SID}/Connectors/${connector.sid}/Senders`, { SenderSid: code.sid });
     }
+    if (smsc) await smsc.until(() => smsc.sessions.size > 0, 'a bind');
+    const submittedBefore = smsc?.submits.length ?? 0;
     // Distinct recipients: no sticky sender, so Copilot spreads them over the short codes.
     const bodies = Array.from({ length: messages }, (_, i) => ({
       path: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`,
@@ -157,11 +178,20 @@ export async function networkEndToEnd(
     const backlog = accepted - receiver.delivered.size;
     const during = options.duringDrain?.({ backlog, delivered: () => receiver.delivered.size });
     const capacity = SHORT_CODES * SHORT_CODE_MPS;
-    const idealSeconds = Math.max(accepted / capacity, acceptSeconds) + DELIVERY_DELAY_MS / 1000;
+    // The simulated carrier's receipt comes DELIVERY_DELAY_MS after `sent`; the loopback SMSC's at once.
+    const idealSeconds = Math.max(accepted / capacity, acceptSeconds) + (smsc ? 0 : DELIVERY_DELAY_MS / 1000);
     // Give up at 10× the ideal (and at least a minute): the figure then says how far it got.
     await receiver.waitFor(accepted, Math.max(60_000, idealSeconds * 10_000));
     const endToEndSeconds = (receiver.lastAt - started) / 1000;
     await during;
+    const submits = smsc?.submits.slice(submittedBefore) ?? [];
+    if (connector) {
+      const gone = await fetch(`${base}/_shortroute/Accounts/${ACCOUNT_SID}/Connectors/${connector.sid}`, {
+        method: 'DELETE',
+        headers: { authorization: AUTH },
+      });
+      if (gone.status !== 204) throw new Error(`deleting the bench's connector: ${gone.status}`);
+    }
     return {
       messages: accepted,
       acceptSeconds,
@@ -172,6 +202,7 @@ export async function networkEndToEnd(
       ratio: receiver.delivered.size === accepted ? idealSeconds / endToEndSeconds : 0,
       missing: accepted - receiver.delivered.size,
       backlog,
+      ...(submits.length > 1 && { submitsPerSecond: (submits.length - 1) / ((submits.at(-1)!.at - submits[0]!.at) / 1000) }),
     };
   } finally {
     await receiver.close();

@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ACCOUNT_SID, AUTH_TOKEN, seed, type Fixture, type Target } from './setup.js';
+import { Smsc } from '../test/helpers/smsc.js';
 import { drive, type Run } from './autocannon.js';
 import { DELIVERY_DELAY_MS, networkEndToEnd, type NetworkRun, SHORT_CODES, SHORT_CODE_MPS } from './network.js';
 import { seedMessages, type MessageStore } from './message-store.js';
@@ -474,6 +475,16 @@ async function main(): Promise<void> {
       addNetworkRun(`${name}, draining ${DRAIN_MESSAGES}`, drain);
     }
   }
+  // Real delivery: the same scenario through an SMPP connector to a loopback SMSC.
+  const smsc = await Smsc.start('bench', 'bench');
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`SMPP end to end, round ${round}/${ROUNDS}`);
+      for (const name of shortroutes) addNetworkRun(`${name}, SMPP`, await networkEndToEnd(servers[name]!.url, NETWORK_MESSAGES, freshShortCodes(), { smsc }));
+    }
+  } finally {
+    await smsc.close();
+  }
   // PostgreSQL scales out: a second node on the same database, the sends split between the two.
   const postgresName = shortroutes.find((n) => n.includes('postgres'));
   if (postgresName) {
@@ -533,6 +544,11 @@ async function main(): Promise<void> {
     lines.push(
       `| network end to end, ${SHORT_CODES} short codes (${capacity}/s) | ${key} | ${median(list.map((r) => r.deliveredPerSecond)).toFixed(0)} delivered/s | | | ${median(list.map((r) => r.ratio)).toFixed(2)}× ideal | | ${list.reduce((n, r) => n + r.missing, 0)} missing |`,
     );
+    if (list[0]?.submitsPerSecond !== undefined) {
+      lines.push(
+        `| SMPP submit_sm through one connector (window 10) | ${key} | ${median(list.map((r) => r.submitsPerSecond ?? 0)).toFixed(0)} submits/s | | | | | |`,
+      );
+    }
   }
 
   // The targets, each met or missed.
@@ -556,6 +572,11 @@ async function main(): Promise<void> {
     check(`${name} durable adds ≥ ${writes}/s`, adds.rps >= writes, `${adds.rps.toFixed(0)}/s`);
     const sendsRow = find('send a message via a service (durable), network running', name)!;
     check(`${name} durable sends with the network running ≥ ${writes}/s`, sendsRow.rps >= writes, `${sendsRow.rps.toFixed(0)}/s`);
+    const smpp = network[`${name}, SMPP`] ?? [];
+    if (!pg && smpp.length > 0) {
+      const submits = median(smpp.map((r) => r.submitsPerSecond ?? 0));
+      check(`${name} SMPP submits through one connector ≥ 1,000/s`, submits >= 1000, `${submits.toFixed(0)}/s; ${networkSummary(smpp)}`);
+    }
     const alone = network[name] ?? [];
     const ratio = median(alone.map((r) => r.ratio));
     check(`${name} network end to end ≥ 0.8 × ideal`, ratio >= 0.8, `${ratio.toFixed(2)}×: ${networkSummary(alone)}`);

@@ -235,7 +235,11 @@ export class MessageStepper implements Job {
     if (await optedOutSince(move.batch, move.message, move.message.sender_sid)) return move.fail(21610);
     // A sender with an SMPP connector goes out through it (smpp/), not the simulated carrier.
     const connector = move.message.sender_sid ? await move.batch.connectorOf(move.message.sender_sid) : undefined;
-    if (connector) return move.to({ status: 'sending', next_step: STEP.connector, next_at: toStored(expiryOf(move.message)) });
+    if (connector) {
+      // SMPP carries text: media cannot go this way (docs/compatibility.md).
+      if (MEDIA.decode(move.message.media).length > 0) return move.fail(30008, 'failed');
+      return move.to({ status: 'sending', next_step: STEP.connector, next_at: toStored(expiryOf(move.message)) });
+    }
     const outcome = await this.#outcome(move.batch, move.message);
     if (outcome && outcome.status === 'failed') return move.fail(outcome.errorCode, 'failed');
     const transmit = move.message.transmit_ms ?? 0;

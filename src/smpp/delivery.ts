@@ -23,6 +23,8 @@ const RECONCILE_MS = 2_000;
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 30_000;
 const FAULT_PAUSE_MS = 1_000;
+/** How long stopping waits for submits in flight to be answered before it unbinds. */
+const STOP_GRACE_MS = 2_000;
 /** deliver_sm_resp for a text Shortroute will never take: ESME Receiver Permanent App Error. */
 const ESME_RX_P_APPN = 0x64;
 
@@ -94,11 +96,16 @@ export class SmppDelivery implements Job {
     return false;
   }
 
-  /** Unbinds every connector and gives up its lease, once submits and receipts under way end. */
+  /**
+   * Unbinds every connector and gives up its lease. Submits awaiting their answer get a moment to
+   * have it (and be recorded); those still waiting then stay for the next bind, on any node.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
-    await Promise.allSettled([...this.#tasks]);
+    const settled = Promise.allSettled([...this.#tasks]);
+    await Promise.race([settled, new Promise((go) => setTimeout(go, STOP_GRACE_MS).unref())]);
     await Promise.all([...this.#live.values()].map((live) => this.#drop(live)));
+    await Promise.allSettled([...this.#tasks]);
   }
 
   /** Takes (or renews) the lease of each connector, and binds, rebinds or unbinds to match. */

@@ -63,6 +63,8 @@ export class SmppSession {
   #nextSubmitAt = 0;
   /** When recent submits went, for the submits-a-second figure. */
   readonly #recent: number[] = [];
+  /** Submits waiting for their turn under the throughput: woken early by stop(). */
+  readonly #sleepers = new Set<() => void>();
 
   constructor(smpp: Smpp, settings: SessionSettings, hooks: SessionHooks) {
     this.#smpp = smpp;
@@ -90,6 +92,8 @@ export class SmppSession {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#reconnect);
+    clearInterval(this.#enquire);
+    for (const wake of [...this.#sleepers]) wake();
     const session = this.#session;
     if (!session) return;
     if (this.status === 'bound') {
@@ -125,7 +129,7 @@ export class SmppSession {
     const now = performance.now();
     const at = Math.max(now, this.#nextSubmitAt);
     this.#nextSubmitAt = at + 1_000 / this.#settings.throughput;
-    if (at > now) await new Promise((go) => setTimeout(go, at - now));
+    if (at > now) await this.#sleep(at - now);
     const session = this.#session;
     if (this.status !== 'bound' || !session) {
       this.#waiting.shift()?.();
@@ -145,6 +149,19 @@ export class SmppSession {
         settle(() => resolve(pdu));
       });
       if (!sent) fail(new NotBound('the connection closed'));
+    });
+  }
+
+  /** Waits `ms`, or less when the session stops. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((woken) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#sleepers.delete(wake);
+        woken();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#sleepers.add(wake);
     });
   }
 

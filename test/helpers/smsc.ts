@@ -13,6 +13,8 @@ export interface Submitted {
   /** The text, decoded as its data_coding says; its UDH apart. */
   text: string;
   udh: Buffer | undefined;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 const WAIT_MS = 10_000;
@@ -167,7 +169,7 @@ export class Smsc {
         : message.udh?.[0] !== undefined
           ? Buffer.concat([Buffer.from([message.udh.reduce((n, u) => n + u.length, 0)]), ...message.udh])
           : undefined;
-      this.submits.push({ pdu, id, text: String(message.message), udh });
+      this.submits.push({ pdu, id, text: String(message.message), udh, at: Date.now() });
       session.send(pdu.response(id === undefined ? { command_status: status } : { message_id: id }));
       if (id !== undefined && this.autoReceipt) this.receipt(id, 'DELIVRD', session);
       this.#check();

@@ -272,6 +272,26 @@ for (const backend of BACKENDS) {
       await cleanUp(made.sid);
     });
 
+    test('a message with media does not go over SMPP: it fails with 30008', async () => {
+      const made = await connector();
+      const service = await addService(env.server);
+      const sc = await addShortCode(env.server, { CountryCode: 'US', Capabilities: ['SMS', 'MMS'] });
+      await addToPool(env.server, service.sid, 'ShortCodes', sc.sid);
+      assert.equal((await env.server.request('POST', `${connectors()}/${made.sid}/Senders`, { SenderSid: sc.sid })).status, 201);
+      const before = smsc.submits.length;
+      const reply = await env.server.request('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
+        MessagingServiceSid: service.sid,
+        To: usNumber('415'),
+        Body: 'A picture',
+        MediaUrl: 'https://example.test/cat.jpg',
+      });
+      assert.equal(reply.status, 201, reply.text);
+      await advanceClock(env.server, env.clock, 1_000);
+      assert.equal((await messageUntil(reply.body.sid, 'failed')).error_code, 30008);
+      assert.equal(smsc.submits.length, before, 'nothing submitted');
+      await cleanUp(made.sid);
+    });
+
     test('the SMSC drops the connection: the connector binds again and the message waiting goes out', async () => {
       const { connector: made, service } = await serviceThroughSmpp();
       smsc.autoReceipt = false;
