@@ -209,6 +209,63 @@ export async function networkEndToEnd(
   }
 }
 
+/**
+ * Submits a second through one SMPP connector (window 10) with a backlog: `messages` are sent
+ * through 20 short codes while the connector cannot bind (a wrong password), handed to it by the
+ * network, and then the right password lets it bind; the figure is the SMSC's, from the first
+ * submit_sm to the last. The connector is removed once every message is delivered.
+ */
+export async function smppDrain(base: string, smsc: Smsc, messages: number, firstShortCode: number): Promise<{ submitsPerSecond: number }> {
+  const connectors = `/_shortroute/Accounts/${ACCOUNT_SID}/Connectors`;
+  const connector = await post(base, connectors, {
+    Host: '127.0.0.1',
+    Port: String(smsc.port),
+    SystemId: smsc.systemId,
+    Password: `not-${smsc.password}`.slice(0, 8),
+    WindowSize: '10',
+    Throughput: '10000',
+  });
+  const service = await post(base, '/v1/Services', { FriendlyName: 'Bench SMPP backlog' });
+  for (let i = 0; i < SHORT_CODES; i++) {
+    const code = await post(base, `/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, { ShortCode: String(firstShortCode + i) });
+    await post(base, `/v1/Services/${service.sid}/ShortCodes`, { ShortCodeSid: code.sid });
+    await post(base, `${connectors}/${connector.sid}/Senders`, { SenderSid: code.sid });
+  }
+  const bodies = Array.from({ length: messages }, (_, i) => ({
+    path: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`,
+    body: new URLSearchParams({ To: `+1415${String(6_000_000 + i).padStart(7, '0')}`, MessagingServiceSid: service.sid, Body: `Your code is ${i}` }).toString(),
+  }));
+  const run = await drive({
+    url: base,
+    headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+    connections: 20,
+    amount: messages,
+    bodies,
+  });
+  const accepted = messages - run.non2xx - run.errors;
+  // Every message handed to the connector (none left `queued` in a sender's queue).
+  const none = async (status: string) => {
+    const r = await fetch(`${base}/_shortroute/Accounts/${ACCOUNT_SID}/Messages?Status=${status}&MessagingServiceSid=${service.sid}&PageSize=1`, {
+      headers: { authorization: AUTH },
+    });
+    return ((await r.json()) as { messages: unknown[] }).messages.length === 0;
+  };
+  while (!(await none('queued')) || !(await none('accepted'))) await new Promise((go) => setTimeout(go, 200));
+  const before = smsc.submits.length;
+  const fixed = await fetch(`${base}${connectors}/${connector.sid}`, {
+    method: 'POST',
+    headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ Password: smsc.password }),
+  });
+  if (fixed.status !== 200) throw new Error(`the bench's connector: ${fixed.status} ${await fixed.text()}`);
+  await smsc.until(() => smsc.submits.length - before >= accepted, 'every submit of the backlog', 120_000);
+  const submits = smsc.submits.slice(before);
+  while (!(await none('sending')) || !(await none('sent'))) await new Promise((go) => setTimeout(go, 100));
+  const gone = await fetch(`${base}${connectors}/${connector.sid}`, { method: 'DELETE', headers: { authorization: AUTH } });
+  if (gone.status !== 204) throw new Error(`deleting the bench's connector: ${gone.status}`);
+  return { submitsPerSecond: (submits.length - 1) / ((submits.at(-1)!.at - submits[0]!.at) / 1000) };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [base, count] = process.argv.slice(2);
   if (!base) throw new Error('usage: bench/network.ts <base URL> [messages]');

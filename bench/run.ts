@@ -26,7 +26,7 @@ import pg from 'pg';
 import { ACCOUNT_SID, AUTH_TOKEN, seed, type Fixture, type Target } from './setup.js';
 import { Smsc } from '../test/helpers/smsc.js';
 import { drive, type Run } from './autocannon.js';
-import { DELIVERY_DELAY_MS, networkEndToEnd, type NetworkRun, SHORT_CODES, SHORT_CODE_MPS } from './network.js';
+import { DELIVERY_DELAY_MS, networkEndToEnd, type NetworkRun, SHORT_CODES, SHORT_CODE_MPS, smppDrain } from './network.js';
 import { seedMessages, type MessageStore } from './message-store.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -477,10 +477,15 @@ async function main(): Promise<void> {
   }
   // Real delivery: the same scenario through an SMPP connector to a loopback SMSC.
   const smsc = await Smsc.start('bench', 'bench');
+  const smppDrains: Record<string, number[]> = {};
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      console.log(`SMPP end to end, round ${round}/${ROUNDS}`);
-      for (const name of shortroutes) addNetworkRun(`${name}, SMPP`, await networkEndToEnd(servers[name]!.url, NETWORK_MESSAGES, freshShortCodes(), { smsc }));
+      console.log(`SMPP: a backlog through one connector, then end to end, round ${round}/${ROUNDS}`);
+      for (const name of shortroutes) {
+        const drained = await smppDrain(servers[name]!.url, smsc, NETWORK_MESSAGES, freshShortCodes());
+        smppDrains[name] = [...(smppDrains[name] ?? []), drained.submitsPerSecond];
+        addNetworkRun(`${name}, SMPP`, await networkEndToEnd(servers[name]!.url, NETWORK_MESSAGES, freshShortCodes(), { smsc }));
+      }
     }
   } finally {
     await smsc.close();
@@ -544,11 +549,9 @@ async function main(): Promise<void> {
     lines.push(
       `| network end to end, ${SHORT_CODES} short codes (${capacity}/s) | ${key} | ${median(list.map((r) => r.deliveredPerSecond)).toFixed(0)} delivered/s | | | ${median(list.map((r) => r.ratio)).toFixed(2)}× ideal | | ${list.reduce((n, r) => n + r.missing, 0)} missing |`,
     );
-    if (list[0]?.submitsPerSecond !== undefined) {
-      lines.push(
-        `| SMPP submit_sm through one connector (window 10) | ${key} | ${median(list.map((r) => r.submitsPerSecond ?? 0)).toFixed(0)} submits/s | | | | | |`,
-      );
-    }
+  }
+  for (const [name, list] of Object.entries(smppDrains)) {
+    lines.push(`| SMPP: a backlog of ${NETWORK_MESSAGES} through one connector (window 10) | ${name} | ${median(list).toFixed(0)} submits/s | | | | | |`);
   }
 
   // The targets, each met or missed.
@@ -572,10 +575,11 @@ async function main(): Promise<void> {
     check(`${name} durable adds ≥ ${writes}/s`, adds.rps >= writes, `${adds.rps.toFixed(0)}/s`);
     const sendsRow = find('send a message via a service (durable), network running', name)!;
     check(`${name} durable sends with the network running ≥ ${writes}/s`, sendsRow.rps >= writes, `${sendsRow.rps.toFixed(0)}/s`);
-    const smpp = network[`${name}, SMPP`] ?? [];
-    if (!pg && smpp.length > 0) {
-      const submits = median(smpp.map((r) => r.submitsPerSecond ?? 0));
-      check(`${name} SMPP submits through one connector ≥ 1,000/s`, submits >= 1000, `${submits.toFixed(0)}/s; ${networkSummary(smpp)}`);
+    const drained = smppDrains[name] ?? [];
+    if (!pg && drained.length > 0) {
+      const submits = median(drained);
+      const smpp = network[`${name}, SMPP`] ?? [];
+      check(`${name} SMPP submits through one connector ≥ 1,000/s`, submits >= 1000, `${submits.toFixed(0)}/s; end to end: ${networkSummary(smpp)}`);
     }
     const alone = network[name] ?? [];
     const ratio = median(alone.map((r) => r.ratio));
@@ -644,6 +648,7 @@ async function main(): Promise<void> {
         network,
         consoles: consoleRuns,
         startups,
+        smppDrains,
         memory,
         checks,
       },

@@ -5,10 +5,11 @@ import type { Job } from '../background/worker.js';
 import { toStored } from '../http/dates.js';
 import { expiryOf, Move } from '../network/message-stepper.js';
 import { StepBatch } from '../network/step-batch.js';
-import type { ConnectorRow, MessageRow } from '../storage/store.js';
-import { STEP } from '../storage/states.js';
+import type { ConnectorRow, MessageRow, SmppPartRow, Store } from '../storage/store.js';
+import { partKey } from '../storage/repositories/connectors.js';
 import { RECEIPT_OUTCOMES, RETRY_LATER, submitRefusal } from './errors.js';
-import { concatenation, fromSmppAddress, isReceipt, parseReceipt, relativeValidity, smppAddress, submitParts } from './pdus.js';
+import { concatenation, fromSmppAddress, isReceipt, parseReceipt, type Receipt, relativeValidity, smppAddress, submitParts } from './pdus.js';
+import { Batcher } from '../background/batcher.js';
 import { receiveMessage } from '../inbound/inbound.js';
 import { TwilioError } from '../http/errors.js';
 import { NotBound, SmppSession } from './session.js';
@@ -25,8 +26,19 @@ const RETRY_MAX_MS = 30_000;
 const FAULT_PAUSE_MS = 1_000;
 /** How long stopping waits for submits in flight to be answered before it unbinds. */
 const STOP_GRACE_MS = 2_000;
+/** Messages a connector takes at once, in windows: being submitted, answered, or written. */
+const PIPELINE = 4;
 /** deliver_sm_resp for a text Shortroute will never take: ESME Receiver Permanent App Error. */
 const ESME_RX_P_APPN = 0x64;
+
+/**
+ * What the connectors write, gathered into one transaction with whatever else comes meanwhile:
+ * a message the SMSC took (its parts' ids) or refused (a Twilio code), or a part's receipt.
+ */
+type Write =
+  | { kind: 'sent'; connectorSid: string; message: MessageRow; ids: string[] }
+  | { kind: 'refused'; message: MessageRow; errorCode: number }
+  | { kind: 'receipt'; live: Live; receipt: Receipt };
 
 interface Live {
   row: ConnectorRow;
@@ -65,6 +77,7 @@ export class SmppDelivery implements Job {
   #stopped = false;
   /** Submits and receipts under way, for stop() to wait on. */
   readonly #tasks = new Set<Promise<void>>();
+  readonly #writes = new Batcher<Write>((writes) => this.#writeAll(writes));
 
   readonly #leaseMs: number;
 
@@ -163,7 +176,7 @@ export class SmppDelivery implements Job {
         {
           status: (status, error) => {
             const log = this.#deps.logger;
-            if (status === 'error') log.warn({ connectorSid: row.sid, error }, 'SMPP connector lost its bind');
+            if (status === 'error') log.warn({ connectorSid: row.sid, error }, 'SMPP connector not bound');
             else log.info({ connectorSid: row.sid, status }, 'SMPP connector');
             // One write at a time, each of the state as it is then: two writes in flight could
             // commit in either order (PostgreSQL) and leave an older state shown.
@@ -192,7 +205,9 @@ export class SmppDelivery implements Job {
   /** Takes as many waiting messages as the window has room for, and submits each. */
   async #fill(live: Live): Promise<void> {
     if (live.session.status !== 'bound' || performance.now() < live.coolUntil) return;
-    const room = live.row.window_size - live.inFlight.size;
+    // The session holds the SMSC's window; up to PIPELINE windows' worth are taken at once, so
+    // the next submits go while the answered ones are being written.
+    const room = live.row.window_size * PIPELINE - live.inFlight.size;
     if (room <= 0) return;
     const waiting = await this.#deps.store.connectors.waiting(live.row.sid, room, [...live.inFlight]);
     for (const message of waiting) {
@@ -278,36 +293,90 @@ export class SmppDelivery implements Job {
   }
 
   async #sent(live: Live, message: MessageRow, ids: string[]): Promise<void> {
-    await this.#change(message, async (move, tx) => {
-      await tx.connectors.addParts(
-        ids.map((id, at) => ({ connector_sid: live.row.sid, smsc_message_id: id, message_sid: message.sid, part: at + 1, state: null, error: null })),
-      );
-      move.to({ status: 'sent', date_sent: toStored(move.now), next_step: null, next_at: null });
-    });
+    await this.#write({ kind: 'sent', connectorSid: live.row.sid, message, ids });
   }
 
   async #refused(message: MessageRow, commandStatus: number): Promise<void> {
     const refusal = submitRefusal(commandStatus);
     this.#deps.logger.warn({ messageSid: message.sid, commandStatus: refusal.name, errorCode: refusal.errorCode }, 'SMSC refused a submit');
-    await this.#change(message, async (move) => move.fail(refusal.errorCode, 'failed'));
+    await this.#write({ kind: 'refused', message, errorCode: refusal.errorCode });
+  }
+
+  async #write(write: Write): Promise<void> {
+    await this.#writes.add(write);
+    this.#deps.notify(WORK.webhooks);
   }
 
   /**
-   * One change of a message handed to a connector, in a transaction that first takes it from the
-   * `connector` step (compare-and-set): a message whose validity ran out meanwhile stays failed.
+   * One transaction for what arrived together (a window's answers and receipts: one commit, and
+   * a handful of statements whatever their number). Should the database refuse it, each is
+   * written alone, so one bad write never holds up the others.
    */
-  async #change(message: MessageRow, change: (move: Move, tx: Deps['store']) => Promise<void>): Promise<void> {
-    const { store, clock, webhookPolicy } = this.#deps;
+  async #writeAll(writes: Write[]): Promise<void> {
+    try {
+      await this.#deps.store.transaction((tx) => this.#writeIn(tx, writes));
+    } catch (error) {
+      if (writes.length === 1) throw error;
+      for (const write of writes) await this.#deps.store.transaction((tx) => this.#writeIn(tx, [write]));
+    }
+  }
+
+  async #writeIn(tx: Store, writes: Write[]): Promise<void> {
+    const { clock, webhookPolicy, logger } = this.#deps;
     const now = clock.now();
-    await store.transaction(async (tx) => {
-      const at = toStored(now);
-      const claimed = await tx.messages.advance(message.sid, { next_step: STEP.connector, next_at: message.next_at }, { date_updated: at });
-      if (!claimed) return;
-      const batch = new StepBatch(tx, webhookPolicy.statusCallbackAttempts);
-      await change(new Move(batch, { ...message, date_updated: at }, now), tx);
-      await batch.flush();
-    });
-    this.#deps.notify(WORK.webhooks);
+    const at = toStored(now);
+    const batch = new StepBatch(tx, webhookPolicy.statusCallbackAttempts);
+
+    // Answers first: each message is taken from the `connector` step (compare-and-set), so one
+    // whose validity ran out meanwhile stays failed.
+    const answers = writes.filter((w) => w.kind !== 'receipt');
+    const taken = await tx.connectors.claimWaiting(
+      answers.map((w) => w.message.sid),
+      at,
+    );
+    const parts: SmppPartRow[] = [];
+    for (const write of answers) {
+      if (!taken.has(write.message.sid)) continue;
+      const move = new Move(batch, { ...write.message, date_updated: at }, now);
+      if (write.kind === 'refused') {
+        move.fail(write.errorCode, 'failed');
+        continue;
+      }
+      write.ids.forEach((id, at) => {
+        parts.push({ connector_sid: write.connectorSid, smsc_message_id: id, message_sid: write.message.sid, part: at + 1, state: null, error: null });
+      });
+      move.to({ status: 'sent', date_sent: toStored(now), next_step: null, next_at: null });
+    }
+    await tx.connectors.addParts(parts);
+
+    // Then receipts: each part's state, and each message whose every part has ended ends. Its row
+    // is locked before its parts are read, so the receipts of its other parts in another
+    // transaction (PostgreSQL) wait, and the last of them sees every state.
+    const receipts = writes.flatMap((w) => (w.kind === 'receipt' ? [w] : []));
+    if (receipts.length > 0) {
+      const named = await tx.connectors.partsNamed(receipts.map(({ live, receipt }) => ({ connector_sid: live.row.sid, smsc_message_id: receipt.id })));
+      const states = receipts.flatMap(({ live, receipt }) => {
+        if (named.has(partKey({ connector_sid: live.row.sid, smsc_message_id: receipt.id })))
+          return [{ connector_sid: live.row.sid, smsc_message_id: receipt.id, state: receipt.state, error: receipt.error }];
+        logger.warn({ connectorSid: live.row.sid, smscMessageId: receipt.id }, 'SMPP receipt for no submitted part');
+        return [];
+      });
+      const messageSids = [...new Set([...named.values()].map((p) => p.message_sid))];
+      const messages = await tx.messages.fetchMany(messageSids, { lock: true });
+      await tx.connectors.setPartStates(states);
+      const partsOf = new Map<string, SmppPartRow[]>();
+      for (const part of await tx.connectors.partsOf(messageSids)) partsOf.set(part.message_sid, [...(partsOf.get(part.message_sid) ?? []), part]);
+      for (const message of messages) {
+        const all = partsOf.get(message.sid) ?? [];
+        if (message.status !== 'sent' || all.some((p) => p.state === null)) continue;
+        // The message ends as its first part that did not arrive, else delivered.
+        const ending = all.map((p) => RECEIPT_OUTCOMES[p.state!]!).find((o) => o.status !== 'delivered');
+        const move = new Move(batch, message, now);
+        if (!ending) move.to({ status: 'delivered' });
+        else move.fail(ending.errorCode!, ending.status === 'delivered' ? 'undelivered' : ending.status);
+      }
+    }
+    await batch.flush();
   }
 
   /** A deliver_sm: a receipt moves its message on; anything else is a handset's text. */
@@ -357,33 +426,9 @@ export class SmppDelivery implements Job {
       this.#deps.logger.warn({ connectorSid: live.row.sid, text }, 'SMPP receipt without an id or a state');
       return undefined;
     }
-    const outcome = RECEIPT_OUTCOMES[receipt.state];
-    if (!outcome) return undefined;
+    if (!RECEIPT_OUTCOMES[receipt.state]) return undefined;
     await live.recording.get(receipt.id);
-    const { store, clock, webhookPolicy } = this.#deps;
-    const now = clock.now();
-    await store.transaction(async (tx) => {
-      const part = await tx.connectors.part(live.row.sid, receipt.id);
-      if (!part) {
-        this.#deps.logger.warn({ connectorSid: live.row.sid, smscMessageId: receipt.id }, 'SMPP receipt for no submitted part');
-        return;
-      }
-      // The message's row first: the receipts of its other parts wait here, so the last of them
-      // sees every other part's state (PostgreSQL; SQLite has one writer).
-      const message = await tx.messages.fetch(live.row.account_sid, part.message_sid, { lock: tx.backend.lockRows });
-      await tx.connectors.setPartState(live.row.sid, receipt.id, receipt.state, receipt.error);
-      const parts = await tx.connectors.partsOf(part.message_sid);
-      if (parts.some((p) => p.state === null)) return;
-      if (message?.status !== 'sent') return;
-      // The message ends as its first part that did not arrive, else delivered.
-      const ending = parts.map((p) => RECEIPT_OUTCOMES[p.state!]!).find((o) => o.status !== 'delivered') ?? outcome;
-      const batch = new StepBatch(tx, webhookPolicy.statusCallbackAttempts);
-      const move = new Move(batch, message, now);
-      if (ending.errorCode === null) move.to({ status: 'delivered' });
-      else move.fail(ending.errorCode, ending.status === 'delivered' ? 'undelivered' : ending.status);
-      await batch.flush();
-    });
-    this.#deps.notify(WORK.webhooks);
+    await this.#write({ kind: 'receipt', live, receipt });
     return undefined;
   }
 

@@ -171,6 +171,9 @@ export class SmppSession {
     const { host, port, tls } = this.#settings;
     const session = this.#smpp.connect({ host, port, tls, rejectUnauthorized: true });
     this.#session = session;
+    // PDUs are small writes answered one by one: Nagle's algorithm would hold each back for the
+    // previous one's acknowledgement (tens of milliseconds with delayed ACKs).
+    session.socket.setNoDelay(true);
     let bound = false;
     session.on(tls ? 'secureConnect' : 'connect', () => {
       session.bind_transceiver(

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 /**
  * Real delivery over SMPP 3.4: an account's connectors (an SMSC account each), the senders that go
@@ -33,6 +33,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('date_updated', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('connectors_by_account').on('connectors').columns(['account_sid', 'date_created', 'sid']).execute();
+
+  // The messages waiting for a connector, by sender, in the order they were handed over: the
+  // connector's fill reads them without scanning every message.
+  await db.schema
+    .createIndex('messages_waiting_for_connector')
+    .on('messages')
+    .columns(['sender_sid', 'date_updated', 'sid'])
+    .where(sql.ref('next_step'), '=', 'connector')
+    .execute();
 
   // A sender goes out through one connector at most.
   await db.schema
@@ -75,6 +84,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('messages_waiting_for_connector').execute();
   await db.schema.dropTable('smpp_inbound_parts').execute();
   await db.schema.dropTable('smpp_parts').execute();
   await db.schema.dropTable('connector_senders').execute();

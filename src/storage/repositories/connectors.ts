@@ -9,6 +9,11 @@ export type ConnectorRow = Selectable<ConnectorTable>;
 export type ConnectorSenderRow = Selectable<ConnectorSenderTable>;
 export type SmppPartRow = Selectable<SmppPartTable>;
 
+const PART_COLUMNS = ['connector_sid', 'smsc_message_id', 'message_sid', 'part', 'state', 'error'] as const;
+
+/** A part's key among every connector's: `connector/id`. */
+export const partKey = (part: { connector_sid: string; smsc_message_id: string }) => `${part.connector_sid}/${part.smsc_message_id}`;
+
 /** SMPP connectors, the senders assigned to them, and their submitted parts. */
 export class ConnectorRepository {
   constructor(private readonly s: Session) {}
@@ -178,35 +183,65 @@ export class ConnectorRepository {
     return (await this.s.db.selectFrom('connector_senders').select('sender_sid').where('connector_sid', '=', connectorSid).execute()).map((r) => r.sender_sid);
   }
 
-  async addParts(rows: readonly Insertable<SmppPartTable>[]): Promise<void> {
-    if (rows.length > 0)
-      await this.s.db
-        .insertInto('smpp_parts')
-        .values([...rows])
-        .execute();
+  /**
+   * Takes these messages from the `connector` step (compare-and-set, one statement): answers those
+   * that were still there. A message whose validity ran out meanwhile, or that went back to the
+   * network, is not taken.
+   */
+  async claimWaiting(sids: readonly string[], at: string): Promise<Set<string>> {
+    if (sids.length === 0) return new Set();
+    const rows = await this.s.db
+      .updateTable('messages')
+      .set({ date_updated: at })
+      .where('sid', 'in', [...sids])
+      .where('next_step', '=', STEP.connector)
+      .returning('sid')
+      .execute();
+    return new Set(rows.map((r) => r.sid));
   }
 
-  /** The part a receipt names, by the SMSC's message id. */
-  async part(connectorSid: string, smscMessageId: string): Promise<SmppPartRow | undefined> {
+  /** Submitted parts, in one statement. */
+  async addParts(rows: readonly SmppPartRow[]): Promise<void> {
+    await this.s.queries.bulk.insert(this.s.db, 'smpp_parts', PART_COLUMNS, rows);
+  }
+
+  /** The parts receipts name, by connector and the SMSC's message id: keyed `connector/id`. */
+  async partsNamed(names: ReadonlyArray<{ connector_sid: string; smsc_message_id: string }>): Promise<Map<string, SmppPartRow>> {
+    const found = await this.s.queries.bulk.query<SmppPartRow>(
+      this.s.db,
+      'smpp_parts',
+      'named',
+      ['connector_sid', 'smsc_message_id'],
+      names,
+      (from, field) =>
+        `select p.* from smpp_parts as p join ${from()} on p.connector_sid = ${field('connector_sid')} and p.smsc_message_id = ${field('smsc_message_id')}`,
+    );
+    return new Map(found.map((part) => [partKey(part), part]));
+  }
+
+  /** Receipts' states on their parts, in one statement. */
+  async setPartStates(rows: ReadonlyArray<Pick<SmppPartRow, 'connector_sid' | 'smsc_message_id' | 'state' | 'error'>>): Promise<void> {
+    await this.s.queries.bulk.query(
+      this.s.db,
+      'smpp_parts',
+      'states',
+      ['connector_sid', 'smsc_message_id', 'state', 'error'],
+      rows,
+      (from, field) =>
+        `update smpp_parts set state = ${field('state')}, error = ${field('error')} from ${from()} where smpp_parts.connector_sid = ${field('connector_sid')} and smpp_parts.smsc_message_id = ${field('smsc_message_id')}`,
+    );
+  }
+
+  /** Every part of these messages, in message and part order. */
+  async partsOf(messageSids: readonly string[]): Promise<SmppPartRow[]> {
+    if (messageSids.length === 0) return [];
     return this.s.db
       .selectFrom('smpp_parts')
       .selectAll()
-      .where('connector_sid', '=', connectorSid)
-      .where('smsc_message_id', '=', smscMessageId)
-      .executeTakeFirst();
-  }
-
-  async setPartState(connectorSid: string, smscMessageId: string, state: string, error: string | null): Promise<void> {
-    await this.s.db
-      .updateTable('smpp_parts')
-      .set({ state, error })
-      .where('connector_sid', '=', connectorSid)
-      .where('smsc_message_id', '=', smscMessageId)
+      .where('message_sid', 'in', [...messageSids])
+      .orderBy('message_sid')
+      .orderBy('part')
       .execute();
-  }
-
-  async partsOf(messageSid: string): Promise<SmppPartRow[]> {
-    return this.s.db.selectFrom('smpp_parts').selectAll().where('message_sid', '=', messageSid).orderBy('part').execute();
   }
 
   /** Holds the connector's row to the transaction's end (PostgreSQL): its inbound parts, one at a time. */

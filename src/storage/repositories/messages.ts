@@ -49,6 +49,17 @@ export class MessageRepository {
     return (options.lock ? q.fetchForUpdate : q.fetch).first(this.s.db, { accountSid, sid });
   }
 
+  /** Messages by SID, in SID order (locked in that order when asked: PostgreSQL). */
+  async fetchMany(sids: readonly string[], options: { lock?: boolean } = {}): Promise<MessageRow[]> {
+    if (sids.length === 0) return [];
+    const query = this.s.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('sid', 'in', [...sids])
+      .orderBy('sid');
+    return (options.lock && this.s.backend.lockRows ? query.forUpdate() : query).execute();
+  }
+
   /** An account's messages, newest first (as Twilio lists them), keyset-paged on (date_created, sid). */
   async list(accountSid: string, filters: MessageFilters, page: PageQuery): Promise<Page<MessageRow>> {
     let query = this.s.db.selectFrom('messages').selectAll().where('account_sid', '=', accountSid);
