@@ -29,6 +29,8 @@ export class Smsc {
   autoReceipt = true;
   /** The next submits' command_status, in order (then 0). */
   readonly script: number[] = [];
+  /** Record submits but answer none of them (an SMSC about to fail). */
+  holdAnswers = false;
   #server: ReturnType<typeof smpp.createServer>;
   #nextId = 1;
   #waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
@@ -160,6 +162,12 @@ export class Smsc {
       this.#check();
     });
     session.on('submit_sm', (pdu: Pdu) => {
+      if (this.holdAnswers) {
+        const message = pdu.short_message as { message: string | Buffer };
+        this.submits.push({ pdu, id: undefined, text: String(message.message), udh: undefined, at: Date.now() });
+        this.#check();
+        return;
+      }
       const status = this.script.shift() ?? 0;
       const id = status === 0 ? `smsc-${this.#nextId++}` : undefined;
       const message = pdu.short_message as { udh?: Buffer[]; message: string | Buffer };

@@ -292,6 +292,25 @@ for (const backend of BACKENDS) {
       await cleanUp(made.sid);
     });
 
+    test('the SMSC drops the connection with submits unanswered: they go again after the next bind, and every message is delivered', async () => {
+      const { connector: made, service } = await serviceThroughSmpp();
+      const before = smsc.submits.length;
+      smsc.holdAnswers = true;
+      const bodies = ['one', 'two', 'three'].map((word) => `Mid-window ${word}`);
+      const messages = [];
+      for (const body of bodies) messages.push(await send(service.sid, body));
+      await smsc.until(() => smsc.submits.length - before >= bodies.length, 'the unanswered submits');
+      smsc.holdAnswers = false;
+      smsc.dropAll();
+      for (const message of messages) await messageUntil(message.sid, 'delivered');
+      const texts = smsc.submits.slice(before).map((s) => s.text);
+      for (const body of bodies) {
+        // Once unanswered, once again after the bind: the documented duplicate, and no more.
+        assert.equal(texts.filter((t) => t === body).length, 2, body);
+      }
+      await cleanUp(made.sid);
+    });
+
     test('the SMSC drops the connection: the connector binds again and the message waiting goes out', async () => {
       const { connector: made, service } = await serviceThroughSmpp();
       smsc.autoReceipt = false;
