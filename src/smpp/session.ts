@@ -57,8 +57,9 @@ export class SmppSession {
   #enquireAnswered = true;
   /** Submits awaiting their response, each with how to fail it if the connection goes. */
   readonly #pending = new Set<(error: Error) => void>();
-  /** Submits waiting for a place in the window. */
+  /** Submits waiting for a place in the window, and the places taken (sent, or about to be). */
   readonly #waiting: Array<() => void> = [];
+  #inWindow = 0;
   /** When the next submit may go (performance.now()), for the throughput. */
   #nextSubmitAt = 0;
   /** When recent submits went, for the submits-a-second figure. */
@@ -125,20 +126,27 @@ export class SmppSession {
    * `onAnswer` sees first, as it arrives (before PDUs read behind it are handled).
    */
   async submit(fields: Record<string, unknown>, onAnswer?: (pdu: Pdu) => void): Promise<Pdu> {
-    while (this.#pending.size >= this.#settings.windowSize) await new Promise<void>((go) => this.#waiting.push(go));
+    // A place in the window is taken before the wait for the throughput, so submits that pass
+    // the window together never outnumber it once they go.
+    while (this.#inWindow >= this.#settings.windowSize) await new Promise<void>((go) => this.#waiting.push(go));
+    this.#inWindow++;
+    const leave = () => {
+      this.#inWindow--;
+      this.#waiting.shift()?.();
+    };
     const now = performance.now();
     const at = Math.max(now, this.#nextSubmitAt);
     this.#nextSubmitAt = at + 1_000 / this.#settings.throughput;
     if (at > now) await this.#sleep(at - now);
     const session = this.#session;
     if (this.status !== 'bound' || !session) {
-      this.#waiting.shift()?.();
+      leave();
       throw new NotBound(`the connector is ${this.status}`);
     }
     return new Promise<Pdu>((resolve, reject) => {
       const settle = (then: () => void) => {
         this.#pending.delete(fail);
-        this.#waiting.shift()?.();
+        leave();
         then();
       };
       const fail = (error: Error) => settle(() => reject(error));

@@ -31,6 +31,11 @@ export class Smsc {
   readonly script: number[] = [];
   /** Record submits but answer none of them (an SMSC about to fail). */
   holdAnswers = false;
+  /** Answer each submit this long after it arrived (0: at once). */
+  answerDelayMs = 0;
+  /** Submits received and not yet answered, now and at most. */
+  unanswered = 0;
+  maxUnanswered = 0;
   #server: ReturnType<typeof smpp.createServer>;
   #nextId = 1;
   #waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
@@ -168,6 +173,16 @@ export class Smsc {
         this.#check();
         return;
       }
+      this.unanswered++;
+      this.maxUnanswered = Math.max(this.maxUnanswered, this.unanswered);
+      if (this.answerDelayMs > 0) setTimeout(() => this.#answer(session, pdu), this.answerDelayMs);
+      else this.#answer(session, pdu);
+    });
+  }
+
+  #answer(session: Session, pdu: Pdu): void {
+    {
+      this.unanswered--;
       const status = this.script.shift() ?? 0;
       const id = status === 0 ? `smsc-${this.#nextId++}` : undefined;
       const message = pdu.short_message as { udh?: Buffer[]; message: string | Buffer };
@@ -181,7 +196,7 @@ export class Smsc {
       session.send(pdu.response(id === undefined ? { command_status: status } : { message_id: id }));
       if (id !== undefined && this.autoReceipt) this.receipt(id, 'DELIVRD', session);
       this.#check();
-    });
+    }
   }
 
   #check(): void {

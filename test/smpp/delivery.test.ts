@@ -181,6 +181,44 @@ for (const backend of BACKENDS) {
       await cleanUp(made.sid);
     });
 
+    test('the connector keeps to its window and its throughput: never more submits unanswered than the window, never closer than 1/throughput', async () => {
+      const made = await connector({ WindowSize: '2', Throughput: '20' });
+      const service = await addService(env.server);
+      const codes = [];
+      for (let i = 0; i < 3; i++) {
+        const sc = await addShortCode(env.server, { CountryCode: 'US' });
+        await addToPool(env.server, service.sid, 'ShortCodes', sc.sid);
+        assert.equal((await env.server.request('POST', `${connectors()}/${made.sid}/Senders`, { SenderSid: sc.sid })).status, 201);
+        codes.push(sc);
+      }
+      await connectorUntil(made.sid, (c) => c.status === 'bound', 'bound');
+      const before = smsc.submits.length;
+      smsc.answerDelayMs = 120;
+      smsc.maxUnanswered = 0;
+      try {
+        const messages = [];
+        for (let i = 0; i < 6; i++) {
+          const reply = await env.server.request('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
+            MessagingServiceSid: service.sid,
+            To: usNumber('415'),
+            Body: `Paced ${i}`,
+          });
+          assert.equal(reply.status, 201, reply.text);
+          messages.push(reply.body);
+        }
+        // Three senders at 100 segments a second each: on the test's clock, all are due at once.
+        await advanceClock(env.server, env.clock, 1_000);
+        for (const message of messages) await messageUntil(message.sid, 'delivered');
+      } finally {
+        smsc.answerDelayMs = 0;
+      }
+      assert.equal(smsc.maxUnanswered, 2, 'the window is used, and never exceeded');
+      const times = smsc.submits.slice(before).map((s) => s.at);
+      const gaps = times.slice(1).map((t, i) => t - times[i]!);
+      assert.ok(Math.min(...gaps) >= 45, `submits at least 50 ms apart at 20/s (gaps ${gaps.join(', ')} ms)`);
+      await cleanUp(made.sid);
+    });
+
     test('ESME_RTHROTTLED slows the connector down and the message still goes; ESME_RINVDSTADR fails it with 21211', async () => {
       const { connector: made, service } = await serviceThroughSmpp();
       const before = smsc.submits.length;
