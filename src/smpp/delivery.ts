@@ -35,10 +35,14 @@ const ESME_RX_P_APPN = 0x64;
  * What the connectors write, gathered into one transaction with whatever else comes meanwhile:
  * a message the SMSC took (its parts' ids) or refused (a Twilio code), or a part's receipt.
  */
-type Write =
+type Asked =
   | { kind: 'sent'; connectorSid: string; message: MessageRow; ids: string[] }
   | { kind: 'refused'; message: MessageRow; errorCode: number }
   | { kind: 'receipt'; live: Live; receipt: Receipt };
+type Write = Asked & {
+  /** Set when this write failed alone (its batch failed, and so did it on its own). */
+  outcome: { error?: unknown };
+};
 
 interface Live {
   row: ConnectorRow;
@@ -78,6 +82,8 @@ export class SmppDelivery implements Job {
   /** Submits and receipts under way, for stop() to wait on. */
   readonly #tasks = new Set<Promise<void>>();
   readonly #writes = new Batcher<Write>((writes) => this.#writeAll(writes));
+  /** Each connector's messages being submitted or written, and its parts being written. */
+  readonly #underWay = new Map<string, Pick<Live, 'inFlight' | 'recording'>>();
 
   readonly #leaseMs: number;
 
@@ -131,6 +137,7 @@ export class SmppDelivery implements Job {
     this.#reconciledAt = performance.now();
     const present = new Set(rows.map((r) => r.sid));
     for (const live of [...this.#live.values()]) if (!present.has(live.row.sid)) await this.#drop(live, false);
+    for (const [sid, underWay] of this.#underWay) if (!present.has(sid) && underWay.inFlight.size === 0) this.#underWay.delete(sid);
     for (const row of rows) {
       const live = this.#live.get(row.sid);
       if (live && !renew && sameSettings(live.row, row)) continue;
@@ -152,12 +159,18 @@ export class SmppDelivery implements Job {
       const loaded = (await import('smpp')) as Smpp & { default?: Smpp };
       this.#smpp = loaded.default ?? loaded;
     }
+    // What is under way outlives a bind: after a rebind (a changed setting, a lost lease) the
+    // messages the previous bind still writes are not taken again, and their receipts wait.
+    let underWay = this.#underWay.get(row.sid);
+    if (!underWay) {
+      underWay = { inFlight: new Set(), recording: new Map() };
+      this.#underWay.set(row.sid, underWay);
+    }
     const live: Live = {
       row,
-      inFlight: new Set(),
+      ...underWay,
       reference: Math.floor(Math.random() * 256),
       refusals: 0,
-      recording: new Map(),
       coolUntil: 0,
       statusWritten: Promise.resolve(),
       session: new SmppSession(
@@ -302,8 +315,10 @@ export class SmppDelivery implements Job {
     await this.#write({ kind: 'refused', message, errorCode: refusal.errorCode });
   }
 
-  async #write(write: Write): Promise<void> {
-    await this.#writes.add(write);
+  async #write(write: Asked): Promise<void> {
+    const outcome: { error?: unknown } = {};
+    await this.#writes.add({ ...write, outcome });
+    if ('error' in outcome) throw outcome.error;
     this.#deps.notify(WORK.webhooks);
   }
 
@@ -315,9 +330,14 @@ export class SmppDelivery implements Job {
   async #writeAll(writes: Write[]): Promise<void> {
     try {
       await this.#deps.store.transaction((tx) => this.#writeIn(tx, writes));
-    } catch (error) {
-      if (writes.length === 1) throw error;
-      for (const write of writes) await this.#deps.store.transaction((tx) => this.#writeIn(tx, [write]));
+    } catch {
+      for (const write of writes) {
+        try {
+          await this.#deps.store.transaction((tx) => this.#writeIn(tx, [write]));
+        } catch (error) {
+          write.outcome.error = error;
+        }
+      }
     }
   }
 
