@@ -1,4 +1,4 @@
-import type { PhoneNumber } from 'libphonenumber-js/max';
+import type { CountryCode, PhoneNumber } from 'libphonenumber-js/max';
 
 /**
  * The numbering rules every part of Shortroute shares: E.164 parsing and number types from the
@@ -31,6 +31,13 @@ export function numberPlanLoaded(): NumberPlan {
 export function parseE164(text: string): PhoneNumber | undefined {
   const digits = text.trim().replace(/^\+/, '');
   const parsed = /^\d{6,15}$/.test(digits) ? numberPlanLoaded().parsePhoneNumberFromString(`+${digits}`) : undefined;
+  return parsed?.isValid() ? parsed : undefined;
+}
+
+/** A valid number as dialled within `country` (an ISO 3166 code), without its country code, or undefined. */
+export function parseNational(digits: string, country: string): PhoneNumber | undefined {
+  if (!/^\d{3,15}$/.test(digits)) return undefined;
+  const parsed = numberPlanLoaded().parsePhoneNumberFromString(digits, country as CountryCode);
   return parsed?.isValid() ? parsed : undefined;
 }
 

@@ -8,11 +8,12 @@ import { StepBatch } from '../network/step-batch.js';
 import type { ConnectorRow, MessageRow, SmppPartRow, Store } from '../storage/store.js';
 import { partKey } from '../storage/repositories/connectors.js';
 import { RECEIPT_OUTCOMES, RETRY_LATER, submitRefusal } from './errors.js';
-import { concatenation, fromSmppAddress, isReceipt, parseReceipt, type Receipt, relativeValidity, smppAddress, submitParts } from './pdus.js';
+import { concatenation, fromSmppAddress, isReceipt, parseReceipt, type Receipt, relativeValidity, smppAddress, submitParts, TON } from './pdus.js';
 import { Batcher } from '../background/batcher.js';
-import { receiveMessage } from '../inbound/inbound.js';
+import { findReceiver, receiveMessage } from '../inbound/inbound.js';
+import { loadNumberPlan, parseE164, parseNational } from '../phone/numbering.js';
 import { TwilioError } from '../http/errors.js';
-import { NotBound, SmppSession } from './session.js';
+import { type Answered, NotBound, SmppSession } from './session.js';
 
 type Smpp = typeof import('smpp');
 
@@ -20,6 +21,8 @@ type Smpp = typeof import('smpp');
 export const DEFAULT_LEASE_MS = 30_000;
 /** How often a node looks for connectors made, changed or left by other nodes (PostgreSQL). */
 const RECONCILE_MS = 2_000;
+/** The share of a lease this node counts on having: nodes' clocks differ a little. */
+const LEASE_TRUSTED = 0.9;
 /** The first pause after ESME_RTHROTTLED or ESME_RMSGQFUL, doubled on each in a row. */
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 30_000;
@@ -28,6 +31,8 @@ const FAULT_PAUSE_MS = 1_000;
 const STOP_GRACE_MS = 2_000;
 /** Messages a connector takes at once, in windows: being submitted, answered, or written. */
 const PIPELINE = 4;
+/** How long the parts of a handset's concatenated text wait for the rest of it. */
+const INBOUND_PARTS_KEPT_MS = 3_600_000;
 /** deliver_sm_resp for a text Shortroute will never take: ESME Receiver Permanent App Error. */
 const ESME_RX_P_APPN = 0x64;
 
@@ -51,8 +56,16 @@ interface Live {
   inFlight: Set<string>;
   /** The 8-bit reference of the next concatenated message. */
   reference: number;
-  /** ESME_RTHROTTLED / ESME_RMSGQFUL answers in a row. */
+  /**
+   * Pauses in a row after ESME_RTHROTTLED / ESME_RMSGQFUL: each doubles the wait. Refusals of
+   * submits that went before the last pause began are that same pause's (a whole window is often
+   * refused at once), and do not double it again.
+   */
   refusals: number;
+  /** When the last of those pauses began (performance.now()). */
+  pausedAt: number;
+  /** Until when this node holds the connector's lease (performance.now()): no submit after it. */
+  heldUntil: number;
   /**
    * Each part the SMSC took whose message is not recorded yet, by its message id: a receipt that
    * outruns the record (a fast SMSC) waits for it.
@@ -106,6 +119,9 @@ export class SmppDelivery implements Job {
   async run(): Promise<boolean> {
     if (this.#stopped) return false;
     const now = performance.now();
+    // A lease that ran out here (its renewals failed: the database out of reach, the process
+    // paused) may be another node's by now: the bind goes at once, and nothing more is submitted.
+    for (const live of [...this.#live.values()]) if (now >= live.heldUntil) await this.#drop(live, false);
     const renew = now - this.#renewedAt >= this.#leaseMs / 3;
     if (this.#reconcileSoon || renew || now - this.#reconciledAt >= Math.min(RECONCILE_MS, this.#leaseMs / 3)) {
       this.#reconcileSoon = false;
@@ -117,14 +133,19 @@ export class SmppDelivery implements Job {
 
   /**
    * Unbinds every connector and gives up its lease. Submits awaiting their answer get a moment to
-   * have it (and be recorded); those still waiting then stay for the next bind, on any node.
+   * have it (and be recorded); those still waiting then stay for the next bind, on any node. The
+   * leases go last, once every answer that came is written: a node that binds next finds each
+   * part the SMSC took, and so its receipts.
    */
   async stop(): Promise<void> {
     this.#stopped = true;
     const settled = Promise.allSettled([...this.#tasks]);
     await Promise.race([settled, new Promise((go) => setTimeout(go, STOP_GRACE_MS).unref())]);
-    await Promise.all([...this.#live.values()].map((live) => this.#drop(live)));
+    const held = [...this.#live.values()];
+    await Promise.all(held.map((live) => this.#drop(live, false)));
     await Promise.allSettled([...this.#tasks]);
+    const { store, nodeId } = this.#deps;
+    await Promise.all(held.map((live) => store.connectors.release(live.row.sid, nodeId).catch(() => {})));
   }
 
   /** Takes (or renews) the lease of each connector, and binds, rebinds or unbinds to match. */
@@ -133,8 +154,8 @@ export class SmppDelivery implements Job {
     const rows = await store.connectors.all();
     if (rows.length === 0 && this.#live.size === 0) return;
     const wall = Date.now();
-    if (renew) this.#renewedAt = performance.now();
-    this.#reconciledAt = performance.now();
+    const started = performance.now();
+    this.#reconciledAt = started;
     const present = new Set(rows.map((r) => r.sid));
     for (const live of [...this.#live.values()]) if (!present.has(live.row.sid)) await this.#drop(live, false);
     for (const [sid, underWay] of this.#underWay) if (!present.has(sid) && underWay.inFlight.size === 0) this.#underWay.delete(sid);
@@ -142,18 +163,26 @@ export class SmppDelivery implements Job {
       const live = this.#live.get(row.sid);
       if (live && !renew && sameSettings(live.row, row)) continue;
       // Leases are on the system clock: a hand-moved clock must not hand a bind to another node.
+      const asked = performance.now();
       const held = await store.connectors.lease(row.sid, nodeId, new Date(wall).toISOString(), new Date(wall + this.#leaseMs).toISOString());
       if (!held) {
         if (live) await this.#drop(live, false);
         continue;
       }
-      if (live && sameSettings(live.row, row)) continue;
+      // Counted from before it was asked for, and a little short: nodes' clocks differ a little.
+      const heldUntil = asked + this.#leaseMs * LEASE_TRUSTED;
+      if (live && sameSettings(live.row, row)) {
+        live.heldUntil = heldUntil;
+        continue;
+      }
       if (live) await this.#drop(live, false);
-      await this.#bind(row);
+      await this.#bind(row, heldUntil);
     }
+    // Only once every lease is renewed: a round that failed midway tries again at the next one.
+    if (renew) this.#renewedAt = started;
   }
 
-  async #bind(row: ConnectorRow): Promise<void> {
+  async #bind(row: ConnectorRow, heldUntil: number): Promise<void> {
     if (!this.#smpp) {
       // A CommonJS module: bundled or not, its exports may arrive as `default` only.
       const loaded = (await import('smpp')) as Smpp & { default?: Smpp };
@@ -171,6 +200,8 @@ export class SmppDelivery implements Job {
       ...underWay,
       reference: Math.floor(Math.random() * 256),
       refusals: 0,
+      pausedAt: Number.NEGATIVE_INFINITY,
+      heldUntil,
       coolUntil: 0,
       statusWritten: Promise.resolve(),
       session: new SmppSession(
@@ -222,7 +253,7 @@ export class SmppDelivery implements Job {
     // the next submits go while the answered ones are being written.
     const room = live.row.window_size * PIPELINE - live.inFlight.size;
     if (room <= 0) return;
-    const waiting = await this.#deps.store.connectors.waiting(live.row.sid, room, [...live.inFlight]);
+    const waiting = await this.#deps.store.connectors.waiting(live.row.sid, room, [...live.inFlight], toStored(this.#deps.clock.now()));
     for (const message of waiting) {
       live.inFlight.add(message.sid);
       this.#track(
@@ -267,9 +298,9 @@ export class SmppDelivery implements Job {
     const destination = smppAddress(message.to_address);
     for (const part of parts) {
       for (;;) {
-        let answer: Pdu;
+        let answered: Answered;
         try {
-          answer = await live.session.submit(
+          answered = await live.session.submit(
             {
               source_addr_ton: source.ton,
               source_addr_npi: source.npi,
@@ -290,15 +321,20 @@ export class SmppDelivery implements Job {
           if (error instanceof NotBound) return;
           throw error;
         }
+        const { answer, sentAt } = answered;
+        const afterPause = sentAt >= live.pausedAt;
         if (answer.command_status === 0) {
-          live.refusals = 0;
+          if (afterPause) live.refusals = 0;
           ids.push(String(answer.message_id));
           break;
         }
-        const busy = RETRY_LATER.get(answer.command_status);
-        if (busy === undefined) return this.#refused(message, answer.command_status);
-        live.refusals++;
-        live.session.pause(Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (live.refusals - 1)));
+        if (!RETRY_LATER.has(answer.command_status)) return this.#refused(message, answer.command_status);
+        if (afterPause) {
+          // Still busy after the last pause (or the first refusal): pause again, twice as long.
+          live.refusals++;
+          live.pausedAt = performance.now();
+          live.session.pause(Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (live.refusals - 1)));
+        }
         if (this.#stopped) return;
       }
     }
@@ -412,8 +448,8 @@ export class SmppDelivery implements Job {
    * out through the connector). A concatenated text's parts are kept until the last one comes.
    */
   async #text(live: Live, pdu: Pdu, text: string, udh: Buffer | undefined): Promise<number | undefined> {
-    const from = fromSmppAddress(String(pdu.source_addr ?? ''), Number(pdu.source_addr_ton ?? 0));
     const to = fromSmppAddress(String(pdu.destination_addr ?? ''), Number(pdu.dest_addr_ton ?? 0));
+    const from = await this.#handset(live.row.account_sid, String(pdu.source_addr ?? ''), Number(pdu.source_addr_ton ?? 0), to);
     const place = concatenation(udh);
     const { store, clock } = this.#deps;
     try {
@@ -422,7 +458,9 @@ export class SmppDelivery implements Job {
         if (place && place.total > 1) {
           await tx.connectors.lock(live.row.sid);
           const key = { connector_sid: live.row.sid, source: from, destination: to, reference: place.reference };
-          const parts = await tx.connectors.addInboundPart({ ...key, total: place.total, part: place.part, text, date: toStored(clock.now()) });
+          const now = clock.now();
+          const keptSince = toStored(new Date(now.getTime() - INBOUND_PARTS_KEPT_MS));
+          const parts = await tx.connectors.addInboundPart({ ...key, total: place.total, part: place.part, text, date: toStored(now) }, keptSince);
           if (parts.length < place.total) return;
           await tx.connectors.dropInboundParts(key);
           body = parts.map((p) => p.text).join('');
@@ -438,6 +476,19 @@ export class SmppDelivery implements Job {
     this.#deps.notify(WORK.webhooks);
     this.#deps.notify(WORK.messages);
     return undefined;
+  }
+
+  /**
+   * The handset's number in E.164. SMSCs often give a domestic handset's number as national (TON
+   * 2) or of unknown type (0): such digits, unless they are already a full international number
+   * (type unknown), are read as dialled in the country of the short code or number texted.
+   */
+  async #handset(accountSid: string, addr: string, ton: number, to: string): Promise<string> {
+    if (ton === TON.international || !/^\d+$/.test(addr)) return fromSmppAddress(addr, ton);
+    await loadNumberPlan();
+    if (ton !== TON.national && parseE164(addr)) return `+${addr}`;
+    const receiver = await findReceiver(this.#deps.store, accountSid, to);
+    return (receiver && parseNational(addr, receiver.country)?.number) ?? addr;
   }
 
   async #receipt(live: Live, pdu: Pdu, text: string): Promise<undefined> {

@@ -1,7 +1,7 @@
 import { splitSegments } from '../sending/segments.js';
 
 /** SMPP 3.4's type of number and numbering plan, §5.2.5–5.2.6. */
-const TON = { international: 0x01, national: 0x02, networkSpecific: 0x03, alphanumeric: 0x05 } as const;
+export const TON = { international: 0x01, national: 0x02, networkSpecific: 0x03, alphanumeric: 0x05 } as const;
 const NPI = { unknown: 0x00, isdn: 0x01 } as const;
 /** data_coding, §5.2.19: the SMSC's default alphabet (GSM 03.38 here) or UCS-2. */
 export const DATA_CODING = { gsm7: 0x00, ucs2: 0x08 } as const;
@@ -114,8 +114,14 @@ export function concatenation(udh: Buffer | undefined): { reference: number; tot
   for (let at = 1; at + 1 < udh.length; at += 2 + udh[at + 1]!) {
     const iei = udh[at]!;
     const data = udh.subarray(at + 2, at + 2 + udh[at + 1]!);
-    if (iei === 0x00 && data.length === 3) return { reference: data[0]!, total: data[1]!, part: data[2]! };
-    if (iei === 0x08 && data.length === 4) return { reference: data.readUInt16BE(0), total: data[2]!, part: data[3]! };
+    const place =
+      iei === 0x00 && data.length === 3
+        ? { reference: data[0]!, total: data[1]!, part: data[2]! }
+        : iei === 0x08 && data.length === 4
+          ? { reference: data.readUInt16BE(0), total: data[2]!, part: data[3]! }
+          : undefined;
+    // 3GPP TS 23.040 §9.2.3.24.1: a part numbered 0 or past the total is read as no header at all.
+    if (place) return place.part >= 1 && place.part <= place.total ? place : undefined;
   }
   return undefined;
 }

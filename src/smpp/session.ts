@@ -32,6 +32,15 @@ export interface SessionHooks {
 /** The connection went away while a submit waited for its answer, or the session is not bound. */
 export class NotBound extends Error {}
 
+/** A submit's answer, and when the submit went (performance.now()): after a pause began, or before. */
+export interface Answered {
+  answer: Pdu;
+  sentAt: number;
+}
+
+/** submit_sm_resp's ESME_RINVBNDSTS: the SMSC no longer holds this bind, whatever the socket says. */
+const ESME_RINVBNDSTS = 0x04;
+
 const RECONNECT_FIRST_MS = 1_000;
 const RECONNECT_MAX_MS = 60_000;
 const UNBIND_WAIT_MS = 1_000;
@@ -80,9 +89,14 @@ export class SmppSession {
 
   /** submit_sm sent in the last second. */
   get submitsPerSecond(): number {
-    const since = performance.now() - 1_000;
-    while (this.#recent.length > 0 && this.#recent[0]! < since) this.#recent.shift();
+    this.#forgetBefore(performance.now() - 1_000);
     return this.#recent.length;
+  }
+
+  #forgetBefore(since: number): void {
+    let old = 0;
+    while (old < this.#recent.length && this.#recent[old]! < since) old++;
+    if (old > 0) this.#recent.splice(0, old);
   }
 
   start(): void {
@@ -94,7 +108,9 @@ export class SmppSession {
     this.#stopped = true;
     clearTimeout(this.#reconnect);
     clearInterval(this.#enquire);
+    // Submits not yet sent never go now: those waiting for the window or their turn give up.
     for (const wake of [...this.#sleepers]) wake();
+    for (const go of this.#waiting.splice(0)) go();
     const session = this.#session;
     if (!session) return;
     if (this.status === 'bound') {
@@ -123,12 +139,14 @@ export class SmppSession {
 
   /**
    * Sends one submit_sm within the window and the throughput; resolves with submit_sm_resp, which
-   * `onAnswer` sees first, as it arrives (before PDUs read behind it are handled).
+   * `onAnswer` sees first, as it arrives (before PDUs read behind it are handled). Rejects with
+   * NotBound when the session is not bound, stops before the submit goes, or loses the connection
+   * before the answer; the submit may then have reached the SMSC or not.
    */
-  async submit(fields: Record<string, unknown>, onAnswer?: (pdu: Pdu) => void): Promise<Pdu> {
+  async submit(fields: Record<string, unknown>, onAnswer?: (pdu: Pdu) => void): Promise<Answered> {
     // A place in the window is taken before the wait for the throughput, so submits that pass
     // the window together never outnumber it once they go.
-    while (this.#inWindow >= this.#settings.windowSize) await new Promise<void>((go) => this.#waiting.push(go));
+    while (!this.#stopped && this.#inWindow >= this.#settings.windowSize) await new Promise<void>((go) => this.#waiting.push(go));
     this.#inWindow++;
     const leave = () => {
       this.#inWindow--;
@@ -136,14 +154,14 @@ export class SmppSession {
     };
     const now = performance.now();
     const at = Math.max(now, this.#nextSubmitAt);
-    this.#nextSubmitAt = at + 1_000 / this.#settings.throughput;
-    if (at > now) await this.#sleep(at - now);
+    if (!this.#stopped) this.#nextSubmitAt = at + 1_000 / this.#settings.throughput;
+    if (at > now && !this.#stopped) await this.#sleep(at - now);
     const session = this.#session;
-    if (this.status !== 'bound' || !session) {
+    if (this.#stopped || this.status !== 'bound' || !session) {
       leave();
-      throw new NotBound(`the connector is ${this.status}`);
+      throw new NotBound(this.#stopped ? 'the connector was stopped' : `the connector is ${this.status}`);
     }
-    return new Promise<Pdu>((resolve, reject) => {
+    return new Promise<Answered>((resolve, reject) => {
       const settle = (then: () => void) => {
         this.#pending.delete(fail);
         leave();
@@ -151,10 +169,19 @@ export class SmppSession {
       };
       const fail = (error: Error) => settle(() => reject(error));
       this.#pending.add(fail);
-      this.#recent.push(performance.now());
-      const sent = session.submit_sm(fields, (pdu) => {
-        onAnswer?.(pdu);
-        settle(() => resolve(pdu));
+      const sentAt = performance.now();
+      this.#forgetBefore(sentAt - 1_000);
+      this.#recent.push(sentAt);
+      const sent = session.submit_sm(fields, (answer) => {
+        if (answer.command_status === ESME_RINVBNDSTS) {
+          // The SMSC forgot the bind: the message is not refused, the session is. Bind again.
+          this.lastError = 'the SMSC answered ESME_RINVBNDSTS: not bound';
+          fail(new NotBound(this.lastError));
+          session.destroy();
+          return;
+        }
+        onAnswer?.(answer);
+        settle(() => resolve({ answer, sentAt }));
       });
       if (!sent) fail(new NotBound('the connection closed'));
     });
@@ -183,10 +210,22 @@ export class SmppSession {
     // previous one's acknowledgement (tens of milliseconds with delayed ACKs).
     session.socket.setNoDelay(true);
     let bound = false;
+    // Connecting, the TLS handshake and the bind each get one enquire-link interval, as an
+    // enquire_link does: an SMSC that takes the connection and then says nothing is down too.
+    const limit = this.#settings.enquireLinkSeconds;
+    let awaiting = 'connection';
+    const timeout = setTimeout(() => {
+      this.lastError = `no ${awaiting} within ${limit} s`;
+      session.destroy();
+    }, limit * 1_000);
+    timeout.unref();
+    if (tls) session.socket.once('connect', () => (awaiting = 'TLS handshake'));
     session.on(tls ? 'secureConnect' : 'connect', () => {
+      awaiting = 'bind_transceiver_resp';
       session.bind_transceiver(
         { system_id: this.#settings.systemId, password: this.#settings.password, system_type: this.#settings.systemType, interface_version: 0x34 },
         (pdu) => {
+          clearTimeout(timeout);
           if (pdu.command_status !== 0) {
             this.lastError = `bind_transceiver refused: ${bindStatusName(pdu.command_status)}`;
             session.destroy();
@@ -216,6 +255,7 @@ export class SmppSession {
       this.lastError = error.message;
     });
     session.on('close', () => {
+      clearTimeout(timeout);
       if (this.#session !== session) return;
       clearInterval(this.#enquire);
       this.#lost(new NotBound('the connection closed'));

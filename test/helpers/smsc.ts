@@ -19,6 +19,15 @@ export interface Submitted {
 
 const WAIT_MS = 10_000;
 
+export interface TextOptions {
+  parts?: number;
+  reference?: number;
+  /** The part numbers to send (1-based): the others never come. */
+  only?: number[];
+  /** The source address's TON when it has no "+". */
+  sourceTon?: number;
+}
+
 export class Smsc {
   readonly submits: Submitted[] = [];
   /** Bind attempts, whatever their outcome. */
@@ -94,17 +103,21 @@ export class Smsc {
 
   /**
    * A handset's text to `to` (a short code, or an E.164 number): one deliver_sm, or `parts` of it
-   * with an 8-bit-reference concatenation header each. Resolves with each part's deliver_sm_resp status.
+   * with an 8-bit-reference concatenation header each (`reference` as given, else a new one;
+   * `only` some of the parts). `from` without its "+" goes with `sourceTon` (national: 2, unknown:
+   * 0). Resolves with each part's deliver_sm_resp status.
    */
-  async text(from: string, to: string, text: string, parts = 1, session = this.#bound()): Promise<number[]> {
+  async text(from: string, to: string, text: string, options: TextOptions = {}, session = this.#bound()): Promise<number[]> {
+    const parts = options.parts ?? 1;
     const address = (a: string) => (a.startsWith('+') ? { ton: 1, npi: 1, addr: a.slice(1) } : { ton: 3, npi: 0, addr: a });
-    const source = address(from);
+    const source = from.startsWith('+') ? address(from) : { ton: options.sourceTon ?? 2, npi: 1, addr: from };
     const destination = address(to);
     const size = Math.ceil(text.length / parts);
-    const reference = this.#nextId++ & 0xff;
-    const answers = Array.from({ length: parts }, (_, at) => {
-      const piece = text.slice(at * size, (at + 1) * size);
-      const message = parts === 1 ? piece : { udh: Buffer.from([0x05, 0x00, 0x03, reference, parts, at + 1]), message: piece };
+    const reference = options.reference ?? this.#nextId++ & 0xff;
+    const numbers = options.only ?? Array.from({ length: parts }, (_, at) => at + 1);
+    const answers = numbers.map((number) => {
+      const piece = text.slice((number - 1) * size, number * size);
+      const message = parts === 1 ? piece : { udh: Buffer.from([0x05, 0x00, 0x03, reference, parts, number]), message: piece };
       return new Promise<number>((answered) =>
         session.deliver_sm(
           {

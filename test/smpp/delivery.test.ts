@@ -242,6 +242,40 @@ for (const backend of BACKENDS) {
       await cleanUp(made.sid);
     });
 
+    test('a whole window refused with ESME_RTHROTTLED at once is one pause, not one a refusal: the messages go half a second later', async () => {
+      const made = await connector({ WindowSize: '10' });
+      const { service } = await serviceOn(made.sid);
+      await connectorUntil(made.sid, (c) => c.status === 'bound', 'bound');
+      const before = smsc.submits.length;
+      smsc.answerDelayMs = 50;
+      smsc.script.push(...Array<number>(10).fill(0x58));
+      try {
+        const messages = [];
+        for (let i = 0; i < 10; i++) {
+          const reply = await env.server.request('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
+            MessagingServiceSid: service.sid,
+            To: usNumber('415'),
+            Body: `Busy ${i}`,
+          });
+          assert.equal(reply.status, 201, reply.text);
+          messages.push(reply.body);
+        }
+        await advanceClock(env.server, env.clock, 1_000);
+        for (const message of messages) await messageUntil(message.sid, 'delivered');
+      } finally {
+        smsc.answerDelayMs = 0;
+      }
+      const submits = smsc.submits.slice(before);
+      const refused = submits.filter((s) => s.id === undefined);
+      assert.equal(refused.length, 10, 'the whole window was refused');
+      assert.equal(submits.length, 20, 'and each went again once');
+      const firstTaken = submits.find((s) => s.id !== undefined)!;
+      const pause = firstTaken.at - Math.max(...refused.map((s) => s.at));
+      // One pause of 0.5 s (less the answer delay); a pause doubled for every refusal would be 30 s.
+      assert.ok(pause < 3_000, `one pause, not ten doubling ones: ${pause} ms`);
+      await cleanUp(made.sid);
+    });
+
     test("a handset's text reaches the service's webhook, signed; the TwiML reply goes back over SMPP; a text in two parts arrives whole", async () => {
       const { connector: made, service, shortCode } = await serviceThroughSmpp();
       await env.server.request('POST', `/v1/Services/${service.sid}`, { InboundRequestUrl: `${env.receiver.url}/inbound` });
@@ -264,12 +298,43 @@ for (const backend of BACKENDS) {
       assert.deepEqual([reply.pdu.source_addr, reply.pdu.destination_addr], [shortCode.short_code, handset.slice(1)]);
 
       const long = 'This text was too long for one part, so the handset cut it in two for the SMSC.';
-      assert.deepEqual(await smsc.text(handset, shortCode.short_code, long, 2), [0, 0]);
+      assert.deepEqual(await smsc.text(handset, shortCode.short_code, long, { parts: 2 }), [0, 0]);
       await env.server.background.settle();
       const joined = await inbound(2);
       assert.equal(joined.params.Body, long);
 
       assert.deepEqual(await smsc.text(handset, '99999999', 'To no sender of the account'), [0x64], 'refused for good: ESME_RX_P_APPN');
+      await cleanUp(made.sid);
+    });
+
+    test("a handset's reused reference never joins parts of another text: one of another length, or one whose parts stopped coming an hour ago; a national number gets its country", async () => {
+      const { connector: made, service, shortCode } = await serviceThroughSmpp();
+      await env.server.request('POST', `/v1/Services/${service.sid}`, { InboundRequestUrl: `${env.receiver.url}/joined` });
+      const handset = usNumber('415');
+      const to = shortCode.short_code;
+      const bodies = () => env.receiver.requests.filter((r) => r.path === '/joined').map((r) => r.params.Body);
+
+      // Part 3 of a three-part text that never came whole, then a two-part text under its reference.
+      assert.deepEqual(await smsc.text(handset, to, 'one two three', { parts: 3, reference: 7, only: [3] }), [0]);
+      assert.deepEqual(await smsc.text(handset, to, 'Another text, in two parts', { parts: 2, reference: 7 }), [0, 0]);
+      // Part 2 of a two-part text, then over an hour later a new two-part text under that reference.
+      assert.deepEqual(await smsc.text(handset, to, 'stale half of a text', { parts: 2, reference: 9, only: [2] }), [0]);
+      await advanceClock(env.server, env.clock, 3_600_001);
+      const fresh = 'A fresh text, also in two parts';
+      assert.deepEqual(await smsc.text(handset, to, fresh, { parts: 2, reference: 9, only: [1] }), [0]);
+      await env.server.background.settle();
+      assert.deepEqual(bodies(), ['Another text, in two parts'], 'the fresh first part waits for its own second part');
+      assert.deepEqual(await smsc.text(handset, to, fresh, { parts: 2, reference: 9, only: [2] }), [0]);
+      // The handset's number as national (TON 2) and of unknown type (0): the short code's country's.
+      assert.deepEqual(await smsc.text(handset.slice(2), to, 'National', { sourceTon: 2 }), [0]);
+      assert.deepEqual(await smsc.text(handset.slice(1), to, 'Unknown type', { sourceTon: 0 }), [0]);
+      await env.server.background.settle();
+      while (bodies().length < 4) await env.receiver.waitFor(env.receiver.requests.length + 1);
+      assert.deepEqual(bodies(), ['Another text, in two parts', fresh, 'National', 'Unknown type']);
+      assert.deepEqual(
+        env.receiver.requests.filter((r) => r.path === '/joined').map((r) => r.params.From),
+        [handset, handset, handset, handset],
+      );
       await cleanUp(made.sid);
     });
 

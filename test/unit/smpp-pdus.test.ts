@@ -69,5 +69,7 @@ describe('SMPP PDUs', () => {
     assert.deepEqual(concatenation(Buffer.from([0x05, 0x00, 0x03, 0x2a, 0x03, 0x02])), { reference: 0x2a, total: 3, part: 2 });
     assert.deepEqual(concatenation(Buffer.from([0x0a, 0x24, 0x01, 0x01, 0x08, 0x04, 0x01, 0x02, 0x02, 0x01])), { reference: 0x0102, total: 2, part: 1 });
     assert.equal(concatenation(undefined), undefined);
+    assert.equal(concatenation(Buffer.from([0x05, 0x00, 0x03, 0x2a, 0x02, 0x03])), undefined, 'part 3 of 2: no header');
+    assert.equal(concatenation(Buffer.from([0x05, 0x00, 0x03, 0x2a, 0x02, 0x00])), undefined, 'part 0: no header');
   });
 });

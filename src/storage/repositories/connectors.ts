@@ -151,14 +151,16 @@ export class ConnectorRepository {
   }
 
   /**
-   * Messages waiting for this connector, oldest first, leaving out those already in flight: handed
-   * to it (step `connector`) from one of its senders.
+   * Messages waiting for this connector, oldest first, leaving out those already in flight and
+   * those whose validity has run out by `now` (the network fails them with 30036): handed to it
+   * (step `connector`, due when it expires) from one of its senders.
    */
-  async waiting(connectorSid: string, limit: number, inFlight: readonly string[]): Promise<MessageRow[]> {
+  async waiting(connectorSid: string, limit: number, inFlight: readonly string[], now: string): Promise<MessageRow[]> {
     let query = this.s.db
       .selectFrom('messages')
       .selectAll()
       .where('next_step', '=', STEP.connector)
+      .where('next_at', '>', now)
       .where('sender_sid', 'in', (eb) => eb.selectFrom('connector_senders').select('sender_sid').where('connector_sid', '=', connectorSid));
     if (inFlight.length > 0) query = query.where('sid', 'not in', [...inFlight]);
     return query.orderBy('date_updated').orderBy('sid').limit(limit).execute() as Promise<MessageRow[]>;
@@ -251,9 +253,21 @@ export class ConnectorRepository {
 
   /**
    * Keeps one part of a handset's concatenated text (a part sent again replaces itself) and
-   * answers every part of that text held so far, in order.
+   * answers every part of that text held so far, in order. A handset reuses its references: parts
+   * held under this one for a text of another length, and the connector's parts from before
+   * `keptSince` (a text whose other parts never came), are forgotten first.
    */
-  async addInboundPart(row: Selectable<SmppInboundPartTable>): Promise<Array<Selectable<SmppInboundPartTable>>> {
+  async addInboundPart(row: Selectable<SmppInboundPartTable>, keptSince: string): Promise<Array<Selectable<SmppInboundPartTable>>> {
+    await this.s.db
+      .deleteFrom('smpp_inbound_parts')
+      .where('connector_sid', '=', row.connector_sid)
+      .where((eb) =>
+        eb.or([
+          eb('date', '<', keptSince),
+          eb.and([eb('source', '=', row.source), eb('destination', '=', row.destination), eb('reference', '=', row.reference), eb('total', '<>', row.total)]),
+        ]),
+      )
+      .execute();
     await this.s.db
       .insertInto('smpp_inbound_parts')
       .values(row)

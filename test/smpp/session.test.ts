@@ -1,0 +1,146 @@
+// One SMPP session on its own, against real sockets: an SMSC that takes the connection and then
+// says nothing is reported and dropped after one enquire-link interval (plain and TLS); stopping
+// never lets a submit go after the unbind; ESME_RINVBNDSTS drops the bind rather than a message.
+
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import smpp from 'smpp';
+import type { ConnectorStatus } from '../../src/storage/schema.js';
+import { NotBound, type SessionSettings, SmppSession } from '../../src/smpp/session.js';
+import { Smsc } from '../helpers/smsc.js';
+
+const SETTINGS: SessionSettings = {
+  host: '127.0.0.1',
+  port: 0,
+  tls: false,
+  systemId: 'shortroute',
+  password: 'secret',
+  systemType: '',
+  windowSize: 10,
+  throughput: 1_000,
+  enquireLinkSeconds: 30,
+};
+
+/** A session with its states as they came, and a way to wait for one. */
+function open(settings: Partial<SessionSettings>) {
+  const states: Array<{ status: ConnectorStatus; error: string | null }> = [];
+  const waiters: Array<() => void> = [];
+  const session = new SmppSession(
+    smpp,
+    { ...SETTINGS, ...settings },
+    {
+      status(status, error) {
+        states.push({ status, error });
+        for (const wake of waiters.splice(0)) wake();
+      },
+      deliver: async () => undefined,
+    },
+  );
+  const until = async (ready: () => boolean) => {
+    while (!ready()) await new Promise<void>((wake) => waiters.push(wake));
+  };
+  session.start();
+  return { session, states, until };
+}
+
+const submitFields = (text: string) => ({ source_addr: '12345', destination_addr: '14155550100', short_message: text });
+
+describe('SMPP session', () => {
+  let smsc: Smsc;
+  before(async () => {
+    smsc = await Smsc.start('shortroute', 'secret');
+  });
+  after(() => smsc?.close());
+
+  /** A server that takes connections and never writes a byte. */
+  async function silentServer(): Promise<{ server: Server; port: number; sockets: Socket[] }> {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return { server, port: (server.address() as AddressInfo).port, sockets };
+  }
+
+  for (const tls of [false, true]) {
+    test(`an SMSC that takes the connection and never answers (${tls ? 'TLS' : 'plain'}) is dropped after one enquire-link interval, with the reason`, async () => {
+      const silent = await silentServer();
+      const { session, states, until } = open({ port: silent.port, tls, enquireLinkSeconds: 0.2 });
+      try {
+        await until(() => states.some((s) => s.status === 'error'));
+        const error = states.find((s) => s.status === 'error')!.error;
+        assert.equal(error, tls ? 'no TLS handshake within 0.2 s' : 'no bind_transceiver_resp within 0.2 s');
+        assert.ok(silent.sockets.length >= 1);
+        // And it tries again: binding, after a backoff.
+        await until(() => states.filter((s) => s.status === 'binding').length >= 2);
+      } finally {
+        await session.stop();
+        for (const socket of silent.sockets) socket.destroy();
+        silent.server.close();
+      }
+    });
+  }
+
+  test('stop(): submits waiting for the window or for their turn never go, one made after it fails at once, and the SMSC is unbound', async () => {
+    const { session, states, until } = open({ port: smsc.port, windowSize: 1, throughput: 2 });
+    await until(() => session.status === 'bound');
+    const before = smsc.submits.length;
+    const unbinds = smsc.unbinds;
+    smsc.holdAnswers = true;
+    try {
+      const submits = ['first', 'second', 'third'].map((text) => session.submit(submitFields(text)));
+      const outcomes = Promise.allSettled(submits);
+      await smsc.until(() => smsc.submits.length > before, 'the first submit');
+      await session.stop();
+      const settled = await outcomes;
+      assert.deepEqual(
+        settled.map((s) => s.status === 'rejected' && s.reason instanceof NotBound),
+        [true, true, true],
+        'unanswered, waiting for the window, waiting for the window',
+      );
+      await assert.rejects(session.submit(submitFields('late')), NotBound);
+      assert.deepEqual(
+        smsc.submits.slice(before).map((s) => s.text),
+        ['first'],
+      );
+      assert.equal(smsc.unbinds, unbinds + 1);
+      assert.equal(states.at(-1)!.status, 'unbound');
+    } finally {
+      smsc.holdAnswers = false;
+    }
+  });
+
+  test('stop() wakes submits waiting for their turn under the throughput: none goes after the unbind', async () => {
+    const { session, until } = open({ port: smsc.port, windowSize: 10, throughput: 1 });
+    await until(() => session.status === 'bound');
+    const before = smsc.submits.length;
+    const first = await session.submit(submitFields('now'));
+    assert.equal(first.answer.command_status, 0);
+    const later = assert.rejects(session.submit(submitFields('in a second')), NotBound);
+    await session.stop();
+    await later;
+    assert.deepEqual(
+      smsc.submits.slice(before).map((s) => s.text),
+      ['now'],
+    );
+    assert.equal(session.submitsPerSecond, 1);
+  });
+
+  test('ESME_RINVBNDSTS drops the bind, not the message: the submit fails as not bound, and the session binds again', async () => {
+    const { session, states, until } = open({ port: smsc.port });
+    try {
+      await until(() => session.status === 'bound');
+      const binds = smsc.binds.length;
+      smsc.script.push(0x04);
+      await assert.rejects(session.submit(submitFields('to a forgotten bind')), NotBound);
+      await until(() => states.some((s) => s.status === 'error' && /ESME_RINVBNDSTS/.test(s.error ?? '')));
+      await until(() => states.at(-1)!.status === 'bound');
+      assert.equal(smsc.binds.length, binds + 1);
+      const again = await session.submit(submitFields('after the new bind'));
+      assert.equal(again.answer.command_status, 0);
+    } finally {
+      await session.stop();
+    }
+  });
+});
