@@ -376,6 +376,27 @@ for (const backend of BACKENDS) {
       await cleanUp(made.sid);
     });
 
+    test('a message waiting for its connector goes back to the simulated network when its short code is released, instead of expiring', async () => {
+      const closed = createServer();
+      await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise((done) => closed.close(done));
+      const made = await connector({ Port: String(port) });
+      const { service, shortCode } = await serviceOn(made.sid);
+      const message = await send(service.sid, 'Stranded?');
+      assert.equal((await messageUntil(message.sid, 'sending')).error_code, null, 'waiting for the connector');
+
+      const released = await env.server.request('DELETE', `/2010-04-01/Accounts/${env.server.account.sid}/SMS/ShortCodes/${shortCode.sid}.json`);
+      assert.equal(released.status, 204, released.text);
+      const senders = await env.server.request('GET', `${connectors()}/${made.sid}/Senders`);
+      assert.deepEqual(senders.body.senders, [], 'the released short code left its connector');
+      // The simulated network takes it on at once: it never waits out its validity (30036).
+      await advanceClock(env.server, env.clock, 2_000);
+      const delivered = await messageUntil(message.sid, 'delivered');
+      assert.equal(delivered.error_code, null);
+      await cleanUp(made.sid);
+    });
+
     test('a message with media does not go over SMPP: it fails with 30008', async () => {
       const made = await connector();
       const { service } = await serviceOn(made.sid, 1, { Capabilities: ['SMS', 'MMS'] });
@@ -448,6 +469,22 @@ for (const backend of BACKENDS) {
       const list = await env.server.request('GET', connectors());
       assert.equal(list.status, 200, list.text);
       assert.deepEqual(list.body.connectors, []);
+    });
+
+    test('one sender assigned to two connectors at the same moment: one wins, the other is told so (never a 500)', async () => {
+      const made = await Promise.all(
+        ['a', 'b'].map((host) => env.server.request('POST', connectors(), { Host: `smsc-${host}.example`, SystemId: 'acme', Password: 'pw' })),
+      );
+      for (let round = 0; round < 5; round++) {
+        const sc = await addShortCode(env.server, { CountryCode: 'US' });
+        const replies = await Promise.all(made.map((c) => env.server.request('POST', `${connectors()}/${c.body.sid}/Senders`, { SenderSid: sc.sid })));
+        const statuses = replies.map((r) => r.status).sort();
+        assert.equal(statuses[0], 201, replies.map((r) => r.text).join('\n'));
+        assert.ok([400, 409].includes(statuses[1]!), replies.map((r) => r.text).join('\n'));
+        const loser = replies.find((r) => r.status !== 201)!;
+        assertTwilioError(loser, loser.status, 20001);
+      }
+      for (const c of made) assert.equal((await env.server.request('DELETE', `${connectors()}/${c.body.sid}`)).status, 204);
     });
 
     test('made with defaults, listed in pages, fetched, its senders assigned once, and deleted', async () => {

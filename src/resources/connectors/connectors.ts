@@ -6,7 +6,7 @@ import type { ParamsOf } from '../../http/operation.js';
 import { checkFriendlyName } from '../../http/params.js';
 import { newOrderedSid, SID_PREFIX } from '../../sids.js';
 import type { ConnectorTable } from '../../storage/schema.js';
-import type { ConnectorRow, ConnectorSenderRow, Page, PageQuery } from '../../storage/store.js';
+import { type ConnectorRow, type ConnectorSenderRow, type Page, type PageQuery, UniqueViolation } from '../../storage/store.js';
 import { SHORTROUTE_PREFIX } from '../shortroute/prefix.js';
 import type { shortrouteOperations as op } from '../shortroute/operations.js';
 
@@ -111,12 +111,8 @@ export async function updateConnector({ store, clock, notify }: Deps, accountSid
 }
 
 /** Unbinds it; its senders, and their messages waiting for it, go back to the simulated network. */
-export async function deleteConnector({ store, clock, notify }: Deps, accountSid: string, sid: string): Promise<void> {
-  await store.transaction(async (tx) => {
-    if (!(await tx.connectors.fetch(accountSid, sid))) throw notFound(connectorPath(accountSid, sid));
-    await tx.connectors.returnToNetwork(await tx.connectors.allSenders(sid), toStored(clock.now()));
-    await tx.connectors.delete(accountSid, sid);
-  });
+export async function deleteConnector({ store, notify }: Deps, accountSid: string, sid: string): Promise<void> {
+  if (!(await store.transaction((tx) => tx.connectors.delete(accountSid, sid)))) throw notFound(connectorPath(accountSid, sid));
   notify(WORK.connectorSettings);
   notify(WORK.messages);
 }
@@ -142,7 +138,13 @@ export async function assignSender(deps: Deps, accountSid: string, connectorSid:
         : new TwilioError(400, 20001, `${senderSid} goes out through connector ${existing.connector_sid}; remove it there first`);
     }
     const row = { sender_sid: senderSid, connector_sid: connectorSid, account_sid: accountSid, date_created: toStored(clock.now()) };
-    await tx.connectors.assign(row);
+    try {
+      await tx.connectors.assign(row);
+    } catch (error) {
+      // Assigned meanwhile by another request, on this connector or another.
+      if (error instanceof UniqueViolation) throw new TwilioError(409, 20001, `${senderSid} was just assigned to a connector; look again`);
+      throw error;
+    }
     return { ...row, address };
   });
   notify(WORK.connectorSettings);
@@ -157,12 +159,11 @@ export async function listSenders({ store }: Deps, accountSid: string, connector
 }
 
 /** The sender, and its messages waiting for the connector, go back to the simulated network. */
-export async function unassignSender({ store, clock, notify }: Deps, accountSid: string, connectorSid: string, senderSid: string): Promise<void> {
+export async function unassignSender({ store, notify }: Deps, accountSid: string, connectorSid: string, senderSid: string): Promise<void> {
   await store.transaction(async (tx) => {
     if (!(await tx.connectors.fetch(accountSid, connectorSid)) || !(await tx.connectors.unassign(connectorSid, senderSid))) {
       throw notFound(`${senderListPath(accountSid, connectorSid)}/${senderSid}`);
     }
-    await tx.connectors.returnToNetwork([senderSid], toStored(clock.now()));
   });
   notify(WORK.connectorSettings);
   notify(WORK.messages);

@@ -3,7 +3,7 @@ import { keysetPage, type Page, type PageQuery } from '../keyset.js';
 import type { ConnectorSenderTable, ConnectorTable, SmppInboundPartTable, SmppPartTable } from '../schema.js';
 import { STEP } from '../states.js';
 import type { MessageRow } from './messages.js';
-import type { Session } from './session.js';
+import { type Session, unique } from './session.js';
 
 export type ConnectorRow = Selectable<ConnectorTable>;
 export type ConnectorSenderRow = Selectable<ConnectorSenderTable>;
@@ -51,9 +51,13 @@ export class ConnectorRepository {
     return this.s.db.updateTable('connectors').set(patch).where('sid', '=', sid).where('account_sid', '=', accountSid).returningAll().executeTakeFirst();
   }
 
+  /** Deletes it, and so its senders' assignments: their messages waiting for it go back to the simulated network. */
   async delete(accountSid: string, sid: string): Promise<boolean> {
+    const senders = await this.allSenders(sid);
     const result = await this.s.db.deleteFrom('connectors').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
-    return result.numDeletedRows > 0n;
+    if (result.numDeletedRows === 0n) return false;
+    await this.#returnToNetwork(senders);
+    return true;
   }
 
   /**
@@ -94,8 +98,9 @@ export class ConnectorRepository {
     )?.address;
   }
 
+  /** Throws UniqueViolation when the sender goes through a connector already (assigned meanwhile, on another node). */
   async assign(row: Insertable<ConnectorSenderTable>): Promise<void> {
-    await this.s.db.insertInto('connector_senders').values(row).execute();
+    await unique(this.s, () => this.s.db.insertInto('connector_senders').values(row).execute());
   }
 
   async sender(senderSid: string): Promise<ConnectorSenderRow | undefined> {
@@ -118,31 +123,42 @@ export class ConnectorRepository {
     return keysetPage<ConnectorSenderRow>(query, { date: 'date_created', sid: 'sender_sid', order: 'asc' }, page);
   }
 
+  /**
+   * The sender goes back to the simulated network, and so do its messages waiting for the
+   * connector. Every way a sender leaves its connector (here, a released number, a removed alpha
+   * sender, a deleted connector) takes its waiting messages with it: none is left to expire.
+   */
   async unassign(connectorSid: string, senderSid: string): Promise<boolean> {
     const result = await this.s.db
       .deleteFrom('connector_senders')
       .where('connector_sid', '=', connectorSid)
       .where('sender_sid', '=', senderSid)
       .executeTakeFirst();
-    return result.numDeletedRows > 0n;
+    if (result.numDeletedRows === 0n) return false;
+    await this.#returnToNetwork([senderSid]);
+    return true;
   }
 
   /** A sender that leaves the account leaves its connector too. */
   async unassignSenders(senderSids: readonly string[]): Promise<void> {
-    if (senderSids.length > 0)
-      await this.s.db
-        .deleteFrom('connector_senders')
-        .where('sender_sid', 'in', [...senderSids])
-        .execute();
+    if (senderSids.length === 0) return;
+    const removed = await this.s.db
+      .deleteFrom('connector_senders')
+      .where('sender_sid', 'in', [...senderSids])
+      .returning('sender_sid')
+      .execute();
+    await this.#returnToNetwork(removed.map((r) => r.sender_sid));
   }
 
   /** The account's short codes and phone numbers leave their connectors (released together). */
   async unassignNumbersOf(accountSid: string): Promise<void> {
-    await this.s.db
+    const removed = await this.s.db
       .deleteFrom('connector_senders')
       .where('account_sid', '=', accountSid)
       .where((eb) => eb.or([eb('sender_sid', 'like', 'SC%'), eb('sender_sid', 'like', 'PN%')]))
+      .returning('sender_sid')
       .execute();
+    await this.#returnToNetwork(removed.map((r) => r.sender_sid));
   }
 
   /** The account's connectors, and with them their senders. */
@@ -168,13 +184,13 @@ export class ConnectorRepository {
 
   /**
    * Messages of these senders waiting for a connector go back to the simulated network (their
-   * connector or its assignment was removed): their send step is due now.
+   * connector or its assignment was removed): their send step is due, since they were handed over.
    */
-  async returnToNetwork(senderSids: readonly string[], now: string): Promise<void> {
+  async #returnToNetwork(senderSids: readonly string[]): Promise<void> {
     if (senderSids.length === 0) return;
     await this.s.db
       .updateTable('messages')
-      .set({ next_step: STEP.send, next_at: now })
+      .set((eb) => ({ next_step: STEP.send, next_at: eb.ref('date_updated') }))
       .where('next_step', '=', STEP.connector)
       .where('sender_sid', 'in', [...senderSids])
       .execute();
