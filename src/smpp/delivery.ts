@@ -64,8 +64,6 @@ interface Live {
   refusals: number;
   /** When the last of those pauses began (performance.now()). */
   pausedAt: number;
-  /** Until when this node holds the connector's lease (performance.now()): no submit after it. */
-  heldUntil: number;
   /**
    * Each part the SMSC took whose message is not recorded yet, by its message id: a receipt that
    * outruns the record (a fast SMSC) waits for it.
@@ -121,7 +119,7 @@ export class SmppDelivery implements Job {
     const now = performance.now();
     // A lease that ran out here (its renewals failed: the database out of reach, the process
     // paused) may be another node's by now: the bind goes at once, and nothing more is submitted.
-    for (const live of [...this.#live.values()]) if (now >= live.heldUntil) await this.#drop(live, false);
+    for (const live of [...this.#live.values()]) if (now >= live.session.submitUntil) await this.#drop(live, false);
     const renew = now - this.#renewedAt >= this.#leaseMs / 3;
     if (this.#reconcileSoon || renew || now - this.#reconciledAt >= Math.min(RECONCILE_MS, this.#leaseMs / 3)) {
       this.#reconcileSoon = false;
@@ -172,7 +170,7 @@ export class SmppDelivery implements Job {
       // Counted from before it was asked for, and a little short: nodes' clocks differ a little.
       const heldUntil = asked + this.#leaseMs * LEASE_TRUSTED;
       if (live && sameSettings(live.row, row)) {
-        live.heldUntil = heldUntil;
+        live.session.submitUntil = heldUntil;
         continue;
       }
       if (live) await this.#drop(live, false);
@@ -201,7 +199,6 @@ export class SmppDelivery implements Job {
       reference: Math.floor(Math.random() * 256),
       refusals: 0,
       pausedAt: Number.NEGATIVE_INFINITY,
-      heldUntil,
       coolUntil: 0,
       statusWritten: Promise.resolve(),
       session: new SmppSession(
@@ -236,6 +233,9 @@ export class SmppDelivery implements Job {
         },
       ),
     };
+    // Until the lease runs out, unless renewed: a submit woken after a pause of the whole process
+    // (its timers fire before any round can look at the lease) does not go either.
+    live.session.submitUntil = heldUntil;
     this.#live.set(row.sid, live);
     live.session.start();
   }

@@ -55,6 +55,8 @@ const UNBIND_WAIT_MS = 1_000;
 export class SmppSession {
   status: ConnectorStatus = 'unbound';
   lastError: string | null = null;
+  /** No submit goes at or after this (performance.now()): how long the bind is this node's to use. */
+  submitUntil = Number.POSITIVE_INFINITY;
   readonly #smpp: Smpp;
   readonly #settings: SessionSettings;
   readonly #hooks: SessionHooks;
@@ -157,9 +159,9 @@ export class SmppSession {
     if (!this.#stopped) this.#nextSubmitAt = at + 1_000 / this.#settings.throughput;
     if (at > now && !this.#stopped) await this.#sleep(at - now);
     const session = this.#session;
-    if (this.#stopped || this.status !== 'bound' || !session) {
+    if (this.#stopped || this.status !== 'bound' || !session || performance.now() >= this.submitUntil) {
       leave();
-      throw new NotBound(this.#stopped ? 'the connector was stopped' : `the connector is ${this.status}`);
+      throw new NotBound(this.#stopped ? 'the connector was stopped' : this.status === 'bound' ? 'the lease ran out' : `the connector is ${this.status}`);
     }
     return new Promise<Answered>((resolve, reject) => {
       const settle = (then: () => void) => {

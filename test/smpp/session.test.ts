@@ -1,6 +1,7 @@
 // One SMPP session on its own, against real sockets: an SMSC that takes the connection and then
 // says nothing is reported and dropped after one enquire-link interval (plain and TLS); stopping
-// never lets a submit go after the unbind; ESME_RINVBNDSTS drops the bind rather than a message.
+// never lets a submit go after the unbind, nor does the lease's end; ESME_RINVBNDSTS drops the
+// bind rather than a message.
 
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -125,6 +126,24 @@ describe('SMPP session', () => {
       ['now'],
     );
     assert.equal(session.submitsPerSecond, 1);
+  });
+
+  test('a submit whose turn comes after submitUntil (the lease) does not go', async () => {
+    const { session, until } = open({ port: smsc.port, throughput: 5 });
+    try {
+      await until(() => session.status === 'bound');
+      const before = smsc.submits.length;
+      await session.submit(submitFields('within the lease'));
+      // The next turn is 200 ms away; the lease ends before it.
+      session.submitUntil = performance.now() + 50;
+      await assert.rejects(session.submit(submitFields('past the lease')), { name: 'Error', message: 'the lease ran out' });
+      assert.deepEqual(
+        smsc.submits.slice(before).map((s) => s.text),
+        ['within the lease'],
+      );
+    } finally {
+      await session.stop();
+    }
   });
 
   test('ESME_RINVBNDSTS drops the bind, not the message: the submit fails as not bound, and the session binds again', async () => {

@@ -1,6 +1,7 @@
 // Two PostgreSQL nodes and one connector: exactly one node binds it, and when that node is killed
 // (SIGKILL: no unbind, its lease left to run out) the other binds it once the lease is over, and
-// the messages waiting go out through it. Nodes are real processes of the built CLI.
+// the messages waiting go out through it; a node paused past its lease (SIGSTOP) gives the bind up
+// when it resumes. Nodes are real processes of the built CLI.
 
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -56,6 +57,43 @@ if (BACKENDS.includes('postgres')) {
         const taken = await boundBy(other, `${connectors}/${made.body.sid}`, (by) => by !== null && by !== holder, 4 * LEASE_MS + 10_000);
         assert.notEqual(taken, holder);
         await smsc.until(() => smsc.submits.slice(sentAt).some((s) => s.text === 'Still here'), 'the waiting message, through the new bind');
+      } finally {
+        await killAll();
+        await drop();
+      }
+    });
+
+    test('a node paused past its lease: the other binds; the paused one, resumed, unbinds at once and the bind stays with the other', async () => {
+      const { schema, drop } = await createTestSchema();
+      try {
+        const args = ['--port', '0', '--database-url', TEST_DATABASE_URL, '--database-schema', schema, '--smpp-lease', String(LEASE_MS)];
+        const a = await startCli([...args, '--node-id', 'node-a'], { env: CREDENTIALS });
+        const b = await startCli([...args, '--node-id', 'node-b'], { env: CREDENTIALS });
+        const nodes = { 'node-a': a, 'node-b': b };
+        const connectors = `/_shortroute/Accounts/${ACCOUNT_SID}/Connectors`;
+        const sessionsBefore = smsc.sessions.size;
+        const made = await request(a, 'POST', connectors, { Host: '127.0.0.1', Port: String(smsc.port), SystemId: 'shortroute', Password: 'secret' });
+        assert.equal(made.status, 201, made.text);
+        const code = await request(a, 'POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, { ShortCode: '55124', CountryCode: 'US' });
+        assert.equal((await request(a, 'POST', `${connectors}/${made.body.sid}/Senders`, { SenderSid: code.body.sid })).status, 201);
+        const path = `${connectors}/${made.body.sid}`;
+        const holder = await boundBy(b, path, (by) => by !== null);
+        const paused = nodes[holder as keyof typeof nodes];
+        const other = paused === a ? b : a;
+
+        paused.child.kill('SIGSTOP');
+        await boundBy(other, path, (by) => by !== null && by !== holder, 4 * LEASE_MS + 10_000);
+        assert.equal(smsc.sessions.size, sessionsBefore + 2, "the paused node's connection is still open");
+        const unbinds = smsc.unbinds;
+        paused.child.kill('SIGCONT');
+        await smsc.until(() => smsc.unbinds > unbinds && smsc.sessions.size === sessionsBefore + 1, 'the resumed node unbinding');
+
+        const sentAt = smsc.submits.length;
+        const message = await request(paused, 'POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, { From: '55124', To: '+14155550143', Body: 'Once' });
+        assert.equal(message.status, 201, message.text);
+        await smsc.until(() => smsc.submits.slice(sentAt).some((s) => s.text === 'Once'), 'the message, through the other node');
+        assert.equal(await boundBy(paused, path, (by) => by !== null), other === a ? 'node-a' : 'node-b', 'the bind stayed with the other node');
+        assert.equal(smsc.submits.slice(sentAt).filter((s) => s.text === 'Once').length, 1);
       } finally {
         await killAll();
         await drop();
