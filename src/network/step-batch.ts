@@ -85,7 +85,7 @@ export class StepBatch {
 
   /** The SMPP connector this sender goes out through, if it has one. */
   async connectorOf(senderSid: string): Promise<string | undefined> {
-    return this.#connectors.get(senderSid) ?? (await this.tx.connectors.sender(senderSid))?.connector_sid;
+    return this.#connectors.get(senderSid) ?? (await this.tx.connectors.sender(senderSid, { share: true }))?.connector_sid;
   }
 
   async service(accountSid: string, sid: string): Promise<ServiceRow | undefined> {

@@ -137,6 +137,8 @@ export class SmppDelivery implements Job {
    */
   async stop(): Promise<void> {
     this.#stopped = true;
+    // Nothing new is sent while the answers to what was come back.
+    for (const live of this.#live.values()) live.session.drain();
     const settled = Promise.allSettled([...this.#tasks]);
     await Promise.race([settled, new Promise((go) => setTimeout(go, STOP_GRACE_MS).unref())]);
     const held = [...this.#live.values()];
@@ -151,7 +153,6 @@ export class SmppDelivery implements Job {
     const { store, nodeId } = this.#deps;
     const rows = await store.connectors.all();
     if (rows.length === 0 && this.#live.size === 0) return;
-    const wall = Date.now();
     const started = performance.now();
     this.#reconciledAt = started;
     const present = new Set(rows.map((r) => r.sid));
@@ -161,6 +162,8 @@ export class SmppDelivery implements Job {
       const live = this.#live.get(row.sid);
       if (live && !renew && sameSettings(live.row, row)) continue;
       // Leases are on the system clock: a hand-moved clock must not hand a bind to another node.
+      // Both clocks read right before the lease is written: what was written, and how long it holds here.
+      const wall = Date.now();
       const asked = performance.now();
       const held = await store.connectors.lease(row.sid, nodeId, new Date(wall).toISOString(), new Date(wall + this.#leaseMs).toISOString());
       if (!held) {
@@ -448,7 +451,7 @@ export class SmppDelivery implements Job {
    * out through the connector). A concatenated text's parts are kept until the last one comes.
    */
   async #text(live: Live, pdu: Pdu, text: string, udh: Buffer | undefined): Promise<number | undefined> {
-    const to = fromSmppAddress(String(pdu.destination_addr ?? ''), Number(pdu.dest_addr_ton ?? 0));
+    const to = await this.#recipient(live.row.account_sid, String(pdu.destination_addr ?? ''), Number(pdu.dest_addr_ton ?? 0));
     const from = await this.#handset(live.row.account_sid, String(pdu.source_addr ?? ''), Number(pdu.source_addr_ton ?? 0), to);
     const place = concatenation(udh);
     const { store, clock } = this.#deps;
@@ -480,15 +483,32 @@ export class SmppDelivery implements Job {
 
   /**
    * The handset's number in E.164. SMSCs often give a domestic handset's number as national (TON
-   * 2) or of unknown type (0): such digits, unless they are already a full international number
-   * (type unknown), are read as dialled in the country of the short code or number texted.
+   * 2) or of unknown type (0): such digits are read as dialled in the country of the short code or
+   * number texted, else (type unknown) as a full international number without its "+".
    */
   async #handset(accountSid: string, addr: string, ton: number, to: string): Promise<string> {
-    if (ton === TON.international || !/^\d+$/.test(addr)) return fromSmppAddress(addr, ton);
+    if (!maybeNational(addr, ton)) return fromSmppAddress(addr, ton);
     await loadNumberPlan();
-    if (ton !== TON.national && parseE164(addr)) return `+${addr}`;
     const receiver = await findReceiver(this.#deps.store, accountSid, to);
-    return (receiver && parseNational(addr, receiver.country)?.number) ?? addr;
+    const national = receiver && parseNational(addr, receiver.country);
+    if (national) return national.number;
+    return ton === TON.unknown && parseE164(addr) ? `+${addr}` : addr;
+  }
+
+  /**
+   * The short code or number texted, as the account knows it. A long number given as national or
+   * of unknown type is the account's number it is in one of the countries of its numbers.
+   */
+  async #recipient(accountSid: string, addr: string, ton: number): Promise<string> {
+    const to = fromSmppAddress(addr, ton);
+    const { store } = this.#deps;
+    if (!maybeNational(addr, ton) || (await findReceiver(store, accountSid, to))) return to;
+    await loadNumberPlan();
+    for (const country of await store.phoneNumbers.countriesOf(accountSid)) {
+      const number = parseNational(addr, country)?.number;
+      if (number && (await findReceiver(store, accountSid, number))) return number;
+    }
+    return to;
   }
 
   async #receipt(live: Live, pdu: Pdu, text: string): Promise<undefined> {
@@ -511,6 +531,11 @@ export class SmppDelivery implements Job {
     this.#tasks.add(tracked);
     void tracked.finally(() => this.#tasks.delete(tracked));
   }
+}
+
+/** Digits of a national number, or of unknown type: maybe a number without its country code. */
+function maybeNational(addr: string, ton: number): boolean {
+  return (ton === TON.national || ton === TON.unknown) && /^\d+$/.test(addr);
 }
 
 /** Whether a connector's bind would be the same with these settings (its status aside). */

@@ -1,7 +1,7 @@
 import { splitSegments } from '../sending/segments.js';
 
 /** SMPP 3.4's type of number and numbering plan, §5.2.5–5.2.6. */
-export const TON = { international: 0x01, national: 0x02, networkSpecific: 0x03, alphanumeric: 0x05 } as const;
+export const TON = { unknown: 0x00, international: 0x01, national: 0x02, networkSpecific: 0x03, alphanumeric: 0x05 } as const;
 const NPI = { unknown: 0x00, isdn: 0x01 } as const;
 /** data_coding, §5.2.19: the SMSC's default alphabet (GSM 03.38 here) or UCS-2. */
 export const DATA_CODING = { gsm7: 0x00, ucs2: 0x08 } as const;

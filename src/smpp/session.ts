@@ -42,6 +42,8 @@ export interface Answered {
 const ESME_RINVBNDSTS = 0x04;
 
 const RECONNECT_FIRST_MS = 1_000;
+/** The longest wait for the connection, the TLS handshake, bind_transceiver_resp or submit_sm_resp. */
+const ANSWER_MAX_MS = 30_000;
 const RECONNECT_MAX_MS = 60_000;
 const UNBIND_WAIT_MS = 1_000;
 
@@ -62,7 +64,11 @@ export class SmppSession {
   readonly #hooks: SessionHooks;
   #session: Session | undefined;
   #stopped = false;
+  /** No new submit goes (stopping); answers to those sent are still taken. */
+  #draining = false;
   #attempt = 0;
+  /** Binds in a row that the SMSC then said it did not hold (ESME_RINVBNDSTS): they back off too. */
+  #forgotten = 0;
   #reconnect: ReturnType<typeof setTimeout> | undefined;
   #enquire: ReturnType<typeof setInterval> | undefined;
   #enquireAnswered = true;
@@ -73,6 +79,8 @@ export class SmppSession {
   #inWindow = 0;
   /** When the next submit may go (performance.now()), for the throughput. */
   #nextSubmitAt = 0;
+  /** The end of the pause the SMSC asked for (performance.now()). */
+  #pausedUntil = 0;
   /** When recent submits went, for the submits-a-second figure. */
   readonly #recent: number[] = [];
   /** Submits waiting for their turn under the throughput: woken early by stop(). */
@@ -105,14 +113,32 @@ export class SmppSession {
     this.#connect();
   }
 
+  /** How long a connection, handshake, bind or submit may go unanswered: an enquire-link interval, at most 30 s. */
+  get #answerMs(): number {
+    return Math.min(this.#settings.enquireLinkSeconds * 1_000, ANSWER_MAX_MS);
+  }
+
+  /**
+   * Sends no new submit from now on: those waiting for the window or their turn fail as not
+   * bound (they stay for the next bind); those sent still get their answers until stop().
+   */
+  drain(): void {
+    this.#draining = true;
+    this.#wakeAll();
+  }
+
+  #wakeAll(): void {
+    for (const wake of [...this.#sleepers]) wake();
+    for (const go of this.#waiting.splice(0)) go();
+  }
+
   /** Unbinds (waiting a moment for unbind_resp) and closes; no reconnect follows. */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#reconnect);
     clearInterval(this.#enquire);
     // Submits not yet sent never go now: those waiting for the window or their turn give up.
-    for (const wake of [...this.#sleepers]) wake();
-    for (const go of this.#waiting.splice(0)) go();
+    this.#wakeAll();
     const session = this.#session;
     if (!session) return;
     if (this.status === 'bound') {
@@ -134,9 +160,17 @@ export class SmppSession {
     this.#set('unbound', null);
   }
 
-  /** Holds back submits for a while (the SMSC said it is throttled or its queue is full). */
+  /**
+   * Holds back submits for a while (the SMSC said it is throttled or its queue is full). Those
+   * already given a turn within it take new turns after it, in the order they had, spaced by the
+   * throughput from the pause's end.
+   */
   pause(ms: number): void {
-    this.#nextSubmitAt = Math.max(this.#nextSubmitAt, performance.now() + ms);
+    const until = performance.now() + ms;
+    if (until <= this.#pausedUntil) return;
+    this.#pausedUntil = until;
+    this.#nextSubmitAt = until;
+    for (const wake of [...this.#sleepers]) wake();
   }
 
   /**
@@ -148,23 +182,36 @@ export class SmppSession {
   async submit(fields: Record<string, unknown>, onAnswer?: (pdu: Pdu) => void): Promise<Answered> {
     // A place in the window is taken before the wait for the throughput, so submits that pass
     // the window together never outnumber it once they go.
-    while (!this.#stopped && this.#inWindow >= this.#settings.windowSize) await new Promise<void>((go) => this.#waiting.push(go));
+    const halted = () => this.#stopped || this.#draining;
+    while (!halted() && this.#inWindow >= this.#settings.windowSize) await new Promise<void>((go) => this.#waiting.push(go));
     this.#inWindow++;
     const leave = () => {
       this.#inWindow--;
       this.#waiting.shift()?.();
     };
-    const now = performance.now();
-    const at = Math.max(now, this.#nextSubmitAt);
-    if (!this.#stopped) this.#nextSubmitAt = at + 1_000 / this.#settings.throughput;
-    if (at > now && !this.#stopped) await this.#sleep(at - now);
+    // A turn under the throughput; woken early (a pause began, or the session stops), a new one.
+    while (!halted()) {
+      const now = performance.now();
+      const at = Math.max(now, this.#nextSubmitAt);
+      this.#nextSubmitAt = at + 1_000 / this.#settings.throughput;
+      if (at <= now || !(await this.#sleep(at - now))) break;
+    }
     const session = this.#session;
-    if (this.#stopped || this.status !== 'bound' || !session || performance.now() >= this.submitUntil) {
+    if (halted() || this.status !== 'bound' || !session || performance.now() >= this.submitUntil) {
       leave();
-      throw new NotBound(this.#stopped ? 'the connector was stopped' : this.status === 'bound' ? 'the lease ran out' : `the connector is ${this.status}`);
+      throw new NotBound(halted() ? 'the connector was stopped' : this.status === 'bound' ? 'the lease ran out' : `the connector is ${this.status}`);
     }
     return new Promise<Answered>((resolve, reject) => {
+      // An SMSC that answers enquire_link but not this submit has lost it: the bind goes, and the
+      // message waits for the next one (it may have reached the SMSC: at least once).
+      const silence = setTimeout(() => {
+        this.lastError = `no submit_sm_resp within ${this.#answerMs / 1_000} s`;
+        fail(new NotBound(this.lastError));
+        session.destroy();
+      }, this.#answerMs);
+      silence.unref();
       const settle = (then: () => void) => {
+        clearTimeout(silence);
         this.#pending.delete(fail);
         leave();
         then();
@@ -176,12 +223,15 @@ export class SmppSession {
       this.#recent.push(sentAt);
       const sent = session.submit_sm(fields, (answer) => {
         if (answer.command_status === ESME_RINVBNDSTS) {
-          // The SMSC forgot the bind: the message is not refused, the session is. Bind again.
+          // The SMSC forgot the bind: the message is not refused, the session is. Bind again,
+          // later each time it happens in a row.
+          this.#forgotten++;
           this.lastError = 'the SMSC answered ESME_RINVBNDSTS: not bound';
           fail(new NotBound(this.lastError));
           session.destroy();
           return;
         }
+        this.#forgotten = 0;
         onAnswer?.(answer);
         settle(() => resolve({ answer, sentAt }));
       });
@@ -189,15 +239,16 @@ export class SmppSession {
     });
   }
 
-  /** Waits `ms`, or less when the session stops. */
-  #sleep(ms: number): Promise<void> {
+  /** Waits `ms`; resolves true when woken before (the session stops, or a pause began). */
+  #sleep(ms: number): Promise<boolean> {
     return new Promise((woken) => {
-      const wake = () => {
+      const end = (early: boolean) => {
         clearTimeout(timer);
         this.#sleepers.delete(wake);
-        woken();
+        woken(early);
       };
-      const timer = setTimeout(wake, ms);
+      const wake = () => end(true);
+      const timer = setTimeout(() => end(false), ms);
       this.#sleepers.add(wake);
     });
   }
@@ -212,18 +263,21 @@ export class SmppSession {
     // previous one's acknowledgement (tens of milliseconds with delayed ACKs).
     session.socket.setNoDelay(true);
     let bound = false;
-    // Connecting, the TLS handshake and the bind each get one enquire-link interval, as an
-    // enquire_link does: an SMSC that takes the connection and then says nothing is down too.
-    const limit = this.#settings.enquireLinkSeconds;
-    let awaiting = 'connection';
-    const timeout = setTimeout(() => {
-      this.lastError = `no ${awaiting} within ${limit} s`;
-      session.destroy();
-    }, limit * 1_000);
-    timeout.unref();
-    if (tls) session.socket.once('connect', () => (awaiting = 'TLS handshake'));
+    // Connecting, the TLS handshake and the bind each get what an enquire_link gets: an SMSC that
+    // takes the connection and then says nothing is down too.
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    const awaiting = (what: string) => {
+      clearTimeout(timeout);
+      timeout = setTimeout(() => {
+        this.lastError = `no ${what} within ${this.#answerMs / 1_000} s`;
+        session.destroy();
+      }, this.#answerMs);
+      timeout.unref();
+    };
+    awaiting('connection');
+    if (tls) session.socket.once('connect', () => awaiting('TLS handshake'));
     session.on(tls ? 'secureConnect' : 'connect', () => {
-      awaiting = 'bind_transceiver_resp';
+      awaiting('bind_transceiver_resp');
       session.bind_transceiver(
         { system_id: this.#settings.systemId, password: this.#settings.password, system_type: this.#settings.systemType, interface_version: 0x34 },
         (pdu) => {
@@ -286,7 +340,7 @@ export class SmppSession {
   }
 
   #scheduleReconnect(): void {
-    const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** this.#attempt);
+    const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** (this.#attempt + this.#forgotten));
     this.#attempt++;
     // Full jitter over the upper half: nodes and connectors that lost an SMSC together spread out.
     const wait = ceiling / 2 + Math.random() * (ceiling / 2);

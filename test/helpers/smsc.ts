@@ -26,6 +26,8 @@ export interface TextOptions {
   only?: number[];
   /** The source address's TON when it has no "+". */
   sourceTon?: number;
+  /** The destination's TON when it has no "+" (else 3, a short code). */
+  destinationTon?: number;
 }
 
 export class Smsc {
@@ -111,7 +113,7 @@ export class Smsc {
     const parts = options.parts ?? 1;
     const address = (a: string) => (a.startsWith('+') ? { ton: 1, npi: 1, addr: a.slice(1) } : { ton: 3, npi: 0, addr: a });
     const source = from.startsWith('+') ? address(from) : { ton: options.sourceTon ?? 2, npi: 1, addr: from };
-    const destination = address(to);
+    const destination = options.destinationTon === undefined || to.startsWith('+') ? address(to) : { ton: options.destinationTon, npi: 1, addr: to };
     const size = Math.ceil(text.length / parts);
     const reference = options.reference ?? this.#nextId++ & 0xff;
     const numbers = options.only ?? Array.from({ length: parts }, (_, at) => at + 1);

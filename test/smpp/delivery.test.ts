@@ -10,7 +10,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
-import { addToPool, advanceClock, usNumber, useMessagingServer, type Json } from '../helpers/messaging.js';
+import { addToPool, advanceClock, buyNumber, usNumber, useMessagingServer, type Json } from '../helpers/messaging.js';
 import { Smsc } from '../helpers/smsc.js';
 import { Receiver } from '../helpers/receiver.js';
 import { concatenation } from '../../src/smpp/pdus.js';
@@ -153,9 +153,14 @@ for (const backend of BACKENDS) {
       const delivered = await messageUntil(message.sid, 'delivered');
       assert.equal(delivered.error_code, null);
       await env.receiver.waitFor(3);
+      // The same three as the simulated network's; the order they arrive in is not guaranteed (a
+      // fast receipt's callback can overtake the `sent` one), as on Twilio.
       assert.deepEqual(
-        env.receiver.requests.filter((r) => r.params.MessageSid === message.sid).map((r) => r.params.MessageStatus),
-        ['queued', 'sent', 'delivered'],
+        env.receiver.requests
+          .filter((r) => r.params.MessageSid === message.sid)
+          .map((r) => r.params.MessageStatus)
+          .sort(),
+        ['delivered', 'queued', 'sent'],
       );
       await cleanUp(made.sid);
     });
@@ -328,13 +333,19 @@ for (const backend of BACKENDS) {
       // The handset's number as national (TON 2) and of unknown type (0): the short code's country's.
       assert.deepEqual(await smsc.text(handset.slice(2), to, 'National', { sourceTon: 2 }), [0]);
       assert.deepEqual(await smsc.text(handset.slice(1), to, 'Unknown type', { sourceTon: 0 }), [0]);
+      // A long number of the account, texted as national: found in the country of its numbers.
+      const number = await buyNumber(env.server, { PhoneNumber: usNumber('628') });
+      await addToPool(env.server, service.sid, 'PhoneNumbers', number.sid);
+      assert.deepEqual(await smsc.text(handset.slice(2), number.phone_number.slice(2), 'To a long number', { sourceTon: 2, destinationTon: 2 }), [0]);
       await env.server.background.settle();
-      while (bodies().length < 4) await env.receiver.waitFor(env.receiver.requests.length + 1);
-      assert.deepEqual(bodies(), ['Another text, in two parts', fresh, 'National', 'Unknown type']);
+      while (bodies().length < 5) await env.receiver.waitFor(env.receiver.requests.length + 1);
+      assert.deepEqual(bodies(), ['Another text, in two parts', fresh, 'National', 'Unknown type', 'To a long number']);
+      const requests = env.receiver.requests.filter((r) => r.path === '/joined');
       assert.deepEqual(
-        env.receiver.requests.filter((r) => r.path === '/joined').map((r) => r.params.From),
-        [handset, handset, handset, handset],
+        requests.map((r) => r.params.From),
+        [handset, handset, handset, handset, handset],
       );
+      assert.equal(requests.at(-1)!.params.To, number.phone_number);
       await cleanUp(made.sid);
     });
 

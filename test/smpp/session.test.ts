@@ -1,7 +1,7 @@
 // One SMPP session on its own, against real sockets: an SMSC that takes the connection and then
 // says nothing is reported and dropped after one enquire-link interval (plain and TLS); stopping
-// never lets a submit go after the unbind, nor does the lease's end; ESME_RINVBNDSTS drops the
-// bind rather than a message.
+// never lets a submit go after the unbind, nor does the lease's end; a pause holds submits already
+// given a turn; a submit left unanswered, or ESME_RINVBNDSTS, drops the bind rather than a message.
 
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -142,6 +142,50 @@ describe('SMPP session', () => {
         ['within the lease'],
       );
     } finally {
+      await session.stop();
+    }
+  });
+
+  test('a pause holds every submit already given a turn: none goes before it ends, and then they go in order at the throughput', async () => {
+    const { session, until } = open({ port: smsc.port, throughput: 10 });
+    try {
+      await until(() => session.status === 'bound');
+      const before = smsc.submits.length;
+      smsc.script.push(0x58);
+      const submits = ['1', '2', '3', '4', '5'].map((text) =>
+        session.submit(submitFields(text), (answer) => {
+          if (answer.command_status === 0x58) session.pause(500);
+        }),
+      );
+      const answers = await Promise.all(submits);
+      assert.deepEqual(
+        answers.map((a) => a.answer.command_status),
+        [0x58, 0, 0, 0, 0],
+      );
+      const [refused, ...rest] = smsc.submits.slice(before);
+      assert.deepEqual(
+        rest.map((s) => s.text),
+        ['2', '3', '4', '5'],
+        'in the order they had',
+      );
+      // The pause began at the refusal's answer; the next submit was booked 100 ms after the first.
+      for (const s of rest) assert.ok(s.at - refused!.at >= 450, `a submit ${s.at - refused!.at} ms after the refusal, within the pause`);
+      for (let i = 1; i < rest.length; i++) assert.ok(rest[i]!.at - rest[i - 1]!.at >= 90, 'spaced by the throughput after it');
+    } finally {
+      await session.stop();
+    }
+  });
+
+  test('a submit the SMSC never answers (while it answers enquire_link) drops the bind after the interval: the submit fails as not bound', async () => {
+    const { session, states, until } = open({ port: smsc.port, enquireLinkSeconds: 0.3 });
+    smsc.holdAnswers = true;
+    try {
+      await until(() => session.status === 'bound');
+      await assert.rejects(session.submit(submitFields('into the void')), { message: 'no submit_sm_resp within 0.3 s' });
+      await until(() => states.some((s) => s.status === 'error' && s.error === 'no submit_sm_resp within 0.3 s'));
+      assert.equal(session.windowInUse, 0, 'its place in the window is free again');
+    } finally {
+      smsc.holdAnswers = false;
       await session.stop();
     }
   });

@@ -53,11 +53,13 @@ export class ConnectorRepository {
 
   /** Deletes it, and so its senders' assignments: their messages waiting for it go back to the simulated network. */
   async delete(accountSid: string, sid: string): Promise<boolean> {
-    const senders = await this.allSenders(sid);
+    const connector = await this.s.db.selectFrom('connectors').select('sid').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
+    if (!connector) return false;
+    // Its senders first, each as it is removed: one assigned meanwhile is not left out.
+    const removed = await this.s.db.deleteFrom('connector_senders').where('connector_sid', '=', sid).returning('sender_sid').execute();
     const result = await this.s.db.deleteFrom('connectors').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
-    if (result.numDeletedRows === 0n) return false;
-    await this.#returnToNetwork(senders);
-    return true;
+    await this.#returnToNetwork(removed.map((r) => r.sender_sid));
+    return result.numDeletedRows > 0n;
   }
 
   /**
@@ -103,18 +105,25 @@ export class ConnectorRepository {
     await unique(this.s, () => this.s.db.insertInto('connector_senders').values(row).execute());
   }
 
-  async sender(senderSid: string): Promise<ConnectorSenderRow | undefined> {
-    return this.s.db.selectFrom('connector_senders').selectAll().where('sender_sid', '=', senderSid).executeTakeFirst();
+  /**
+   * The sender's assignment. With `share` (PostgreSQL), held to the transaction's end: a message
+   * handed to its connector in it is either seen by an unassignment (which waits) or not handed.
+   */
+  async sender(senderSid: string, options: { share?: boolean } = {}): Promise<ConnectorSenderRow | undefined> {
+    let query = this.s.db.selectFrom('connector_senders').selectAll().where('sender_sid', '=', senderSid);
+    if (options.share && this.s.backend.lockRows) query = query.forShare();
+    return query.executeTakeFirst();
   }
 
-  /** Which of these senders go out through a connector, and which. */
+  /** Which of these senders go out through a connector, and which; held as `sender()` holds one. */
   async connectorsOf(senderSids: readonly string[]): Promise<Map<string, string>> {
     if (senderSids.length === 0) return new Map();
-    const rows = await this.s.db
+    let query = this.s.db
       .selectFrom('connector_senders')
       .select(['sender_sid', 'connector_sid'])
-      .where('sender_sid', 'in', [...senderSids])
-      .execute();
+      .where('sender_sid', 'in', [...senderSids]);
+    if (this.s.backend.lockRows) query = query.forShare();
+    const rows = await query.execute();
     return new Map(rows.map((r) => [r.sender_sid, r.connector_sid]));
   }
 

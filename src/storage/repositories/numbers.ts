@@ -97,6 +97,18 @@ export class ShortCodeRepository {
 export class PhoneNumberRepository {
   constructor(private readonly s: Session) {}
 
+  /** The countries the account has numbers in (ISO 3166 codes). */
+  async countriesOf(accountSid: string): Promise<string[]> {
+    const rows = await this.s.db
+      .selectFrom('phone_numbers')
+      .select('country_code')
+      .distinct()
+      .where('account_sid', '=', accountSid)
+      .orderBy('country_code')
+      .execute();
+    return rows.map((r) => r.country_code);
+  }
+
   async insert(row: Insertable<PhoneNumberTable>): Promise<void> {
     await unique(this.s, () => this.s.db.insertInto('phone_numbers').values(row).execute());
   }
