@@ -189,6 +189,8 @@ export class SmppDelivery implements Job {
       const loaded = (await import('smpp')) as Smpp & { default?: Smpp };
       this.#smpp = loaded.default ?? loaded;
     }
+    // A round still under way when stop() began binds nothing more.
+    if (this.#stopped) return;
     // What is under way outlives a bind: after a rebind (a changed setting, a lost lease) the
     // messages the previous bind still writes are not taken again, and their receipts wait.
     let underWay = this.#underWay.get(row.sid);
@@ -319,6 +321,9 @@ export class SmppDelivery implements Job {
               // function resumes: the id is known as being recorded from the answer itself.
             },
             (taken) => taken.command_status === 0 && live.recording.set(String(taken.message_id), record),
+            // A message some of whose parts the SMSC has taken is finished while stopping, so
+            // they are written rather than sent twice.
+            { continuing: ids.length > 0 },
           );
         } catch (error) {
           if (error instanceof NotBound) return;
@@ -451,6 +456,8 @@ export class SmppDelivery implements Job {
    * out through the connector). A concatenated text's parts are kept until the last one comes.
    */
   async #text(live: Live, pdu: Pdu, text: string, udh: Buffer | undefined): Promise<number | undefined> {
+    // Numbers are parsed below (a node that has only ever received may not have the plan yet).
+    await loadNumberPlan();
     const to = await this.#recipient(live.row.account_sid, String(pdu.destination_addr ?? ''), Number(pdu.dest_addr_ton ?? 0));
     const from = await this.#handset(live.row.account_sid, String(pdu.source_addr ?? ''), Number(pdu.source_addr_ton ?? 0), to);
     const place = concatenation(udh);
@@ -488,7 +495,6 @@ export class SmppDelivery implements Job {
    */
   async #handset(accountSid: string, addr: string, ton: number, to: string): Promise<string> {
     if (!maybeNational(addr, ton)) return fromSmppAddress(addr, ton);
-    await loadNumberPlan();
     const receiver = await findReceiver(this.#deps.store, accountSid, to);
     const national = receiver && parseNational(addr, receiver.country);
     if (national) return national.number;
@@ -503,7 +509,6 @@ export class SmppDelivery implements Job {
     const to = fromSmppAddress(addr, ton);
     const { store } = this.#deps;
     if (!maybeNational(addr, ton) || (await findReceiver(store, accountSid, to))) return to;
-    await loadNumberPlan();
     for (const country of await store.phoneNumbers.countriesOf(accountSid)) {
       const number = parseNational(addr, country)?.number;
       if (number && (await findReceiver(store, accountSid, number))) return number;

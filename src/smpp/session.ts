@@ -69,6 +69,7 @@ export class SmppSession {
   #attempt = 0;
   /** Binds in a row that the SMSC then said it did not hold (ESME_RINVBNDSTS): they back off too. */
   #forgotten = 0;
+  #forgottenBy: Session | undefined;
   #reconnect: ReturnType<typeof setTimeout> | undefined;
   #enquire: ReturnType<typeof setInterval> | undefined;
   #enquireAnswered = true;
@@ -179,10 +180,11 @@ export class SmppSession {
    * NotBound when the session is not bound, stops before the submit goes, or loses the connection
    * before the answer; the submit may then have reached the SMSC or not.
    */
-  async submit(fields: Record<string, unknown>, onAnswer?: (pdu: Pdu) => void): Promise<Answered> {
+  async submit(fields: Record<string, unknown>, onAnswer?: (pdu: Pdu) => void, options: { continuing?: boolean } = {}): Promise<Answered> {
     // A place in the window is taken before the wait for the throughput, so submits that pass
-    // the window together never outnumber it once they go.
-    const halted = () => this.#stopped || this.#draining;
+    // the window together never outnumber it once they go. A `continuing` submit (the next part
+    // of a message already partly sent) still goes while draining.
+    const halted = () => this.#stopped || (this.#draining && !options.continuing);
     while (!halted() && this.#inWindow >= this.#settings.windowSize) await new Promise<void>((go) => this.#waiting.push(go));
     this.#inWindow++;
     const leave = () => {
@@ -224,8 +226,9 @@ export class SmppSession {
       const sent = session.submit_sm(fields, (answer) => {
         if (answer.command_status === ESME_RINVBNDSTS) {
           // The SMSC forgot the bind: the message is not refused, the session is. Bind again,
-          // later each time it happens in a row.
-          this.#forgotten++;
+          // later each time it happens in a row (a bind's window refused at once counts once).
+          if (this.#forgottenBy !== session) this.#forgotten++;
+          this.#forgottenBy = session;
           this.lastError = 'the SMSC answered ESME_RINVBNDSTS: not bound';
           fail(new NotBound(this.lastError));
           session.destroy();

@@ -128,6 +128,24 @@ describe('SMPP session', () => {
     assert.equal(session.submitsPerSecond, 1);
   });
 
+  test('drain(): a new message is not sent, the next part of one partly sent still is, and answers still come', async () => {
+    const { session, until } = open({ port: smsc.port });
+    try {
+      await until(() => session.status === 'bound');
+      const before = smsc.submits.length;
+      session.drain();
+      await assert.rejects(session.submit(submitFields('a new message')), NotBound);
+      const next = await session.submit(submitFields('part 2 of 2'), undefined, { continuing: true });
+      assert.equal(next.answer.command_status, 0);
+      assert.deepEqual(
+        smsc.submits.slice(before).map((s) => s.text),
+        ['part 2 of 2'],
+      );
+    } finally {
+      await session.stop();
+    }
+  });
+
   test('a submit whose turn comes after submitUntil (the lease) does not go', async () => {
     const { session, until } = open({ port: smsc.port, throughput: 5 });
     try {

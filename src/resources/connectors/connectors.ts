@@ -128,6 +128,8 @@ export async function assignSender(deps: Deps, accountSid: string, connectorSid:
   if (!/^(SC|PN|AI)[0-9a-fA-F]{32}$/.test(senderSid))
     throw invalidParameter('SenderSid', `'${senderSid}' is not a short code (SC…), phone number (PN…) or alpha sender (AI…) SID`);
   const assigned = await store.transaction(async (tx) => {
+    // The connector held first (PostgreSQL): a delete under way finishes before this looks.
+    await tx.connectors.lock(connectorSid);
     if (!(await tx.connectors.fetch(accountSid, connectorSid))) throw notFound(connectorPath(accountSid, connectorSid));
     const address = await tx.connectors.senderAddress(accountSid, senderSid);
     if (address === undefined) throw new TwilioError(404, 20404, `The requested resource ${senderSid} was not found on account ${accountSid}`);

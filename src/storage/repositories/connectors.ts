@@ -1,6 +1,6 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { DeleteQueryBuilder, DeleteResult, ExpressionBuilder, Insertable, Selectable, Updateable } from 'kysely';
 import { keysetPage, type Page, type PageQuery } from '../keyset.js';
-import type { ConnectorSenderTable, ConnectorTable, SmppInboundPartTable, SmppPartTable } from '../schema.js';
+import type { ConnectorSenderTable, ConnectorTable, Database, SmppInboundPartTable, SmppPartTable } from '../schema.js';
 import { STEP } from '../states.js';
 import type { MessageRow } from './messages.js';
 import { type Session, unique } from './session.js';
@@ -10,6 +10,9 @@ export type ConnectorSenderRow = Selectable<ConnectorSenderTable>;
 export type SmppPartRow = Selectable<SmppPartTable>;
 
 const PART_COLUMNS = ['connector_sid', 'smsc_message_id', 'message_sid', 'part', 'state', 'error'] as const;
+
+/** An assignment of a short code (SC…) or a phone number (PN…), rather than an alpha sender. */
+const isNumber = (eb: ExpressionBuilder<Database, 'connector_senders'>) => eb.or([eb('sender_sid', 'like', 'SC%'), eb('sender_sid', 'like', 'PN%')]);
 
 /** A part's key among every connector's: `connector/id`. */
 export const partKey = (part: { connector_sid: string; smsc_message_id: string }) => `${part.connector_sid}/${part.smsc_message_id}`;
@@ -53,13 +56,13 @@ export class ConnectorRepository {
 
   /** Deletes it, and so its senders' assignments: their messages waiting for it go back to the simulated network. */
   async delete(accountSid: string, sid: string): Promise<boolean> {
-    const connector = await this.s.db.selectFrom('connectors').select('sid').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
-    if (!connector) return false;
-    // Its senders first, each as it is removed: one assigned meanwhile is not left out.
-    const removed = await this.s.db.deleteFrom('connector_senders').where('connector_sid', '=', sid).returning('sender_sid').execute();
-    const result = await this.s.db.deleteFrom('connectors').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
-    await this.#returnToNetwork(removed.map((r) => r.sender_sid));
-    return result.numDeletedRows > 0n;
+    // Held (PostgreSQL): an assignment to it made meanwhile waits for the delete, then finds no connector.
+    let query = this.s.db.selectFrom('connectors').select('sid').where('sid', '=', sid).where('account_sid', '=', accountSid);
+    if (this.s.backend.lockRows) query = query.forUpdate();
+    if (!(await query.executeTakeFirst())) return false;
+    await this.#unassignWhere(await this.allSenders(sid), (senders) => senders.where('connector_sid', '=', sid));
+    await this.s.db.deleteFrom('connectors').where('sid', '=', sid).execute();
+    return true;
   }
 
   /**
@@ -121,7 +124,9 @@ export class ConnectorRepository {
     let query = this.s.db
       .selectFrom('connector_senders')
       .select(['sender_sid', 'connector_sid'])
-      .where('sender_sid', 'in', [...senderSids]);
+      .where('sender_sid', 'in', [...senderSids])
+      // In one order everywhere, so two batches sharing senders never wait on each other crosswise.
+      .orderBy('sender_sid');
     if (this.s.backend.lockRows) query = query.forShare();
     const rows = await query.execute();
     return new Map(rows.map((r) => [r.sender_sid, r.connector_sid]));
@@ -138,36 +143,40 @@ export class ConnectorRepository {
    * sender, a deleted connector) takes its waiting messages with it: none is left to expire.
    */
   async unassign(connectorSid: string, senderSid: string): Promise<boolean> {
-    const result = await this.s.db
-      .deleteFrom('connector_senders')
-      .where('connector_sid', '=', connectorSid)
-      .where('sender_sid', '=', senderSid)
-      .executeTakeFirst();
-    if (result.numDeletedRows === 0n) return false;
-    await this.#returnToNetwork([senderSid]);
-    return true;
+    const removed = await this.#unassignWhere([senderSid], (query) => query.where('connector_sid', '=', connectorSid).where('sender_sid', '=', senderSid));
+    return removed.length > 0;
   }
 
   /** A sender that leaves the account leaves its connector too. */
   async unassignSenders(senderSids: readonly string[]): Promise<void> {
     if (senderSids.length === 0) return;
-    const removed = await this.s.db
-      .deleteFrom('connector_senders')
-      .where('sender_sid', 'in', [...senderSids])
-      .returning('sender_sid')
-      .execute();
-    await this.#returnToNetwork(removed.map((r) => r.sender_sid));
+    await this.#unassignWhere(senderSids, (query) => query.where('sender_sid', 'in', [...senderSids]));
   }
 
   /** The account's short codes and phone numbers leave their connectors (released together). */
   async unassignNumbersOf(accountSid: string): Promise<void> {
-    const removed = await this.s.db
-      .deleteFrom('connector_senders')
-      .where('account_sid', '=', accountSid)
-      .where((eb) => eb.or([eb('sender_sid', 'like', 'SC%'), eb('sender_sid', 'like', 'PN%')]))
-      .returning('sender_sid')
-      .execute();
-    await this.#returnToNetwork(removed.map((r) => r.sender_sid));
+    const numbers = await this.s.db.selectFrom('connector_senders').select('sender_sid').where('account_sid', '=', accountSid).where(isNumber).execute();
+    await this.#unassignWhere(
+      numbers.map((r) => r.sender_sid),
+      (query) => query.where('account_sid', '=', accountSid).where(isNumber),
+    );
+  }
+
+  /**
+   * Deletes the assignments `where` picks, returning their senders' waiting messages to the
+   * network before the delete as well as after it: the first pass never holds an assignment's row
+   * while it waits for a message a network step holds (a step that may in turn wait to read that
+   * row: a deadlock); the second, once the delete has waited for such steps, returns what they
+   * handed over meanwhile. Answers the senders removed.
+   */
+  async #unassignWhere(
+    senderSids: readonly string[],
+    where: (query: DeleteQueryBuilder<Database, 'connector_senders', DeleteResult>) => DeleteQueryBuilder<Database, 'connector_senders', DeleteResult>,
+  ): Promise<string[]> {
+    await this.#returnToNetwork(senderSids);
+    const removed = (await where(this.s.db.deleteFrom('connector_senders')).returning('sender_sid').execute()).map((r) => r.sender_sid);
+    await this.#returnToNetwork(removed);
+    return removed;
   }
 
   /** The account's connectors, and with them their senders. */
