@@ -98,6 +98,21 @@ for (const backend of BACKENDS) {
       return reply.body;
     }
 
+    /** `count` messages through the service, the clock left where it is: they fall due together. */
+    async function sendAtOnce(serviceSid: string, count: number, prefix: string): Promise<Json[]> {
+      const messages = [];
+      for (let i = 0; i < count; i++) {
+        const reply = await env.server.request('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
+          MessagingServiceSid: serviceSid,
+          To: usNumber('415'),
+          Body: `${prefix} ${i}`,
+        });
+        assert.equal(reply.status, 201, reply.text);
+        messages.push(reply.body);
+      }
+      return messages;
+    }
+
     /** The receiver's `n`th inbound request (this test's receiver). */
     async function inbound(n: number) {
       const requests = () => env.receiver.requests.filter((r) => r.path === '/inbound');
@@ -204,16 +219,7 @@ for (const backend of BACKENDS) {
       smsc.answerDelayMs = 120;
       smsc.maxUnanswered = 0;
       try {
-        const messages = [];
-        for (let i = 0; i < 6; i++) {
-          const reply = await env.server.request('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
-            MessagingServiceSid: service.sid,
-            To: usNumber('415'),
-            Body: `Paced ${i}`,
-          });
-          assert.equal(reply.status, 201, reply.text);
-          messages.push(reply.body);
-        }
+        const messages = await sendAtOnce(service.sid, 6, 'Paced');
         // Three senders at 100 segments a second each: on the test's clock, all are due at once.
         await advanceClock(env.server, env.clock, 1_000);
         for (const message of messages) await messageUntil(message.sid, 'delivered');
@@ -255,16 +261,7 @@ for (const backend of BACKENDS) {
       smsc.answerDelayMs = 50;
       smsc.script.push(...Array<number>(10).fill(0x58));
       try {
-        const messages = [];
-        for (let i = 0; i < 10; i++) {
-          const reply = await env.server.request('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
-            MessagingServiceSid: service.sid,
-            To: usNumber('415'),
-            Body: `Busy ${i}`,
-          });
-          assert.equal(reply.status, 201, reply.text);
-          messages.push(reply.body);
-        }
+        const messages = await sendAtOnce(service.sid, 10, 'Busy');
         await advanceClock(env.server, env.clock, 1_000);
         for (const message of messages) await messageUntil(message.sid, 'delivered');
       } finally {

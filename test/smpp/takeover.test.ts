@@ -26,12 +26,8 @@ if (BACKENDS.includes('postgres')) {
     after(() => smsc?.close());
 
     test('only one node binds; killing it moves the bind to the other, and waiting messages go out', async () => {
-      const { schema, drop } = await createTestSchema();
+      const { a, b, nodes, drop } = await twoNodes();
       try {
-        const args = ['--port', '0', '--database-url', TEST_DATABASE_URL, '--database-schema', schema, '--smpp-lease', String(LEASE_MS)];
-        const a = await startCli([...args, '--node-id', 'node-a'], { env: CREDENTIALS });
-        const b = await startCli([...args, '--node-id', 'node-b'], { env: CREDENTIALS });
-        const nodes = { 'node-a': a, 'node-b': b };
         const connectors = `/_shortroute/Accounts/${ACCOUNT_SID}/Connectors`;
         const made = await request(a, 'POST', connectors, { Host: '127.0.0.1', Port: String(smsc.port), SystemId: 'shortroute', Password: 'secret' });
         assert.equal(made.status, 201, made.text);
@@ -64,12 +60,8 @@ if (BACKENDS.includes('postgres')) {
     });
 
     test('a node paused past its lease, with submits waiting for their turn: the other binds and sends them; the paused one, resumed, sends none of them and unbinds', async () => {
-      const { schema, drop } = await createTestSchema();
+      const { a, b, nodes, drop } = await twoNodes();
       try {
-        const args = ['--port', '0', '--database-url', TEST_DATABASE_URL, '--database-schema', schema, '--smpp-lease', String(LEASE_MS)];
-        const a = await startCli([...args, '--node-id', 'node-a'], { env: CREDENTIALS });
-        const b = await startCli([...args, '--node-id', 'node-b'], { env: CREDENTIALS });
-        const nodes = { 'node-a': a, 'node-b': b };
         const connectors = `/_shortroute/Accounts/${ACCOUNT_SID}/Connectors`;
         const sessionsBefore = smsc.sessions.size;
         // One submit a second, and no bind yet (a wrong password): the messages wait for it, and
@@ -120,6 +112,21 @@ if (BACKENDS.includes('postgres')) {
       }
     });
   });
+}
+
+/** Two nodes on a new schema, with a short lease; `drop` removes the schema. */
+async function twoNodes() {
+  const { schema, drop } = await createTestSchema();
+  const args = ['--port', '0', '--database-url', TEST_DATABASE_URL, '--database-schema', schema, '--smpp-lease', String(LEASE_MS)];
+  try {
+    const a = await startCli([...args, '--node-id', 'node-a'], { env: CREDENTIALS });
+    const b = await startCli([...args, '--node-id', 'node-b'], { env: CREDENTIALS });
+    return { a, b, nodes: { 'node-a': a, 'node-b': b }, drop };
+  } catch (error) {
+    await killAll();
+    await drop();
+    throw error;
+  }
 }
 
 /** Polls a connector until its `bound_by` satisfies `ready` while it is bound; answers that node. */
