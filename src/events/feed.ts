@@ -24,15 +24,17 @@ export interface FeedOptions {
   /** How often a subscription looks for new rows. */
   pollMs: number;
   /**
-   * How far behind its position a subscription reads again for rows that committed late: on
-   * PostgreSQL two transactions take their numbers in one order and may commit in the other.
+   * The longest a subscription waits for a row numbered before others it has read to commit
+   * (PostgreSQL: two transactions take their numbers in one order and may commit in the other).
+   * It reads such rows again until every transaction that could hold one has ended, and at most
+   * this long after: 0 where one writer commits in number order (SQLite).
    */
   lateMs: number;
 }
 
-/** Four reads a second; a look back of 1 s where several writers commit (none on SQLite's one writer). */
+/** Four reads a second; late rows waited for up to 30 s where several writers commit (none on SQLite's one writer). */
 export function defaultFeedOptions(deps: Deps): FeedOptions {
-  return { pollMs: 250, lateMs: deps.store.backend.soleWriter ? 0 : 1_000 };
+  return { pollMs: 250, lateMs: deps.store.backend.soleWriter ? 0 : 30_000 };
 }
 
 /** Rows read per table and poll; a longer backlog is read over the following polls. */
@@ -84,23 +86,30 @@ export function webhookEvent(row: WebhookAttemptChangeRow) {
 /**
  * Where a reader is in one numbered table. On PostgreSQL two transactions take their numbers in
  * one order and may commit in the other, so a row can appear below the position after the reader
- * passed it: besides the new rows, each read looks again at the numbers passed in the last lateMs
- * (at most LATE_PAGE of them), skipping those already handed on.
+ * passed it. Besides the new rows, each read looks again at the numbers from `low` up (at most
+ * LATE_PAGE of them), skipping those already handed on. `low` rises to a position once every
+ * transaction that could still hold a number at or below it has ended (the transaction horizon
+ * read after each read, see EventRepository.transactionHorizon), and one more read has looked;
+ * or at the latest lateMs after it was read.
  */
 class Cursor {
   #position: number;
-  /** Positions of the past lateMs, oldest first: the low end of the look back. */
-  #marks: Array<{ at: number; position: number }>;
+  /** The look back's low end: numbers at or below it are settled. */
+  #low: number;
+  /** Where `low` goes after the next read (settled, not yet looked at once more). */
+  #settled: number;
+  /** Positions read, each with when, and the first transaction not started after the read. */
+  #marks: Array<{ at: number; position: number; xmax: bigint }> = [];
   /** Numbers handed on that lie above the low end. */
   #seen = new Set<number>();
 
   constructor(
     start: number,
     private readonly lateMs: number,
-    now: number,
   ) {
     this.#position = start;
-    this.#marks = [{ at: now, position: start }];
+    this.#low = start;
+    this.#settled = start;
   }
 
   get position(): number {
@@ -111,23 +120,35 @@ class Cursor {
     return this.lateMs > 0;
   }
 
-  /** The low end of the look back: the position as it was lateMs ago. */
-  low(now: number): number {
-    while (this.#marks.length > 1 && this.#marks[1]!.at <= now - this.lateMs) this.#marks.shift();
-    const low = this.#marks[0]!.position;
-    for (const id of this.#seen) if (id <= low) this.#seen.delete(id);
-    return low;
+  get low(): number {
+    return this.#low;
   }
 
-  /** Keeps the rows not handed on yet, moves the position past them, and marks the time. */
-  take<R extends { id: number }>(rows: R[], now: number): R[] {
+  /** Keeps the rows not handed on yet and moves the position past them. */
+  take<R extends { id: number }>(rows: R[]): R[] {
     const fresh = this.looksBack ? rows.filter((row) => !this.#seen.has(row.id)) : rows;
     for (const row of fresh) {
       if (this.looksBack) this.#seen.add(row.id);
       if (row.id > this.#position) this.#position = row.id;
     }
-    if (this.looksBack) this.#marks.push({ at: now, position: this.#position });
     return fresh;
+  }
+
+  /**
+   * After a read and its look back (`lateReadTo`: the last number the look back reached, when it
+   * stopped at a full page): what was settled before the read leaves the look back, and the
+   * horizon read after it settles the positions whose transactions have all ended.
+   */
+  settle(horizon: { xmin: bigint; xmax: bigint }, now: number, lateReadTo: number | undefined): void {
+    const low = Math.min(this.#settled, lateReadTo ?? Number.POSITIVE_INFINITY);
+    if (low > this.#low) {
+      this.#low = low;
+      for (const id of this.#seen) if (id <= low) this.#seen.delete(id);
+    }
+    this.#marks.push({ at: now, position: this.#position, xmax: horizon.xmax });
+    while (this.#marks.length > 0 && (this.#marks[0]!.xmax <= horizon.xmin || this.#marks[0]!.at <= now - this.lateMs)) {
+      this.#settled = Math.max(this.#settled, this.#marks.shift()!.position);
+    }
   }
 }
 
@@ -160,9 +181,8 @@ export class FeedSubscription {
   /** Starts reading after `from` (a Last-Event-ID), else after what is there now. */
   async start(from?: FeedPosition): Promise<FeedPosition> {
     const start = from ?? (await this.#deps.store.events.end());
-    const now = Date.now();
-    this.#messages = new Cursor(start.messages, this.#options.lateMs, now);
-    this.#attempts = new Cursor(start.attempts, this.#options.lateMs, now);
+    this.#messages = new Cursor(start.messages, this.#options.lateMs);
+    this.#attempts = new Cursor(start.attempts, this.#options.lateMs);
     this.#schedule(0);
     return start;
   }
@@ -198,14 +218,21 @@ export class FeedSubscription {
     const [newChanges, newTries, lateChanges, lateTries] = await Promise.all([
       events.messageChanges(account, messages.position, PAGE),
       events.attemptChanges(account, attempts.position, PAGE),
-      messages.looksBack ? events.messageChanges(account, messages.low(now), LATE_PAGE, messages.position) : [],
-      attempts.looksBack ? events.attemptChanges(account, attempts.low(now), LATE_PAGE, attempts.position) : [],
+      messages.looksBack ? events.messageChanges(account, messages.low, LATE_PAGE, messages.position) : [],
+      attempts.looksBack ? events.attemptChanges(account, attempts.low, LATE_PAGE, attempts.position) : [],
     ]);
+    // Read after the rows: every transaction that numbered one of them had begun by then.
+    const horizon = messages.looksBack || attempts.looksBack ? await events.transactionHorizon() : undefined;
     const changes = [...lateChanges, ...newChanges];
     const tries = [...lateTries, ...newTries];
     if (this.#closed) return false;
-    const freshChanges = messages.take(changes, now);
-    const freshTries = attempts.take(tries, now);
+    const freshChanges = messages.take(changes);
+    const freshTries = attempts.take(tries);
+    if (horizon) {
+      const reachedTo = (late: Array<{ id: number }>) => (late.length === LATE_PAGE ? late.at(-1)!.id : undefined);
+      messages.settle(horizon, now, reachedTo(lateChanges));
+      attempts.settle(horizon, now, reachedTo(lateTries));
+    }
     // Merged by time, a message's change before the attempt that reported it.
     const merged = [
       ...freshChanges.map((row) => ({ date: row.date, order: 0, row, type: 'message' as const })),

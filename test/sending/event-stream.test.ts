@@ -12,6 +12,7 @@ import { addToPool, advanceClock, textFromHandset, useMessagingServer, usNumber,
 import { basicAuth, startAnother, startTestServer } from '../helpers/server.js';
 import { EventStreamReader, type StreamEvent } from '../helpers/event-stream.js';
 import { FakeClock } from '../../src/clock.js';
+import { newMessage } from '../../src/sending/message.js';
 
 const eventsUrl = (server: StartedServer | { url: string }, accountSid: string) => `${server.url}/_shortroute/Accounts/${accountSid}/Events`;
 
@@ -201,6 +202,52 @@ for (const backend of BACKENDS) {
     });
 
     if (backend === 'postgres') {
+      test('a change whose transaction commits seconds after later-numbered changes were read still reaches the stream', async () => {
+        const stream = await EventStreamReader.open(eventsUrl(env.server, env.server.account.sid), env.server.auth);
+        try {
+          await stream.waitFor((e) => e.type === 'ready');
+          const { store } = env.server;
+          const message = (body: string) =>
+            newMessage({
+              account_sid: env.server.account.sid,
+              direction: 'outbound-api',
+              from_address: '+15005550006',
+              to_address: usNumber('415'),
+              body,
+              status: 'delivered',
+              media: [],
+              at: env.clock.now().toISOString(),
+            });
+          const change = async (tx: typeof store, row: ReturnType<typeof message>) => {
+            await tx.messages.insert(row);
+            await tx.messages.addEvent({ message_sid: row.sid, status: 'delivered', detail: null, date: env.clock.now().toISOString() });
+          };
+          const late = message('numbered first, committed last');
+          let release = () => {};
+          const held = new Promise<void>((go) => (release = go));
+          let numbered = () => {};
+          const takenNumber = new Promise<void>((go) => (numbered = go));
+          const slow = store.transaction(async (tx) => {
+            await change(tx, late);
+            numbered();
+            await held;
+          });
+          await takenNumber;
+          // Eight later changes, each committed and read while the first stays open: well over a
+          // second of the stream's polls (a look back bounded by time alone gave up after 1 s).
+          for (let i = 0; i < 8; i++) {
+            const later = message(`numbered and committed after it, ${i}`);
+            await change(store, later);
+            await stream.waitFor(ofMessage(later.sid));
+          }
+          release();
+          await slow;
+          await stream.waitFor(ofMessage(late.sid), 5_000);
+        } finally {
+          stream.close();
+        }
+      });
+
       test('a stream on one node shows a message sent through another', async () => {
         const other = await startAnother(env.server);
         const stream = await EventStreamReader.open(eventsUrl(env.server, env.server.account.sid), env.server.auth);

@@ -52,6 +52,19 @@ const ATTEMPT_ID = sql<number>`a.id`;
 export class EventRepository {
   constructor(private readonly s: Session) {}
 
+  /**
+   * PostgreSQL: the oldest transaction still running and the first not started yet, now (the
+   * current snapshot's xmin and xmax). A row numbered before a read whose transaction was running
+   * then has a transaction id below that read's xmax; once xmin passes it, every such row is
+   * committed or gone. Undefined on SQLite, whose one writer commits in number order.
+   */
+  async transactionHorizon(): Promise<{ xmin: bigint; xmax: bigint } | undefined> {
+    if (this.s.backend.soleWriter) return undefined;
+    const { rows } = await sql<{ xmin: string; xmax: string }>`
+      select pg_snapshot_xmin(pg_current_snapshot())::text as xmin, pg_snapshot_xmax(pg_current_snapshot())::text as xmax`.execute(this.s.db);
+    return { xmin: BigInt(rows[0]!.xmin), xmax: BigInt(rows[0]!.xmax) };
+  }
+
   /** The feed's present end: what a reader starting now has already seen. */
   async end(): Promise<FeedPosition> {
     const [messages, attempts] = await Promise.all([
