@@ -458,8 +458,8 @@ export class SmppDelivery implements Job {
   async #text(live: Live, pdu: Pdu, text: string, udh: Buffer | undefined): Promise<number | undefined> {
     // Numbers are parsed below (a node that has only ever received may not have the plan yet).
     await loadNumberPlan();
-    const to = await this.#recipient(live.row.account_sid, String(pdu.destination_addr ?? ''), Number(pdu.dest_addr_ton ?? 0));
-    const from = await this.#handset(live.row.account_sid, String(pdu.source_addr ?? ''), Number(pdu.source_addr_ton ?? 0), to);
+    const { to, country } = await this.#recipient(live.row.account_sid, String(pdu.destination_addr ?? ''), Number(pdu.dest_addr_ton ?? 0));
+    const from = handsetNumber(String(pdu.source_addr ?? ''), Number(pdu.source_addr_ton ?? 0), country);
     const place = concatenation(udh);
     const { store, clock } = this.#deps;
     try {
@@ -489,31 +489,20 @@ export class SmppDelivery implements Job {
   }
 
   /**
-   * The handset's number in E.164. SMSCs often give a domestic handset's number as national (TON
-   * 2) or of unknown type (0): such digits are read as dialled in the country of the short code or
-   * number texted, else (type unknown) as a full international number without its "+".
+   * The short code or number texted, as the account knows it, and its country when it is one of
+   * the account's. A long number given as national or of unknown type is the account's number it
+   * is in one of the countries of its numbers.
    */
-  async #handset(accountSid: string, addr: string, ton: number, to: string): Promise<string> {
-    if (!maybeNational(addr, ton)) return fromSmppAddress(addr, ton);
-    const receiver = await findReceiver(this.#deps.store, accountSid, to);
-    const national = receiver && parseNational(addr, receiver.country);
-    if (national) return national.number;
-    return ton === TON.unknown && parseE164(addr) ? `+${addr}` : addr;
-  }
-
-  /**
-   * The short code or number texted, as the account knows it. A long number given as national or
-   * of unknown type is the account's number it is in one of the countries of its numbers.
-   */
-  async #recipient(accountSid: string, addr: string, ton: number): Promise<string> {
+  async #recipient(accountSid: string, addr: string, ton: number): Promise<{ to: string; country: string | undefined }> {
     const to = fromSmppAddress(addr, ton);
     const { store } = this.#deps;
-    if (!maybeNational(addr, ton) || (await findReceiver(store, accountSid, to))) return to;
+    const receiver = await findReceiver(store, accountSid, to);
+    if (receiver || !maybeNational(addr, ton)) return { to, country: receiver?.country };
     for (const country of await store.phoneNumbers.countriesOf(accountSid)) {
       const number = parseNational(addr, country)?.number;
-      if (number && (await findReceiver(store, accountSid, number))) return number;
+      if (number && (await findReceiver(store, accountSid, number))) return { to: number, country };
     }
-    return to;
+    return { to, country: undefined };
   }
 
   async #receipt(live: Live, pdu: Pdu, text: string): Promise<undefined> {
@@ -536,6 +525,18 @@ export class SmppDelivery implements Job {
     this.#tasks.add(tracked);
     void tracked.finally(() => this.#tasks.delete(tracked));
   }
+}
+
+/**
+ * The handset's number in E.164. SMSCs often give a domestic handset's number as national (TON 2)
+ * or of unknown type (0): such digits are read as dialled in `country` (the short code's or
+ * number's texted), else (type unknown) as a full international number without its "+".
+ */
+function handsetNumber(addr: string, ton: number, country: string | undefined): string {
+  if (!maybeNational(addr, ton)) return fromSmppAddress(addr, ton);
+  const national = country === undefined ? undefined : parseNational(addr, country);
+  if (national) return national.number;
+  return ton === TON.unknown && parseE164(addr) ? `+${addr}` : addr;
 }
 
 /** Digits of a national number, or of unknown type: maybe a number without its country code. */

@@ -206,11 +206,7 @@ export class SmppSession {
     return new Promise<Answered>((resolve, reject) => {
       // An SMSC that answers enquire_link but not this submit has lost it: the bind goes, and the
       // message waits for the next one (it may have reached the SMSC: at least once).
-      const silence = setTimeout(() => {
-        this.lastError = `no submit_sm_resp within ${this.#answerMs / 1_000} s`;
-        fail(new NotBound(this.lastError));
-        session.destroy();
-      }, this.#answerMs);
+      const silence = setTimeout(() => fail(this.#abandon(session, `no submit_sm_resp within ${this.#answerMs / 1_000} s`)), this.#answerMs);
       silence.unref();
       const settle = (then: () => void) => {
         clearTimeout(silence);
@@ -229,9 +225,7 @@ export class SmppSession {
           // later each time it happens in a row (a bind's window refused at once counts once).
           if (this.#forgottenBy !== session) this.#forgotten++;
           this.#forgottenBy = session;
-          this.lastError = 'the SMSC answered ESME_RINVBNDSTS: not bound';
-          fail(new NotBound(this.lastError));
-          session.destroy();
+          fail(this.#abandon(session, 'the SMSC answered ESME_RINVBNDSTS: not bound'));
           return;
         }
         this.#forgotten = 0;
@@ -271,10 +265,7 @@ export class SmppSession {
     let timeout: ReturnType<typeof setTimeout> | undefined;
     const awaiting = (what: string) => {
       clearTimeout(timeout);
-      timeout = setTimeout(() => {
-        this.lastError = `no ${what} within ${this.#answerMs / 1_000} s`;
-        session.destroy();
-      }, this.#answerMs);
+      timeout = setTimeout(() => this.#abandon(session, `no ${what} within ${this.#answerMs / 1_000} s`), this.#answerMs);
       timeout.unref();
     };
     awaiting('connection');
@@ -286,8 +277,7 @@ export class SmppSession {
         (pdu) => {
           clearTimeout(timeout);
           if (pdu.command_status !== 0) {
-            this.lastError = `bind_transceiver refused: ${bindStatusName(pdu.command_status)}`;
-            session.destroy();
+            this.#abandon(session, `bind_transceiver refused: ${bindStatusName(pdu.command_status)}`);
             return;
           }
           bound = true;
@@ -330,8 +320,7 @@ export class SmppSession {
     clearInterval(this.#enquire);
     this.#enquire = setInterval(() => {
       if (!this.#enquireAnswered) {
-        this.lastError = `no enquire_link_resp within ${this.#settings.enquireLinkSeconds} s`;
-        session.destroy();
+        this.#abandon(session, `no enquire_link_resp within ${this.#settings.enquireLinkSeconds} s`);
         return;
       }
       this.#enquireAnswered = false;
@@ -340,6 +329,16 @@ export class SmppSession {
       });
     }, this.#settings.enquireLinkSeconds * 1_000);
     this.#enquire.unref();
+  }
+
+  /**
+   * Drops the connection for `reason`, which `last_error` then shows (a reconnect follows);
+   * answers the error a submit it cuts off fails with.
+   */
+  #abandon(session: Session, reason: string): NotBound {
+    this.lastError = reason;
+    session.destroy();
+    return new NotBound(reason);
   }
 
   #scheduleReconnect(): void {

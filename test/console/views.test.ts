@@ -10,10 +10,9 @@ import type { Browser, Page } from 'playwright-core';
 import { BACKENDS } from '../helpers/backends.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { addService, addShortCode, addSubaccount } from '../helpers/fixtures.js';
-import { addToPool, advanceClock, usNumber, useMessagingServer, type StartedServer } from '../helpers/messaging.js';
+import { addToPool, advanceClock, storedMessage, usNumber, useMessagingServer, type StartedServer } from '../helpers/messaging.js';
 import { sdkClient } from '../helpers/sdk.js';
 import { basicAuth, form, send } from '../helpers/server.js';
-import { newMessage } from '../../src/sending/message.js';
 
 /** The console's address with the credentials in it, as a script or CI opens it. */
 const urlWithCredentials = (server: StartedServer) => `${new URL(server.url).origin.replace('//', `//${server.account.sid}:${server.account.auth_token}@`)}/`;
@@ -180,17 +179,7 @@ for (const backend of BACKENDS) {
       const store = env.server.store;
       const base = Date.parse('2030-01-01T00:00:00.000Z');
       const at = (seconds: number) => new Date(base + seconds * 1000).toISOString();
-      const row = (seconds: number, body: string) =>
-        newMessage({
-          account_sid: env.server.account.sid,
-          direction: 'outbound-api',
-          from_address: '+15005550006',
-          to_address: usNumber('415'),
-          body,
-          status: 'delivered',
-          media: [],
-          at: at(seconds),
-        });
+      const row = (seconds: number, body: string) => storedMessage(env.server.account.sid, body, at(seconds));
       const rows = Array.from({ length: 60 }, (_, i) => row(i, `seeded ${i}`));
       await store.messages.insertMany(rows);
       const page = await signedIn();

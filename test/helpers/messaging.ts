@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach } from 'node:test';
 import { FakeClock } from '../../src/clock.js';
+import { newMessage } from '../../src/sending/message.js';
 import type { StartOptions } from '../../src/app.js';
 import type { BackendName } from './backends.js';
 import { Receiver } from './receiver.js';
@@ -173,4 +174,21 @@ export async function advanceClock(server: TestServer, clock: FakeClock, ms: num
     clock.advance(Math.min(step, left));
     await server.background.settle();
   }
+}
+
+/**
+ * A delivered outbound message of the account, dated `at`, as a row to write straight through the
+ * store (a test that controls when it commits, or where it falls in the list).
+ */
+export function storedMessage(accountSid: string, body: string, at: string) {
+  return newMessage({
+    account_sid: accountSid,
+    direction: 'outbound-api',
+    from_address: '+15005550006',
+    to_address: usNumber('415'),
+    body,
+    status: 'delivered',
+    media: [],
+    at,
+  });
 }

@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { addService, addShortCode, addSubaccount, assertTwilioError } from '../helpers/fixtures.js';
-import { addToPool, advanceClock, textFromHandset, useMessagingServer, usNumber, type StartedServer } from '../helpers/messaging.js';
+import { addToPool, advanceClock, storedMessage, textFromHandset, useMessagingServer, usNumber, type StartedServer } from '../helpers/messaging.js';
 import { basicAuth, startAnother, startTestServer } from '../helpers/server.js';
 import { EventStreamReader, type StreamEvent } from '../helpers/event-stream.js';
 import { FakeClock } from '../../src/clock.js';
-import { newMessage } from '../../src/sending/message.js';
 
 const eventsUrl = (server: StartedServer | { url: string }, accountSid: string) => `${server.url}/_shortroute/Accounts/${accountSid}/Events`;
 
@@ -207,17 +206,7 @@ for (const backend of BACKENDS) {
         try {
           await stream.waitFor((e) => e.type === 'ready');
           const { store } = env.server;
-          const message = (body: string) =>
-            newMessage({
-              account_sid: env.server.account.sid,
-              direction: 'outbound-api',
-              from_address: '+15005550006',
-              to_address: usNumber('415'),
-              body,
-              status: 'delivered',
-              media: [],
-              at: env.clock.now().toISOString(),
-            });
+          const message = (body: string) => storedMessage(env.server.account.sid, body, env.clock.now().toISOString());
           const change = async (tx: typeof store, row: ReturnType<typeof message>) => {
             await tx.messages.insert(row);
             await tx.messages.addEvent({ message_sid: row.sid, status: 'delivered', detail: null, date: env.clock.now().toISOString() });

@@ -6,12 +6,12 @@
 // fails the message with the documented code; a dropped connection loses nothing.
 
 import assert from 'node:assert/strict';
-import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { addService, addShortCode, assertTwilioError } from '../helpers/fixtures.js';
 import { addToPool, advanceClock, buyNumber, usNumber, useMessagingServer, type Json } from '../helpers/messaging.js';
 import { Smsc } from '../helpers/smsc.js';
+import { freePort } from '../helpers/cli.js';
 import { Receiver } from '../helpers/receiver.js';
 import { concatenation } from '../../src/smpp/pdus.js';
 
@@ -98,19 +98,29 @@ for (const backend of BACKENDS) {
       return reply.body;
     }
 
-    /** `count` messages through the service, the clock left where it is: they fall due together. */
-    async function sendAtOnce(serviceSid: string, count: number, prefix: string): Promise<Json[]> {
-      const messages = [];
-      for (let i = 0; i < count; i++) {
-        const reply = await env.server.request('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
-          MessagingServiceSid: serviceSid,
-          To: usNumber('415'),
-          Body: `${prefix} ${i}`,
-        });
-        assert.equal(reply.status, 201, reply.text);
-        messages.push(reply.body);
+    /**
+     * `count` messages through the service, all posted before the clock moves (so they fall due
+     * together), each answered by the SMSC `answerDelayMs` after it arrives; resolves once every
+     * one is delivered.
+     */
+    async function deliverAtOnce(serviceSid: string, count: number, prefix: string, answerDelayMs: number): Promise<void> {
+      smsc.answerDelayMs = answerDelayMs;
+      try {
+        const messages = [];
+        for (let i = 0; i < count; i++) {
+          const reply = await env.server.request('POST', `/2010-04-01/Accounts/${env.server.account.sid}/Messages.json`, {
+            MessagingServiceSid: serviceSid,
+            To: usNumber('415'),
+            Body: `${prefix} ${i}`,
+          });
+          assert.equal(reply.status, 201, reply.text);
+          messages.push(reply.body);
+        }
+        await advanceClock(env.server, env.clock, 1_000);
+        for (const message of messages) await messageUntil(message.sid, 'delivered');
+      } finally {
+        smsc.answerDelayMs = 0;
       }
-      return messages;
     }
 
     /** The receiver's `n`th inbound request (this test's receiver). */
@@ -216,16 +226,9 @@ for (const backend of BACKENDS) {
       const { service } = await serviceOn(made.sid, 3);
       await connectorUntil(made.sid, (c) => c.status === 'bound', 'bound');
       const before = smsc.submits.length;
-      smsc.answerDelayMs = 120;
       smsc.maxUnanswered = 0;
-      try {
-        const messages = await sendAtOnce(service.sid, 6, 'Paced');
-        // Three senders at 100 segments a second each: on the test's clock, all are due at once.
-        await advanceClock(env.server, env.clock, 1_000);
-        for (const message of messages) await messageUntil(message.sid, 'delivered');
-      } finally {
-        smsc.answerDelayMs = 0;
-      }
+      // Three senders at 100 segments a second each: on the test's clock, all are due at once.
+      await deliverAtOnce(service.sid, 6, 'Paced', 120);
       assert.equal(smsc.maxUnanswered, 2, 'the window is used, and never exceeded');
       // At 20 a second, 6 submits span at least 5 × 50 ms (less a little for when each arrived).
       const times = smsc.submits.slice(before).map((s) => s.at);
@@ -258,15 +261,8 @@ for (const backend of BACKENDS) {
       const { service } = await serviceOn(made.sid);
       await connectorUntil(made.sid, (c) => c.status === 'bound', 'bound');
       const before = smsc.submits.length;
-      smsc.answerDelayMs = 50;
       smsc.script.push(...Array<number>(10).fill(0x58));
-      try {
-        const messages = await sendAtOnce(service.sid, 10, 'Busy');
-        await advanceClock(env.server, env.clock, 1_000);
-        for (const message of messages) await messageUntil(message.sid, 'delivered');
-      } finally {
-        smsc.answerDelayMs = 0;
-      }
+      await deliverAtOnce(service.sid, 10, 'Busy', 50);
       const submits = smsc.submits.slice(before);
       const refused = submits.filter((s) => s.id === undefined);
       assert.equal(refused.length, 10, 'the whole window was refused');
@@ -360,11 +356,7 @@ for (const backend of BACKENDS) {
     });
 
     test('while its connector cannot bind, a message waits, and fails with 30036 when its validity period ends', async () => {
-      const closed = createServer();
-      await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
-      const port = (closed.address() as AddressInfo).port;
-      await new Promise((done) => closed.close(done));
-      const made = await connector({ Port: String(port) });
+      const made = await connector({ Port: String(await freePort()) });
       const { service } = await serviceOn(made.sid);
       const down = await connectorUntil(made.sid, (c) => c.status === 'error', 'in error');
       assert.match(down.last_error, /ECONNREFUSED/);
@@ -385,11 +377,7 @@ for (const backend of BACKENDS) {
     });
 
     test('a message waiting for its connector goes back to the simulated network when its short code is released, instead of expiring', async () => {
-      const closed = createServer();
-      await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
-      const port = (closed.address() as AddressInfo).port;
-      await new Promise((done) => closed.close(done));
-      const made = await connector({ Port: String(port) });
+      const made = await connector({ Port: String(await freePort()) });
       const { service, shortCode } = await serviceOn(made.sid);
       const message = await send(service.sid, 'Stranded?');
       assert.equal((await messageUntil(message.sid, 'sending')).error_code, null, 'waiting for the connector');

@@ -57,9 +57,8 @@ export class ConnectorRepository {
   /** Deletes it, and so its senders' assignments: their messages waiting for it go back to the simulated network. */
   async delete(accountSid: string, sid: string): Promise<boolean> {
     // Held (PostgreSQL): an assignment to it made meanwhile waits for the delete, then finds no connector.
-    let query = this.s.db.selectFrom('connectors').select('sid').where('sid', '=', sid).where('account_sid', '=', accountSid);
-    if (this.s.backend.lockRows) query = query.forUpdate();
-    if (!(await query.executeTakeFirst())) return false;
+    await this.lock(sid);
+    if (!(await this.fetch(accountSid, sid))) return false;
     await this.#unassignWhere(await this.allSenders(sid), (senders) => senders.where('connector_sid', '=', sid));
     await this.s.db.deleteFrom('connectors').where('sid', '=', sid).execute();
     return true;
@@ -280,7 +279,7 @@ export class ConnectorRepository {
       .execute();
   }
 
-  /** Holds the connector's row to the transaction's end (PostgreSQL): its inbound parts, one at a time. */
+  /** Holds the connector's row to the transaction's end (PostgreSQL): its inbound parts one at a time, an assignment against its delete. */
   async lock(sid: string): Promise<void> {
     if (this.s.backend.lockRows) await this.s.db.selectFrom('connectors').select('sid').where('sid', '=', sid).forUpdate().execute();
   }
