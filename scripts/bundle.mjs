@@ -13,7 +13,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // Chunks are named by their content: last build's would otherwise stay beside this one's.
 rmSync(`${root}dist/bundle`, { recursive: true, force: true });
 await build({
-  entryPoints: { shortroute: 'dist/cli/main.js' },
+  // The network's thread loads its own entry, beside the CLI's; the two share chunks.
+  entryPoints: { shortroute: 'dist/cli/main.js', 'network-thread-entry': 'dist/background/network-thread-entry.js' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

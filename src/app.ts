@@ -6,18 +6,18 @@ import type { Config } from './config.js';
 import { FakeClock, systemClock, type Clock } from './clock.js';
 import { buildServer } from './server.js';
 import { Store } from './storage/store.js';
-import type { Backend } from './storage/backend.js';
+import { openBackend } from './storage/open.js';
+import { WriterTurn } from './storage/dialects/sqlite-writer-turn.js';
 import { ensureMainAccount } from './resources/accounts/accounts.js';
 import type { AccountRow } from './storage/store.js';
 import { applySeed, readSeedFile } from './seed/seed.js';
 import { DEFAULT_LIMITS, type Deps } from './deps.js';
 import type { NetworkOptions } from './network/message-stepper.js';
-import { DEFAULT_WEBHOOK_POLICY, WEBHOOK_KIND, type WebhookPolicy } from './webhooks/outbox.js';
+import { DEFAULT_WEBHOOK_POLICY, type WebhookPolicy } from './webhooks/outbox.js';
 import { Background } from './background/background.js';
 import { DEFAULT_CONNECTION_LIMITS } from './http/http-server.js';
 import { Notifications } from './background/notify.js';
 import { pino } from 'pino';
-import { inboundResponseHandler } from './inbound/responses.js';
 import { type CaFiles, defaultCaDir, existingCaFiles } from './proxy/ca-dir.js';
 import type { CertificateAuthority } from './proxy/certificate-authority.js';
 
@@ -55,16 +55,6 @@ export type StartOptions = Partial<Config> & {
   logger?: FastifyBaseLogger;
 };
 
-/** Each backend's driver is loaded only when it is used: loading pg costs ~100 ms of start-up. */
-async function openBackend(config: StartOptions): Promise<Backend> {
-  if (config.databaseUrl) {
-    const { postgresBackend } = await import('./storage/dialects/postgres.js');
-    return postgresBackend({ url: config.databaseUrl, poolSize: config.poolSize ?? 10, schema: config.databaseSchema ?? 'public' });
-  }
-  const { sqliteBackend } = await import('./storage/dialects/sqlite.js');
-  return sqliteBackend({ dataDir: config.dataDir ?? './.shortroute', inMemory: config.inMemory ?? false });
-}
-
 function describe(error: unknown): string {
   const e = error as { code?: string; message?: string };
   // Node's system errors already start their message with the code.
@@ -74,7 +64,10 @@ function describe(error: unknown): string {
 /** Opens storage, makes sure the main account (and any seed) exists, and starts listening. */
 export async function startShortroute(config: StartOptions = {}): Promise<Shortroute> {
   const clock = config.clock ?? (config.clockMode === 'manual' ? new FakeClock(new Date()) : systemClock);
-  const store = await openStore(config);
+  // In memory, the data is one connection's: the network's thread could not see it.
+  const threaded = (config.networkThread ?? false) && !config.inMemory;
+  const turnMemory = threaded && !config.databaseUrl ? WriterTurn.memory() : undefined;
+  const store = await openStore(config, turnMemory && new WriterTurn(turnMemory, 0));
   try {
     const notifications = new Notifications();
     const deps: Deps = {
@@ -90,14 +83,28 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
       },
       nodeId: config.nodeId ?? defaultNodeId(config.port ?? 4747),
     };
+    const network = {
+      ...(config.deliveryDelayMs !== undefined && { deliveryDelayMs: config.deliveryDelayMs }),
+      ...(config.stickySenderFirst !== undefined && { stickySenderFirst: config.stickySenderFirst }),
+      ...config.network,
+    };
     const background = new Background(deps, notifications, {
-      network: {
-        ...(config.deliveryDelayMs !== undefined && { deliveryDelayMs: config.deliveryDelayMs }),
-        ...(config.stickySenderFirst !== undefined && { stickySenderFirst: config.stickySenderFirst }),
-        ...config.network,
-      },
-      handlers: { [WEBHOOK_KIND.inbound]: inboundResponseHandler, [WEBHOOK_KIND.fallback]: inboundResponseHandler },
+      network,
       ...(config.smppLeaseMs !== undefined && { smppLeaseMs: config.smppLeaseMs }),
+      ...(threaded && {
+        thread: {
+          storage: {
+            databaseUrl: config.databaseUrl,
+            databaseSchema: config.databaseSchema,
+            poolSize: threadPoolSize(config.poolSize),
+            dataDir: config.dataDir,
+            inMemory: false,
+          },
+          turnMemory,
+          network,
+          log: { level: config.logLevel ?? 'warn', to: config.logTo ?? 'stdout' },
+        },
+      }),
     });
     const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });
     if (config.seedFile) await applySeed(deps, account.sid, readSeedFile(config.seedFile));
@@ -164,9 +171,14 @@ export async function readMainAccount(config: StartOptions): Promise<AccountRow>
   }
 }
 
-async function openStore(config: StartOptions): Promise<Store> {
+/** The network thread's PostgreSQL connections: half the node's, as it does half the work. */
+function threadPoolSize(poolSize = 10): number {
+  return Math.max(2, Math.ceil(poolSize / 2));
+}
+
+async function openStore(config: StartOptions, turn?: WriterTurn): Promise<Store> {
   try {
-    return await Store.open(await openBackend(config));
+    return await Store.open(await openBackend(config, turn));
   } catch (error) {
     throw new StartupError(`cannot open ${storageName(config)}: ${describe(error)}`);
   }

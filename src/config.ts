@@ -31,6 +31,8 @@ export interface Config {
   stickySenderFirst: boolean;
   /** `system`, or `manual`: time stands still until POST /_shortroute/Clock moves it. */
   clockMode: 'system' | 'manual';
+  /** The simulated network in a thread of its own (not in memory, where only one connection sees the data). */
+  networkThread: boolean;
   logLevel: string;
   /** Time a client has to send a whole request (headers and body), in ms; 408 after it. */
   requestTimeoutMs: number;
@@ -80,6 +82,12 @@ export const OPTIONS = {
     env: 'SHORTROUTE_CLOCK',
     default: 'system',
     help: 'system, or manual: time moves only by POST /_shortroute/Clock (fast, exact CI runs)',
+  },
+  'network-thread': {
+    type: 'string',
+    env: 'SHORTROUTE_NETWORK_THREAD',
+    default: 'true',
+    help: "run the simulated network and webhooks in a thread of their own (false: in the API's; always so with --in-memory)",
   },
   'webhook-timeout': { type: 'string', env: 'SHORTROUTE_WEBHOOK_TIMEOUT', default: '15000', help: 'ms a webhook receiver has to answer (Twilio waits 15 s)' },
   'smpp-lease': {
@@ -194,6 +202,7 @@ export function parseConfig(argv: string[], env: Env, defaults: Partial<Record<O
     smppLeaseMs: int('smpp-lease', 3_000, 3_600_000),
     clockMode: clockMode(pick('clock')!),
     stickySenderFirst: bool('sticky-sender-first'),
+    networkThread: bool('network-thread'),
     logLevel: pick('log-level')!,
     requestTimeoutMs: int('request-timeout', 100, 3_600_000),
     maxConnections: int('max-connections', 1, 1_000_000),

@@ -93,7 +93,8 @@ export class Store {
     this.connectors = new ConnectorRepository(session);
   }
 
-  static async open(backend: Backend): Promise<Store> {
+  /** `cacheAccounts: false` where accounts change unheard (the network's thread on SQLite). */
+  static async open(backend: Backend, options: { cacheAccounts?: boolean } = {}): Promise<Store> {
     const db = new Kysely<Database>({ dialect: backend.dialect });
     try {
       if (!(await Store.#migrated(db, backend))) await Store.#migrate(db, backend);
@@ -105,7 +106,8 @@ export class Store {
     // Accounts are cached where every change to them is known: always on the sole writer; on
     // PostgreSQL while this node hears the others' announcements (account-cache.ts).
     const changes = backend.accountChanges;
-    const accountCache = backend.soleWriter || changes ? new AccountCache({ enabled: backend.soleWriter }) : undefined;
+    const cacheable = (backend.soleWriter || changes) && options.cacheAccounts !== false;
+    const accountCache = cacheable ? new AccountCache({ enabled: backend.soleWriter }) : undefined;
     const store = new Store(backend, db, { accountCache });
     if (changes && accountCache) {
       store.#stopListening = changes.listen(

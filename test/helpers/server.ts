@@ -98,6 +98,9 @@ export async function send(url: string, method: string, auth: string | undefined
  * A real Shortroute listening on a free port, on the given backend, with its own data (a temp
  * SQLite dir, or a fresh PostgreSQL schema). `close()` stops it; `cleanup()` also deletes its data.
  */
+/** SHORTROUTE_TEST_NETWORK_THREAD=true: every test server runs its network in a thread of its own. */
+const NETWORK_THREAD = process.env.SHORTROUTE_TEST_NETWORK_THREAD === 'true';
+
 export async function startTestServer(backend: BackendName, extra: StartOptions = {}): Promise<TestServer & { cleanup(): Promise<void> }> {
   let options: StartOptions;
   let dropData: () => Promise<void>;
@@ -110,7 +113,17 @@ export async function startTestServer(backend: BackendName, extra: StartOptions 
     options = { dataDir: dir };
     dropData = async () => rmSync(dir, { recursive: true, force: true });
   }
-  options = { ...options, port: 0, host: '127.0.0.1', accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, logLevel: 'silent', caDir: TEST_CA_DIR, ...extra };
+  options = {
+    ...options,
+    port: 0,
+    host: '127.0.0.1',
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    logLevel: 'silent',
+    caDir: TEST_CA_DIR,
+    networkThread: NETWORK_THREAD,
+    ...extra,
+  };
   const app = await startShortroute(options);
   return wrap(app, backend, options, dropData);
 }

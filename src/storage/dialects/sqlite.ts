@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
 import type { Backend } from '../backend.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
+import type { WriterTurn } from './sqlite-writer-turn.js';
 
 export const SQLITE_FILE = 'shortroute.db';
 
@@ -12,11 +13,12 @@ export const SQLITE_FILE = 'shortroute.db';
  * reaches the disk before the API answers, so a 2xx survives even a power cut; group commit keeps
  * that affordable and off the event loop (see sqlite-group-commit.ts).
  */
-export function sqliteBackend(options: { dataDir: string; inMemory: boolean }): Backend {
+export function sqliteBackend(options: { dataDir: string; inMemory: boolean; turn?: WriterTurn }): Backend {
   const common = {
     name: 'sqlite' as const,
     // One writer serializes every transaction, so there is nothing to lock row by row.
     lockRows: false,
+    // One node: its network's thread, where it has one, writes in turns with the API's.
     soleWriter: true,
     commitsTogether: true,
     isUniqueViolation: (error: unknown) => {
@@ -41,6 +43,6 @@ export function sqliteBackend(options: { dataDir: string; inMemory: boolean }): 
   writer.pragma('busy_timeout = 5000');
   const reader = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');
-  const dialect = new GroupCommitSqliteDialect(writer, reader);
+  const dialect = new GroupCommitSqliteDialect(writer, reader, options.turn);
   return { ...common, dialect, reads: dialect.reads };
 }

@@ -1,0 +1,81 @@
+/**
+ * The network's thread (network-thread.ts starts it): opens its own connection to the database,
+ * runs the message stepper and the webhook dispatcher, and answers the API thread's messages.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { FakeClock, systemClock } from '../clock.js';
+import type { Deps } from '../deps.js';
+import { WriterTurn } from '../storage/dialects/sqlite-writer-turn.js';
+import { openBackend } from '../storage/open.js';
+import { Store } from '../storage/store.js';
+import { LocalNetwork } from './network.js';
+import type { FromNetworkThread, NetworkThreadData, ToNetworkThread } from './network-thread.js';
+import { WORK, type WorkKind } from './notify.js';
+
+const port = parentPort!;
+const data = workerData as NetworkThreadData;
+const post = (message: FromNetworkThread) => port.postMessage(message);
+
+async function main(): Promise<void> {
+  const clock = data.clockAt === undefined ? systemClock : new FakeClock(new Date(data.clockAt));
+  const turn = data.turnMemory && new WriterTurn(data.turnMemory, 1);
+  let store: Store;
+  try {
+    // Accounts change in the API's thread, unheard here: this thread reads them afresh each time.
+    store = await Store.open(await openBackend(data.storage, turn), { cacheAccounts: false });
+  } catch (error) {
+    post({ type: 'failed', message: `the network thread cannot open the database: ${(error as Error).message}` });
+    return;
+  }
+  // Work of the network's kinds is this thread's; the connectors' go to the API's thread.
+  const notify = (kind: WorkKind) => {
+    if (kind === WORK.messages || kind === WORK.webhooks) network.notify(kind);
+    else post({ type: 'notify', kind });
+  };
+  const deps: Deps = {
+    store,
+    clock,
+    limits: data.limits,
+    notify,
+    logger: pino({ level: data.log.level, name: 'network' }, data.log.to === 'stderr' ? process.stderr : process.stdout),
+    webhookPolicy: data.webhookPolicy,
+    nodeId: data.nodeId,
+  };
+  const network = new LocalNetwork(deps, data.network);
+  // Started before the API thread's messages are heard: a settle or stop among them waits for it.
+  const started = network.start();
+  port.on('message', (message: ToNetworkThread) => {
+    switch (message.type) {
+      case 'notify':
+        for (const kind of message.kinds) network.notify(kind);
+        break;
+      case 'clock':
+        if (clock instanceof FakeClock) clock.set(new Date(message.at));
+        break;
+      case 'settle':
+        network.settle().then(
+          () => post({ type: 'settled', id: message.id }),
+          (error: unknown) => post({ type: 'settled', id: message.id, error: (error as Error).message }),
+        );
+        break;
+      case 'stop':
+        started
+          .catch(() => {})
+          .then(() => network.stop())
+          .then(() => store.close())
+          .finally(() => post({ type: 'stopped' }));
+        break;
+    }
+  });
+  try {
+    await started;
+  } catch (error) {
+    post({ type: 'failed', message: `the network thread cannot start: ${(error as Error).message}` });
+    await store.close().catch(() => {});
+    return;
+  }
+  post({ type: 'ready' });
+}
+
+void main();

@@ -1,0 +1,97 @@
+// The simulated network in a thread of its own (what `shortroute start` runs): a service's
+// message walks to delivered with signed callbacks, and what the thread wrote is what the API
+// answers right after; a handset's text reaches the service's webhook and its TwiML reply goes
+// out; sends written while the thread writes its steps all arrive; what a stopped thread left
+// is delivered by the next start. Every test server here has `networkThread: true`.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { BACKENDS } from '../helpers/backends.js';
+import { startAnother } from '../helpers/server.js';
+import { addService, addShortCode } from '../helpers/fixtures.js';
+import { addToPool, advanceClock, handsetInbox, textFromHandset, useMessagingServer, usNumber, type Json } from '../helpers/messaging.js';
+import { Receiver } from '../helpers/receiver.js';
+
+for (const backend of BACKENDS) {
+  describe(`[${backend}] the network's thread`, () => {
+    const env = useMessagingServer(backend, { networkThread: true }, 'test');
+    const ac = () => env.server.account.sid;
+    const advance = (ms: number) => advanceClock(env.server, env.clock, ms);
+    const serviceWithShortCode = async (values: Record<string, string> = {}) => {
+      const service = await addService(env.server, values);
+      const shortCode = await addShortCode(env.server, { CountryCode: 'US' });
+      await addToPool(env.server, service.sid, 'ShortCodes', shortCode.sid);
+      return { sid: service.sid, shortCode: shortCode.short_code as string };
+    };
+    const send = async (values: Record<string, string>) => {
+      const reply = await env.server.request('POST', `/2010-04-01/Accounts/${ac()}/Messages.json`, { To: usNumber('415'), Body: 'Hello', ...values });
+      assert.equal(reply.status, 201, reply.text);
+      return reply.body as Json;
+    };
+    const status = async (sid: string) => ((await env.server.request('GET', `/2010-04-01/Accounts/${ac()}/Messages/${sid}.json`)).body as Json).status;
+
+    test('a message walks to delivered; each step is read back at once; its callbacks are signed', async () => {
+      const service = await serviceWithShortCode();
+      const message = await send({ MessagingServiceSid: service.sid, StatusCallback: `${env.receiver.url}/status` });
+      await env.server.background.settle();
+      assert.equal(await status(message.sid), 'sending');
+      await advance(1000);
+      assert.equal(await status(message.sid), 'sent');
+      await advance(1000);
+      assert.equal(await status(message.sid), 'delivered');
+      const callbacks = env.receiver.requests.filter((r) => r.params.MessageSid === message.sid);
+      assert.deepEqual(
+        callbacks.map((r) => r.params.MessageStatus),
+        ['queued', 'sent', 'delivered'],
+      );
+      for (const request of callbacks) assert.ok(Receiver.valid(request, env.server.account.auth_token));
+    });
+
+    test("a handset's text reaches the service's webhook, and the TwiML reply reaches the handset", async () => {
+      env.receiver.answer({ status: 200, contentType: 'text/xml', body: '<Response><Message>Got it</Message></Response>' });
+      const service = await serviceWithShortCode({ InboundRequestUrl: `${env.receiver.url}/inbound` });
+      const handset = usNumber('312');
+      await textFromHandset(env.server, handset, service.shortCode, 'hello');
+      // The reply leaves the short code within 10 ms; its receipt comes 1 s after.
+      await advance(10);
+      await advance(1000);
+      const [inbound] = env.receiver.requests.filter((r) => r.path === '/inbound');
+      assert.equal(inbound?.params.Body, 'hello');
+      assert.ok(Receiver.valid(inbound!, env.server.account.auth_token));
+      const inbox = (await handsetInbox(env.server, handset)) as { body: string; status: string }[];
+      assert.deepEqual(
+        inbox.map((m) => [m.body, m.status]),
+        [['Got it', 'delivered']],
+      );
+    });
+
+    test("60 sends at once, written beside the thread's steps: each delivered, with its three callbacks once", async () => {
+      const service = await serviceWithShortCode();
+      // The first routes are due at once, so the thread writes while the API is still writing sends.
+      const sent = await Promise.all(
+        Array.from({ length: 60 }, () => send({ MessagingServiceSid: service.sid, StatusCallback: `${env.receiver.url}/status` })),
+      );
+      await advance(3000);
+      const statuses = await Promise.all(sent.map((m) => status(m.sid)));
+      assert.deepEqual(new Set(statuses), new Set(['delivered']));
+      for (const message of sent) {
+        const callbacks = env.receiver.requests.filter((r) => r.params.MessageSid === message.sid);
+        assert.deepEqual(callbacks.map((r) => r.params.MessageStatus).sort(), ['delivered', 'queued', 'sent'], message.sid);
+      }
+    });
+
+    test('a message accepted while the thread was stopped is delivered by the next start', async () => {
+      const service = await serviceWithShortCode();
+      const message = await send({ MessagingServiceSid: service.sid });
+      await env.server.background.network.stop();
+      const next = await startAnother(env.server, { port: 0 });
+      try {
+        await advanceClock(next, env.clock, 2000);
+        const reply = await next.request('GET', `/2010-04-01/Accounts/${ac()}/Messages/${message.sid}.json`);
+        assert.equal((reply.body as Json).status, 'delivered');
+      } finally {
+        await next.close();
+      }
+    });
+  });
+}
