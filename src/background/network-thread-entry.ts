@@ -20,14 +20,8 @@ const post = (message: FromNetworkThread) => port.postMessage(message);
 async function main(): Promise<void> {
   const clock = data.clockAt === undefined ? systemClock : new FakeClock(new Date(data.clockAt));
   const turn = data.turnMemory && new WriterTurn(data.turnMemory, 1);
-  let store: Store;
-  try {
-    // Accounts change in the API's thread, unheard here: this thread reads them afresh each time.
-    store = await Store.open(await openBackend(data.storage, turn), { cacheAccounts: false });
-  } catch (error) {
-    post({ type: 'failed', message: `the network thread cannot open the database: ${(error as Error).message}` });
-    return;
-  }
+  // Accounts change in the API's thread, unheard here: this thread reads them afresh each time.
+  const store = await Store.open(await openBackend(data.storage, turn), { cacheAccounts: false });
   // Work of the network's kinds is this thread's; the connectors' go to the API's thread.
   const notify = (kind: WorkKind) => {
     if (kind === WORK.messages || kind === WORK.webhooks) network.notify(kind);
@@ -68,14 +62,12 @@ async function main(): Promise<void> {
         break;
     }
   });
-  try {
-    await started;
-  } catch (error) {
-    post({ type: 'failed', message: `the network thread cannot start: ${(error as Error).message}` });
-    await store.close().catch(() => {});
-    return;
-  }
+  await started;
   post({ type: 'ready' });
 }
 
-void main();
+// A failure to start is thrown: the API's thread gets it as the thread's 'error', which comes
+// before its 'exit' (a message posted just before the end may not).
+main().catch((error: unknown) => {
+  throw error;
+});

@@ -28,12 +28,7 @@ export interface NetworkThreadData extends Omit<NetworkThreadOptions, 'network'>
 
 /** What the threads say to each other. */
 export type ToNetworkThread = { type: 'notify'; kinds: WorkKind[] } | { type: 'clock'; at: number } | { type: 'settle'; id: number } | { type: 'stop' };
-export type FromNetworkThread =
-  | { type: 'ready' }
-  | { type: 'failed'; message: string }
-  | { type: 'notify'; kind: WorkKind }
-  | { type: 'settled'; id: number; error?: string }
-  | { type: 'stopped' };
+export type FromNetworkThread = { type: 'ready' } | { type: 'notify'; kind: WorkKind } | { type: 'settled'; id: number; error?: string } | { type: 'stopped' };
 
 /** A thread that ended on its own is started again after this long. */
 const RESTART_MS = 1_000;
@@ -142,9 +137,6 @@ export class NetworkThread implements NetworkWork {
             for (const settle of this.#settles.values()) thread.postMessage(settle.message);
             resolve();
             break;
-          case 'failed':
-            reject(new Error(message.message));
-            break;
           case 'notify':
             this.#notifications.notify(message.kind);
             break;
@@ -161,7 +153,7 @@ export class NetworkThread implements NetworkWork {
         }
       });
       thread.on('error', (error) => {
-        if (!ready) reject(error);
+        if (!ready) reject(new Error(`the network thread cannot start: ${error.message}`));
         else deps.logger.error({ err: error }, 'the network thread failed');
       });
       thread.on('exit', (code) => {

@@ -35,12 +35,14 @@ export function sqliteBackend(options: { dataDir: string; inMemory: boolean; tur
   mkdirSync(options.dataDir, { recursive: true });
   const file = join(options.dataDir, SQLITE_FILE);
   const writer = new BetterSqlite3(file);
+  // First: a second connection (the network's thread) opening while the first writes must wait
+  // for its lock, even to read the journal mode, rather than fail at once with SQLITE_BUSY.
+  writer.pragma('busy_timeout = 5000');
   writer.pragma('journal_mode = WAL');
   // NORMAL: COMMIT does not wait for the disk; the group-commit driver syncs the WAL itself, off
   // the event loop, before any request whose writes it holds is answered.
   writer.pragma('synchronous = NORMAL');
   writer.pragma('foreign_keys = ON');
-  writer.pragma('busy_timeout = 5000');
   const reader = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');
   const dialect = new GroupCommitSqliteDialect(writer, reader, options.turn);
