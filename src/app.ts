@@ -101,7 +101,6 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
             inMemory: false,
           },
           turnMemory,
-          network,
           log: { level: config.logLevel ?? 'warn', to: config.logTo ?? 'stdout' },
         },
       }),

@@ -26,7 +26,7 @@ export class Background {
   readonly #unsubscribe: (() => void)[];
 
   constructor(deps: Deps, notifications: Notifications, options: BackgroundOptions = {}) {
-    this.network = options.thread ? new NetworkThread(deps, notifications, options.thread) : new LocalNetwork(deps, options.network);
+    this.network = options.thread ? new NetworkThread(deps, notifications, options.thread, options.network) : new LocalNetwork(deps, options.network);
     this.smpp = new SmppDelivery(deps, options.smppLeaseMs);
     const pollMs = options.network?.pollMs ?? DEFAULT_NETWORK_OPTIONS.pollMs;
     this.connectors = new Worker({ clock: deps.clock, logger: deps.logger, pollMs, name: WORK.connectors, job: this.smpp });

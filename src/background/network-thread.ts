@@ -12,12 +12,11 @@ export interface NetworkThreadOptions {
   storage: StorageConfig;
   /** The SQLite writers' turns (sqlite-writer-turn.ts); none on PostgreSQL. */
   turnMemory?: SharedArrayBuffer;
-  network?: Partial<NetworkOptions>;
   log: { level: string; to: 'stdout' | 'stderr' };
 }
 
 /** What the network's thread starts from (structured-cloned into it). */
-export interface NetworkThreadData extends Omit<NetworkThreadOptions, 'network'> {
+export interface NetworkThreadData extends NetworkThreadOptions {
   network: Partial<NetworkOptions>;
   limits: Limits;
   webhookPolicy: WebhookPolicy;
@@ -47,6 +46,7 @@ export class NetworkThread implements NetworkWork {
   readonly #deps: Deps;
   readonly #notifications: Notifications;
   readonly #options: NetworkThreadOptions;
+  readonly #network: Partial<NetworkOptions>;
   readonly #turn: WriterTurn | undefined;
   #thread: NodeWorker | undefined;
   #stopping = false;
@@ -59,8 +59,9 @@ export class NetworkThread implements NetworkWork {
   #pending = new Set<WorkKind>();
   #unsubscribeClock: (() => void) | undefined;
 
-  constructor(deps: Deps, notifications: Notifications, options: NetworkThreadOptions) {
+  constructor(deps: Deps, notifications: Notifications, options: NetworkThreadOptions, network: Partial<NetworkOptions> = {}) {
     this.#deps = deps;
+    this.#network = network;
     this.#notifications = notifications;
     this.#options = options;
     this.#turn = options.turnMemory && new WriterTurn(options.turnMemory, 0);
@@ -117,7 +118,7 @@ export class NetworkThread implements NetworkWork {
     const data: NetworkThreadData = {
       storage: this.#options.storage,
       turnMemory: this.#options.turnMemory,
-      network: this.#options.network ?? {},
+      network: this.#network,
       log: this.#options.log,
       limits: deps.limits,
       webhookPolicy: deps.webhookPolicy,
