@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { Kysely, sql } from 'kysely';
 import { sqliteBackend } from '../../src/storage/dialects/sqlite.js';
 import { WriterTurn } from '../../src/storage/dialects/sqlite-writer-turn.js';
@@ -42,6 +43,30 @@ describe('SQLite writer turns', () => {
     await apiTakes;
     assert.equal(api.holding, true);
     api.give();
+  });
+
+  test('a thread with nothing to do but wait for its turn stays alive until it gets it', async () => {
+    // The network's thread opening its database while the API's thread writes: before, its
+    // event loop held nothing but the wait, and the thread ended with code 0 (seen in a bench).
+    const memory = WriterTurn.memory();
+    const api = new WriterTurn(memory, 0);
+    await api.take();
+    const source = new URL('../../src/storage/dialects/sqlite-writer-turn.ts', import.meta.url).href;
+    const body = `const { workerData, parentPort } = require('node:worker_threads');
+      import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })
+        .then(async ({ WriterTurn }) => { const turn = new WriterTurn(workerData, 1); await turn.take(); turn.give(); parentPort.postMessage('took'); });`;
+    const thread = new Worker(body, { eval: true, workerData: memory });
+    const said: string[] = [];
+    thread.on('message', (message: string) => said.push(message));
+    const exited = new Promise<number>((resolve) => thread.once('exit', resolve));
+    // Until the thread waits (the shared word says so), then a little longer: it must not end.
+    const words = new Int32Array(memory);
+    while (Atomics.load(words, 2) !== 1) await new Promise((resolve) => setImmediate(resolve));
+    const early = await Promise.race([exited.then((code) => `ended with ${code}`), new Promise((resolve) => setTimeout(resolve, 200, 'still waiting'))]);
+    assert.equal(early, 'still waiting');
+    api.give();
+    assert.equal(await exited, 0);
+    assert.deepEqual(said, ['took']);
   });
 
   test('a side whose thread ended holding the turn is released by the other', async () => {

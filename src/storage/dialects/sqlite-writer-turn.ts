@@ -46,8 +46,16 @@ export class WriterTurn {
         if (holder === 0 || holder === this.#me) break;
         // A bounded wait: a thread that ended without giving back its turn is released by its
         // owner (release()), and the loop looks again.
-        const waiting = waitAsync(words, HOLDER, holder, 1000);
-        if (waiting.async) await waiting.value;
+        const waiting = waitAsync(words, HOLDER, holder, WAIT_MS);
+        if (!waiting.async) continue;
+        // A pending waitAsync holds no thread open: a thread with nothing else to do (the
+        // network's, opening its database while the API's writes) would end there, with code 0.
+        const open = setTimeout(() => {}, WAIT_MS);
+        try {
+          await waiting.value;
+        } finally {
+          clearTimeout(open);
+        }
       }
     } finally {
       Atomics.store(words, WAITING + this.#side, 0);
@@ -86,6 +94,8 @@ const waitAsync = (
   Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: Promise<string> | string } }
 ).waitAsync.bind(Atomics);
 
+/** The longest single wait before the holder is looked at again. */
+const WAIT_MS = 1000;
 const HOLDER = 0;
 /** WAITING + side: whether that side is waiting for its turn. */
 const WAITING = 1;
