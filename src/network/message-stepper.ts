@@ -182,7 +182,7 @@ export class MessageStepper implements Job {
         stickyFirst: this.#options.stickySenderFirst,
         load: await batch.backlog(
           pool.map((s) => s.sid),
-          toStored(move.now),
+          move.at,
         ),
       };
       let selection = selectSender(input);
@@ -196,7 +196,7 @@ export class MessageStepper implements Job {
       }
       if (!selection.ok) return move.fail(selection.errorCode);
       sender = selection.sender;
-      if (service.sticky_sender === 1) batch.saveSticky(service.sid, message.to_address, sender.sid, toStored(move.now));
+      if (service.sticky_sender === 1) batch.saveSticky(service.sid, message.to_address, sender.sid, move.at);
       Object.assign(patch, {
         from_address: sender.address,
         sender_sid: sender.sid,
@@ -222,13 +222,16 @@ export class MessageStepper implements Job {
     // can share their text with another account's, so the queue is keyed by the sender's SID.
     // Twilio's magic test sender belongs to no account: each account gets a queue of its own.
     const queue = sender.sid || `${message.account_sid}:${sender.address}`;
-    const slot = await batch.reserveSlot(queue, { now: toStored(move.now), notAfter: toStored(expiresAt), durationMs: transmitMs });
+    const slot = await batch.reserveSlot(queue, { now: move.at, notAfter: toStored(expiresAt), durationMs: transmitMs });
     if (!slot) {
       // It would wait past its validity period: it stays queued until then, and then fails.
       const failAt = new Date(Math.max(expiresAt.getTime(), move.now.getTime()));
       return move.to({ ...patch, status: 'queued', next_step: STEP.expire, next_at: toStored(failAt) });
     }
     move.to({ ...patch, status: 'queued', next_step: STEP.send, next_at: slot.start });
+    // The sender is free now: its send step is due at once, so it is taken in this step too
+    // (a step less for most messages; what happens, and when, is the same as taken apart).
+    if (slot.start <= move.at) return this.#send(move);
   }
 
   async #send(move: Move): Promise<void> {
@@ -278,15 +281,20 @@ async function optedOutSince(batch: StepBatch, message: MessageRow, senderSid: s
 
 /** One message's change of state inside a step's transaction: the row, its history, its callback. */
 export class Move {
+  /** `now`, as stored. */
+  readonly at: string;
+
   constructor(
     readonly batch: StepBatch,
     public message: MessageRow,
     readonly now: Date,
-  ) {}
+  ) {
+    this.at = toStored(now);
+  }
 
   to(patch: Updateable<MessageTable>): void {
     const before = this.message.status;
-    const after = { ...this.message, ...patch, date_updated: toStored(this.now) } as MessageRow;
+    const after = { ...this.message, ...patch, date_updated: this.at } as MessageRow;
     this.batch.message(after.sid, { ...patch, date_updated: after.date_updated });
     this.message = after;
     if (after.status !== before) {

@@ -39,8 +39,9 @@ export class StepBatch {
   /** Delivery rules by `account \0 to`, for every message of the batch. */
   readonly #rules = new Map<string, DeliveryRuleRow>();
   #rulesLoaded = false;
-  /** The SMPP connector of each sender about to send that has one. */
+  /** The SMPP connector of each sender read up front that has one, and which senders were read. */
   #connectors = new Map<string, string>();
+  readonly #connectorsRead = new Set<string>();
 
   constructor(
     readonly tx: Store,
@@ -72,10 +73,13 @@ export class StepBatch {
     for (const row of await tx.optOuts.amongst(scopes, addresses)) this.#optedOut.add(key(row.scope, row.address));
     for (const scope of scopes) this.#optOutScopes.add(scope);
 
-    const sending = [...new Set(messages.filter((m) => m.next_step === STEP.send && m.sender_sid).map((m) => m.sender_sid!))];
+    // A message routed to a sender that is free sends in the same step (message-stepper.ts): its
+    // pool's senders may be about to send too.
+    const sending = [...new Set([...messages.filter((m) => m.next_step === STEP.send && m.sender_sid).map((m) => m.sender_sid!), ...senders])];
     this.#connectors = await tx.connectors.connectorsOf(sending);
+    for (const sid of sending) this.#connectorsRead.add(sid);
 
-    const ruled = messages.filter((m) => m.next_step === STEP.send || m.next_step === STEP.deliver);
+    const ruled = messages.filter((m) => m.next_step === STEP.route || m.next_step === STEP.send || m.next_step === STEP.deliver);
     if (ruled.length > 0) {
       const rules = await tx.deliveryRules.amongst([...new Set(ruled.map((m) => m.account_sid))], [...new Set(ruled.map((m) => m.to_address))]);
       for (const rule of rules) this.#rules.set(key(rule.account_sid, rule.to_address), rule);
@@ -85,7 +89,8 @@ export class StepBatch {
 
   /** The SMPP connector this sender goes out through, if it has one. */
   async connectorOf(senderSid: string): Promise<string | undefined> {
-    return this.#connectors.get(senderSid) ?? (await this.tx.connectors.sender(senderSid, { share: true }))?.connector_sid;
+    if (this.#connectorsRead.has(senderSid)) return this.#connectors.get(senderSid);
+    return (await this.tx.connectors.sender(senderSid, { share: true }))?.connector_sid;
   }
 
   async service(accountSid: string, sid: string): Promise<ServiceRow | undefined> {

@@ -48,13 +48,23 @@ export class BulkWrites<DB> {
   }
 
   /**
-   * Inserts history rows numbered after their parent's last one: `seq` is one more than the
-   * highest `seq` already stored for the row's `parent` value (each parent at most once per call).
+   * Inserts history rows numbered after their parent's last one: the first row of a `parent`
+   * value gets one more than the highest `seq` stored for it, the next rows of the same parent
+   * (several steps of one message in one batch) the numbers after it, in the order given.
    */
   async insertNumbered(db: Kysely<DB>, table: string, parent: string, columns: readonly string[], rows: readonly object[]): Promise<void> {
-    await this.query(db, table, `numbered|${parent}|${columns}`, columns, rows, (from, field) => {
+    // Each row carries its place among its parent's rows of this call, as `seq`, which the
+    // statement adds to the stored last one (a subquery does not see the statement's own rows).
+    const places = new Map<unknown, number>();
+    const placed = rows.map((row) => {
+      const value = (row as Record<string, unknown>)[parent];
+      const place = places.get(value) ?? 0;
+      places.set(value, place + 1);
+      return { ...row, seq: place };
+    });
+    await this.query(db, table, `numbered|${parent}|${columns}`, [...columns, 'seq'], placed, (from, field) => {
       const list = [...columns, 'seq'].map(quote).join(', ');
-      const next = `coalesce((select max(h.seq) from ${quote(table)} as h where h.${quote(parent)} = ${field(parent)}), 0) + 1`;
+      const next = `coalesce((select max(h.seq) from ${quote(table)} as h where h.${quote(parent)} = ${field(parent)}), 0) + 1 + ${field('seq')}`;
       return `insert into ${quote(table)} (${list}) select ${columns.map(field).join(', ')}, ${next} from ${from()}`;
     });
   }
