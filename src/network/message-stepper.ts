@@ -32,6 +32,9 @@ export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = { deliveryDelayMs: 1_000,
  */
 const STEPS_PER_TRANSACTION = { postgres: 25, sqlite: 16 } as const;
 
+/** How long a step that failed alone waits before it is tried again. */
+export const STEP_RETRY_MS = 5_000;
+
 /**
  * The simulated carrier network's work: every message carries its next step and when it is due;
  * a round takes due steps in time order, a batch per transaction, read with its rows locked
@@ -106,10 +109,25 @@ export class MessageStepper implements Job {
           });
         } catch (error) {
           this.#deps.logger.error({ err: error, messageSid: message.sid, step: message.next_step }, 'message step failed');
+          await this.#postpone(message);
         }
       }
     }
     return due.length;
+  }
+
+  /**
+   * A step that failed alone is tried again STEP_RETRY_MS later, not at once: a step that fails
+   * every time (a fault, not a busy database) would otherwise be taken again and again, keeping a
+   * core busy, and a settle() waiting for it would never end.
+   */
+  async #postpone(message: MessageRow): Promise<void> {
+    const later = toStored(new Date(this.#deps.clock.now().getTime() + STEP_RETRY_MS));
+    try {
+      await this.#deps.store.messages.advance(message.sid, { next_step: message.next_step, next_at: message.next_at }, { next_at: later });
+    } catch (error) {
+      this.#deps.logger.error({ err: error, messageSid: message.sid }, 'a failed message step could not be postponed');
+    }
   }
 
   /**

@@ -119,7 +119,7 @@ export async function startTestServer(backend: BackendName, extra: StartOptions 
     host: '127.0.0.1',
     accountSid: ACCOUNT_SID,
     authToken: AUTH_TOKEN,
-    logLevel: 'silent',
+    logLevel: (process.env.SHORTROUTE_TEST_LOG_LEVEL as 'silent') ?? 'silent',
     caDir: TEST_CA_DIR,
     networkThread: NETWORK_THREAD,
     ...extra,
@@ -167,6 +167,32 @@ export async function readTable(server: TestServer, table: string): Promise<unkn
   const db = new Database(join(server.options.dataDir!, SQLITE_FILE), { readonly: true, fileMustExist: true });
   try {
     return db.prepare(`select * from ${table}`).all();
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Runs SQL on the server's data past Shortroute (its own connection): for tests that put a fault
+ * into the database itself, such as a trigger that refuses a write. `postgres` runs with the
+ * server's schema first on the search path.
+ */
+export async function alterDatabase(server: TestServer, statements: { sqlite: string; postgres: string }): Promise<void> {
+  if (server.backend === 'postgres') {
+    const client = new pg.Client({ connectionString: server.options.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`set search_path to ${server.options.databaseSchema}`);
+      await client.query(statements.postgres);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new Database(join(server.options.dataDir!, SQLITE_FILE), { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.exec(statements.sqlite);
   } finally {
     db.close();
   }

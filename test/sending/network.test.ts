@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
-import { basicAuth, form, send as http } from '../helpers/server.js';
+import { alterDatabase, basicAuth, form, send as http } from '../helpers/server.js';
 import { addService, addShortCode, addSubaccount } from '../helpers/fixtures.js';
 import { addToPool, advanceClock, buyNumber, START, unique, useMessagingServer, usNumber, type Json } from '../helpers/messaging.js';
 import { Receiver } from '../helpers/receiver.js';
@@ -203,6 +203,36 @@ for (const backend of BACKENDS) {
         callbacks(message.sid).map((c) => c.params.MessageStatus),
         ['queued', 'sent', 'delivered'],
       );
+    });
+
+    test('a step that fails every time is tried again 5 s later, not at once: settle() ends and the message goes on once the fault is gone', {
+      timeout: 60_000,
+    }, async () => {
+      const service = await addService(env.server);
+      await pool(service.sid, 'PhoneNumbers', (await buy()).sid);
+      // A fault in the database itself: every `sending` written to the history is refused.
+      await alterDatabase(env.server, {
+        sqlite: `create trigger refuse_sending before insert on message_events when new.status = 'sending' begin select raise(abort, 'refused by the test'); end`,
+        postgres: `create function refuse_sending() returns trigger language plpgsql as $$ begin if new.status = 'sending' then raise exception 'refused by the test'; end if; return new; end $$;
+          create trigger refuse_sending before insert on message_events for each row execute function refuse_sending()`,
+      });
+      let message: Json;
+      try {
+        message = await send({ MessagingServiceSid: service.sid, To: usNumber('415') });
+        // Before, the network took the failing step again at once, forever, and this never ended.
+        await env.server.background.settle();
+        const stuck = await inspect(message.sid);
+        assert.deepEqual(await statuses(message.sid), ['accepted'], 'nothing of the failed step was written');
+        assert.equal(stuck.next_step, 'route');
+        assert.equal(Date.parse(stuck.next_at) - env.clock.now().getTime(), 5000);
+      } finally {
+        await alterDatabase(env.server, {
+          sqlite: 'drop trigger refuse_sending',
+          postgres: 'drop trigger refuse_sending on message_events; drop function refuse_sending()',
+        });
+      }
+      await advance(5000);
+      assert.deepEqual(await statuses(message.sid), ['accepted', 'queued', 'sending']);
     });
 
     test('delivery rules: 30003 makes a recipient undelivered after sent; 30001 with Status=failed fails it unsent', async () => {
