@@ -69,7 +69,10 @@ export class WebhookDispatcher implements Job {
       if (room <= 0) return started;
       // A delivery that outlives its lease on the clock (a hand-moved clock jumping ahead while the
       // receiver is slow) is due again, but it is still this node's: skipped here, not sent twice.
-      const due = await store.webhooks.due(at, room + this.#inFlightSids.size, this.#busy());
+      // No more than can start: one host takes at most its share (the read goes on without a host
+      // once it is full), and this node's own deliveries may be among them.
+      const limit = Math.min(room, this.#policy.perHost) + this.#inFlightSids.size;
+      const due = await store.webhooks.due(at, limit, this.#busy());
       const picked: WebhookRow[] = [];
       const exhausted: WebhookRow[] = [];
       const byAccount = new Map(this.#byAccount);
@@ -102,8 +105,9 @@ export class WebhookDispatcher implements Job {
       });
       for (const hook of claimed) this.#start({ ...hook, attempts: hook.attempts + 1 });
       started += claimed.length;
-      // Read again only when a share filled up here: the next read leaves that one out.
-      if (!filled) return started;
+      // Read again when a share filled up here (the next read leaves that one out), or when the
+      // read stopped at its limit with room left.
+      if (!filled && (due.length < limit || claimed.length === 0)) return started;
     }
   }
 
