@@ -1,0 +1,124 @@
+/**
+ * A same-sitting comparison of the network end to end (bench/network.ts: 20 short codes, status
+ * callbacks to a local receiver) between two builds or two settings, driven alternately, several
+ * runs each, a fresh SQLite server per run. For checking one change to the network in a few
+ * minutes, before the full `npm run bench`.
+ *
+ *   node --import tsx bench/network-ab.ts [runs] [messages] [--a <bundle dir>] [--b <bundle dir>]
+ *        [--a-env K=V,...] [--b-env K=V,...] [--postgres] [--profile]
+ *
+ * A bundle dir holds a copy of dist/bundle (copy it to bench/results/ before the change, so it
+ * resolves node_modules like the real one); each side defaults to ../dist/bundle. With --profile,
+ * every server runs under --cpu-prof and leaves its threads' profiles in
+ * bench/results/profiles/network-ab-<side>-<run>/ (summarise with bench/profile-summary.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { ACCOUNT_SID, AUTH_TOKEN } from './setup.js';
+import { networkEndToEnd, type NetworkRun } from './network.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const positional = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+const runs = Number(positional[0] ?? 3);
+const messages = Number(positional[1] ?? 4000);
+const postgres = args.includes('--postgres');
+const profile = args.includes('--profile');
+const databaseUrl = process.env.SHORTROUTE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+interface Side {
+  name: 'a' | 'b';
+  bundle: string;
+  env: Record<string, string>;
+  results: NetworkRun[];
+}
+
+const sides: Side[] = (['a', 'b'] as const).map((name) => ({
+  name,
+  bundle: resolve(option(`--${name}`) ?? join(here, '..', 'dist', 'bundle')),
+  env: Object.fromEntries(
+    (option(`--${name}-env`) ?? '')
+      .split(',')
+      .filter((pair) => pair.includes('='))
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  ),
+  results: [],
+}));
+
+async function up(base: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      if ((await fetch(`${base}/_shortroute/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (tries > 3000) throw new Error(`${base} did not come up`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function once(side: Side, run: number): Promise<NetworkRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'shortroute-network-ab-'));
+  const schema = `nab_${Date.now()}`;
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const profileDir = join(here, 'results', 'profiles', `network-ab-${side.name}-${run}`);
+  if (profile) mkdirSync(profileDir, { recursive: true });
+  const backend = postgres ? ['--database-url', databaseUrl, '--database-schema', schema] : ['--data-dir', join(dir, 'data')];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), join(side.bundle, 'shortroute.js'), 'start', '--port', String(port), ...backend],
+    {
+      cwd: here,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, ...side.env },
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await up(base);
+    return await networkEndToEnd(base, messages, 30000 + run * 100);
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+    if (postgres) {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    }
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const line = (r: NetworkRun) =>
+  `accepted ${r.acceptPerSecond.toFixed(0)}/s, delivered ${r.deliveredPerSecond.toFixed(0)}/s, last after ${r.endToEndSeconds.toFixed(1)} s, ${r.ratio.toFixed(2)}× ideal${r.missing ? `, ${r.missing} missing` : ''}`;
+
+for (const side of sides) console.log(`${side.name}: ${side.bundle} ${JSON.stringify(side.env)}`);
+for (let run = 1; run <= runs; run++) {
+  for (const side of run % 2 ? sides : [...sides].reverse()) {
+    const result = await once(side, run);
+    side.results.push(result);
+    console.log(`${side.name} run ${run}: ${line(result)}`);
+  }
+}
+for (const side of sides) {
+  const r = side.results;
+  console.log(
+    `${side.name} median: accepted ${median(r.map((x) => x.acceptPerSecond)).toFixed(0)}/s, delivered ${median(r.map((x) => x.deliveredPerSecond)).toFixed(0)}/s, ${median(r.map((x) => x.ratio)).toFixed(2)}× ideal`,
+  );
+}
+const [a, b] = sides;
+console.log(`b/a delivered: ${(median(b!.results.map((x) => x.deliveredPerSecond)) / median(a!.results.map((x) => x.deliveredPerSecond))).toFixed(2)}×`);
