@@ -5,12 +5,15 @@
  * minutes, before the full `npm run bench`.
  *
  *   node --import tsx bench/network-ab.ts [runs] [messages] [--a <bundle dir>] [--b <bundle dir>]
- *        [--a-env K=V,...] [--b-env K=V,...] [--postgres] [--profile]
+ *        [--a-env K=V,...] [--b-env K=V,...] [--postgres] [--profile] [--reads]
  *
  * A bundle dir holds a copy of dist/bundle (copy it to bench/results/ before the change, so it
  * resolves node_modules like the real one); each side defaults to ../dist/bundle. With --profile,
  * every server runs under --cpu-prof and leaves its threads' profiles in
  * bench/results/profiles/network-ab-<side>-<run>/ (summarise with bench/profile-summary.ts).
+ * With --reads, each run also fetches a short code (20 connections) for 3 s before the sends and
+ * again while the backlog drains, and prints the second rate against the first (as run.ts's
+ * "reads while the network drains" does).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ACCOUNT_SID, AUTH_TOKEN } from './setup.js';
 import { networkEndToEnd, type NetworkRun } from './network.js';
+import { drive } from './autocannon.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);
@@ -32,6 +36,8 @@ const runs = Number(positional[0] ?? 3);
 const messages = Number(positional[1] ?? 4000);
 const postgres = args.includes('--postgres');
 const profile = args.includes('--profile');
+const reads = args.includes('--reads');
+const AUTH = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
 const databaseUrl = process.env.SHORTROUTE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface Side {
@@ -39,6 +45,8 @@ interface Side {
   bundle: string;
   env: Record<string, string>;
   results: NetworkRun[];
+  /** With --reads: reads a second while draining, against the same reads idle. */
+  readRatios: number[];
 }
 
 const sides: Side[] = (['a', 'b'] as const).map((name) => ({
@@ -51,6 +59,7 @@ const sides: Side[] = (['a', 'b'] as const).map((name) => ({
       .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
   ),
   results: [],
+  readRatios: [],
 }));
 
 async function up(base: string): Promise<void> {
@@ -84,7 +93,29 @@ async function once(side: Side, run: number): Promise<NetworkRun> {
   const base = `http://127.0.0.1:${port}`;
   try {
     await up(base);
-    return await networkEndToEnd(base, messages, 30000 + run * 100);
+    if (!reads) return await networkEndToEnd(base, messages, 30000 + run * 100);
+    const code = await fetch(`${base}/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, {
+      method: 'POST',
+      headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ShortCode: String(90000 + run) }).toString(),
+    }).then((r) => r.json() as Promise<{ sid: string }>);
+    const read = (seconds: number) =>
+      drive({
+        url: `${base}/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes/${code.sid}.json`,
+        headers: { authorization: AUTH },
+        connections: 20,
+        duration: seconds,
+      });
+    const idle = await read(3);
+    let draining = 0;
+    const result = await networkEndToEnd(base, messages, 30000 + run * 100, {
+      duringDrain: async (window) => {
+        draining = (await read(Math.min(5, Math.max(1, window.backlog / 2000)))).okPerSecond;
+      },
+    });
+    side.readRatios.push(draining / idle.okPerSecond);
+    console.log(`${side.name} run ${run}: reads ${idle.okPerSecond.toFixed(0)}/s idle, ${draining.toFixed(0)}/s draining`);
+    return result;
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
@@ -117,7 +148,7 @@ for (let run = 1; run <= runs; run++) {
 for (const side of sides) {
   const r = side.results;
   console.log(
-    `${side.name} median: accepted ${median(r.map((x) => x.acceptPerSecond)).toFixed(0)}/s, delivered ${median(r.map((x) => x.deliveredPerSecond)).toFixed(0)}/s, ${median(r.map((x) => x.ratio)).toFixed(2)}× ideal`,
+    `${side.name} median: accepted ${median(r.map((x) => x.acceptPerSecond)).toFixed(0)}/s, delivered ${median(r.map((x) => x.deliveredPerSecond)).toFixed(0)}/s, ${median(r.map((x) => x.ratio)).toFixed(2)}× ideal${reads ? `, reads draining ${median(side.readRatios).toFixed(2)}× idle` : ''}`,
   );
 }
 const [a, b] = sides;
