@@ -95,9 +95,8 @@ if (BACKENDS.includes('postgres')) {
         const other = paused === a ? b : a;
         paused.child.kill('SIGSTOP');
         await boundBy(other, path, (by) => by !== null && by !== holder, 4 * LEASE_MS + 10_000);
-        // The row says `bound` by the other node once it holds the lease, and still `bound` from
-        // the paused one until the other's own bind writes it: the other's session may come a
-        // moment later. Both are open at once then.
+        // The row says `binding` once the other node holds the lease, and `bound` once its own
+        // session bound. The paused node's connection is still open then: both at once.
         await smsc.until(() => smsc.sessions.size === sessionsBefore + 2, "the other node's bind beside the paused node's open connection");
         const unbinds = smsc.unbinds;
         // Resumed: its submits' turns are long past, and their timers fire at once.

@@ -45,19 +45,28 @@ for (const backend of BACKENDS) {
         { message_sid: b.sid, status: 'queued', date: at },
         { message_sid: a.sid, status: 'queued', error_code: null, detail: 'from 12345 by short_code', date: at },
       ]);
-      await env.deps.store.messages.addEvents([{ message_sid: a.sid, status: 'failed', error_code: 30007, date: at }]);
+      // Several rows of one message in one call (a step that routes and sends at once).
+      await env.deps.store.messages.addEvents([
+        { message_sid: a.sid, status: 'sending', date: at },
+        { message_sid: b.sid, status: 'sending', date: at },
+        { message_sid: a.sid, status: 'failed', error_code: 30007, date: at },
+      ]);
       const history = await env.deps.store.messages.listEvents(a.sid);
       assert.deepEqual(
         history.map((e) => [e.seq, e.status, e.error_code, e.detail]),
         [
           [1, 'accepted', null, null],
           [2, 'queued', null, 'from 12345 by short_code'],
-          [3, 'failed', 30007, null],
+          [3, 'sending', null, null],
+          [4, 'failed', 30007, null],
         ],
       );
       assert.deepEqual(
-        (await env.deps.store.messages.listEvents(b.sid)).map((e) => e.seq),
-        [1],
+        (await env.deps.store.messages.listEvents(b.sid)).map((e) => [e.seq, e.status]),
+        [
+          [1, 'queued'],
+          [2, 'sending'],
+        ],
       );
     });
 

@@ -1,6 +1,6 @@
 import type { DeleteQueryBuilder, DeleteResult, ExpressionBuilder, Insertable, Selectable, Updateable } from 'kysely';
 import { keysetPage, type Page, type PageQuery } from '../keyset.js';
-import type { ConnectorSenderTable, ConnectorTable, Database, SmppInboundPartTable, SmppPartTable } from '../schema.js';
+import type { ConnectorSenderTable, ConnectorStatus, ConnectorTable, Database, SmppInboundPartTable, SmppPartTable } from '../schema.js';
 import { STEP } from '../states.js';
 import type { MessageRow } from './messages.js';
 import { type Session, unique } from './session.js';
@@ -68,9 +68,18 @@ export class ConnectorRepository {
    * Takes or renews the lease on a connector's bind for `holder` until `until`: granted when no
    * one holds it, this holder does, or the holder's lease ran out before `now`. On the sole writer
    * (SQLite) there is one node, so a holder left from before a restart never stands in its way.
+   * A lease that changes hands says `binding` until the new holder's session says otherwise: the
+   * status was the old holder's, and its session is not the new one's.
    */
   async lease(sid: string, holder: string, now: string, until: string): Promise<boolean> {
-    let query = this.s.db.updateTable('connectors').set({ holder, lease_until: until }).where('sid', '=', sid);
+    let query = this.s.db
+      .updateTable('connectors')
+      .set((eb) => ({
+        holder,
+        lease_until: until,
+        status: eb.case().when('holder', '=', holder).then(eb.ref('status')).else(eb.val<ConnectorStatus>('binding')).end(),
+      }))
+      .where('sid', '=', sid);
     if (!this.s.backend.soleWriter) query = query.where((eb) => eb.or([eb('holder', 'is', null), eb('holder', '=', holder), eb('lease_until', '<', now)]));
     const result = await query.executeTakeFirst();
     return result.numUpdatedRows > 0n;
