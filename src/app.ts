@@ -131,7 +131,14 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
     }
     const address = server.server.address() as AddressInfo;
     // A wildcard address is reachable on loopback; show that one.
-    await background.start();
+    try {
+      await background.start();
+    } catch (error) {
+      // Nothing of a node that cannot start goes on: not its listener, nor a thread that did start.
+      await server.close().catch(() => {});
+      await background.stop().catch(() => {});
+      throw error;
+    }
     let closed: Promise<void> | undefined;
     return {
       url: reachableUrl(address.address, address.port),

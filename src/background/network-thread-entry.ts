@@ -54,10 +54,13 @@ async function main(): Promise<void> {
         );
         break;
       case 'stop':
+        // Each part is closed even when the one before failed; the thread ends either way.
         started
           .catch(() => {})
           .then(() => network.stop())
+          .catch((error: unknown) => deps.logger.error({ err: error }, 'the network could not stop cleanly'))
           .then(() => store.close())
+          .catch((error: unknown) => deps.logger.error({ err: error }, 'the network thread could not close its database'))
           .finally(() => post({ type: 'stopped' }));
         break;
     }

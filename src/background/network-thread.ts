@@ -29,8 +29,14 @@ export interface NetworkThreadData extends NetworkThreadOptions {
 export type ToNetworkThread = { type: 'notify'; kinds: WorkKind[] } | { type: 'clock'; at: number } | { type: 'settle'; id: number } | { type: 'stop' };
 export type FromNetworkThread = { type: 'ready' } | { type: 'notify'; kind: WorkKind } | { type: 'settled'; id: number; error?: string } | { type: 'stopped' };
 
-/** A thread that ended on its own is started again after this long. */
+/**
+ * A thread that ended on its own is started again after RESTART_MS, doubled for each further end
+ * up to MAX_RESTART_MS, so one that keeps failing does not churn (each start on SQLite sends again
+ * the webhook attempts left in flight). A thread that ran STEADY_MS counts as well again.
+ */
 const RESTART_MS = 1_000;
+const MAX_RESTART_MS = 60_000;
+const STEADY_MS = 60_000;
 
 /**
  * The simulated network in a thread of its own, with its own connection to the database, so the
@@ -54,6 +60,7 @@ export class NetworkThread implements NetworkWork {
   #started = false;
   #stopped: Promise<void> | undefined;
   #restart: NodeJS.Timeout | undefined;
+  #restartDelay = RESTART_MS;
   readonly #settles = new Map<number, { resolve: () => void; reject: (error: Error) => void; message: ToNetworkThread }>();
   #nextSettle = 0;
   #pending = new Set<WorkKind>();
@@ -87,6 +94,7 @@ export class NetworkThread implements NetworkWork {
   }
 
   settle(): Promise<void> {
+    if (this.#stopping) return Promise.reject(new Error('the network thread stopped'));
     const id = ++this.#nextSettle;
     const message: ToNetworkThread = { type: 'settle', id };
     return new Promise((resolve, reject) => {
@@ -101,12 +109,21 @@ export class NetworkThread implements NetworkWork {
     this.#unsubscribeClock?.();
     clearTimeout(this.#restart);
     const thread = this.#thread;
-    if (!thread) return Promise.resolve();
+    if (!thread) {
+      // Stopped between a thread's end and its restart: nothing will answer the settles asked.
+      this.#rejectSettles();
+      return Promise.resolve();
+    }
     this.#stopped ??= new Promise<void>((resolve) => {
       thread.once('exit', () => resolve());
       thread.postMessage({ type: 'stop' } satisfies ToNetworkThread);
     });
     return this.#stopped;
+  }
+
+  #rejectSettles(): void {
+    for (const settle of this.#settles.values()) settle.reject(new Error('the network thread stopped'));
+    this.#settles.clear();
   }
 
   #post(message: ToNetworkThread): void {
@@ -129,10 +146,12 @@ export class NetworkThread implements NetworkWork {
     this.#thread = thread;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
+      let readyAt: number | undefined;
       thread.on('message', (message: FromNetworkThread) => {
         switch (message.type) {
           case 'ready':
             ready = true;
+            readyAt = performance.now();
             this.#started = true;
             // Settles asked of a thread that ended are asked again of this one.
             for (const settle of this.#settles.values()) thread.postMessage(settle.message);
@@ -162,16 +181,15 @@ export class NetworkThread implements NetworkWork {
         this.#turn?.releaseOther();
         if (this.#thread === thread) this.#thread = undefined;
         if (!ready) reject(new Error(`the network thread ended at start (exit code ${code})`));
-        if (this.#stopping) {
-          for (const settle of this.#settles.values()) settle.reject(new Error('the network thread stopped'));
-          this.#settles.clear();
-          return;
-        }
+        if (this.#stopping) return this.#rejectSettles();
         if (!this.#started) return;
-        deps.logger.error({ exitCode: code }, `the network thread ended; starting it again in ${RESTART_MS} ms`);
+        if (readyAt !== undefined && performance.now() - readyAt >= STEADY_MS) this.#restartDelay = RESTART_MS;
+        const delay = this.#restartDelay;
+        this.#restartDelay = Math.min(delay * 2, MAX_RESTART_MS);
+        deps.logger.error({ exitCode: code }, `the network thread ended; starting it again in ${delay} ms`);
         this.#restart = setTimeout(() => {
           this.#spawn().catch((error: unknown) => deps.logger.error({ err: error }, 'the network thread could not start again'));
-        }, RESTART_MS);
+        }, delay);
       });
     });
   }

@@ -93,5 +93,10 @@ for (const backend of BACKENDS) {
         await next.close();
       }
     });
+
+    test('a settle asked of a stopped thread is refused at once, not left waiting', async () => {
+      await env.server.background.network.stop();
+      await assert.rejects(env.server.background.settle(), /the network thread stopped/);
+    });
   });
 }

@@ -69,6 +69,26 @@ describe('SQLite writer turns', () => {
     assert.deepEqual(said, ['took']);
   });
 
+  test('a side whose thread ended waiting for the turn is never handed it', async () => {
+    const memory = WriterTurn.memory();
+    const api = new WriterTurn(memory, 0);
+    await api.take();
+    const source = new URL('../../src/storage/dialects/sqlite-writer-turn.ts', import.meta.url).href;
+    // The thread ends inside take(), its wish to write still on record.
+    const body = `const { workerData } = require('node:worker_threads');
+      import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })
+        .then(({ WriterTurn }) => { void new WriterTurn(workerData, 1).take(); process.exit(0); });`;
+    const thread = new Worker(body, { eval: true, workerData: memory });
+    await new Promise((resolve) => thread.once('exit', resolve));
+    // What the API's thread does when the network's ends (network-thread.ts).
+    api.releaseOther();
+    api.give();
+    assert.equal(Atomics.load(new Int32Array(memory), 0), 0, 'the turn is free, not handed to the ended side');
+    const again = api.take();
+    assert.equal(await settled(again), true);
+    api.give();
+  });
+
   test('a side whose thread ended holding the turn is released by the other', async () => {
     const memory = WriterTurn.memory();
     const api = new WriterTurn(memory, 0);
@@ -121,6 +141,13 @@ describe('SQLite writer turns', () => {
       // The reader holds a snapshot from the read above; the other side's commit ends it.
       await network.insertInto('writes').values({ side: 'network', n: 0 }).execute();
       assert.equal(await count(), seen + 1);
+    });
+
+    test('a failed sync on one side stops the writes of both: they share one log', async () => {
+      // The last test of the group: the memory stays failed.
+      new WriterTurn(memory, 1).fail();
+      await assert.rejects(api.insertInto('writes').values({ side: 'api', n: 1 }).execute(), /sync of the database log failed in the other thread/);
+      await assert.rejects(network.insertInto('writes').values({ side: 'network', n: 1 }).execute(), /sync of the database log failed/);
     });
   });
 });

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DirectReads } from '../backend.js';
 import type { WriterTurn } from './sqlite-writer-turn.js';
-import { type CompiledQuery, SelectQueryNode, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
+import { type CompiledQuery, RawNode, SelectQueryNode, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 
 const syncData = promisify(fdatasync);
 
@@ -151,11 +151,13 @@ class GroupCommitDriver implements Driver {
 
   /** Takes the writer for a unit, opening a batch transaction when none is open. */
   async enterWriter(): Promise<Batch> {
-    if (this.#failure) throw this.#failure;
+    this.#throwIfFailed();
     await this.#mutex.lock();
-    if (this.#failure) {
+    try {
+      this.#throwIfFailed();
+    } catch (error) {
       this.#mutex.unlock();
-      throw this.#failure;
+      throw error;
     }
     if (this.#batch && !this.#writerDb.inTransaction) {
       // SQLite rolled the whole batch back by itself (IOERR, FULL, NOMEM): none of it is on disk,
@@ -218,7 +220,7 @@ class GroupCommitDriver implements Driver {
         if (!this.#writerDb.inTransaction) throw new Error('SQLite rolled back the open batch');
         // A sync failed: on Linux a later sync can succeed although the failed one's pages were
         // dropped, so nothing written since may be answered as durable.
-        if (this.#failure) throw this.#failure;
+        this.#throwIfFailed();
         // The reader lets go of its snapshot first: the checkpoint after this COMMIT can then
         // take the whole log, and the next read begins a snapshot that holds the batch.
         if (this.#readerDb.inTransaction) this.#readerDb.exec('commit');
@@ -234,6 +236,7 @@ class GroupCommitDriver implements Driver {
         () => batch.resolve(),
         (error: unknown) => {
           this.#failure ??= error;
+          this.#turn?.fail();
           batch.reject(error);
         },
       );
@@ -244,6 +247,12 @@ class GroupCommitDriver implements Driver {
     } finally {
       this.#mutex.unlock();
     }
+  }
+
+  /** Refuses writes once a sync failed, in this thread's driver or in the other's (one WAL file). */
+  #throwIfFailed(): void {
+    if (this.#failure) throw this.#failure;
+    if (this.#turn?.failed) throw new Error('a sync of the database log failed in the other thread: no write is taken as durable');
   }
 
   /**
@@ -332,7 +341,9 @@ class UnitConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    if (!this.#batch && SelectQueryNode.is(compiled.query)) {
+    // A select outside a transaction reads the reader's snapshot, whether built or written as SQL
+    // (the store's check of its migrations at open): it never waits for the writer's turn.
+    if (!this.#batch && (SelectQueryNode.is(compiled.query) || (RawNode.is(compiled.query) && /^\s*select\b/i.test(compiled.sql)))) {
       return this.#driver.reader().run(compiled) as QueryResult<R>;
     }
     this.#batch ??= await this.#driver.enterWriter();

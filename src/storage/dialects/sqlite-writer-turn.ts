@@ -20,7 +20,7 @@ export class WriterTurn {
 
   /** The memory both threads share; made once by the first thread and handed to the second. */
   static memory(): SharedArrayBuffer {
-    return new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
+    return new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT);
   }
 
   /** `side` is 0 for the API's thread and 1 for the network's. */
@@ -74,14 +74,31 @@ export class WriterTurn {
     Atomics.notify(words, HOLDER);
   }
 
+  /**
+   * A sync of the WAL failed on one side: what either side committed since may not be on disk
+   * (both write the one file), so neither answers a write as durable again.
+   */
+  fail(): void {
+    Atomics.store(this.#words, FAILED, 1);
+  }
+
+  get failed(): boolean {
+    return Atomics.load(this.#words, FAILED) === 1;
+  }
+
   /** How many turns ended, on either side: a change means a reader's snapshot may be stale. */
   get commits(): number {
     return Atomics.load(this.#words, COMMITS);
   }
 
-  /** Takes back a turn from the other side, which ended (its thread exited) while holding it. */
+  /**
+   * Takes back a turn from the other side, which ended (its thread exited) while holding it or
+   * waiting for it: a side that ended waiting would otherwise be handed the turn by this one's
+   * next give(), and keep it.
+   */
   releaseOther(): void {
     const words = this.#words;
+    Atomics.store(words, WAITING + (1 - this.#side), 0);
     if (Atomics.compareExchange(words, HOLDER, 2 - this.#side, 0) === 2 - this.#side) {
       Atomics.add(words, COMMITS, 1);
       Atomics.notify(words, HOLDER);
@@ -100,3 +117,4 @@ const HOLDER = 0;
 /** WAITING + side: whether that side is waiting for its turn. */
 const WAITING = 1;
 const COMMITS = 3;
+const FAILED = 4;
