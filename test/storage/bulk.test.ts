@@ -5,6 +5,8 @@ import { useDomain } from '../helpers/domain.js';
 import { newMessage } from '../../src/sending/message.js';
 import { webhookRow } from '../../src/webhooks/outbox.js';
 import { WEBHOOK_KIND } from '../../src/storage/states.js';
+import { IDLE } from '../../src/storage/repositories/sender-queues.js';
+import { createConnector } from '../../src/resources/connectors/connectors.js';
 
 /**
  * The network's and the outbox's writes of many rows in one statement (storage/bulk.ts), on each
@@ -151,6 +153,25 @@ for (const backend of BACKENDS) {
           [2, null, 503, 4],
         ],
       );
+    });
+
+    test("a pool's queues and connectors are read in one statement past SQLite's 32,766 bound values", async () => {
+      const { store } = env.deps;
+      const senders = Array.from({ length: 40_000 }, (_, i) => `PN${String(i).padStart(32, '0')}`);
+      const busy = senders[39_999]!;
+      await store.transaction(async (tx) => {
+        await tx.senderQueues.lockMany(senders);
+        await tx.senderQueues.saveMany(new Map([[busy, '2026-03-01T09:00:05.000Z']]));
+      });
+      const queues = await store.transaction((tx) => tx.senderQueues.lockMany(senders));
+      assert.equal(queues.size, senders.length);
+      assert.equal(queues.get(busy), '2026-03-01T09:00:05.000Z');
+      assert.equal(queues.get(senders[0]!), IDLE);
+
+      const connector = await createConnector(env.deps, env.accountSid, { Host: '127.0.0.1', SystemId: 'pool', Password: 'secret' });
+      await store.connectors.assign({ sender_sid: busy, connector_sid: connector.sid, account_sid: env.accountSid, date_created: at });
+      const through = await store.transaction((tx) => tx.connectors.connectorsOf(senders));
+      assert.deepEqual([...through], [[busy, connector.sid]]);
     });
   });
 }

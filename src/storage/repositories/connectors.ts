@@ -128,15 +128,18 @@ export class ConnectorRepository {
 
   /** Which of these senders go out through a connector, and which; held as `sender()` holds one. */
   async connectorsOf(senderSids: readonly string[]): Promise<Map<string, string>> {
-    if (senderSids.length === 0) return new Map();
-    let query = this.s.db
-      .selectFrom('connector_senders')
-      .select(['sender_sid', 'connector_sid'])
-      .where('sender_sid', 'in', [...senderSids])
-      // In one order everywhere, so two batches sharing senders never wait on each other crosswise.
-      .orderBy('sender_sid');
-    if (this.s.backend.lockRows) query = query.forShare();
-    const rows = await query.execute();
+    // In one order everywhere, so two batches sharing senders never wait on each other crosswise.
+    // The senders travel as one parameter: a whole pool, past SQLite's 32,766 bound values.
+    const lock = this.s.backend.lockRows ? ' for share of c' : '';
+    const rows = await this.s.queries.bulk.query<{ sender_sid: string; connector_sid: string }>(
+      this.s.db,
+      'connector_senders',
+      `of${lock}`,
+      ['sender_sid'],
+      [...new Set(senderSids)].map((sender_sid) => ({ sender_sid })),
+      (from, field) =>
+        `select c.sender_sid, c.connector_sid from ${from()} join connector_senders as c on c.sender_sid = ${field('sender_sid')} order by c.sender_sid${lock}`,
+    );
     return new Map(rows.map((r) => [r.sender_sid, r.connector_sid]));
   }
 

@@ -24,10 +24,18 @@ export class SenderQueueRepository {
       { skipExisting: true },
     );
     // In one order, so two batches locking their pools' queues never wait on each other crosswise
-    // (a sender named by From is locked when its step comes: a deadlock there is retried).
-    let query = db.selectFrom('sender_queues').select(['sender', 'free_at']).where('sender', 'in', sorted).orderBy('sender');
-    if (backend.lockRows) query = query.forUpdate();
-    return new Map((await query.execute()).map((row) => [row.sender, row.free_at]));
+    // (a sender named by From is locked when its step comes: a deadlock there is retried). The
+    // senders travel as one parameter: a pool past SQLite's 32,766 bound values is still one read.
+    const lock = backend.lockRows ? ' for update of q' : '';
+    const rows = await queries.bulk.query<{ sender: string; free_at: string }>(
+      db,
+      'sender_queues',
+      `lock${lock}`,
+      ['sender'],
+      sorted.map((sender) => ({ sender })),
+      (from, field) => `select q.sender, q.free_at from ${from()} join sender_queues as q on q.sender = ${field('sender')} order by q.sender${lock}`,
+    );
+    return new Map(rows.map((row) => [row.sender, row.free_at]));
   }
 
   /** Writes back the free times a batch reserved (rows that lockMany made sure of). */
