@@ -35,8 +35,8 @@ export class LocalNetwork implements NetworkWork {
 
   constructor(deps: Deps, options: Partial<NetworkOptions> = {}) {
     this.#deps = deps;
-    const stepper = new MessageStepper(deps, options);
     this.#dispatcher = new WebhookDispatcher(deps, { [WEBHOOK_KIND.inbound]: inboundResponseHandler, [WEBHOOK_KIND.fallback]: inboundResponseHandler });
+    const stepper = new MessageStepper(deps, options, (rows) => this.#dispatcher.handOff(rows));
     const common = { clock: deps.clock, logger: deps.logger, pollMs: stepper.options.pollMs };
     this.messages = new Worker({ ...common, name: WORK.messages, job: stepper });
     this.webhooks = new Worker({ ...common, name: WORK.webhooks, job: this.#dispatcher });

@@ -3,7 +3,7 @@ import { MEDIA } from '../storage/codecs.js';
 import type { Deps } from '../deps.js';
 import type { MessageTable } from '../storage/schema.js';
 import { toStored } from '../http/dates.js';
-import type { MessageRow } from '../storage/store.js';
+import type { MessageRow, WebhookRow } from '../storage/store.js';
 import { selectSender, type Candidate } from '../sending/sender-selection.js';
 import { rateOf, recipientOf, resolveFrom } from '../sending/senders.js';
 import { countSegments } from '../sending/segments.js';
@@ -12,6 +12,7 @@ import type { Job } from '../background/worker.js';
 import { WORK } from '../background/notify.js';
 import { STEP } from '../storage/states.js';
 import { deliveryErrorTitle, magicRecipientError, statusForError } from './errors.js';
+import type { WebhookHandOff } from '../webhooks/dispatcher.js';
 
 export interface NetworkOptions {
   /** From `sent` to the carrier's receipt. */
@@ -48,10 +49,13 @@ export const STEP_RETRY_MS = 5_000;
 export class MessageStepper implements Job {
   readonly #deps: Deps;
   readonly #options: NetworkOptions;
+  readonly #handOff?: (rows: WebhookRow[]) => WebhookHandOff;
 
-  constructor(deps: Deps, options: Partial<NetworkOptions> = {}) {
+  /** `handOff`: this node's dispatcher, which starts status callbacks as they are written. */
+  constructor(deps: Deps, options: Partial<NetworkOptions> = {}, handOff?: (rows: WebhookRow[]) => WebhookHandOff) {
     this.#deps = deps;
     this.#options = { ...DEFAULT_NETWORK_OPTIONS, ...options };
+    this.#handOff = handOff;
   }
 
   get options(): NetworkOptions {
@@ -64,13 +68,11 @@ export class MessageStepper implements Job {
 
   /** One batch of due steps; true when the batch was full (more may be due). */
   async run(): Promise<boolean> {
-    const taken = await this.#steps(toStored(this.#deps.clock.now()));
-    // The steps just taken may have written status callbacks, due now, and handed messages to
-    // SMPP connectors.
-    if (taken > 0) {
-      this.#deps.notify(WORK.webhooks);
-      this.#deps.notify(WORK.connectors);
-    }
+    const { taken, webhooksDue } = await this.#steps(toStored(this.#deps.clock.now()));
+    // The steps just taken may have written status callbacks, due now (those not handed off), and
+    // handed messages to SMPP connectors.
+    if (webhooksDue) this.#deps.notify(WORK.webhooks);
+    if (taken > 0) this.#deps.notify(WORK.connectors);
     return taken >= this.#batch;
   }
 
@@ -85,21 +87,32 @@ export class MessageStepper implements Job {
    * sender alone moves 100 messages a second. On PostgreSQL the due rows are locked with SKIP
    * LOCKED, so nodes take different messages instead of queueing behind each other. If the batch
    * fails (one bad message, or a deadlock that outlasted its retries), each step is tried alone,
-   * so one message never holds up the others.
+   * so one message never holds up the others. The status callbacks the batch wrote are handed to
+   * this node's dispatcher claimed, as many as it can start (`webhooksDue` says whether others
+   * wait in the outbox).
    */
-  async #steps(now: string): Promise<number> {
+  async #steps(now: string): Promise<{ taken: number; webhooksDue: boolean }> {
     let due: MessageRow[] = [];
+    let handOff: WebhookHandOff | undefined;
+    let webhooksDue = false;
     try {
       await this.#deps.store.transaction(async (tx) => {
+        // A transaction run again (a retried deadlock) hands off anew.
+        handOff?.release();
         // Read in this transaction, on the one writer (SQLite) or locked (PostgreSQL): these
         // steps are this transaction's, with no compare-and-set to take them.
         due = await tx.messages.due(now, this.#batch, { lock: tx.backend.lockRows });
-        const batch = new StepBatch(tx, this.#deps.webhookPolicy.statusCallbackAttempts);
+        const batch = new StepBatch(tx, this.#deps.webhookPolicy.statusCallbackAttempts, this.#handOff);
         await batch.load(due);
         for (const message of due) await this.#step(batch, message, { read: 'in this transaction' });
-        await batch.flush();
+        const written = await batch.flush();
+        handOff = written.handOff;
+        webhooksDue = written.due > 0;
       });
+      handOff?.start();
     } catch {
+      handOff?.release();
+      webhooksDue = true;
       for (const message of due) {
         try {
           await this.#deps.store.transaction(async (tx) => {
@@ -113,7 +126,7 @@ export class MessageStepper implements Job {
         }
       }
     }
-    return due.length;
+    return { taken: due.length, webhooksDue };
   }
 
   /**

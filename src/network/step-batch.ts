@@ -6,6 +6,7 @@ import type { MessageTable } from '../storage/schema.js';
 import type { DeliveryRuleRow, MessageEvent, MessageRow, ServiceRow, Store, WebhookRow } from '../storage/store.js';
 import { STEP } from '../storage/states.js';
 import { webhookRow } from '../webhooks/outbox.js';
+import type { WebhookHandOff } from '../webhooks/dispatcher.js';
 import { IDLE } from '../storage/repositories/sender-queues.js';
 
 /**
@@ -43,9 +44,14 @@ export class StepBatch {
   #connectors = new Map<string, string>();
   readonly #connectorsRead = new Set<string>();
 
+  /**
+   * `handOff`, when this node delivers webhooks: takes the status callbacks it can start at once,
+   * written claimed (webhooks/dispatcher.ts).
+   */
   constructor(
     readonly tx: Store,
     readonly callbackAttempts: number,
+    readonly handOff?: (rows: WebhookRow[]) => WebhookHandOff,
   ) {}
 
   /** Reads up front what the steps of these messages will ask about. */
@@ -174,14 +180,25 @@ export class StepBatch {
     if (hook) this.#webhooks.push(webhookRow(hook, at));
   }
 
-  /** Writes what the steps wrote, a table at a time, in the batch's transaction. */
-  async flush(): Promise<void> {
+  /**
+   * Writes what the steps wrote, a table at a time, in the batch's transaction. Returns the status
+   * callbacks handed off claimed, to start once the transaction has committed (or release if not),
+   * and how many were written for the outbox's due read.
+   */
+  async flush(): Promise<{ handOff?: WebhookHandOff; due: number }> {
     const { tx } = this;
     await tx.senderQueues.saveMany(new Map([...this.#reserved].map((q) => [q, this.#queues.get(q)!])));
     await tx.pools.saveStickies([...this.#stickySaved.values()]);
     await tx.messages.updateMany(this.#messages);
     await tx.messages.addEvents(this.#events);
-    await tx.webhooks.insertMany(this.#webhooks);
+    const handOff = this.#webhooks.length > 0 ? this.handOff?.(this.#webhooks) : undefined;
+    try {
+      await tx.webhooks.insertMany(this.#webhooks);
+    } catch (error) {
+      handOff?.release();
+      throw error;
+    }
+    return { handOff, due: this.#webhooks.length - (handOff?.taken ?? 0) };
   }
 }
 

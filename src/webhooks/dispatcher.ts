@@ -28,6 +28,14 @@ export class WebhookDispatcher implements Job {
   readonly #byHost = new Map<string, number>();
   readonly #client = new WebhookClient();
   readonly #recorder = new Batcher<Answer>((answers) => this.#recordTogether(answers));
+  /** Slots held for webhooks handed off claimed by a transaction that has not yet committed. */
+  #held = 0;
+  /**
+   * Whether the last read of the due list left due webhooks behind, for want of room: then new
+   * webhooks wait their turn in the outbox instead of being handed off ahead of them.
+   */
+  #behind = false;
+  #closed = false;
 
   /** `handlers` say what an answer means per kind; a kind without one wants a 2xx. */
   constructor(deps: Deps, handlers: Partial<Record<WebhookKind, ResponseHandler>> = {}) {
@@ -65,8 +73,11 @@ export class WebhookDispatcher implements Job {
     const at = toStored(now);
     let started = 0;
     for (;;) {
-      const room = this.#policy.concurrency - this.#inFlight.size;
-      if (room <= 0) return started;
+      const room = this.#policy.concurrency - this.#inFlight.size - this.#held;
+      if (room <= 0) {
+        this.#behind = true;
+        return started;
+      }
       // A delivery that outlives its lease on the clock (a hand-moved clock jumping ahead while the
       // receiver is slow) is due again, but it is still this node's: skipped here, not sent twice.
       // No more than can start: one host takes at most its share (the read goes on without a host
@@ -94,6 +105,9 @@ export class WebhookDispatcher implements Job {
         adjust(byAccount, hook.account_sid, 1);
         adjust(byHost, hook.host, 1);
       }
+      // Left behind: more due than this read took (a full share's webhooks are not: the read
+      // leaves them out, and a hand-off to that account or host waits for its share too).
+      this.#behind = due.length >= limit;
       if (picked.length + exhausted.length === 0) return started;
       // Every claim of the round in one transaction: one durable commit, not one per webhook
       // (claimed one by one, the commits' wait capped deliveries near 650 a second on SQLite).
@@ -103,12 +117,57 @@ export class WebhookDispatcher implements Job {
         const won = await tx.webhooks.claimMany(picked, nodeId, leaseUntil, at);
         return picked.filter((hook) => won.has(hook.sid));
       });
-      for (const hook of claimed) this.#start({ ...hook, attempts: hook.attempts + 1 });
+      for (const hook of claimed) {
+        adjust(this.#byAccount, hook.account_sid, 1);
+        adjust(this.#byHost, hook.host, 1);
+        this.#start({ ...hook, attempts: hook.attempts + 1 });
+      }
       started += claimed.length;
       // Read again when a share filled up here (the next read leaves that one out), or when the
       // read stopped at its limit with room left.
       if (!filled && (due.length < limit || claimed.length === 0)) return started;
     }
+  }
+
+  /**
+   * Takes for this node, claimed for their first attempt, those of the new webhooks a transaction
+   * is about to write (`rows`, changed in place) that can start at once: while there is room and
+   * the account's and host's shares allow, and no due webhook is waiting for a slot (those go
+   * first). They are written claimed, so they are never read as due nor sent by another node; once
+   * the transaction commits, `start()` sends them, and if it does not, `release()` gives their
+   * slots back. A status callback taken this way skips the due read and its claim's transaction.
+   */
+  handOff(rows: WebhookRow[]): WebhookHandOff {
+    const taken: WebhookRow[] = [];
+    const { concurrency, perAccount, perHost, leaseMs } = this.#policy;
+    if (!this.#closed && !this.#behind) {
+      const now = this.#deps.clock.now();
+      const leaseUntil = toStored(new Date(now.getTime() + leaseMs));
+      for (const row of rows) {
+        if (this.#inFlight.size + this.#held >= concurrency) break;
+        if ((this.#byAccount.get(row.account_sid) ?? 0) >= perAccount || (this.#byHost.get(row.host) ?? 0) >= perHost) continue;
+        if (row.attempts !== 0 || row.max_attempts < 1) continue;
+        Object.assign(row, { attempts: 1, claimed_by: this.#deps.nodeId, next_attempt_at: leaseUntil });
+        adjust(this.#byAccount, row.account_sid, 1);
+        adjust(this.#byHost, row.host, 1);
+        this.#held += 1;
+        taken.push(row);
+      }
+    }
+    let settled = taken.length === 0;
+    const settle = (start: boolean) => {
+      if (settled) return;
+      settled = true;
+      this.#held -= taken.length;
+      for (const row of taken) {
+        if (start && !this.#closed) this.#start(row);
+        else {
+          adjust(this.#byAccount, row.account_sid, -1);
+          adjust(this.#byHost, row.host, -1);
+        }
+      }
+    };
+    return { taken: taken.length, start: () => settle(true), release: () => settle(false) };
   }
 
   /**
@@ -130,9 +189,8 @@ export class WebhookDispatcher implements Job {
     return { accounts: full(this.#byAccount, this.#policy.perAccount), hosts: full(this.#byHost, this.#policy.perHost) };
   }
 
+  /** Sends a claimed webhook; its account's and host's shares already count it. */
   #start(claimed: WebhookRow): void {
-    adjust(this.#byAccount, claimed.account_sid, 1);
-    adjust(this.#byHost, claimed.host, 1);
     // The shares bound requests waiting on receivers: a delivery gives its share back once the
     // receiver has answered, while its attempt is being recorded (that wait is the database's).
     let answered = false;
@@ -162,11 +220,13 @@ export class WebhookDispatcher implements Job {
   }
 
   get busy(): boolean {
-    return this.#inFlight.size > 0;
+    return this.#inFlight.size > 0 || this.#held > 0;
   }
 
   /** Waits for the deliveries in flight, then closes the connections kept open to receivers. */
   async close(): Promise<void> {
+    // Webhooks handed off from now on are left claimed: the next start takes them back (reclaim).
+    this.#closed = true;
     await this.drain();
     await this.#client.close();
   }
@@ -301,6 +361,16 @@ export class WebhookDispatcher implements Job {
       }
     });
   }
+}
+
+/**
+ * Webhooks a transaction writes already claimed by this node's dispatcher: `start()` once it has
+ * committed, `release()` if it did not (either, once, whichever comes first).
+ */
+export interface WebhookHandOff {
+  readonly taken: number;
+  start(): void;
+  release(): void;
 }
 
 /** An attempt's answer, waiting to be recorded. */

@@ -235,6 +235,37 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await statuses(message.sid), ['accepted', 'queued', 'sending']);
     });
 
+    test('a step whose status callback cannot be written hands no slot off for good: settle() ends, and the callbacks follow once the fault is gone', {
+      timeout: 60_000,
+    }, async () => {
+      const service = await addService(env.server);
+      await pool(service.sid, 'PhoneNumbers', (await buy()).sid);
+      // The callback is handed to the dispatcher as the step writes it; the write then fails.
+      await alterDatabase(env.server, {
+        sqlite: `create trigger refuse_callbacks before insert on webhooks begin select raise(abort, 'refused by the test'); end`,
+        postgres: `create function refuse_callbacks() returns trigger language plpgsql as $$ begin raise exception 'refused by the test'; end $$;
+          create trigger refuse_callbacks before insert on webhooks for each row execute function refuse_callbacks()`,
+      });
+      let message: Json;
+      try {
+        message = await send({ MessagingServiceSid: service.sid, To: usNumber('415'), StatusCallback: `${env.receiver.url}/refused` });
+        // A slot handed off and never given back kept the dispatcher busy, and this never ended.
+        await env.server.background.settle();
+        assert.deepEqual(await statuses(message.sid), ['accepted']);
+      } finally {
+        await alterDatabase(env.server, {
+          sqlite: 'drop trigger refuse_callbacks',
+          postgres: 'drop trigger refuse_callbacks on webhooks; drop function refuse_callbacks()',
+        });
+      }
+      await advance(5000);
+      await advance(2000);
+      assert.deepEqual(
+        callbacks(message.sid).map((c) => c.params.MessageStatus),
+        ['queued', 'sent', 'delivered'],
+      );
+    });
+
     test('delivery rules: 30003 makes a recipient undelivered after sent; 30001 with Status=failed fails it unsent', async () => {
       const from = (await buy()).phone_number;
       const unreachable = usNumber('415');
