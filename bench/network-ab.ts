@@ -13,10 +13,11 @@
  * bench/results/profiles/network-ab-<side>-<run>/ (summarise with bench/profile-summary.ts).
  * With --reads, each run also fetches a short code (20 connections) for 3 s before the sends and
  * again while the backlog drains, and prints the second rate against the first (as run.ts's
- * "reads while the network drains" does).
+ * "reads while the network drains" does). Without it, each run also prints the server's CPU time
+ * per message (every thread), which varies far less than the rates on this noisy machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,8 @@ interface Side {
   results: NetworkRun[];
   /** With --reads: reads a second while draining, against the same reads idle. */
   readRatios: number[];
+  /** The server's CPU (every thread, user and system) per message, from accepting the first to the last callback. */
+  cpuPerMessage: number[];
 }
 
 const sides: Side[] = (['a', 'b'] as const).map((name) => ({
@@ -60,7 +63,18 @@ const sides: Side[] = (['a', 'b'] as const).map((name) => ({
   ),
   results: [],
   readRatios: [],
+  cpuPerMessage: [],
 }));
+
+/**
+ * A process's CPU time so far, in milliseconds (Linux /proc: user and system clock ticks of every
+ * thread). Steadier than a rate on a shared, noisy machine: it counts the work, not the waits.
+ */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // After the command: state is field 3, utime 14 and stime 15, in ticks of 1/100 s.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 async function up(base: string): Promise<void> {
   for (let tries = 0; ; tries++) {
@@ -93,7 +107,12 @@ async function once(side: Side, run: number): Promise<NetworkRun> {
   const base = `http://127.0.0.1:${port}`;
   try {
     await up(base);
-    if (!reads) return await networkEndToEnd(base, messages, 30000 + run * 100);
+    if (!reads) {
+      const before = cpuMs(child.pid!);
+      const result = await networkEndToEnd(base, messages, 30000 + run * 100);
+      side.cpuPerMessage.push((cpuMs(child.pid!) - before) / messages);
+      return result;
+    }
     const code = await fetch(`${base}/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, {
       method: 'POST',
       headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
@@ -142,14 +161,16 @@ for (let run = 1; run <= runs; run++) {
   for (const side of run % 2 ? sides : [...sides].reverse()) {
     const result = await once(side, run);
     side.results.push(result);
-    console.log(`${side.name} run ${run}: ${line(result)}`);
+    const cpu = side.cpuPerMessage[run - 1];
+    console.log(`${side.name} run ${run}: ${line(result)}${cpu === undefined ? '' : `, server CPU ${cpu.toFixed(2)} ms a message`}`);
   }
 }
 for (const side of sides) {
   const r = side.results;
   console.log(
-    `${side.name} median: accepted ${median(r.map((x) => x.acceptPerSecond)).toFixed(0)}/s, delivered ${median(r.map((x) => x.deliveredPerSecond)).toFixed(0)}/s, ${median(r.map((x) => x.ratio)).toFixed(2)}× ideal${reads ? `, reads draining ${median(side.readRatios).toFixed(2)}× idle` : ''}`,
+    `${side.name} median: accepted ${median(r.map((x) => x.acceptPerSecond)).toFixed(0)}/s, delivered ${median(r.map((x) => x.deliveredPerSecond)).toFixed(0)}/s, ${median(r.map((x) => x.ratio)).toFixed(2)}× ideal${reads ? `, reads draining ${median(side.readRatios).toFixed(2)}× idle` : `, server CPU ${median(side.cpuPerMessage).toFixed(2)} ms a message`}`,
   );
 }
 const [a, b] = sides;
 console.log(`b/a delivered: ${(median(b!.results.map((x) => x.deliveredPerSecond)) / median(a!.results.map((x) => x.deliveredPerSecond))).toFixed(2)}×`);
+if (!reads) console.log(`b/a server CPU a message: ${(median(b!.cpuPerMessage) / median(a!.cpuPerMessage)).toFixed(2)}×`);
