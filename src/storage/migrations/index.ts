@@ -12,6 +12,7 @@ import * as dueOrder from './010-due-order.js';
 import * as eventFeed from './011-event-feed.js';
 import * as eventNumbersSqlite from './012-event-numbers-sqlite.js';
 import * as smppConnectors from './013-smpp-connectors.js';
+import * as activeIndexes from './014-active-indexes.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011-event-feed': eventFeed,
   '012-event-numbers-sqlite': eventNumbersSqlite,
   '013-smpp-connectors': smppConnectors,
+  '014-active-indexes': activeIndexes,
 };
 
 /** The last migration this version knows: a database that recorded it needs no migrating. */

@@ -191,7 +191,10 @@ export function messageQueries(db: Kysely<Database>, backend: Backend) {
         .forUpdate()
         .skipLocked(),
     ),
-    nextDue: prepare<Record<string, never>, { at: string | null }>(() => db.selectFrom('messages').select((eb) => eb.fn.min('next_at').as('at'))),
+    // In due order with the comparison, so the index of messages with a next step (partial) answers.
+    nextDue: prepare<Record<string, never>, { at: string | null }>(() =>
+      db.selectFrom('messages').select('next_at as at').where('next_at', 'is not', null).orderBy('next_at').limit(1),
+    ),
     // One statement: the next number in the message's history is read where it is written.
     addEvent: prepare<{ message_sid: string; status: string; error_code: number | null; detail: string | null; date: string }, never>((arg) =>
       db
