@@ -5,7 +5,7 @@ import { WORK } from '../background/notify.js';
 import type { Updateable } from 'kysely';
 import type { Store, WebhookAttemptRow, WebhookRow } from '../storage/store.js';
 import type { WebhookTable } from '../storage/schema.js';
-import type { BusyTargets } from '../storage/repositories/webhooks.js';
+import type { BusyTargets, SettledWebhook } from '../storage/repositories/webhooks.js';
 import { toStored } from '../http/dates.js';
 import { webhookRequest, type WebhookRequest } from './signature.js';
 import { type ResponseHandler, UnusableAnswer, type WebhookKind, type WebhookResponse } from './outbox.js';
@@ -280,7 +280,7 @@ export class WebhookDispatcher implements Job {
     try {
       await this.#deps.store.transaction(async (tx) => {
         const [current] = await tx.webhooks.fetchManyForUpdate([answer.hook.sid]);
-        const record = await this.#recordOf(tx, answer, current);
+        const record = await this.#recordOf(tx, answer, isStale(answer.hook, current));
         await tx.webhooks.insertAttempt(record.attempt);
         if (record.patch) await tx.webhooks.update(answer.hook.sid, record.patch);
       });
@@ -289,20 +289,23 @@ export class WebhookDispatcher implements Job {
     }
   }
 
-  /** Records the answers queued meanwhile in one transaction; if that fails, each alone. */
+  /**
+   * Records the answers queued meanwhile in one transaction; if that fails, each alone. Their
+   * handlers write nothing, so the webhooks are not read first: each one's next state is written
+   * only where its attempt is still the one answered (`settleMany`).
+   */
   async #recordTogether(answers: Answer[]): Promise<void> {
     try {
       await this.#deps.store.transaction(async (tx) => {
-        const current = new Map((await tx.webhooks.fetchManyForUpdate(answers.map((a) => a.hook.sid))).map((row) => [row.sid, row]));
         const attempts: WebhookAttemptRow[] = [];
-        const patches = new Map<string, Updateable<WebhookTable>>();
+        const settled: SettledWebhook[] = [];
         for (const answer of answers) {
-          const record = await this.#recordOf(tx, answer, current.get(answer.hook.sid));
+          const record = await this.#recordOf(tx, answer, false);
           attempts.push(record.attempt);
-          if (record.patch) patches.set(answer.hook.sid, record.patch);
+          if (record.patch) settled.push({ sid: answer.hook.sid, attempts: answer.hook.attempts, patch: record.patch });
         }
         await tx.webhooks.insertAttempts(attempts);
-        await tx.webhooks.updateMany(patches);
+        await tx.webhooks.settleMany(settled);
       });
     } catch (error) {
       this.#deps.logger.warn({ err: error, webhooks: answers.length }, 'recording attempts together failed; recording each alone');
@@ -319,16 +322,15 @@ export class WebhookDispatcher implements Job {
   }
 
   /**
-   * What an answer writes: the attempt's record, and the webhook's next state unless another node
-   * took the webhook over after this one's lease ran out (then the attempt is only recorded, and
-   * the webhook's state is the later attempt's to set).
+   * What an answer writes: the attempt's record, and the webhook's next state unless it is `stale`:
+   * another node took the webhook over after this one's lease ran out (then the attempt is only
+   * recorded, and the webhook's state is the later attempt's to set).
    */
   async #recordOf(
     tx: Store,
     { hook, response, attempt, handler, now }: Answer,
-    current: WebhookRow | undefined,
+    stale: boolean,
   ): Promise<{ attempt: WebhookAttemptRow; patch?: Updateable<WebhookTable> }> {
-    const stale = !current || current.attempts !== hook.attempts || current.status !== 'pending';
     const outcome = stale ? { done: false, retry: false } : await handler(tx, hook, response, now, this.#policy);
     const row = attempt(response.error ?? (outcome.errorCode !== undefined && !outcome.done ? `error ${outcome.errorCode}` : undefined));
     if (stale) return { attempt: row };
@@ -381,6 +383,11 @@ interface Answer {
   attempt: (error?: string) => WebhookAttemptRow;
   handler: ResponseHandler;
   now: Date;
+}
+
+/** Whether another attempt of the webhook was claimed since this one, or it is gone or finished. */
+function isStale(hook: WebhookRow, current: WebhookRow | undefined): boolean {
+  return !current || current.attempts !== hook.attempts || current.status !== 'pending';
 }
 
 /** Moves a count of deliveries in flight; a key at zero is dropped. */

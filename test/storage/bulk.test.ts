@@ -72,7 +72,7 @@ for (const backend of BACKENDS) {
       );
     });
 
-    test('webhooks inserted together keep their order; claims win only at the attempt count read', async () => {
+    test('webhooks inserted together keep their order; claims and answers count only at the attempt count read', async () => {
       const m = await message('+15005550106');
       const hook = (n: number) =>
         webhookRow(
@@ -112,8 +112,29 @@ for (const backend of BACKENDS) {
           [1, 'node-a', '2026-03-01T09:01:00.000Z'],
         ],
       );
+      // Answers settle a webhook only at the attempt they answer, while it is pending: the second
+      // row's attempt 1 was never claimed here (it is at 0), and a finished one stays finished.
+      const later = '2026-03-01T09:00:02.000Z';
+      await env.deps.store.webhooks.settleMany([
+        { sid: rows[0]!.sid, attempts: 1, patch: { status: 'delivered', next_attempt_at: null, claimed_by: null, date_updated: later } },
+        { sid: rows[1]!.sid, attempts: 1, patch: { status: 'delivered', next_attempt_at: null, claimed_by: null, date_updated: later } },
+        { sid: rows[2]!.sid, attempts: 1, patch: { next_attempt_at: later, claimed_by: null, error_code: 11200, date_updated: later } },
+      ]);
+      await env.deps.store.webhooks.settleMany([
+        { sid: rows[0]!.sid, attempts: 1, patch: { status: 'failed', next_attempt_at: null, claimed_by: null, error_code: 11205, date_updated: later } },
+      ]);
+      const settled = await env.deps.store.webhooks.list(env.accountSid, { messageSid: m.sid });
+      assert.deepEqual(
+        settled.map((r) => [r.status, r.attempts, r.claimed_by, r.next_attempt_at, r.error_code]),
+        [
+          ['delivered', 1, null, null, null],
+          ['pending', 0, null, at, null],
+          ['pending', 1, null, later, 11200],
+        ],
+      );
+
       // Past the one claim beyond the last attempt, nothing is claimed.
-      await env.deps.store.webhooks.update(rows[0]!.sid, { attempts: 3 });
+      await env.deps.store.webhooks.update(rows[0]!.sid, { attempts: 3, status: 'pending' });
       assert.equal((await env.deps.store.webhooks.claimMany([{ ...rows[0]!, attempts: 3 }], 'node-b', at, at)).size, 0);
     });
 

@@ -8,6 +8,13 @@ import type { WebhookKind } from '../states.js';
 export type WebhookRow = Selectable<WebhookTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptTable>;
 
+/** A webhook's next state once an attempt was answered, and the attempt it answers. */
+export interface SettledWebhook {
+  sid: string;
+  attempts: number;
+  patch: Updateable<WebhookTable>;
+}
+
 /** Accounts and receiving hosts whose due webhooks a node leaves for later. */
 export interface BusyTargets {
   accounts: readonly string[];
@@ -113,6 +120,28 @@ export class WebhookRepository {
     await this.s.queries.webhooks.rows.update(this.s.db, sid, patch);
   }
 
+  /**
+   * Each webhook's next state, written only where it is still pending at the attempt given: one
+   * that another node took over after this one's lease ran out keeps the later attempt's state.
+   * One statement per set of columns, with no read before it.
+   */
+  async settleMany(settled: readonly SettledWebhook[]): Promise<void> {
+    const byShape = new Map<string, object[]>();
+    for (const { sid, attempts, patch } of settled) {
+      const shape = columnsOf(patch as Record<string, unknown>);
+      const rows = byShape.get(shape) ?? [];
+      rows.push({ ...patch, sid, attempts });
+      byShape.set(shape, rows);
+    }
+    for (const [shape, rows] of byShape) {
+      const columns = shape.split(',');
+      await this.s.queries.bulk.query(this.s.db, 'webhooks', `settle|${shape}`, ['sid', 'attempts', ...columns], rows, (from, field) => {
+        const set = columns.map((c) => `"${c}" = ${field(c)}`).join(', ');
+        return `update webhooks set ${set} from ${from()} where webhooks.sid = ${field('sid')} and webhooks.attempts = ${field('attempts')} and webhooks.status = 'pending'`;
+      });
+    }
+  }
+
   /** Several webhooks, each locked for the caller's transaction (PostgreSQL), in SID order. */
   async fetchManyForUpdate(sids: readonly string[]): Promise<WebhookRow[]> {
     if (sids.length === 0) return [];
@@ -123,11 +152,6 @@ export class WebhookRepository {
       .orderBy('sid');
     if (this.s.backend.lockRows) query = query.forUpdate();
     return query.execute();
-  }
-
-  /** Many webhooks' patches, by SID, in one statement per set of columns. */
-  async updateMany(patches: ReadonlyMap<string, Updateable<WebhookTable>>): Promise<void> {
-    await this.s.queries.bulk.updateEach(this.s.db, 'webhooks', 'sid', patches);
   }
 
   /** Many attempts' records in one statement; an attempt already recorded is left as it is. */
