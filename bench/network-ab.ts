@@ -5,7 +5,7 @@
  * minutes, before the full `npm run bench`.
  *
  *   node --import tsx bench/network-ab.ts [runs] [messages] [--a <bundle dir>] [--b <bundle dir>]
- *        [--a-env K=V,...] [--b-env K=V,...] [--postgres] [--profile] [--reads]
+ *        [--a-env K=V,...] [--b-env K=V,...] [--postgres] [--profile] [--reads] [--smpp]
  *
  * A bundle dir holds a copy of dist/bundle (copy it to bench/results/ before the change, so it
  * resolves node_modules like the real one); each side defaults to ../dist/bundle. With --profile,
@@ -14,7 +14,9 @@
  * With --reads, each run also fetches a short code (20 connections) for 3 s before the sends and
  * again while the backlog drains, and prints the second rate against the first (as run.ts's
  * "reads while the network drains" does). Without it, each run also prints the server's CPU time
- * per message (every thread), which varies far less than the rates on this noisy machine.
+ * per message (every thread), which varies far less than the rates on this noisy machine. With
+ * --smpp, each run is instead the SMPP backlog of run.ts: messages waiting for a connector whose
+ * bind failed, then drained through it to a loopback SMSC once its password is fixed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,8 +24,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ACCOUNT_SID, AUTH_TOKEN } from './setup.js';
-import { networkEndToEnd, type NetworkRun } from './network.js';
+import { ACCOUNT_SID, AUTH_TOKEN, freePort } from './setup.js';
+import { networkEndToEnd, smppDrain, type NetworkRun } from './network.js';
+import { Smsc } from '../test/helpers/smsc.js';
 import { drive } from './autocannon.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -38,6 +41,8 @@ const messages = Number(positional[1] ?? 4000);
 const postgres = args.includes('--postgres');
 const profile = args.includes('--profile');
 const reads = args.includes('--reads');
+const smpp = args.includes('--smpp');
+const smsc = smpp ? await Smsc.start('bench', 'bench') : undefined;
 const AUTH = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
 const databaseUrl = process.env.SHORTROUTE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -50,6 +55,8 @@ interface Side {
   readRatios: number[];
   /** The server's CPU (every thread, user and system) per message, from accepting the first to the last callback. */
   cpuPerMessage: number[];
+  /** With --smpp: submits a second of a backlog through one connector (bench/network.ts smppDrain). */
+  submits: number[];
 }
 
 const sides: Side[] = (['a', 'b'] as const).map((name) => ({
@@ -64,6 +71,7 @@ const sides: Side[] = (['a', 'b'] as const).map((name) => ({
   results: [],
   readRatios: [],
   cpuPerMessage: [],
+  submits: [],
 }));
 
 /**
@@ -91,7 +99,7 @@ async function up(base: string): Promise<void> {
 async function once(side: Side, run: number): Promise<NetworkRun> {
   const dir = mkdtempSync(join(tmpdir(), 'shortroute-network-ab-'));
   const schema = `nab_${Date.now()}`;
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const profileDir = join(here, 'results', 'profiles', `network-ab-${side.name}-${run}`);
   if (profile) mkdirSync(profileDir, { recursive: true });
   const backend = postgres ? ['--database-url', databaseUrl, '--database-schema', schema] : ['--data-dir', join(dir, 'data')];
@@ -107,6 +115,12 @@ async function once(side: Side, run: number): Promise<NetworkRun> {
   const base = `http://127.0.0.1:${port}`;
   try {
     await up(base);
+    if (smsc) {
+      const { submitsPerSecond } = await smppDrain(base, smsc, messages, 30000 + run * 100);
+      side.submits.push(submitsPerSecond);
+      console.log(`${side.name} run ${run}: a backlog through one connector, ${submitsPerSecond.toFixed(0)} submits/s`);
+      return { acceptPerSecond: 0, deliveredPerSecond: 0, endToEndSeconds: 0, ratio: 0, missing: 0 } as NetworkRun;
+    }
     if (!reads) {
       const before = cpuMs(child.pid!);
       const result = await networkEndToEnd(base, messages, 30000 + run * 100);
@@ -162,8 +176,14 @@ for (let run = 1; run <= runs; run++) {
     const result = await once(side, run);
     side.results.push(result);
     const cpu = side.cpuPerMessage[run - 1];
-    console.log(`${side.name} run ${run}: ${line(result)}${cpu === undefined ? '' : `, server CPU ${cpu.toFixed(2)} ms a message`}`);
+    if (!smsc) console.log(`${side.name} run ${run}: ${line(result)}${cpu === undefined ? '' : `, server CPU ${cpu.toFixed(2)} ms a message`}`);
   }
+}
+if (smsc) {
+  for (const side of sides) console.log(`${side.name} median: ${median(side.submits).toFixed(0)} submits/s`);
+  console.log(`b/a submits: ${(median(sides[1]!.submits) / median(sides[0]!.submits)).toFixed(2)}×`);
+  await smsc.close();
+  process.exit(0);
 }
 for (const side of sides) {
   const r = side.results;

@@ -16,14 +16,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ACCOUNT_SID, AUTH_TOKEN, seed, type Fixture, type Target } from './setup.js';
+import { ACCOUNT_SID, AUTH_TOKEN, freePort, seed, type Fixture, type Target } from './setup.js';
 import { Smsc } from '../test/helpers/smsc.js';
 import { drive, type Run } from './autocannon.js';
 import { DELIVERY_DELAY_MS, networkEndToEnd, type NetworkRun, SHORT_CODES, SHORT_CODE_MPS, smppDrain } from './network.js';
@@ -84,16 +83,6 @@ const children: ChildProcess[] = [];
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntilUp(url: string, timeoutMs = 60_000): Promise<number> {
   const started = performance.now();

@@ -3,6 +3,7 @@
  * server starts: building 150,000 rows through the API would measure the set-up, not the scenarios.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Store } from '../dist/storage/store.js';
 import { sqliteBackend } from '../dist/storage/dialects/sqlite.js';
 import { postgresBackend } from '../dist/storage/dialects/postgres.js';
@@ -154,4 +155,15 @@ export async function seed(target: Target, sizes: { big: number; adds: number })
   await store.analyze();
   await store.close();
   return { smallService, fetchSid: small[0]!, bigService, bigSize: sizes.big, lastPageToken, adds };
+}
+
+/** A port no one listens on now, from the OS (a random pick can land on a port in use). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
