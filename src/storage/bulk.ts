@@ -69,24 +69,37 @@ export class BulkWrites<DB> {
     });
   }
 
-  /** Updates each row found by its `key` value with the other `columns` of the same entry. */
-  async update(db: Kysely<DB>, table: string, key: string, columns: readonly string[], rows: readonly object[]): Promise<void> {
-    await this.query(db, table, `update|${key}|${columns}`, [key, ...columns], rows, (from, field) => {
+  /**
+   * Updates each row found by its `key` value with the other `columns` of the same entry. A
+   * `guard` updates a row only while it still holds the entry's values of `guard.match` (carried
+   * with each entry, not set) and meets `guard.where` (SQL on the table's own columns).
+   */
+  async update(db: Kysely<DB>, table: string, key: string, columns: readonly string[], rows: readonly object[], guard?: UpdateGuard): Promise<void> {
+    const match = guard?.match ?? [];
+    const name = `update|${key}|${columns}|${match}|${guard?.where ?? ''}`;
+    await this.query(db, table, name, [key, ...columns, ...match], rows, (from, field) => {
       const set = columns.map((c) => `${quote(c)} = ${field(c)}`).join(', ');
-      return `update ${quote(table)} set ${set} from ${from()} where ${quote(table)}.${quote(key)} = ${field(key)}`;
+      const conditions = [key, ...match].map((c) => `${quote(table)}.${quote(c)} = ${field(c)}`);
+      if (guard?.where) conditions.push(guard.where);
+      return `update ${quote(table)} set ${set} from ${from()} where ${conditions.join(' and ')}`;
     });
   }
 
-  /** Each row's patch by its key: one statement for all the patches that set the same columns. */
-  async updateEach(db: Kysely<DB>, table: string, key: string, patches: ReadonlyMap<string, object>): Promise<void> {
+  /**
+   * Each row's patch by its key: one statement for all the patches that set the same columns. With
+   * a `guard`, each patch also carries its `guard.match` values, which are compared, not set.
+   */
+  async updateEach(db: Kysely<DB>, table: string, key: string, patches: ReadonlyMap<string, object>, guard?: UpdateGuard): Promise<void> {
+    const matched = new Set(guard?.match);
     const byShape = new Map<string, object[]>();
     for (const [value, patch] of patches) {
-      const shape = columnsOf(patch as Record<string, unknown>);
+      const set = matched.size === 0 ? patch : Object.fromEntries(Object.entries(patch).filter(([c]) => !matched.has(c)));
+      const shape = columnsOf(set as Record<string, unknown>);
       const rows = byShape.get(shape) ?? [];
       rows.push({ ...patch, [key]: value });
       byShape.set(shape, rows);
     }
-    for (const [shape, rows] of byShape) if (shape !== '') await this.update(db, table, key, shape.split(','), rows);
+    for (const [shape, rows] of byShape) if (shape !== '') await this.update(db, table, key, shape.split(','), rows, guard);
   }
 
   /**
@@ -128,6 +141,14 @@ export class BulkWrites<DB> {
     const bound = this.#postgres ? all : statement.order.map((n) => all[n - 1]);
     return (await db.executeQuery<R>(CompiledQuery.raw(statement.text, bound))).rows;
   }
+}
+
+/** What a guarded update compares before it writes a row (see `BulkWrites.update`). */
+export interface UpdateGuard {
+  /** Columns whose stored value must equal the entry's. */
+  match: readonly string[];
+  /** A further condition on the stored row, as SQL naming the table's columns. */
+  where?: string;
 }
 
 /** Table and column names are Shortroute's own identifiers; quoted all the same. */

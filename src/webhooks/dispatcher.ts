@@ -118,8 +118,7 @@ export class WebhookDispatcher implements Job {
         return picked.filter((hook) => won.has(hook.sid));
       });
       for (const hook of claimed) {
-        adjust(this.#byAccount, hook.account_sid, 1);
-        adjust(this.#byHost, hook.host, 1);
+        this.#share(hook, 1);
         this.#start({ ...hook, attempts: hook.attempts + 1 });
       }
       started += claimed.length;
@@ -148,8 +147,7 @@ export class WebhookDispatcher implements Job {
         if ((this.#byAccount.get(row.account_sid) ?? 0) >= perAccount || (this.#byHost.get(row.host) ?? 0) >= perHost) continue;
         if (row.attempts !== 0 || row.max_attempts < 1) continue;
         Object.assign(row, { attempts: 1, claimed_by: this.#deps.nodeId, next_attempt_at: leaseUntil });
-        adjust(this.#byAccount, row.account_sid, 1);
-        adjust(this.#byHost, row.host, 1);
+        this.#share(row, 1);
         this.#held += 1;
         taken.push(row);
       }
@@ -162,8 +160,7 @@ export class WebhookDispatcher implements Job {
       for (const row of taken) {
         if (start && !this.#closed) this.#start(row);
         else {
-          adjust(this.#byAccount, row.account_sid, -1);
-          adjust(this.#byHost, row.host, -1);
+          this.#share(row, -1);
         }
       }
     };
@@ -189,6 +186,12 @@ export class WebhookDispatcher implements Job {
     return { accounts: full(this.#byAccount, this.#policy.perAccount), hosts: full(this.#byHost, this.#policy.perHost) };
   }
 
+  /** Counts a delivery in (1) or out (-1) of its account's and its receiving host's shares. */
+  #share(hook: WebhookRow, by: 1 | -1): void {
+    adjust(this.#byAccount, hook.account_sid, by);
+    adjust(this.#byHost, hook.host, by);
+  }
+
   /** Sends a claimed webhook; its account's and host's shares already count it. */
   #start(claimed: WebhookRow): void {
     // The shares bound requests waiting on receivers: a delivery gives its share back once the
@@ -197,8 +200,7 @@ export class WebhookDispatcher implements Job {
     const onAnswer = () => {
       if (answered) return;
       answered = true;
-      adjust(this.#byAccount, claimed.account_sid, -1);
-      adjust(this.#byHost, claimed.host, -1);
+      this.#share(claimed, -1);
     };
     this.#inFlightSids.add(claimed.sid);
     const delivery: Promise<void> = this.#deliver(claimed, onAnswer)

@@ -123,23 +123,12 @@ export class WebhookRepository {
   /**
    * Each webhook's next state, written only where it is still pending at the attempt given: one
    * that another node took over after this one's lease ran out keeps the later attempt's state.
-   * One statement per set of columns, with no read before it.
+   * One statement per set of columns, with no read before it. (A patch never sets `attempts`: the
+   * attempt count changes only by a claim.)
    */
   async settleMany(settled: readonly SettledWebhook[]): Promise<void> {
-    const byShape = new Map<string, object[]>();
-    for (const { sid, attempts, patch } of settled) {
-      const shape = columnsOf(patch as Record<string, unknown>);
-      const rows = byShape.get(shape) ?? [];
-      rows.push({ ...patch, sid, attempts });
-      byShape.set(shape, rows);
-    }
-    for (const [shape, rows] of byShape) {
-      const columns = shape.split(',');
-      await this.s.queries.bulk.query(this.s.db, 'webhooks', `settle|${shape}`, ['sid', 'attempts', ...columns], rows, (from, field) => {
-        const set = columns.map((c) => `"${c}" = ${field(c)}`).join(', ');
-        return `update webhooks set ${set} from ${from()} where webhooks.sid = ${field('sid')} and webhooks.attempts = ${field('attempts')} and webhooks.status = 'pending'`;
-      });
-    }
+    const patches = new Map(settled.map(({ sid, attempts, patch }) => [sid, { ...patch, attempts }]));
+    await this.s.queries.bulk.updateEach(this.s.db, 'webhooks', 'sid', patches, { match: ['attempts'], where: `"webhooks"."status" = 'pending'` });
   }
 
   /** Several webhooks, each locked for the caller's transaction (PostgreSQL), in SID order. */
