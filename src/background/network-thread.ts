@@ -1,4 +1,5 @@
 import { Worker as NodeWorker } from 'node:worker_threads';
+import type { Clock } from '../clock.js';
 import type { Deps, Limits } from '../deps.js';
 import type { NetworkOptions } from '../network/message-stepper.js';
 import type { StorageConfig } from '../storage/open.js';
@@ -30,9 +31,16 @@ export type ToNetworkThread = { type: 'notify'; kinds: WorkKind[] } | { type: 'c
 export type FromNetworkThread = { type: 'ready' } | { type: 'notify'; kind: WorkKind } | { type: 'settled'; id: number; error?: string } | { type: 'stopped' };
 
 /**
+ * Where the thread is: `starting` (opening the database, taking back its webhook claims), `running`,
+ * `down` (it ended unexpectedly and waits for its restart) or `stopped` (asked to).
+ */
+export type NetworkThreadState = 'starting' | 'running' | 'down' | 'stopped';
+
+/**
  * A thread that ended on its own is started again after RESTART_MS, doubled for each further end
- * up to MAX_RESTART_MS, so one that keeps failing does not churn (each start on SQLite sends again
- * the webhook attempts left in flight). A thread that ran STEADY_MS counts as well again.
+ * up to MAX_RESTART_MS, so one that keeps failing does not churn (each start sends again the
+ * webhook attempts left in flight). A thread that ran STEADY_MS counts as well again. Both are
+ * times of the node's clock: a hand-moved clock restarts the thread when it is moved that far.
  */
 const RESTART_MS = 1_000;
 const MAX_RESTART_MS = 60_000;
@@ -59,8 +67,9 @@ export class NetworkThread implements NetworkWork {
   /** Whether a thread ever started: after that, one that ends is started again. */
   #started = false;
   #stopped: Promise<void> | undefined;
-  #restart: NodeJS.Timeout | undefined;
+  #cancelRestart: (() => void) | undefined;
   #restartDelay = RESTART_MS;
+  #state: NetworkThreadState = 'starting';
   readonly #settles = new Map<number, { resolve: () => void; reject: (error: Error) => void; message: ToNetworkThread }>();
   #nextSettle = 0;
   #pending = new Set<WorkKind>();
@@ -79,6 +88,22 @@ export class NetworkThread implements NetworkWork {
     const clock = this.#deps.clock;
     if (clock.onMove) this.#unsubscribeClock = clock.onMove(() => this.#post({ type: 'clock', at: clock.now().getTime() }));
     await this.#spawn();
+  }
+
+  get state(): NetworkThreadState {
+    return this.#state;
+  }
+
+  /**
+   * Ends the thread without asking it to stop, the way a crash does (its round and its webhooks
+   * in flight are cut short): for the tests of the restart.
+   */
+  async crash(): Promise<void> {
+    const thread = this.#thread;
+    if (!thread) return;
+    const ended = new Promise((resolve) => thread.once('exit', resolve));
+    await thread.terminate();
+    await ended;
   }
 
   notify(kind: WorkKind): void {
@@ -107,10 +132,11 @@ export class NetworkThread implements NetworkWork {
   stop(): Promise<void> {
     this.#stopping = true;
     this.#unsubscribeClock?.();
-    clearTimeout(this.#restart);
+    this.#cancelRestart?.();
     const thread = this.#thread;
     if (!thread) {
       // Stopped between a thread's end and its restart: nothing will answer the settles asked.
+      this.#state = 'stopped';
       this.#rejectSettles();
       return Promise.resolve();
     }
@@ -144,6 +170,7 @@ export class NetworkThread implements NetworkWork {
     };
     const thread = startEntry(data);
     this.#thread = thread;
+    this.#state = 'starting';
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       let readyAt: number | undefined;
@@ -151,8 +178,9 @@ export class NetworkThread implements NetworkWork {
         switch (message.type) {
           case 'ready':
             ready = true;
-            readyAt = performance.now();
+            readyAt = deps.clock.now().getTime();
             this.#started = true;
+            this.#state = 'running';
             // Settles asked of a thread that ended are asked again of this one.
             for (const settle of this.#settles.values()) thread.postMessage(settle.message);
             resolve();
@@ -179,20 +207,40 @@ export class NetworkThread implements NetworkWork {
       thread.on('exit', (code) => {
         // A turn it held while it ended would bar the API's writes.
         this.#turn?.releaseOther();
+        this.#state = this.#stopping ? 'stopped' : 'down';
         if (this.#thread === thread) this.#thread = undefined;
         if (!ready) reject(new Error(`the network thread ended at start (exit code ${code})`));
         if (this.#stopping) return this.#rejectSettles();
         if (!this.#started) return;
-        if (readyAt !== undefined && performance.now() - readyAt >= STEADY_MS) this.#restartDelay = RESTART_MS;
+        if (readyAt !== undefined && deps.clock.now().getTime() - readyAt >= STEADY_MS) this.#restartDelay = RESTART_MS;
         const delay = this.#restartDelay;
         this.#restartDelay = Math.min(delay * 2, MAX_RESTART_MS);
         deps.logger.error({ exitCode: code }, `the network thread ended; starting it again in ${delay} ms`);
-        this.#restart = setTimeout(() => {
+        this.#cancelRestart = after(deps.clock, delay, () => {
+          this.#cancelRestart = undefined;
           this.#spawn().catch((error: unknown) => deps.logger.error({ err: error }, 'the network thread could not start again'));
-        }, delay);
+        });
       });
     });
   }
+}
+
+/**
+ * Calls `then` once `ms` have passed on `clock`: after a timer on the system clock, at the move
+ * that reaches that time on a hand-moved one. Returns what cancels it.
+ */
+function after(clock: Clock, ms: number, then: () => void): () => void {
+  if (!clock.onMove) {
+    const timer = setTimeout(then, ms);
+    return () => clearTimeout(timer);
+  }
+  const at = clock.now().getTime() + ms;
+  const unsubscribe = clock.onMove(() => {
+    if (clock.now().getTime() < at) return;
+    unsubscribe();
+    then();
+  });
+  return unsubscribe;
 }
 
 /**

@@ -2,7 +2,9 @@
 // message walks to delivered with signed callbacks, and what the thread wrote is what the API
 // answers right after; a handset's text reaches the service's webhook and its TwiML reply goes
 // out; sends written while the thread writes its steps all arrive; what a stopped thread left
-// is delivered by the next start. Every test server here has `networkThread: true`.
+// is delivered by the next start; a thread that ends unexpectedly is started again after 1 s,
+// then 2 s, of the node's clock, and sends again the webhook it left in flight. Every test server
+// here has `networkThread: true`.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -11,6 +13,7 @@ import { startAnother } from '../helpers/server.js';
 import { addService, addShortCode } from '../helpers/fixtures.js';
 import { addToPool, advanceClock, handsetInbox, textFromHandset, useMessagingServer, usNumber, type Json } from '../helpers/messaging.js';
 import { Receiver } from '../helpers/receiver.js';
+import type { NetworkThread } from '../../src/background/network-thread.js';
 
 for (const backend of BACKENDS) {
   describe(`[${backend}] the network's thread`, () => {
@@ -78,6 +81,41 @@ for (const backend of BACKENDS) {
         const callbacks = env.receiver.requests.filter((r) => r.params.MessageSid === message.sid);
         assert.deepEqual(callbacks.map((r) => r.params.MessageStatus).sort(), ['delivered', 'queued', 'sent'], message.sid);
       }
+    });
+
+    test('a thread that ends is started again after 1 s, then 2 s; the webhook it held is sent again, and the message delivered', async () => {
+      const thread = env.server.background.network as NetworkThread;
+      const service = await serviceWithShortCode();
+      env.receiver.answer('hang');
+      const message = await send({ MessagingServiceSid: service.sid, StatusCallback: `${env.receiver.url}/status` });
+      // The queued callback is in flight, held by the receiver, when the thread ends.
+      await env.receiver.waitFor(1);
+      await thread.crash();
+      assert.equal(thread.state, 'down');
+      env.receiver.answer({ status: 204 });
+      env.receiver.release();
+      env.clock.advance(999);
+      assert.equal(thread.state, 'down', 'started again before 1 s had passed');
+      env.clock.advance(1);
+      assert.equal(thread.state, 'starting');
+      await env.server.background.settle();
+      assert.equal(thread.state, 'running');
+      const queued = env.receiver.requests.filter((r) => r.params.MessageSid === message.sid && r.params.MessageStatus === 'queued');
+      assert.equal(queued.length, 2, 'the callback in flight is sent again by the new thread');
+      assert.equal(queued[0]!.headers['i-twilio-idempotency-token'], queued[1]!.headers['i-twilio-idempotency-token']);
+
+      // A second end soon after waits twice as long.
+      await thread.crash();
+      env.clock.advance(1999);
+      assert.equal(thread.state, 'down', 'started again before 2 s had passed');
+      env.clock.advance(1);
+      assert.equal(thread.state, 'starting');
+      await advanceClock(env.server, env.clock, 2000);
+      assert.equal(thread.state, 'running');
+      assert.equal(await status(message.sid), 'delivered');
+      // The callback sent again may come after the next one: callbacks carry no order (nor do Twilio's).
+      const callbacks = env.receiver.requests.filter((r) => r.params.MessageSid === message.sid).map((r) => r.params.MessageStatus as string);
+      assert.deepEqual(callbacks.sort(), ['delivered', 'queued', 'queued', 'sent']);
     });
 
     test('a message accepted while the thread was stopped is delivered by the next start', async () => {
