@@ -14,8 +14,9 @@
  * With --reads, each run also fetches a short code (20 connections) for 3 s before the sends and
  * again while the backlog drains, and prints the second rate against the first (as run.ts's
  * "reads while the network drains" does). Without it, each run also prints the server's CPU time
- * per message (every thread), which varies far less than the rates on this noisy machine. With
- * --smpp, each run is instead the SMPP backlog of run.ts: messages waiting for a connector whose
+ * per message (every thread), which varies far less than the rates on this noisy machine, and how
+ * busy the machine's cores were meanwhile, with the server's share of that (the rest is the load,
+ * the callbacks' receiver and whatever else runs). With --smpp, each run is instead the SMPP backlog of run.ts: messages waiting for a connector whose
  * bind failed, then drained through it to a loopback SMSC once its password is fixed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -55,6 +56,9 @@ interface Side {
   readRatios: number[];
   /** The server's CPU (every thread, user and system) per message, from accepting the first to the last callback. */
   cpuPerMessage: number[];
+  /** Over the same span: how busy the machine's cores were (0–1), and the server's share of that. */
+  machineBusy: number[];
+  serverShare: number[];
   /** With --smpp: submits a second of a backlog through one connector (bench/network.ts smppDrain). */
   submits: number[];
 }
@@ -71,6 +75,8 @@ const sides: Side[] = (['a', 'b'] as const).map((name) => ({
   results: [],
   readRatios: [],
   cpuPerMessage: [],
+  machineBusy: [],
+  serverShare: [],
   submits: [],
 }));
 
@@ -82,6 +88,18 @@ function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // After the command: state is field 3, utime 14 and stime 15, in ticks of 1/100 s.
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * The machine's CPU time so far, busy and in all, in milliseconds over every core (the first line
+ * of Linux /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal, in ticks of 1/100 s).
+ * With the server's own, it tells a saturated machine (the load and its receiver on the same
+ * cores) from a server that waits.
+ */
+function machineCpuMs(): { busy: number; total: number } {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  return { busy: (total - ticks[3]! - ticks[4]!) * 10, total: total * 10 };
 }
 
 async function up(base: string): Promise<void> {
@@ -124,8 +142,13 @@ async function once(side: Side, run: number): Promise<NetworkRun | undefined> {
     }
     if (!reads) {
       const before = cpuMs(child.pid!);
+      const machineBefore = machineCpuMs();
       const result = await networkEndToEnd(base, messages, 30000 + run * 100);
-      side.cpuPerMessage.push((cpuMs(child.pid!) - before) / messages);
+      const server = cpuMs(child.pid!) - before;
+      const machine = machineCpuMs();
+      side.cpuPerMessage.push(server / messages);
+      side.machineBusy.push((machine.busy - machineBefore.busy) / (machine.total - machineBefore.total));
+      side.serverShare.push(server / (machine.busy - machineBefore.busy));
       return result;
     }
     const code = await fetch(`${base}/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, {
@@ -168,6 +191,7 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((x, y) => x - y);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
+const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
 const line = (r: NetworkRun) =>
   `accepted ${r.acceptPerSecond.toFixed(0)}/s, delivered ${r.deliveredPerSecond.toFixed(0)}/s, last after ${r.endToEndSeconds.toFixed(1)} s, ${r.ratio.toFixed(2)}× ideal${r.missing ? `, ${r.missing} missing` : ''}`;
 
@@ -177,8 +201,12 @@ for (let run = 1; run <= runs; run++) {
     const result = await once(side, run);
     if (!result) continue;
     side.results.push(result);
-    const cpu = side.cpuPerMessage[run - 1];
-    console.log(`${side.name} run ${run}: ${line(result)}${cpu === undefined ? '' : `, server CPU ${cpu.toFixed(2)} ms a message`}`);
+    const cpu = side.cpuPerMessage.at(-1);
+    const usage =
+      cpu === undefined
+        ? ''
+        : `, server CPU ${cpu.toFixed(2)} ms a message; machine ${percent(side.machineBusy.at(-1)!)} busy, the server ${percent(side.serverShare.at(-1)!)} of it`;
+    console.log(`${side.name} run ${run}: ${line(result)}${usage}`);
   }
 }
 if (smsc) {
@@ -190,7 +218,7 @@ if (smsc) {
 for (const side of sides) {
   const r = side.results;
   console.log(
-    `${side.name} median: accepted ${median(r.map((x) => x.acceptPerSecond)).toFixed(0)}/s, delivered ${median(r.map((x) => x.deliveredPerSecond)).toFixed(0)}/s, ${median(r.map((x) => x.ratio)).toFixed(2)}× ideal${reads ? `, reads draining ${median(side.readRatios).toFixed(2)}× idle` : `, server CPU ${median(side.cpuPerMessage).toFixed(2)} ms a message`}`,
+    `${side.name} median: accepted ${median(r.map((x) => x.acceptPerSecond)).toFixed(0)}/s, delivered ${median(r.map((x) => x.deliveredPerSecond)).toFixed(0)}/s, ${median(r.map((x) => x.ratio)).toFixed(2)}× ideal${reads ? `, reads draining ${median(side.readRatios).toFixed(2)}× idle` : `, server CPU ${median(side.cpuPerMessage).toFixed(2)} ms a message, machine ${percent(median(side.machineBusy))} busy`}`,
   );
 }
 const [a, b] = sides;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** Twilio's SID prefixes: two letters, then 32 hex digits. */
 export const SID_PREFIX = {
@@ -17,8 +17,25 @@ export const SID_PREFIX = {
 } as const;
 export type SidPrefix = (typeof SID_PREFIX)[keyof typeof SID_PREFIX];
 
+/**
+ * Random bytes from the system's CSPRNG, drawn 4 kB at a time: a SID's 8 or 16 bytes asked of it
+ * one at a time cost a call into OpenSSL each (1.5% of the network thread's time, profiled with
+ * three status callbacks a message).
+ */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+function randomHex(bytes: number): string {
+  if (poolAt + bytes > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += bytes;
+  return pool.toString('hex', poolAt - bytes, poolAt);
+}
+
 export function newSid(prefix: SidPrefix): string {
-  return prefix + randomBytes(16).toString('hex');
+  return prefix + randomHex(16);
 }
 
 export function isSid(prefix: SidPrefix, value: string): boolean {
@@ -46,5 +63,5 @@ export function newOrderedSid(prefix: SidPrefix): string {
       counter = 0;
     }
   }
-  return prefix + lastMs.toString(16).padStart(12, '0') + counter.toString(16).padStart(4, '0') + randomBytes(8).toString('hex');
+  return prefix + lastMs.toString(16).padStart(12, '0') + counter.toString(16).padStart(4, '0') + randomHex(8);
 }

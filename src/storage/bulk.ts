@@ -118,7 +118,8 @@ export class BulkWrites<DB> {
     parameters: readonly unknown[] = [],
   ): Promise<R[]> {
     if (rows.length === 0) return [];
-    const key = `${table}|${name}`;
+    // The columns are part of the key: on SQLite a statement reads its rows' columns by position.
+    const key = `${table}|${name}|${columns}`;
     let statement = this.#statements.get(key);
     if (!statement) {
       // SQLite binds `?` in the order they appear, so the order the builder asked for them is kept.
@@ -131,12 +132,22 @@ export class BulkWrites<DB> {
         order.push(n);
         return this.#postgres ? `$${n}` : '?';
       };
-      const field = (c: string) => (this.#postgres ? `r.${quote(c)}` : `r.value ->> '${c}'`);
+      // On SQLite each row travels as an array, its columns by position: building an object per
+      // row cost 3.6% of the network thread's time (profiled end to end).
+      const field = (c: string) => {
+        if (this.#postgres) return `r.${quote(c)}`;
+        const at = columns.indexOf(c);
+        if (at < 0) throw new Error(`${c} is not one of the columns of ${key}`);
+        return `r.value ->> ${at}`;
+      };
       statement = { text: build(from, field, param), order };
       this.#statements.set(key, statement);
     }
     // Only the named columns travel, so a row's other properties never reach the statement.
-    const json = JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((c) => [c, (row as Record<string, unknown>)[c] ?? null]))));
+    const value = (row: object, c: string) => (row as Record<string, unknown>)[c] ?? null;
+    const json = JSON.stringify(
+      this.#postgres ? rows.map((row) => Object.fromEntries(columns.map((c) => [c, value(row, c)]))) : rows.map((row) => columns.map((c) => value(row, c))),
+    );
     const all = [json, ...parameters];
     const bound = this.#postgres ? all : statement.order.map((n) => all[n - 1]);
     return (await db.executeQuery<R>(CompiledQuery.raw(statement.text, bound))).rows;

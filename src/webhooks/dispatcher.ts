@@ -117,10 +117,8 @@ export class WebhookDispatcher implements Job {
         const won = await tx.webhooks.claimMany(picked, nodeId, leaseUntil, at);
         return picked.filter((hook) => won.has(hook.sid));
       });
-      for (const hook of claimed) {
-        this.#share(hook, 1);
-        this.#start({ ...hook, attempts: hook.attempts + 1 });
-      }
+      for (const hook of claimed) this.#share(hook, 1);
+      this.#startAll(claimed.map((hook) => ({ ...hook, attempts: hook.attempts + 1 })));
       started += claimed.length;
       // Read again when a share filled up here (the next read leaves that one out), or when the
       // read stopped at its limit with room left.
@@ -157,12 +155,8 @@ export class WebhookDispatcher implements Job {
       if (settled) return;
       settled = true;
       this.#held -= taken.length;
-      for (const row of taken) {
-        if (start && !this.#closed) this.#start(row);
-        else {
-          this.#share(row, -1);
-        }
-      }
+      if (start && !this.#closed) this.#startAll(taken);
+      else for (const row of taken) this.#share(row, -1);
     };
     return { taken: taken.length, start: () => settle(true), release: () => settle(false) };
   }
@@ -192,8 +186,21 @@ export class WebhookDispatcher implements Job {
     adjust(this.#byHost, hook.host, by);
   }
 
-  /** Sends a claimed webhook; its account's and host's shares already count it. */
-  #start(claimed: WebhookRow): void {
+  /**
+   * Sends claimed webhooks; their accounts' and hosts' shares already count them. Their accounts
+   * (whose auth tokens sign the requests) are read once for all of them, as they are now: a token
+   * changed since is used from the next start on.
+   */
+  #startAll(claimed: WebhookRow[]): void {
+    if (claimed.length === 0) return;
+    const tokens = this.#deps.store.accounts
+      .fetchMany([...new Set(claimed.map((hook) => hook.account_sid))])
+      .then((accounts) => new Map(accounts.map((account) => [account.sid, account.auth_token])));
+    for (const hook of claimed) this.#start(hook, tokens);
+  }
+
+  /** Sends a claimed webhook, signed with its account's token from `tokens`. */
+  #start(claimed: WebhookRow, tokens: Promise<Map<string, string>>): void {
     // The shares bound requests waiting on receivers: a delivery gives its share back once the
     // receiver has answered, while its attempt is being recorded (that wait is the database's).
     let answered = false;
@@ -203,7 +210,7 @@ export class WebhookDispatcher implements Job {
       this.#share(claimed, -1);
     };
     this.#inFlightSids.add(claimed.sid);
-    const delivery: Promise<void> = this.#deliver(claimed, onAnswer)
+    const delivery: Promise<void> = this.#deliver(claimed, tokens, onAnswer)
       .catch((error) => this.#deps.logger.error({ err: error, webhookSid: claimed.sid }, 'webhook attempt could not be recorded'))
       .finally(() => {
         this.#inFlight.delete(delivery);
@@ -234,9 +241,9 @@ export class WebhookDispatcher implements Job {
   }
 
   /** One attempt: the request, then its record; `onAnswer` is called between the two. */
-  async #deliver(hook: WebhookRow, onAnswer: () => void): Promise<void> {
-    const { store, clock } = this.#deps;
-    const account = await store.accounts.fetch(hook.account_sid);
+  async #deliver(hook: WebhookRow, tokens: Promise<Map<string, string>>, onAnswer: () => void): Promise<void> {
+    const { clock } = this.#deps;
+    const authToken = (await tokens).get(hook.account_sid) ?? '';
     const started = clock.now();
     const realStart = performance.now();
     let request: WebhookRequest;
@@ -246,7 +253,7 @@ export class WebhookDispatcher implements Job {
         url: hook.url,
         method: hook.method as 'GET' | 'POST',
         params: WEBHOOK_PARAMS.decode(hook.params),
-        authToken: account?.auth_token ?? '',
+        authToken,
       });
       request.headers['I-Twilio-Idempotency-Token'] = hook.idempotency_token;
       response = await this.#client.send(request, hook.method, this.#policy.timeoutMs);

@@ -18,6 +18,12 @@ export class AccountRepository {
     return this.s.accountCache && !this.s.db.isTransaction ? this.s.accountCache.fetch(sid, load) : load();
   }
 
+  /** The accounts of these SIDs (those that exist), read in one statement. */
+  async fetchMany(sids: readonly string[]): Promise<AccountRow[]> {
+    if (sids.length === 0) return [];
+    return this.s.db.selectFrom('accounts').selectAll().where('sid', 'in', sids).execute();
+  }
+
   async insert(row: Insertable<AccountTable>): Promise<void> {
     // The write and its announcement commit together, or neither does.
     if (this.s.backend.accountChanges && !this.s.db.isTransaction) return this.s.store.transaction((tx) => tx.accounts.insert(row));
