@@ -68,12 +68,19 @@ export class MessageStepper implements Job {
 
   /** One batch of due steps; true when the batch was full (more may be due). */
   async run(): Promise<boolean> {
-    const { taken, webhooksDue } = await this.#steps(toStored(this.#deps.clock.now()));
+    const now = toStored(this.#deps.clock.now());
+    const { taken, webhooksDue, toConnectors } = await this.#steps(now);
     // The steps just taken may have written status callbacks, due now (those not handed off), and
     // handed messages to SMPP connectors.
     if (webhooksDue) this.#deps.notify(WORK.webhooks);
-    if (taken > 0) this.#deps.notify(WORK.connectors);
-    return taken >= this.#batch;
+    if (toConnectors) this.#deps.notify(WORK.connectors);
+    if (taken >= this.#batch) return true;
+    // A hand-moved clock dates each step at its due time, so a step may have made the next one
+    // due already (a `sent` 10 ms after its send, with the clock moved a second on): the round
+    // goes on until nothing is due at the clock's present, not until the next poll or move.
+    if (taken === 0 || !this.#deps.clock.onMove) return false;
+    const next = await this.#deps.store.messages.nextDue();
+    return next !== undefined && next <= now;
   }
 
   async nextDue(): Promise<Date | undefined> {
@@ -91,10 +98,11 @@ export class MessageStepper implements Job {
    * this node's dispatcher claimed, as many as it can start (`webhooksDue` says whether others
    * wait in the outbox).
    */
-  async #steps(now: string): Promise<{ taken: number; webhooksDue: boolean }> {
+  async #steps(now: string): Promise<{ taken: number; webhooksDue: boolean; toConnectors: boolean }> {
     let due: MessageRow[] = [];
     let handOff: WebhookHandOff | undefined;
     let webhooksDue = false;
+    let toConnectors = false;
     try {
       await this.#deps.store.transaction(async (tx) => {
         // A transaction run again (a retried deadlock) hands off anew.
@@ -108,6 +116,7 @@ export class MessageStepper implements Job {
         const written = await batch.flush();
         handOff = written.handOff;
         webhooksDue = written.due > 0;
+        toConnectors = batch.toConnectors;
       });
       handOff?.start();
     } catch {
@@ -119,6 +128,7 @@ export class MessageStepper implements Job {
             const batch = new StepBatch(tx, this.#deps.webhookPolicy.statusCallbackAttempts);
             await this.#step(batch, message, { read: 'before' });
             await batch.flush();
+            toConnectors ||= batch.toConnectors;
           });
         } catch (error) {
           this.#deps.logger.error({ err: error, messageSid: message.sid, step: message.next_step }, 'message step failed');
@@ -126,7 +136,7 @@ export class MessageStepper implements Job {
         }
       }
     }
-    return { taken: due.length, webhooksDue };
+    return { taken: due.length, webhooksDue, toConnectors };
   }
 
   /**

@@ -165,9 +165,13 @@ export class StepBatch {
     for (const sender of missing) this.#queues.set(sender, locked.get(sender) ?? IDLE);
   }
 
+  /** Whether a step handed a message to an SMPP connector (whose worker then has work). */
+  toConnectors = false;
+
   /** A message's new state (patches of one message merge). */
   message(sid: string, patch: Updateable<MessageTable>): void {
     this.#messages.set(sid, { ...this.#messages.get(sid), ...patch });
+    if (patch.next_step === STEP.connector) this.toConnectors = true;
   }
 
   event(event: MessageEvent): void {

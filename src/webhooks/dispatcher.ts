@@ -136,13 +136,13 @@ export class WebhookDispatcher implements Job {
    */
   handOff(rows: WebhookRow[]): WebhookHandOff {
     const taken: WebhookRow[] = [];
-    const { concurrency, perAccount, perHost, leaseMs } = this.#policy;
+    const { concurrency, leaseMs } = this.#policy;
     if (!this.#closed && !this.#behind) {
       const now = this.#deps.clock.now();
       const leaseUntil = toStored(new Date(now.getTime() + leaseMs));
       for (const row of rows) {
         if (this.#inFlight.size + this.#held >= concurrency) break;
-        if ((this.#byAccount.get(row.account_sid) ?? 0) >= perAccount || (this.#byHost.get(row.host) ?? 0) >= perHost) continue;
+        if (this.#atShare(row)) continue;
         if (row.attempts !== 0 || row.max_attempts < 1) continue;
         Object.assign(row, { attempts: 1, claimed_by: this.#deps.nodeId, next_attempt_at: leaseUntil });
         this.#share(row, 1);
@@ -180,6 +180,11 @@ export class WebhookDispatcher implements Job {
     return { accounts: full(this.#byAccount, this.#policy.perAccount), hosts: full(this.#byHost, this.#policy.perHost) };
   }
 
+  /** Whether the webhook's account or receiving host holds its whole share of the slots. */
+  #atShare(hook: Pick<WebhookRow, 'account_sid' | 'host'>): boolean {
+    return (this.#byAccount.get(hook.account_sid) ?? 0) >= this.#policy.perAccount || (this.#byHost.get(hook.host) ?? 0) >= this.#policy.perHost;
+  }
+
   /** Counts a delivery in (1) or out (-1) of its account's and its receiving host's shares. */
   #share(hook: WebhookRow, by: 1 | -1): void {
     adjust(this.#byAccount, hook.account_sid, by);
@@ -204,21 +209,31 @@ export class WebhookDispatcher implements Job {
     // The shares bound requests waiting on receivers: a delivery gives its share back once the
     // receiver has answered, while its attempt is being recorded (that wait is the database's).
     let answered = false;
+    // Whether due webhooks may be waiting for this delivery's share or slot (those at their share,
+    // or with no room left, are left out of the due reads).
+    let freesWaiting = false;
     const onAnswer = () => {
       if (answered) return;
       answered = true;
+      freesWaiting = this.#atShare(claimed);
       this.#share(claimed, -1);
     };
     this.#inFlightSids.add(claimed.sid);
     const delivery: Promise<void> = this.#deliver(claimed, tokens, onAnswer)
       .catch((error) => this.#deps.logger.error({ err: error, webhookSid: claimed.sid }, 'webhook attempt could not be recorded'))
       .finally(() => {
+        freesWaiting ||= this.#inFlight.size + this.#held >= this.#policy.concurrency || this.#behind;
         this.#inFlight.delete(delivery);
         this.#inFlightSids.delete(claimed.sid);
         onAnswer();
-        // What the attempt wrote (a TwiML reply) may be work for the network; a retry, for us.
-        this.#deps.notify(WORK.messages);
-        this.#deps.notify(WORK.webhooks);
+        // What a handler wrote (a TwiML reply, a fallback request) is work for the network and
+        // for us. A status callback's record writes no new work (its retry, if any, is later: the
+        // worker's timer finds it), so its end wakes the worker only when its slot or its share
+        // can start a waiting one.
+        if (this.#handlers.has(claimed.kind)) {
+          this.#deps.notify(WORK.messages);
+          this.#deps.notify(WORK.webhooks);
+        } else if (freesWaiting) this.#deps.notify(WORK.webhooks);
       });
     this.#inFlight.add(delivery);
   }

@@ -2,7 +2,8 @@
 // delivery slots and no more, so another tenant's callback (or the same tenant's callback to a
 // healthy host) is sent while the hanging ones are still held open. Without shares the healthy
 // callback waits for a slot, that is for a hanging request to time out (60 s here): the wait for
-// it below would give up first.
+// it below would give up first. And a callback left waiting for its host's share starts as soon as
+// one of that host's deliveries ends, not at the worker's next poll.
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -100,6 +101,22 @@ for (const backend of BACKENDS) {
       const sent = healthy.requests.filter((r) => r.params.MessageStatus === 'sent');
       assert.deepEqual(sent.map((r) => r.params.MessageSid).sort(), [...sids].sort());
       assert.equal(dead.requests.length, perHost, 'the dead host holds exactly its share');
+    });
+
+    test(`a callback waiting for its host's share starts as soon as one of the host's ${perHost} deliveries ends`, async () => {
+      // The worker never polls during the test: only a delivery's end can start the waiting ones.
+      await server.cleanup();
+      server = await startTestServer(backend, { clock, webhooks: { timeoutMs: 60_000 }, network: { pollMs: 3_600_000 } });
+      const tenant = await addSubaccount(server, { FriendlyName: 'one slow host' });
+      const slow = await receiver('hang');
+      await sendWithCallbacks(tenant.sid, `${slow.url}/status`, perHost + 2);
+      await slow.waitFor(perHost);
+      assert.equal(slow.requests.length, perHost, 'the host holds its share, the rest wait');
+      slow.answer({ status: 204 });
+      slow.release();
+      await slow.waitFor(perHost + 2);
+      const sent = slow.requests.filter((r) => r.params.MessageStatus === 'sent');
+      assert.equal(new Set(sent.map((r) => r.params.MessageSid)).size, perHost + 2);
     });
   });
 }
