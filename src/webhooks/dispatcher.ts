@@ -314,23 +314,23 @@ export class WebhookDispatcher implements Job {
   }
 
   /**
-   * Records the answers queued meanwhile in one transaction; if that fails, each alone. Their
-   * handlers write nothing, so the webhooks are not read first: each one's next state is written
-   * only where its attempt is still the one answered (`settleMany`).
+   * Records the answers queued meanwhile together, atomically (`WebhookRepository.record`: on
+   * PostgreSQL usually one statement); if that fails, each alone. Their handlers write nothing, so
+   * the webhooks are not read first: each one's next state is written only where its attempt is
+   * still the one answered.
    */
   async #recordTogether(answers: Answer[]): Promise<void> {
     try {
-      await this.#deps.store.transaction(async (tx) => {
-        const attempts: WebhookAttemptRow[] = [];
-        const settled: SettledWebhook[] = [];
-        for (const answer of answers) {
-          const record = await this.#recordOf(tx, answer, false);
-          attempts.push(record.attempt);
-          if (record.patch) settled.push({ sid: answer.hook.sid, attempts: answer.hook.attempts, patch: record.patch });
-        }
-        await tx.webhooks.insertAttempts(attempts);
-        await tx.webhooks.settleMany(settled);
-      });
+      const { store } = this.#deps;
+      const attempts: WebhookAttemptRow[] = [];
+      const settled: SettledWebhook[] = [];
+      for (const answer of answers) {
+        // These handlers write nothing: the store they get is never written through.
+        const record = await this.#recordOf(store, answer, false);
+        attempts.push(record.attempt);
+        if (record.patch) settled.push({ sid: answer.hook.sid, attempts: answer.hook.attempts, patch: record.patch });
+      }
+      await store.webhooks.record(attempts, settled);
     } catch (error) {
       this.#deps.logger.warn({ err: error, webhooks: answers.length }, 'recording attempts together failed; recording each alone');
       // Each alone: one that cannot be recorded at all (its webhook deleted meanwhile) is logged

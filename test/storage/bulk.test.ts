@@ -138,6 +138,77 @@ for (const backend of BACKENDS) {
       assert.equal((await env.deps.store.webhooks.claimMany([{ ...rows[0]!, attempts: 3 }], 'node-b', at, at)).size, 0);
     });
 
+    test("answered attempts are recorded with their webhooks' next states: each at the attempt it answers, once", async () => {
+      const m = await message('+15005550108');
+      const rows = [1, 2, 3].map((n) =>
+        webhookRow(
+          {
+            accountSid: env.accountSid,
+            messageSid: m.sid,
+            kind: WEBHOOK_KIND.statusCallback,
+            url: `http://127.0.0.1:9/${n}`,
+            method: 'POST',
+            params: [],
+            maxAttempts: 3,
+          },
+          new Date(at),
+        ),
+      );
+      await env.deps.store.webhooks.insertMany(rows);
+      await env.deps.store.webhooks.claimMany([rows[0]!, rows[1]!, rows[2]!], 'node-a', '2026-03-01T09:01:00.000Z', at);
+      const later = '2026-03-01T09:00:02.000Z';
+      const attempt = (sid: string, n: number, status: number) => ({
+        webhook_sid: sid,
+        attempt: n,
+        date: later,
+        request: '{}',
+        response_status: status,
+        response_headers: null,
+        response_body: null,
+        error: null,
+        duration_ms: 3,
+      });
+      const delivered = { status: 'delivered', next_attempt_at: null, claimed_by: null, error_code: null, date_updated: later } as const;
+      // One shape (on PostgreSQL, one statement): the third answers an attempt it is not at.
+      await env.deps.store.webhooks.record(
+        [attempt(rows[0]!.sid, 1, 200), attempt(rows[1]!.sid, 1, 204), attempt(rows[2]!.sid, 2, 200)],
+        [
+          { sid: rows[0]!.sid, attempts: 1, patch: delivered },
+          { sid: rows[1]!.sid, attempts: 1, patch: delivered },
+          { sid: rows[2]!.sid, attempts: 2, patch: delivered },
+        ],
+      );
+      // The same attempt again changes neither its record nor a finished webhook.
+      await env.deps.store.webhooks.record(
+        [attempt(rows[0]!.sid, 1, 500)],
+        [{ sid: rows[0]!.sid, attempts: 1, patch: { ...delivered, status: 'failed', error_code: 11200 } }],
+      );
+      // Two shapes: a retry and a give-up, in a transaction.
+      await env.deps.store.webhooks.record(
+        [attempt(rows[2]!.sid, 1, 500)],
+        [
+          { sid: rows[2]!.sid, attempts: 1, patch: { next_attempt_at: later, claimed_by: null, error_code: 11200, date_updated: later } },
+          { sid: rows[1]!.sid, attempts: 1, patch: { ...delivered, status: 'failed', error_code: 11200 } },
+        ],
+      );
+      const stored = await env.deps.store.webhooks.list(env.accountSid, { messageSid: m.sid });
+      assert.deepEqual(
+        stored.map((r) => [r.status, r.attempts, r.claimed_by, r.next_attempt_at, r.error_code]),
+        [
+          ['delivered', 1, null, null, null],
+          ['delivered', 1, null, null, null],
+          ['pending', 1, null, later, 11200],
+        ],
+      );
+      const attempts = await env.deps.store.webhooks.listAttempts(rows.map((r) => r.sid));
+      assert.deepEqual(attempts.map((a) => [rows.findIndex((r) => r.sid === a.webhook_sid), a.attempt, a.response_status]).sort(), [
+        [0, 1, 200],
+        [1, 1, 204],
+        [2, 1, 500],
+        [2, 2, 200],
+      ]);
+    });
+
     test('attempts recorded together skip one already recorded', async () => {
       const m = await message('+15005550107');
       const row = webhookRow(
