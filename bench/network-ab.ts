@@ -163,15 +163,26 @@ async function once(side: Side, run: number): Promise<NetworkRun | undefined> {
         connections: 20,
         duration: seconds,
       });
-    const idle = await read(3);
-    let draining = 0;
+    // How busy the machine was during each read, and the server's share of it.
+    const usage = async <T>(work: () => Promise<T>) => {
+      const [server, machine] = [cpuMs(child.pid!), machineCpuMs()];
+      const result = await work();
+      const [serverAfter, machineAfter] = [cpuMs(child.pid!), machineCpuMs()];
+      const busy = machineAfter.busy - machine.busy;
+      return { result, busy: busy / (machineAfter.total - machine.total), server: (serverAfter - server) / busy };
+    };
+    const idle = await usage(() => read(3));
+    let draining = { result: 0, busy: 0, server: 0 };
     const result = await networkEndToEnd(base, messages, 30000 + run * 100, {
       duringDrain: async (window) => {
-        draining = (await read(Math.min(5, Math.max(1, window.backlog / 2000)))).okPerSecond;
+        draining = await usage(async () => (await read(Math.min(5, Math.max(1, window.backlog / 2000)))).okPerSecond);
       },
     });
-    side.readRatios.push(draining / idle.okPerSecond);
-    console.log(`${side.name} run ${run}: reads ${idle.okPerSecond.toFixed(0)}/s idle, ${draining.toFixed(0)}/s draining`);
+    side.readRatios.push(draining.result / idle.result.okPerSecond);
+    console.log(
+      `${side.name} run ${run}: reads ${idle.result.okPerSecond.toFixed(0)}/s idle (machine ${percent(idle.busy)} busy, the server ${percent(idle.server)} of it), ` +
+        `${draining.result.toFixed(0)}/s draining (machine ${percent(draining.busy)} busy, the server ${percent(draining.server)} of it)`,
+    );
     return result;
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
