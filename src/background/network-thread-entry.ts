@@ -20,8 +20,8 @@ const post = (message: FromNetworkThread) => port.postMessage(message);
 async function main(): Promise<void> {
   const clock = data.clockAt === undefined ? systemClock : new FakeClock(new Date(data.clockAt));
   const turn = data.turnMemory && new WriterTurn(data.turnMemory, 1);
-  // Accounts change in the API's thread, unheard here: this thread reads them afresh each time.
-  const store = await Store.open(await openBackend(data.storage, turn), { cacheAccounts: false });
+  // Accounts and services change in the API's thread, unheard here: this thread reads them afresh.
+  const store = await Store.open(await openBackend(data.storage, turn), { cacheRows: false });
   // Work of the network's kinds is this thread's; the connectors' go to the API's thread.
   const notify = (kind: WorkKind) => {
     if (kind === WORK.messages || kind === WORK.webhooks) network.notify(kind);

@@ -19,10 +19,11 @@ export interface Backend {
   /** PostgreSQL schema holding Shortroute's tables (created when missing); none for SQLite. */
   readonly schema?: string;
   /**
-   * Where other nodes write too: the channel on which account writes are announced (NOTIFY in
-   * the writing transaction) and a way to hear them, so each node can keep accounts cached.
+   * Where other nodes write too: the channel on which writes to the cached tables (accounts, and
+   * services' send settings) are announced (NOTIFY in the writing transaction) and a way to hear
+   * them, so each node can keep those rows cached (row-cache.ts).
    */
-  readonly accountChanges?: {
+  readonly cachedChanges?: {
     channel: string;
     /** Calls `onChange` for every announcement and `onListening` as hearing starts and stops; returns a stop function. */
     listen(onChange: () => void, onListening: (listening: boolean) => void): () => Promise<void>;

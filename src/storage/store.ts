@@ -1,5 +1,5 @@
 import { Kysely, Migrator, sql } from 'kysely';
-import { AccountCache } from './account-cache.js';
+import { RowCaches } from './row-cache.js';
 import type { Backend } from './backend.js';
 import { LATEST_MIGRATION, migrationProvider } from './migrations/index.js';
 import { useDirectReads } from './prepared.js';
@@ -57,24 +57,24 @@ export class Store {
 
   readonly #db: Kysely<Database>;
   readonly #queries: Queries;
-  readonly #accountCache: AccountCache | undefined;
-  #wroteAccounts = false;
+  readonly #caches: RowCaches | undefined;
+  #wroteCached = false;
   #stopListening: (() => Promise<void>) | undefined;
 
-  private constructor(backend: Backend, db: Kysely<Database>, shared: { queries?: Queries; accountCache: AccountCache | undefined }) {
+  private constructor(backend: Backend, db: Kysely<Database>, shared: { queries?: Queries; caches: RowCaches | undefined }) {
     this.backend = backend;
     this.#db = db;
     this.#queries = shared.queries ?? buildQueries(db, backend);
-    this.#accountCache = shared.accountCache;
+    this.#caches = shared.caches;
     const session: Session = {
       db,
       backend,
       queries: this.#queries,
       store: this,
-      accountCache: this.#accountCache,
-      accountsWritten: () => {
-        this.#wroteAccounts = true;
-        this.#accountCache?.invalidate();
+      caches: this.#caches,
+      cachedRowsWritten: () => {
+        this.#wroteCached = true;
+        this.#caches?.invalidate();
       },
     };
     this.meta = new MetaRepository(session);
@@ -93,8 +93,8 @@ export class Store {
     this.connectors = new ConnectorRepository(session);
   }
 
-  /** `cacheAccounts: false` where accounts change unheard (the network's thread on SQLite). */
-  static async open(backend: Backend, options: { cacheAccounts?: boolean } = {}): Promise<Store> {
+  /** `cacheRows: false` where the cached tables change unheard (the network's thread on SQLite). */
+  static async open(backend: Backend, options: { cacheRows?: boolean } = {}): Promise<Store> {
     const db = new Kysely<Database>({ dialect: backend.dialect });
     try {
       if (!(await Store.#migrated(db, backend))) await Store.#migrate(db, backend);
@@ -103,16 +103,16 @@ export class Store {
       throw error;
     }
     useDirectReads(db, backend.reads);
-    // Accounts are cached where every change to them is known: always on the sole writer; on
-    // PostgreSQL while this node hears the others' announcements (account-cache.ts).
-    const changes = backend.accountChanges;
-    const cacheable = (backend.soleWriter || changes) && options.cacheAccounts !== false;
-    const accountCache = cacheable ? new AccountCache({ enabled: backend.soleWriter }) : undefined;
-    const store = new Store(backend, db, { accountCache });
-    if (changes && accountCache) {
+    // Rows are cached where every change to them is known: always on the sole writer; on
+    // PostgreSQL while this node hears the others' announcements (row-cache.ts).
+    const changes = backend.cachedChanges;
+    const cacheable = (backend.soleWriter || changes) && options.cacheRows !== false;
+    const caches = cacheable ? new RowCaches({ enabled: backend.soleWriter }) : undefined;
+    const store = new Store(backend, db, { caches });
+    if (changes && caches) {
       store.#stopListening = changes.listen(
-        () => accountCache.invalidate(),
-        (listening) => accountCache.setEnabled(listening),
+        () => caches.invalidate(),
+        (listening) => caches.setEnabled(listening),
       );
     }
     return store;
@@ -176,12 +176,12 @@ export class Store {
     return this.#db
       .transaction()
       .execute((trx) => {
-        tx = new Store(this.backend, trx, { queries: this.#queries, accountCache: this.#accountCache });
+        tx = new Store(this.backend, trx, { queries: this.#queries, caches: this.#caches });
         return work(tx);
       })
       .finally(() => {
         // biome-ignore lint/complexity/useOptionalChain: TypeScript refuses `?.` before a private name.
-        if (tx && tx.#wroteAccounts) this.#accountCache?.invalidate();
+        if (tx && tx.#wroteCached) this.#caches?.invalidate();
       });
   }
 

@@ -388,6 +388,18 @@ for (const backend of BACKENDS) {
       assert.equal((await fetchOne(viaSmart.sid)).num_segments, '1');
     });
 
+    test('create through a service uses its settings as they are now: changed, then the service deleted', async () => {
+      const service = await addServiceWithNumber({ SmartEncoding: 'true' });
+      const curly = '“Hello” it’s me';
+      // The first send keeps what it read of the service in memory; each change clears that.
+      assert.equal((await sent({ MessagingServiceSid: service.sid, To: recipient(), Body: curly })).body, '"Hello" it\'s me');
+      const changed = await server.request('POST', `/v1/Services/${service.sid}`, { SmartEncoding: 'false' });
+      assert.equal(changed.status, 200, changed.text);
+      assert.equal((await sent({ MessagingServiceSid: service.sid, To: recipient(), Body: curly })).body, curly);
+      assert.equal((await server.request('DELETE', `/v1/Services/${service.sid}`)).status, 204);
+      assertTwilioError(await create({ MessagingServiceSid: service.sid, To: recipient(), Body: 'Hi' }), 404, 21701);
+    });
+
     test('lifecycle through fetch: queued → sending → sent → delivered, date_sent set when sent', async () => {
       const from = (await addNumber()).phone_number;
       // Two messages at the same instant: the network routes due messages by (due time, sid), so
@@ -846,6 +858,8 @@ for (const backend of BACKENDS) {
       // A service of the main account is unknown to the subaccount.
       const service = await addServiceWithNumber();
       assertTwilioError(await asSub('POST', `${subPath}/Messages.json`, { MessagingServiceSid: service.sid, To: recipient(), Body: 'Hi' }), 404, 21701);
+      // That refusal leaves the service as it is for its own account's sends.
+      assert.equal((await create({ MessagingServiceSid: service.sid, To: recipient(), Body: 'Hi' })).status, 201);
     });
   });
 }

@@ -85,6 +85,21 @@ describe('[postgres] several nodes on one database', { skip }, () => {
     assert.equal(reply.status, 200, reply.text);
   });
 
+  test('services: a service deleted through one node is refused for sends by the other at once (its cache hears the change)', async (t) => {
+    const service = await newService(a());
+    const messages = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
+    const sendThroughB = () => b().request('POST', messages, { MessagingServiceSid: service, To: '+16505550123', Body: 'Hi' });
+    // B reads the service's settings for this send and keeps them.
+    assert.equal((await sendThroughB()).status, 201);
+    assert.equal((await sendThroughB()).status, 201);
+    assert.equal((await a().request('DELETE', `/v1/Services/${service}`)).status, 204);
+    const started = performance.now();
+    let reply = await sendThroughB();
+    while (reply.status === 201 && performance.now() - started < 2000) reply = await sendThroughB();
+    assertTwilioError(reply, 404, 21701);
+    t.diagnostic(`refused on B ${(performance.now() - started).toFixed(0)} ms after A answered`);
+  });
+
   test('nodes: a page token from one node continues the walk on the other', async () => {
     const service = await newService(a());
     const members: string[] = [];

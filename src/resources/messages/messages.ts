@@ -117,7 +117,7 @@ export async function createMessage(deps: Deps, accountSid: string, params: Crea
   if (!parsedTo && magicTo === undefined) throw e.invalidTo(to);
   const toAddress = parsedTo?.number ?? `+${to.replace(/^\+/, '')}`;
 
-  const service = serviceSid ? await store.services.fetch(accountSid, serviceSid) : undefined;
+  const service = serviceSid ? await store.services.sendSettings(accountSid, serviceSid) : undefined;
   if (serviceSid && !service) throw e.serviceNotFound(serviceSid);
   const sendAt = readSchedule(params, service !== undefined, now);
 

@@ -74,10 +74,11 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
       return query(nameOf(text, true), text, values, arrays);
     }
   };
+  // Named for accounts, the first rows cached: nodes of earlier versions on the same schema hear it.
   const channel = `shortroute_accounts_${options.schema}`.slice(0, 63);
   return {
     name: 'postgres',
-    accountChanges: { channel, listen: (onChange, onListening) => listen(options.url, channel, onChange, onListening) },
+    cachedChanges: { channel, listen: (onChange, onListening) => listen(options.url, channel, onChange, onListening) },
     reads: { all: (text, values) => read(text, values), arrays: async (text, values) => (await read(text, values, true)) as unknown[][] },
     dialect: new PostgresDialectForOneSchema({ pool }, options.schema),
     lockRows: true,
@@ -152,7 +153,7 @@ function listen(url: string, channel: string, onChange: () => void, onListening:
     onListening(true);
     probing = setInterval(() => void probe(), PROBE_EVERY_MS).unref();
   };
-  // Listening starts beside the node's own start: nothing is cached until it has (account-cache.ts).
+  // Listening starts beside the node's own start: nothing is cached until it has (row-cache.ts).
   void connect().catch(() => {});
   return async () => {
     stopped = true;

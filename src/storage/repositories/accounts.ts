@@ -1,9 +1,9 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Backend } from '../backend.js';
 import { keysetPage, type Page, type PageQuery } from '../keyset.js';
 import { prepare } from '../prepared.js';
 import type { AccountTable, Database } from '../schema.js';
-import type { Session } from './session.js';
+import { announceCachedWrite, type Session } from './session.js';
 import type { AccountStatus } from '../states.js';
 
 export type AccountRow = Selectable<AccountTable>;
@@ -15,7 +15,7 @@ export class AccountRepository {
   async fetch(sid: string): Promise<AccountRow | undefined> {
     const load = () => this.s.queries.accounts.account.first(this.s.db, { sid });
     // Inside a transaction, read the database: the transaction may have changed the account.
-    return this.s.accountCache && !this.s.db.isTransaction ? this.s.accountCache.fetch(sid, load) : load();
+    return this.s.caches && !this.s.db.isTransaction ? this.s.caches.accounts.fetch(sid, load) : load();
   }
 
   /** The accounts of these SIDs (those that exist), read in one statement. */
@@ -26,27 +26,21 @@ export class AccountRepository {
 
   async insert(row: Insertable<AccountTable>): Promise<void> {
     // The write and its announcement commit together, or neither does.
-    if (this.s.backend.accountChanges && !this.s.db.isTransaction) return this.s.store.transaction((tx) => tx.accounts.insert(row));
-    this.s.accountsWritten();
+    if (this.s.backend.cachedChanges && !this.s.db.isTransaction) return this.s.store.transaction((tx) => tx.accounts.insert(row));
+    this.s.cachedRowsWritten();
     await this.s.db
       .insertInto('accounts')
       .values(row)
       .onConflict((oc) => oc.column('sid').doNothing())
       .execute();
-    await this.#announce();
+    await announceCachedWrite(this.s);
   }
 
   async update(sid: string, patch: Updateable<AccountTable>): Promise<void> {
-    if (this.s.backend.accountChanges && !this.s.db.isTransaction) return this.s.store.transaction((tx) => tx.accounts.update(sid, patch));
-    this.s.accountsWritten();
+    if (this.s.backend.cachedChanges && !this.s.db.isTransaction) return this.s.store.transaction((tx) => tx.accounts.update(sid, patch));
+    this.s.cachedRowsWritten();
     await this.s.db.updateTable('accounts').set(patch).where('sid', '=', sid).execute();
-    await this.#announce();
-  }
-
-  /** Tells the other nodes that accounts changed, in the write's transaction: delivered when it commits. */
-  async #announce(): Promise<void> {
-    const changes = this.s.backend.accountChanges;
-    if (changes) await sql`select pg_notify(${changes.channel}, '')`.execute(this.s.db);
+    await announceCachedWrite(this.s);
   }
 
   /** The account read from the database, locked until the transaction ends where rows lock. */

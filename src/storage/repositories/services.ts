@@ -3,7 +3,8 @@ import type { Backend } from '../backend.js';
 import { KeysetList, type Page, type PageQuery } from '../keyset.js';
 import { prepare } from '../prepared.js';
 import type { Database, ServiceTable } from '../schema.js';
-import type { Session } from './session.js';
+import { announceCachedWrite, type Session } from './session.js';
+import type { ServiceSendSettings } from '../row-cache.js';
 
 export type ServiceRow = Selectable<ServiceTable>;
 
@@ -12,7 +13,23 @@ export class ServiceRepository {
   constructor(private readonly s: Session) {}
 
   async insert(row: Insertable<ServiceTable>): Promise<void> {
+    // In a transaction, so the caches are cleared again once it commits (a read meanwhile keeps
+    // nothing), and its announcement commits with it.
+    if (!this.s.db.isTransaction) return this.s.store.transaction((tx) => tx.services.insert(row));
+    this.s.cachedRowsWritten();
     await this.s.db.insertInto('services').values(row).execute();
+    await announceCachedWrite(this.s);
+  }
+
+  /**
+   * What a send reads of the account's service, or undefined when the account has no such
+   * service. Outside a transaction it comes from memory where every change is heard (row-cache.ts):
+   * every write of those settings, and the service's removal, clears it.
+   */
+  async sendSettings(accountSid: string, sid: string): Promise<ServiceSendSettings | undefined> {
+    const load = () => this.s.queries.services.sendSettings.first(this.s.db, { sid });
+    const row = this.s.caches && !this.s.db.isTransaction ? await this.s.caches.services.fetch(sid, load) : await load();
+    return row?.account_sid === accountSid ? row : undefined;
   }
 
   async fetch(accountSid: string, sid: string, options: { lock?: boolean } = {}): Promise<ServiceRow | undefined> {
@@ -45,7 +62,10 @@ export class ServiceRepository {
   }
 
   async update(sid: string, patch: Updateable<ServiceTable>): Promise<void> {
+    if (!this.s.db.isTransaction) return this.s.store.transaction((tx) => tx.services.update(sid, patch));
+    this.s.cachedRowsWritten();
     await this.s.db.updateTable('services').set(patch).where('sid', '=', sid).execute();
+    await announceCachedWrite(this.s);
   }
 
   /** Deletes the service and frees every sender in its pool. */
@@ -57,7 +77,9 @@ export class ServiceRepository {
     // Locked first, so a concurrent add to this pool waits and then finds no service.
     if (!(await this.fetch(accountSid, sid, { lock: true }))) return false;
     // Its pool and sticky mappings go with it (ON DELETE CASCADE, migration 008).
+    this.s.cachedRowsWritten();
     const result = await this.s.db.deleteFrom('services').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
+    await announceCachedWrite(this.s);
     return result.numDeletedRows > 0n;
   }
 
@@ -89,7 +111,9 @@ export class ServiceRepository {
   }
 
   async deleteAll(accountSid: string): Promise<void> {
+    this.s.cachedRowsWritten();
     await this.s.db.deleteFrom('services').where('account_sid', '=', accountSid).execute();
+    await announceCachedWrite(this.s);
   }
 }
 
@@ -105,6 +129,12 @@ export function serviceQueries(db: Kysely<Database>, backend: Backend) {
     // Only dialects that lock rows get FOR UPDATE (SQLite has no such clause).
     serviceForUpdate: prepare<{ accountSid: string; sid: string }, ServiceRow>((arg) =>
       backend.lockRows ? service(arg as (n: string) => unknown).forUpdate() : service(arg as (n: string) => unknown),
+    ),
+    sendSettings: prepare<{ sid: string }, ServiceSendSettings>((arg) =>
+      db
+        .selectFrom('services')
+        .select(['sid', 'account_sid', 'smart_encoding', 'status_callback', 'validity_period'])
+        .where('sid', '=', arg('sid') as string),
     ),
     list: new KeysetList<ServiceRow>(
       (arg) =>

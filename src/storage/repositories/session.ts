@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Backend } from '../backend.js';
 import type { Database } from '../schema.js';
-import type { AccountCache } from '../account-cache.js';
+import type { RowCaches } from '../row-cache.js';
 import type { Queries } from './queries.js';
 import type { Store } from '../store.js';
 
@@ -15,10 +15,20 @@ export interface Session {
   readonly backend: Backend;
   readonly queries: Queries;
   readonly store: Store;
-  /** Accounts by SID, on the backends where this process is the only writer. */
-  readonly accountCache: AccountCache | undefined;
-  /** Told before an account row is written, so the cache is cleared now and when the transaction ends. */
-  accountsWritten(): void;
+  /** Accounts and services' send settings by SID, where every change to them is heard (row-cache.ts). */
+  readonly caches: RowCaches | undefined;
+  /** Told before a cached table is written, so the caches are cleared now and when the transaction ends. */
+  cachedRowsWritten(): void;
+}
+
+/**
+ * Tells the other nodes that a cached table was written, in the write's transaction (PostgreSQL:
+ * NOTIFY, delivered when it commits, so the write and its announcement commit together or not at
+ * all). Nothing to do where this process is the only writer.
+ */
+export async function announceCachedWrite(session: Session): Promise<void> {
+  const changes = session.backend.cachedChanges;
+  if (changes) await sql`select pg_notify(${changes.channel}, '')`.execute(session.db);
 }
 
 /** A unique constraint said no: the caller decides what that means in Twilio's terms. */
