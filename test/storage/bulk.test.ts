@@ -16,6 +16,22 @@ for (const backend of BACKENDS) {
   describe(`[${backend}] many rows in one statement`, () => {
     const env = useDomain(backend);
     const at = '2026-03-01T09:00:00.000Z';
+    /** `count` status callbacks of the message, numbered from 1 in their URL and params, not yet written. */
+    const statusCallbacks = (messageSid: string, count: number, maxAttempts: number) =>
+      Array.from({ length: count }, (_, i) =>
+        webhookRow(
+          {
+            accountSid: env.accountSid,
+            messageSid,
+            kind: WEBHOOK_KIND.statusCallback,
+            url: `http://127.0.0.1:9/${i + 1}`,
+            method: 'POST',
+            params: [['N', String(i + 1)]],
+            maxAttempts,
+          },
+          new Date(at),
+        ),
+      );
     const message = async (to: string) => {
       const row = newMessage({ account_sid: env.accountSid, direction: 'outbound-api', to_address: to, body: 'hi', status: 'accepted', media: [], at });
       await env.deps.store.messages.insert(row);
@@ -74,20 +90,7 @@ for (const backend of BACKENDS) {
 
     test('webhooks inserted together keep their order; claims and answers count only at the attempt count read', async () => {
       const m = await message('+15005550106');
-      const hook = (n: number) =>
-        webhookRow(
-          {
-            accountSid: env.accountSid,
-            messageSid: m.sid,
-            kind: WEBHOOK_KIND.statusCallback,
-            url: `http://127.0.0.1:9/${n}`,
-            method: 'POST',
-            params: [['N', String(n)]],
-            maxAttempts: 2,
-          },
-          new Date(at),
-        );
-      const rows = [hook(1), hook(2), hook(3)];
+      const rows = statusCallbacks(m.sid, 3, 2);
       await env.deps.store.webhooks.insertMany(rows);
       const stored = await env.deps.store.webhooks.list(env.accountSid, { messageSid: m.sid });
       assert.deepEqual(
@@ -140,20 +143,7 @@ for (const backend of BACKENDS) {
 
     test("answered attempts are recorded with their webhooks' next states: each at the attempt it answers, once", async () => {
       const m = await message('+15005550108');
-      const rows = [1, 2, 3].map((n) =>
-        webhookRow(
-          {
-            accountSid: env.accountSid,
-            messageSid: m.sid,
-            kind: WEBHOOK_KIND.statusCallback,
-            url: `http://127.0.0.1:9/${n}`,
-            method: 'POST',
-            params: [],
-            maxAttempts: 3,
-          },
-          new Date(at),
-        ),
-      );
+      const rows = statusCallbacks(m.sid, 3, 3);
       await env.deps.store.webhooks.insertMany(rows);
       await env.deps.store.webhooks.claimMany([rows[0]!, rows[1]!, rows[2]!], 'node-a', '2026-03-01T09:01:00.000Z', at);
       const later = '2026-03-01T09:00:02.000Z';
