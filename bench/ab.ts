@@ -3,6 +3,7 @@
  * --postgres) and the bare server, driven alternately, several runs each; prints each run and the
  * median ratio. For checking one change in a minute, before the full `npm run bench`.
  *   node --import tsx bench/ab.ts fetch|list [runs] [--postgres]
+ * AB_BUNDLE=<dir> runs another copy of dist/bundle (an earlier build kept under bench/results/).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -37,7 +38,7 @@ async function up(url: string): Promise<void> {
 }
 const storage = target.kind === 'sqlite' ? ['--data-dir', target.dataDir] : ['--database-url', target.url, '--database-schema', target.schema];
 const port = 20000 + Math.floor(Math.random() * 20000);
-const server = spawn(process.execPath, [join(here, '../dist/bundle/shortroute.js'), 'start', '--port', String(port), ...storage], {
+const server = spawn(process.execPath, [join(process.env.AB_BUNDLE ?? join(here, '../dist/bundle'), 'shortroute.js'), 'start', '--port', String(port), ...storage], {
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const base = `http://127.0.0.1:${port}`;
