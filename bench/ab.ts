@@ -38,9 +38,13 @@ async function up(url: string): Promise<void> {
 }
 const storage = target.kind === 'sqlite' ? ['--data-dir', target.dataDir] : ['--database-url', target.url, '--database-schema', target.schema];
 const port = 20000 + Math.floor(Math.random() * 20000);
-const server = spawn(process.execPath, [join(process.env.AB_BUNDLE ?? join(here, '../dist/bundle'), 'shortroute.js'), 'start', '--port', String(port), ...storage], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  [join(process.env.AB_BUNDLE ?? join(here, '../dist/bundle'), 'shortroute.js'), 'start', '--port', String(port), ...storage],
+  {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
 const base = `http://127.0.0.1:${port}`;
 await up(base + path);
 const body = await (await fetch(base + path, { headers: { authorization: auth } })).text();
