@@ -32,6 +32,9 @@ for (const backend of BACKENDS) {
           new Date(at),
         ),
       );
+    /** The message's webhooks as [status, attempts, claimed_by, next_attempt_at, error_code], in order. */
+    const outboxStates = async (messageSid: string) =>
+      (await env.deps.store.webhooks.list(env.accountSid, { messageSid })).map((r) => [r.status, r.attempts, r.claimed_by, r.next_attempt_at, r.error_code]);
     const message = async (to: string) => {
       const row = newMessage({ account_sid: env.accountSid, direction: 'outbound-api', to_address: to, body: 'hi', status: 'accepted', media: [], at });
       await env.deps.store.messages.insert(row);
@@ -126,15 +129,11 @@ for (const backend of BACKENDS) {
       await env.deps.store.webhooks.settleMany([
         { sid: rows[0]!.sid, attempts: 1, patch: { status: 'failed', next_attempt_at: null, claimed_by: null, error_code: 11205, date_updated: later } },
       ]);
-      const settled = await env.deps.store.webhooks.list(env.accountSid, { messageSid: m.sid });
-      assert.deepEqual(
-        settled.map((r) => [r.status, r.attempts, r.claimed_by, r.next_attempt_at, r.error_code]),
-        [
-          ['delivered', 1, null, null, null],
-          ['pending', 0, null, at, null],
-          ['pending', 1, null, later, 11200],
-        ],
-      );
+      assert.deepEqual(await outboxStates(m.sid), [
+        ['delivered', 1, null, null, null],
+        ['pending', 0, null, at, null],
+        ['pending', 1, null, later, 11200],
+      ]);
 
       // Past the one claim beyond the last attempt, nothing is claimed.
       await env.deps.store.webhooks.update(rows[0]!.sid, { attempts: 3, status: 'pending' });
@@ -181,15 +180,11 @@ for (const backend of BACKENDS) {
           { sid: rows[1]!.sid, attempts: 1, patch: { ...delivered, status: 'failed', error_code: 11200 } },
         ],
       );
-      const stored = await env.deps.store.webhooks.list(env.accountSid, { messageSid: m.sid });
-      assert.deepEqual(
-        stored.map((r) => [r.status, r.attempts, r.claimed_by, r.next_attempt_at, r.error_code]),
-        [
-          ['delivered', 1, null, null, null],
-          ['delivered', 1, null, null, null],
-          ['pending', 1, null, later, 11200],
-        ],
-      );
+      assert.deepEqual(await outboxStates(m.sid), [
+        ['delivered', 1, null, null, null],
+        ['delivered', 1, null, null, null],
+        ['pending', 1, null, later, 11200],
+      ]);
       const attempts = await env.deps.store.webhooks.listAttempts(rows.map((r) => r.sid));
       assert.deepEqual(attempts.map((a) => [rows.findIndex((r) => r.sid === a.webhook_sid), a.attempt, a.response_status]).sort(), [
         [0, 1, 200],
