@@ -15,9 +15,6 @@ export const quoted = (value: string): string => JSON.stringify(value);
 
 /**
  * A JSON string literal begun with `prefix` and left open, for values that all start alike
- * (URLs under one path): close it with `closing(rest)`.
+ * (URLs under one path): the writer closes it with text that needs no escaping and a quote.
  */
 export const opened = (prefix: string): string => quoted(prefix).slice(0, -1);
-
-/** The rest of a string literal begun by `opened`, escaped and closed. */
-export const closing = (rest: string): string => quoted(rest).slice(1);

@@ -2,7 +2,7 @@ import type { OperationSpec } from '../../http/operation.js';
 import { CAPABILITY_LIST } from '../../storage/codecs.js';
 import { twilioRoute, type TwilioRoutes } from '../../http/route.js';
 import { pagingErrors, readPaging, v1PageText } from '../../http/paging.js';
-import { closing, JsonText, opened, quoted } from '../../http/json-text.js';
+import { JsonText, opened, quoted } from '../../http/json-text.js';
 import type { ParamErrors } from '../../http/params.js';
 import { toIso } from '../../http/dates.js';
 import { createMember, deleteMember, fetchMember, listMembers, type Member, type PoolKind } from './pool.js';
@@ -72,18 +72,35 @@ export function poolRoutes(routes: TwilioRoutes, resource: PoolResource): void {
 const valuesOf = (row: Member): PoolMemberValues => [row.sid, row.address, row.country_code, row.capabilities, row.added];
 
 /**
+ * A capability list as JSON text. A pool holds few distinct lists (subsets of SMS, MMS, voice,
+ * fax), so each is written once and kept; the cache is emptied if it ever grows past a few dozen.
+ */
+const capabilityText = new Map<string, string>();
+function capabilitiesJson(stored: string): string {
+  let text = capabilityText.get(stored);
+  if (text === undefined) {
+    if (capabilityText.size >= 64) capabilityText.clear();
+    text = JSON.stringify(CAPABILITY_LIST.decode(stored));
+    capabilityText.set(stored, text);
+  }
+  return text;
+}
+
+/**
  * Writes one owner's members as Twilio's body, in the spec's key order, as JSON text: what every
  * member of the owner shares is escaped once, each member's own values as they come. A
- * membership's dates are when it joined (it is never updated).
+ * membership's dates are when it joined (it is never updated). A member's SID (Shortroute made
+ * it: two letters and 32 hex digits) and its stored date (`toStored`'s ISO text) hold nothing
+ * JSON escapes, so they are written between quotes as they are; a page of 50 spent a quarter of
+ * its time escaping them. The address and country are escaped.
  */
 function memberWriter(resource: PoolResource, owner: Owner, memberUrlPrefix: string): (values: PoolMemberValues) => string {
-  const shared = `,"account_sid":${quoted(owner.accountSid)},"service_sid":${quoted(owner.serviceSid)},"date_created":`;
+  const shared = `","account_sid":${quoted(owner.accountSid)},"service_sid":${quoted(owner.serviceSid)},"date_created":"`;
   const address = `,${quoted(resource.addressField)}:`;
   const url = `,"url":${opened(memberUrlPrefix)}`;
   return ([sid, addressValue, countryCode, capabilities, added]) => {
-    const date = quoted(toIso(added));
+    const date = toIso(added);
     const country = resource.countryCode ? `,"country_code":${quoted(countryCode)}` : '';
-    const list = JSON.stringify(CAPABILITY_LIST.decode(capabilities));
-    return `{"sid":${quoted(sid)}${shared}${date},"date_updated":${date}${address}${quoted(addressValue)}${country},"capabilities":${list}${url}${closing(sid)}}`;
+    return `{"sid":"${sid}${shared}${date}","date_updated":"${date}"${address}${quoted(addressValue)}${country},"capabilities":${capabilitiesJson(capabilities)}${url}${sid}"}`;
   };
 }
