@@ -33,6 +33,8 @@ export interface Shortroute {
   server: FastifyInstance;
   /** This node's background work: the simulated network and the webhook dispatcher. */
   background: Background;
+  /** What the storage's settings will cost, for the operator (also logged at warn). */
+  warnings: string[];
   /** The local CA behind the HTTPS proxy; made on first use. */
   certificates(): Promise<CertificateAuthority>;
   /** The CA's files for SDKs to trust: those on disk when there are, else made (the CA loaded). */
@@ -106,6 +108,8 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
       }),
     });
     const account = await ensureMainAccount(deps, { sid: config.accountSid, authToken: config.authToken });
+    const warnings = (await store.backend.warnings?.()) ?? [];
+    for (const warning of warnings) deps.logger.warn(warning);
     if (config.seedFile) await applySeed(deps, account.sid, readSeedFile(config.seedFile));
     const caDir = config.caDir ?? defaultCaDir(process.env);
     const certificates = certificateLoader(caDir);
@@ -146,6 +150,7 @@ export async function startShortroute(config: StartOptions = {}): Promise<Shortr
       store,
       server,
       background,
+      warnings,
       certificates,
       caFiles: async () => existingCaFiles(caDir) ?? (await certificates()),
       // The API stops first, then the background finishes its round and in-flight webhooks.

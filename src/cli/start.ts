@@ -23,9 +23,7 @@ function printBanner(app: Shortroute, config: ParsedConfig, env: [string, string
       : `SQLite in ${config.dataDir}`;
   const base = config.publicUrl ?? app.url;
   const clock = config.clockMode === 'manual' ? `\n  clock:       manual: time moves only by POST ${base}/_shortroute/Clock (Advance=ms)` : '';
-  const warnings = environmentWarnings(process.env)
-    .map((w) => `\n  warning:     ${w}`)
-    .join('');
+  const warnings = [...app.warnings, ...environmentWarnings(process.env)].map((w) => `\n  warning:     ${w}`).join('');
   console.log(`Shortroute listening on ${app.url}
   console:     ${base}/
   storage:     ${storage}${clock}

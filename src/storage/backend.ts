@@ -30,6 +30,11 @@ export interface Backend {
   };
   /** Reads outside transactions straight on the driver, where the backend offers them (prepared.ts). */
   readonly reads?: DirectReads;
+  /**
+   * What about the database an operator should hear at start-up, as sentences: settings under
+   * which Shortroute still works but degrades (PostgreSQL without autovacuum).
+   */
+  warnings?(): Promise<string[]>;
   isUniqueViolation(error: unknown): boolean;
   /** Whether an error means the database cannot be reached (answered as 503, not 500). */
   isConnectionError(error: unknown): boolean;

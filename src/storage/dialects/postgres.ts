@@ -85,6 +85,19 @@ export function postgresBackend(options: { url: string; poolSize: number; schema
     soleWriter: false,
     commitsTogether: false,
     schema: options.schema,
+    warnings: async () => {
+      // The network rewrites its messages and webhooks rows at every step: without autovacuum
+      // their dead rows pile up and their statistics stay those of empty tables, so the planner
+      // scans them whole. Measured here: 491 delivered a second on a fresh schema, 234 four runs
+      // of 4,000 messages later; 426-452 throughout with VACUUM ANALYZE between the runs.
+      const { rows } = await pool.query<{ on: boolean }>(`select current_setting('autovacuum') = 'on' as on`);
+      return rows[0]?.on
+        ? []
+        : [
+            "PostgreSQL's autovacuum is off: the messages and webhooks tables will bloat and slow the network down " +
+              'unless they are vacuumed (VACUUM ANALYZE) some other way',
+          ];
+    },
     isUniqueViolation: (error) => (error as { code?: string }).code === '23505',
     isConnectionError: (error) => {
       const e = error as { code?: string; message?: string };
