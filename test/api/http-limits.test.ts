@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
 import { WAIT_MS } from '../helpers/cli.js';
 import { rawRequest, readResponse } from '../helpers/proxy.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { capturedLog, startTestServer, type TestServer } from '../helpers/server.js';
 
 /** A Twilio error body: the four fields and this status. */
 function assertTwilioBody(text: string, status: number): void {
@@ -149,16 +147,10 @@ for (const backend of BACKENDS) {
 
 for (const backend of BACKENDS) {
   describe(`[${backend}] a client that aborts mid-body`, () => {
-    const lines: { level: number; msg: string }[] = [];
+    const { logger, lines } = capturedLog('debug');
     let server: TestServer & { cleanup(): Promise<void> };
     before(async () => {
-      const stream = new Writable({
-        write(chunk, _encoding, done) {
-          for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-          done();
-        },
-      });
-      server = await startTestServer(backend, { logger: pino({ level: 'debug' }, stream) });
+      server = await startTestServer(backend, { logger });
     });
     after(() => server.cleanup());
 

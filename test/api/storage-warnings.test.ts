@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { pino } from 'pino';
 import { BACKENDS, TEST_DATABASE_URL } from '../helpers/backends.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { capturedLog, startTestServer, type TestServer } from '../helpers/server.js';
 
 /** What PostgreSQL itself says of autovacuum, read apart from Shortroute. */
 async function autovacuumOn(): Promise<boolean> {
@@ -19,16 +17,10 @@ async function autovacuumOn(): Promise<boolean> {
 
 for (const backend of BACKENDS) {
   describe(`[${backend}] start-up warnings about the database's settings`, () => {
-    const lines: { level: number; msg: string }[] = [];
+    const { logger, lines } = capturedLog('warn');
     let server: TestServer & { cleanup(): Promise<void> };
     before(async () => {
-      const stream = new Writable({
-        write(chunk, _encoding, done) {
-          for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-          done();
-        },
-      });
-      server = await startTestServer(backend, { logger: pino({ level: 'warn' }, stream) });
+      server = await startTestServer(backend, { logger });
     });
     after(() => server.cleanup());
 

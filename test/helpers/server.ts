@@ -3,6 +3,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { startShortroute, type Shortroute, type StartOptions } from '../../src/app.js';
 import { SQLITE_FILE } from '../../src/storage/dialects/sqlite.js';
 import { type BackendName, createTestSchema, TEST_DATABASE_URL } from './backends.js';
@@ -196,4 +198,16 @@ export async function alterDatabase(server: TestServer, statements: { sqlite: st
   } finally {
     db.close();
   }
+}
+
+/** A logger that keeps what it writes, parsed, for a test to read: pass `logger` to the server. */
+export function capturedLog(level: 'debug' | 'info' | 'warn'): { logger: ReturnType<typeof pino>; lines: { level: number; msg: string }[] } {
+  const lines: { level: number; msg: string }[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: pino({ level }, stream), lines };
 }
