@@ -51,6 +51,7 @@ export async function seedMessages(target: Target, count: number): Promise<Messa
         transmit_ms: 10,
         next_step: null,
         next_at: null,
+        connector_sid: null,
         send_at: null,
         date_sent: date,
         date_created: date,

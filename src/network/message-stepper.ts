@@ -282,7 +282,7 @@ export class MessageStepper implements Job {
     if (connector) {
       // SMPP carries text: media cannot go this way (docs/compatibility.md).
       if (MEDIA.decode(move.message.media).length > 0) return move.fail(30008, 'failed');
-      return move.to({ status: 'sending', next_step: STEP.connector, next_at: toStored(expiryOf(move.message)) });
+      return move.to({ status: 'sending', next_step: STEP.connector, next_at: toStored(expiryOf(move.message)), connector_sid: connector });
     }
     const outcome = await this.#outcome(move.batch, move.message);
     if (outcome && outcome.status === 'failed') return move.fail(outcome.errorCode, 'failed');

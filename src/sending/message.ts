@@ -72,6 +72,7 @@ export function newMessage(
     transmit_ms: null,
     next_step: null,
     next_at: null,
+    connector_sid: null,
     send_at: null,
     date_sent: null,
     date_created: at,

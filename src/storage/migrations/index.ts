@@ -13,6 +13,7 @@ import * as eventFeed from './011-event-feed.js';
 import * as eventNumbersSqlite from './012-event-numbers-sqlite.js';
 import * as smppConnectors from './013-smpp-connectors.js';
 import * as activeIndexes from './014-active-indexes.js';
+import * as connectorBacklog from './015-connector-backlog.js';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the same list
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '012-event-numbers-sqlite': eventNumbersSqlite,
   '013-smpp-connectors': smppConnectors,
   '014-active-indexes': activeIndexes,
+  '015-connector-backlog': connectorBacklog,
 };
 
 /** The last migration this version knows: a database that recorded it needs no migrating. */

@@ -198,15 +198,16 @@ export class ConnectorRepository {
   /**
    * Messages waiting for this connector, oldest first, leaving out those already in flight and
    * those whose validity has run out by `now` (the network fails them with 30036): handed to it
-   * (step `connector`, due when it expires) from one of its senders.
+   * (step `connector`, due when it expires) from one of its senders. Read off the index of its
+   * backlog in that order: as many rows as are in flight and asked for, however long the backlog.
    */
   async waiting(connectorSid: string, limit: number, inFlight: readonly string[], now: string): Promise<MessageRow[]> {
     let query = this.s.db
       .selectFrom('messages')
       .selectAll()
+      .where('connector_sid', '=', connectorSid)
       .where('next_step', '=', STEP.connector)
-      .where('next_at', '>', now)
-      .where('sender_sid', 'in', (eb) => eb.selectFrom('connector_senders').select('sender_sid').where('connector_sid', '=', connectorSid));
+      .where('next_at', '>', now);
     if (inFlight.length > 0) query = query.where('sid', 'not in', [...inFlight]);
     return query.orderBy('date_updated').orderBy('sid').limit(limit).execute() as Promise<MessageRow[]>;
   }
@@ -219,7 +220,7 @@ export class ConnectorRepository {
     if (senderSids.length === 0) return;
     await this.s.db
       .updateTable('messages')
-      .set((eb) => ({ next_step: STEP.send, next_at: eb.ref('date_updated') }))
+      .set((eb) => ({ next_step: STEP.send, next_at: eb.ref('date_updated'), connector_sid: null }))
       .where('next_step', '=', STEP.connector)
       .where('sender_sid', 'in', [...senderSids])
       .execute();
