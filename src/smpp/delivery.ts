@@ -151,10 +151,15 @@ export class SmppDelivery implements Job {
   /** Takes (or renews) the lease of each connector, and binds, rebinds or unbinds to match. */
   async #reconcile(renew: boolean): Promise<void> {
     const { store, nodeId } = this.#deps;
-    const rows = await store.connectors.all();
-    if (rows.length === 0 && this.#live.size === 0) return;
     const started = performance.now();
+    const rows = await store.connectors.all();
     this.#reconciledAt = started;
+    if (rows.length === 0 && this.#live.size === 0) {
+      // Nothing to hold, so nothing to renew: a node with no connectors reads them again at the
+      // next reconcile (every 2 s, for those made on other nodes), not at every round.
+      if (renew) this.#renewedAt = started;
+      return;
+    }
     const present = new Set(rows.map((r) => r.sid));
     for (const live of [...this.#live.values()]) if (!present.has(live.row.sid)) await this.#drop(live, false);
     for (const [sid, underWay] of this.#underWay) if (!present.has(sid) && underWay.inFlight.size === 0) this.#underWay.delete(sid);
