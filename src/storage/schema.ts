@@ -166,7 +166,7 @@ export interface MessageTable {
   /** The network's next step for this message (STEP in states.ts) and when; null when done. */
   next_step: Step | null;
   next_at: string | null;
-  /** The SMPP connector the message was handed to (step `connector`), once it is. */
+  /** The SMPP connector the message was handed to (step `connector`); null until then, or once it goes back to the simulated network. */
   connector_sid: string | null;
   send_at: string | null;
   date_sent: string | null;

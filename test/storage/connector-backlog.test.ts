@@ -48,7 +48,7 @@ function recorded(backend: Backend, statements: CompiledQuery[]): Backend {
 /**
  * A connector's backlog (smpp/delivery.ts fills its window from it): the messages handed to it,
  * oldest first, read off an index of their own. Read through the connector's senders instead,
- * every fill sorted the whole backlog to take its oldest few (a backlog of n cost n² to drain).
+ * every fill read and sorted the whole backlog to take its oldest few.
  */
 for (const backend of BACKENDS) {
   describe(`[${backend}] a connector's backlog`, () => {
