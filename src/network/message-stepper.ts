@@ -66,10 +66,21 @@ export class MessageStepper implements Job {
     return STEPS_PER_TRANSACTION[this.#deps.store.backend.name];
   }
 
+  /** Whether the last round took any step: under load the next is likely to find some too. */
+  #busy = false;
+
   /** One batch of due steps; true when the batch was full (more may be due). */
   async run(): Promise<boolean> {
     const now = toStored(this.#deps.clock.now());
+    // After a round that found nothing (every poll of an idle node), one read of the earliest
+    // step tells whether anything is due, without the transaction and the locked read of the due
+    // steps. After one that found work, that read would only add a round trip.
+    if (!this.#busy) {
+      const next = await this.#deps.store.messages.nextDue();
+      if (next === undefined || next > now) return false;
+    }
     const { taken, webhooksDue, toConnectors } = await this.#steps(now);
+    this.#busy = taken > 0;
     // The steps just taken may have written status callbacks, due now (those not handed off), and
     // handed messages to SMPP connectors.
     if (webhooksDue) this.#deps.notify(WORK.webhooks);
