@@ -68,6 +68,11 @@ export class MessageStepper implements Job {
 
   /** Whether the last round took any step: under load the next is likely to find some too. */
   #busy = false;
+  /**
+   * The earliest step as the round that found nothing due just read it, for the worker's
+   * nextDue() that follows the round (its timer), so an idle poll reads it once, not twice.
+   */
+  #justRead: { next: string | undefined } | undefined;
 
   /** One batch of due steps; true when the batch was full (more may be due). */
   async run(): Promise<boolean> {
@@ -75,9 +80,13 @@ export class MessageStepper implements Job {
     // After a round that found nothing (every poll of an idle node), one read of the earliest
     // step tells whether anything is due, without the transaction and the locked read of the due
     // steps. After one that found work, that read would only add a round trip.
+    this.#justRead = undefined;
     if (!this.#busy) {
       const next = await this.#deps.store.messages.nextDue();
-      if (next === undefined || next > now) return false;
+      if (next === undefined || next > now) {
+        this.#justRead = { next };
+        return false;
+      }
     }
     const { taken, webhooksDue, toConnectors } = await this.#steps(now);
     this.#busy = taken > 0;
@@ -95,7 +104,9 @@ export class MessageStepper implements Job {
   }
 
   async nextDue(): Promise<Date | undefined> {
-    const due = await this.#deps.store.messages.nextDue();
+    const read = this.#justRead;
+    this.#justRead = undefined;
+    const due = read ? read.next : await this.#deps.store.messages.nextDue();
     return due === undefined ? undefined : new Date(due);
   }
 
