@@ -6,6 +6,8 @@ import type { LiveEvent } from './events.js';
 const REFRESH_MS = 300;
 /** The server's page, as the lists ask for it (PageSize=50). */
 const PAGE_SIZE = 50;
+/** Reads of one "Older" click when the list's end keeps moving under it (a burst each time). */
+const OLDER_ATTEMPTS = 3;
 
 export type Listeners = Set<(event: LiveEvent) => void>;
 
@@ -44,8 +46,9 @@ interface Shown<T> {
  * shown, to refresh it or patch it in place.
  *
  * Answers are applied in order: a read of the newest page is dropped when a later one was sent,
- * an older page when the path changed meanwhile, and an item patched from an event after a read
- * was sent keeps the patch over that read's copy.
+ * an older page when the path changed meanwhile (and read again from the list's new end when only
+ * that moved), and an item patched from an event after a read was sent keeps the patch over that
+ * read's copy.
  *
  * No item is left where "Older" cannot reach it. When a burst outruns a page (the newest page
  * shares nothing with what is shown), the list starts again from the newest page. And an item
@@ -59,13 +62,20 @@ export function useLiveList<T extends { sid: string }>(
   listeners: Listeners,
   onEvent: (event: LiveEvent, list: LiveList<T>) => void,
 ): LiveList<T> {
-  const [shownState, setShown] = useState<Shown<T>>({ items: [], next: null });
+  const [shownState, render] = useState<Shown<T>>({ items: [], next: null });
   const [error, setError] = useState<string>();
-  // The handler and the list as last rendered, for events between renders.
+  // The handler as last rendered, for events between renders.
   const handler = useRef(onEvent);
   handler.current = onEvent;
+  /**
+   * What is shown, ahead of the render: every change goes through `setShown`, so an answer that
+   * arrives before the last change was rendered still compares against it.
+   */
   const shown = useRef(shownState);
-  shown.current = shownState;
+  const setShown = (change: (now: Shown<T>) => Shown<T>) => {
+    shown.current = change(shown.current);
+    render(shown.current);
+  };
   const list = useRef<LiveList<T>>();
   const refresher = useRef<() => void>(() => {});
   /** The path being shown; answers for another are dropped. */
@@ -99,7 +109,7 @@ export function useLiveList<T extends { sid: string }>(
         let cursor = page.meta.next_page_url;
         if (replace || cursor === null || !newest.some((item) => byId.has(item.sid))) {
           // The whole list, or a burst that outran a page: the newest page, and Older from there.
-          setShown({ items: read, next: cursor });
+          setShown(() => ({ items: read, next: cursor }));
         } else {
           const missing = asked.filter((sid) => !found.has(sid));
           const oldest = shown.current.items.at(-1)?.sid;
@@ -153,19 +163,26 @@ export function useLiveList<T extends { sid: string }>(
     error,
     more: shownState.next !== null,
     older: async () => {
-      const { next } = shown.current;
-      if (!next) return;
       const asked = current.current;
-      try {
-        const page = await api<Page>(next);
-        if (current.current !== asked) return;
-        const older = itemsOf(page);
-        setShown((now) => {
-          const have = new Set(now.items.map((item) => item.sid));
-          return { items: [...now.items, ...older.filter((item) => !have.has(item.sid))], next: page.meta.next_page_url };
-        });
-      } catch (e) {
-        if (current.current === asked) setError((e as Error).message);
+      for (let attempt = 0; attempt < OLDER_ATTEMPTS; attempt++) {
+        const { next } = shown.current;
+        if (!next) return;
+        try {
+          const page = await api<Page>(next);
+          if (current.current !== asked) return;
+          // The list's end moved while the page was read (a burst brought a new newest page, or
+          // a refresh read further down): the page no longer continues it. Read on from its end.
+          if (shown.current.next !== next) continue;
+          const older = itemsOf(page);
+          setShown((now) => {
+            const have = new Set(now.items.map((item) => item.sid));
+            return { items: [...now.items, ...older.filter((item) => !have.has(item.sid))], next: page.meta.next_page_url };
+          });
+          return;
+        } catch (e) {
+          if (current.current === asked) setError((e as Error).message);
+          return;
+        }
       }
     },
     refresh: (sid) => {
