@@ -10,6 +10,8 @@ const options = {
   pipelining: 1,
   headers: job.headers,
   ...(job.amount ? { amount: job.amount } : { duration: job.duration }),
+  // Requests a second over all connections: a trickle instead of as fast as answers come.
+  ...(job.rate && { overallRate: job.rate }),
 };
 
 if (job.bodies) {

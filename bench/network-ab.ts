@@ -6,6 +6,7 @@
  *
  *   node --import tsx bench/network-ab.ts [runs] [messages] [--a <bundle dir>] [--b <bundle dir>]
  *        [--a-env K=V,...] [--b-env K=V,...] [--postgres] [--profile] [--reads] [--smpp]
+ *        [--trickle <sends a second>]
  *
  * A bundle dir holds a copy of dist/bundle (copy it to bench/results/ before the change, so it
  * resolves node_modules like the real one); each side defaults to ../dist/bundle. With --profile,
@@ -17,7 +18,9 @@
  * per message (every thread), which varies far less than the rates on this noisy machine, and how
  * busy the machine's cores were meanwhile, with the server's share of that (the rest is the load,
  * the callbacks' receiver and whatever else runs). With --smpp, each run is instead the SMPP backlog of run.ts: messages waiting for a connector whose
- * bind failed, then drained through it to a loopback SMSC once its password is fixed.
+ * bind failed, then drained through it to a loopback SMSC once its password is fixed. With
+ * --trickle, the sends go one at a time at that rate (a gateway's usual traffic, not a burst), and
+ * the CPU a message leaves out what the server spends idle (its polls), read over 5 s before.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -43,6 +46,7 @@ const postgres = args.includes('--postgres');
 const profile = args.includes('--profile');
 const reads = args.includes('--reads');
 const smpp = args.includes('--smpp');
+const trickle = option('--trickle') === undefined ? undefined : Number(option('--trickle'));
 const smsc = smpp ? await Smsc.start('bench', 'bench') : undefined;
 const AUTH = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
 const databaseUrl = process.env.SHORTROUTE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -141,11 +145,19 @@ async function once(side: Side, run: number): Promise<NetworkRun | undefined> {
       return undefined;
     }
     if (!reads) {
-      const before = cpuMs(child.pid!);
+      // A trickle's own cost is small beside the polls of its span: those are read idle first.
+      let idlePerMs = 0;
+      if (trickle) {
+        const [idleFrom, idleAt] = [cpuMs(child.pid!), performance.now()];
+        await new Promise((r) => setTimeout(r, 5000));
+        idlePerMs = (cpuMs(child.pid!) - idleFrom) / (performance.now() - idleAt);
+      }
+      const [before, startedAt] = [cpuMs(child.pid!), performance.now()];
       const machineBefore = machineCpuMs();
-      const result = await networkEndToEnd(base, messages, 30000 + run * 100);
-      const server = cpuMs(child.pid!) - before;
+      const result = await networkEndToEnd(base, messages, 30000 + run * 100, { rate: trickle });
+      const server = cpuMs(child.pid!) - before - idlePerMs * (performance.now() - startedAt);
       const machine = machineCpuMs();
+      if (trickle) console.log(`${side.name} run ${run}: idle ${(idlePerMs * 1000).toFixed(0)} ms of CPU a second`);
       side.cpuPerMessage.push(server / messages);
       side.machineBusy.push((machine.busy - machineBefore.busy) / (machine.total - machineBefore.total));
       side.serverShare.push(server / (machine.busy - machineBefore.busy));

@@ -123,7 +123,7 @@ export async function networkEndToEnd(
   bases: string | string[],
   messages: number,
   firstShortCode: number,
-  options: { duringDrain?: (window: DrainWindow) => Promise<void>; smsc?: Smsc } = {},
+  options: { duringDrain?: (window: DrainWindow) => Promise<void>; smsc?: Smsc; rate?: number } = {},
 ): Promise<NetworkRun> {
   const nodes = typeof bases === 'string' ? [bases] : bases;
   const base = nodes[0]!;
@@ -164,7 +164,9 @@ export async function networkEndToEnd(
         return drive({
           url: node,
           headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
-          connections: Math.ceil(20 / nodes.length),
+          // A rate (sends a second over all nodes): a trickle, one send at a time.
+          connections: options.rate ? 1 : Math.ceil(20 / nodes.length),
+          ...(options.rate && { rate: options.rate / nodes.length }),
           amount: share.length,
           bodies: share,
         });
