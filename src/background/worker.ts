@@ -3,8 +3,12 @@ import type { Clock } from '../clock.js';
 
 /** What a worker runs: one round of work, and when work next falls due. */
 export interface Job {
-  /** Does a round of work; resolves true when there may be more to do at once. */
-  run(): Promise<boolean>;
+  /**
+   * Does a round of work; resolves true when there may be more to do at once. `told`: the round
+   * was asked for (notify(): work was written, the hand-moved clock moved) or follows a round
+   * that found more to do; false when only a timer fired (a due time, or the poll).
+   */
+  run(told?: boolean): Promise<boolean>;
   /** When the next piece of work falls due, if the job can tell: the system-clock timer aims there. */
   nextDue?(): Promise<Date | undefined>;
 }
@@ -34,6 +38,8 @@ export class Worker {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
+  /** Whether a round was asked for since the last began (not only a timer's). */
+  #told = false;
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: WorkerOptions) {
@@ -58,6 +64,11 @@ export class Worker {
 
   /** Runs a round soon (coalesced with one already running). */
   notify(): void {
+    this.#told = true;
+    this.#wake();
+  }
+
+  #wake(): void {
     if (this.#state !== WORKER_STATE.running) return;
     if (this.#running) {
       this.#again = true;
@@ -85,8 +96,10 @@ export class Worker {
   async #loop(): Promise<void> {
     do {
       this.#again = false;
+      let told = this.#told;
+      this.#told = false;
       try {
-        while ((await this.#options.job.run()) && this.#state === WORKER_STATE.running);
+        while ((await this.#options.job.run(told)) && this.#state === WORKER_STATE.running) told = true;
       } catch (error) {
         if (this.#state === WORKER_STATE.running) this.#options.logger.error({ err: error, worker: this.#options.name }, 'background round failed');
       }
@@ -107,7 +120,7 @@ export class Worker {
       .finally(() => {
         if (this.#state !== WORKER_STATE.running || this.#running) return;
         clearTimeout(this.#timer);
-        this.#timer = setTimeout(() => this.notify(), delay);
+        this.#timer = setTimeout(() => this.#wake(), delay);
         this.#timer.unref();
       });
   }

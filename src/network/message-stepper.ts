@@ -66,30 +66,40 @@ export class MessageStepper implements Job {
     return STEPS_PER_TRANSACTION[this.#deps.store.backend.name];
   }
 
-  /** Whether the last round took any step: under load the next is likely to find some too. */
-  #busy = false;
+  /**
+   * The earliest step as last read (nextDue(), or a round that looked first), until the next
+   * round takes steps: the worker's timer aims at it, and a round at or after it knows a step is
+   * due without looking.
+   */
+  #known: { next: string | undefined } | undefined;
   /**
    * The earliest step as the round that found nothing due just read it, for the worker's
    * nextDue() that follows the round (its timer), so an idle poll reads it once, not twice.
    */
   #justRead: { next: string | undefined } | undefined;
 
-  /** One batch of due steps; true when the batch was full (more may be due). */
-  async run(): Promise<boolean> {
+  /**
+   * One batch of due steps; true when the batch was full (more may be due). `told` (work was
+   * written, or the last round found more): the round goes straight to its transaction.
+   */
+  async run(told = false): Promise<boolean> {
     const now = toStored(this.#deps.clock.now());
-    // After a round that found nothing (every poll of an idle node), one read of the earliest
-    // step tells whether anything is due, without the transaction and the locked read of the due
-    // steps. After one that found work, that read would only add a round trip.
+    // A round that only a timer started (every poll, four a second, and each due time) and that
+    // knows of no step due now first reads the earliest step, and stops there unless one is due:
+    // no transaction and no locked read of the due steps for a poll that finds nothing. The
+    // timer of a due time it read knows without looking.
     this.#justRead = undefined;
-    if (!this.#busy) {
+    const known = this.#known?.next;
+    if (!told && (known === undefined || known > now)) {
       const next = await this.#deps.store.messages.nextDue();
+      this.#known = { next };
       if (next === undefined || next > now) {
         this.#justRead = { next };
         return false;
       }
     }
+    this.#known = undefined;
     const { taken, webhooksDue, toConnectors } = await this.#steps(now);
-    this.#busy = taken > 0;
     // The steps just taken may have written status callbacks, due now (those not handed off), and
     // handed messages to SMPP connectors.
     if (webhooksDue) this.#deps.notify(WORK.webhooks);
@@ -107,6 +117,7 @@ export class MessageStepper implements Job {
     const read = this.#justRead;
     this.#justRead = undefined;
     const due = read ? read.next : await this.#deps.store.messages.nextDue();
+    this.#known = { next: due };
     return due === undefined ? undefined : new Date(due);
   }
 

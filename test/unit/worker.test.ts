@@ -1,0 +1,56 @@
+// The background worker tells its job why a round runs: asked for (work was written, or the last
+// round found more), or only a timer (the poll, a due time). The network's stepper reads the
+// earliest step first on a timer's round and goes straight to its transaction otherwise.
+
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, mock, test } from 'node:test';
+import { pino } from 'pino';
+import { Worker } from '../../src/background/worker.js';
+import { systemClock } from '../../src/clock.js';
+
+const POLL_MS = 250;
+
+/** Lets the worker's promise callbacks run (its timer is set once nextDue() answers). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
+afterEach(() => mock.timers.reset());
+
+test('rounds asked for, those that follow a round with more to do, and timer rounds, each told which they are', async () => {
+  const told: boolean[] = [];
+  let more = 0;
+  const worker = new Worker({
+    name: 'messages',
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    pollMs: POLL_MS,
+    job: {
+      run: async (asked) => {
+        told.push(asked ?? false);
+        return more-- > 0;
+      },
+      nextDue: async () => undefined,
+    },
+  });
+  worker.start();
+  await worker.idle();
+  await settle();
+  assert.deepEqual(told, [true], 'start asks for a round');
+
+  mock.timers.tick(POLL_MS);
+  await worker.idle();
+  await settle();
+  assert.deepEqual(told, [true, false], 'the poll');
+
+  more = 2;
+  worker.notify();
+  await worker.idle();
+  await settle();
+  assert.deepEqual(told, [true, false, true, true, true], 'asked for, then twice more while the job had more');
+
+  mock.timers.tick(POLL_MS);
+  await worker.idle();
+  await settle();
+  assert.deepEqual(told.at(-1), false, 'the poll again');
+  await worker.stop();
+});
