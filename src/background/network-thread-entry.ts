@@ -20,8 +20,11 @@ const post = (message: FromNetworkThread) => port.postMessage(message);
 async function main(): Promise<void> {
   const clock = data.clockAt === undefined ? systemClock : new FakeClock(new Date(data.clockAt));
   const turn = data.turnMemory && new WriterTurn(data.turnMemory, 1);
-  // Accounts and services change in the API's thread, unheard here: this thread reads them afresh.
-  const store = await Store.open(await openBackend(data.storage, turn), { cacheRows: false });
+  // Accounts and services change in the API's thread. On SQLite that is unheard here, so this
+  // thread reads them afresh; on PostgreSQL every such write is announced on the database's
+  // channel, which this thread hears as any node does, and keeps them as the API's thread does.
+  const backend = await openBackend(data.storage, turn);
+  const store = await Store.open(backend, { cacheRows: backend.cachedChanges !== undefined });
   // Work of the network's kinds is this thread's; the connectors' go to the API's thread.
   const notify = (kind: WorkKind) => {
     if (kind === WORK.messages || kind === WORK.webhooks) network.notify(kind);

@@ -40,6 +40,30 @@ export class RowCache<Row> {
     return row;
   }
 
+  /**
+   * The rows of these SIDs that exist: those kept, and the rest read with one `load` of the SIDs
+   * not kept (`sidOf` names a loaded row).
+   */
+  async fetchMany(sids: readonly string[], load: (missing: string[]) => Promise<Row[]>, sidOf: (row: Row) => string): Promise<Row[]> {
+    if (!this.#enabled) return load([...sids]);
+    const kept: Row[] = [];
+    const missing: string[] = [];
+    for (const sid of sids) {
+      const hit = this.#rows.get(sid);
+      if (hit === undefined) missing.push(sid);
+      else if (hit !== null) kept.push(hit);
+    }
+    if (missing.length === 0) return kept;
+    const version = this.#version;
+    const loaded = await load(missing);
+    if (version === this.#version && this.#enabled) {
+      if (this.#rows.size + missing.length > RowCache.MAX) this.#rows.clear();
+      const bySid = new Map(loaded.map((row) => [sidOf(row), row]));
+      for (const sid of missing) this.#rows.set(sid, bySid.get(sid) ?? null);
+    }
+    return [...kept, ...loaded];
+  }
+
   invalidate(): void {
     this.#version++;
     this.#rows.clear();

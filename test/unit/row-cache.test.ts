@@ -20,6 +20,40 @@ describe('RowCache', () => {
     assert.equal(loads, 2);
   });
 
+  test('fetchMany: the SIDs not kept are read in one load, unknown ones included, and kept for the next', async () => {
+    const cache = new RowCache<AccountRow>();
+    const other = { ...row, sid: 'AC2' };
+    const loads: string[][] = [];
+    const load = async (missing: string[]) => {
+      loads.push(missing);
+      return [row, other].filter((account) => missing.includes(account.sid));
+    };
+    await cache.fetch('AC1', async () => row);
+    const first = await cache.fetchMany(['AC1', 'AC2', 'ACunknown'], load, (account) => account.sid);
+    assert.deepEqual(first.map((account) => account.sid).sort(), ['AC1', 'AC2']);
+    assert.deepEqual(loads, [['AC2', 'ACunknown']]);
+    const again = await cache.fetchMany(['AC2', 'ACunknown', 'AC1'], load, (account) => account.sid);
+    assert.deepEqual(again.map((account) => account.sid).sort(), ['AC1', 'AC2']);
+    assert.equal(loads.length, 1, 'all kept now');
+    const disabled = new RowCache<AccountRow>({ enabled: false });
+    await disabled.fetchMany(['AC1'], load, (account) => account.sid);
+    await disabled.fetchMany(['AC1'], load, (account) => account.sid);
+    assert.equal(loads.length, 3, 'kept nothing while changes cannot be heard');
+  });
+
+  test('fetchMany: a load that overlapped a write is not kept', async () => {
+    const cache = new RowCache<AccountRow>();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      cache.invalidate();
+      return [row];
+    };
+    await cache.fetchMany(['AC1'], load, (account) => account.sid);
+    await cache.fetchMany(['AC1'], load, (account) => account.sid);
+    assert.equal(loads, 2);
+  });
+
   test('invalidate: an account made later is found (the unknown entry goes with every account write)', async () => {
     const cache = new RowCache<AccountRow>();
     assert.equal(await cache.fetch('AC1', async () => undefined), undefined);

@@ -21,7 +21,8 @@ export class AccountRepository {
   /** The accounts of these SIDs (those that exist), read in one statement. */
   async fetchMany(sids: readonly string[]): Promise<AccountRow[]> {
     if (sids.length === 0) return [];
-    return this.s.db.selectFrom('accounts').selectAll().where('sid', 'in', sids).execute();
+    const load = (missing: readonly string[]) => this.s.db.selectFrom('accounts').selectAll().where('sid', 'in', missing).execute();
+    return this.s.caches && !this.s.db.isTransaction ? this.s.caches.accounts.fetchMany(sids, load, (account) => account.sid) : load(sids);
   }
 
   async insert(row: Insertable<AccountTable>): Promise<void> {
