@@ -36,6 +36,11 @@ export class WebhookDispatcher implements Job {
    */
   #behind = false;
   #closed = false;
+  /**
+   * The earliest attempt as the round that found nothing due just read it, for the worker's
+   * nextDue() that follows the round (its timer): an idle poll reads the outbox once, not twice.
+   */
+  #justRead: { next: string | undefined } | undefined;
 
   /** `handlers` say what an answer means per kind; a kind without one wants a 2xx. */
   constructor(deps: Deps, handlers: Partial<Record<WebhookKind, ResponseHandler>> = {}) {
@@ -47,17 +52,31 @@ export class WebhookDispatcher implements Job {
     return this.#deps.webhookPolicy;
   }
 
-  /** Starts the due deliveries there is room for; they go on after the round. */
-  async run(): Promise<boolean> {
+  /**
+   * Starts the due deliveries there is room for; they go on after the round. A round only a timer
+   * started (every poll) first reads when the earliest attempt falls due, and stops there when
+   * none is due yet; one asked for (webhooks written, a slot freed) reads the due list at once.
+   */
+  async run(told = false): Promise<boolean> {
+    this.#justRead = undefined;
+    if (!told && this.#inFlight.size < this.#policy.concurrency) {
+      const next = await this.#deps.store.webhooks.nextDue(this.#busy());
+      if (next === undefined || next > toStored(this.#deps.clock.now())) {
+        this.#justRead = { next };
+        return false;
+      }
+    }
     await this.startDue();
     return false;
   }
 
   async nextDue(): Promise<Date | undefined> {
+    const read = this.#justRead;
+    this.#justRead = undefined;
     // Every slot taken: nothing can start before one frees, and a finishing delivery wakes the
     // worker itself (a due time in the past here would have it poll without pause meanwhile).
     if (this.#inFlight.size >= this.#policy.concurrency) return undefined;
-    const due = await this.#deps.store.webhooks.nextDue(this.#busy());
+    const due = read ? read.next : await this.#deps.store.webhooks.nextDue(this.#busy());
     return due === undefined ? undefined : new Date(due);
   }
 

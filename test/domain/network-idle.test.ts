@@ -6,11 +6,15 @@ import { MessageStepper } from '../../src/network/message-stepper.js';
 import { newMessage } from '../../src/sending/message.js';
 import { toStored } from '../../src/http/dates.js';
 import { STEP } from '../../src/storage/states.js';
+import { WebhookDispatcher } from '../../src/webhooks/dispatcher.js';
+import { webhookRow, WEBHOOK_KIND } from '../../src/webhooks/outbox.js';
+import { Receiver } from '../helpers/receiver.js';
 
 /**
  * The network's rounds on a node with nothing due (every poll, four a second): one read of the
  * earliest step, no transaction. A step that is due is still taken in the round that looks, and
  * a round asked for, or started at a due time it read, takes its steps without looking first.
+ * The webhooks' rounds likewise read the outbox once a poll.
  */
 for (const backend of BACKENDS) {
   describe(`[${backend}] the network's rounds with nothing due`, () => {
@@ -99,5 +103,54 @@ for (const backend of BACKENDS) {
         const failed = await store.messages.fetch(env.accountSid, later.sid);
         assert.equal(failed?.error_code, 30036);
       }));
+
+    test('webhooks: a poll with nothing due reads the outbox once, kept for its timer; a due one is sent by the round that looks', async () => {
+      const { store } = env.deps;
+      const reads: string[] = [];
+      const { due, nextDue } = store.webhooks;
+      store.webhooks.due = (...args) => {
+        reads.push('due');
+        return due.apply(store.webhooks, args);
+      };
+      store.webhooks.nextDue = (...args) => {
+        reads.push('next');
+        return nextDue.apply(store.webhooks, args);
+      };
+      const receiver = await Receiver.start();
+      try {
+        const dispatcher = new WebhookDispatcher(env.deps);
+        // A worker's poll: a round, then its timer's nextDue().
+        for (let round = 0; round < 3; round++) {
+          assert.equal(await dispatcher.run(), false);
+          assert.equal(await dispatcher.nextDue(), undefined);
+        }
+        assert.deepEqual(reads, ['next', 'next', 'next'], 'one read a poll');
+        const hook = webhookRow(
+          {
+            accountSid: env.accountSid,
+            messageSid: `SM${'0'.repeat(32)}`,
+            kind: WEBHOOK_KIND.statusCallback,
+            url: `${receiver.url}/status`,
+            method: 'POST',
+            params: [['MessageStatus', 'sent']],
+            maxAttempts: 5,
+          },
+          env.clock.now(),
+        );
+        await store.webhooks.insert(hook);
+        reads.length = 0;
+        await dispatcher.run();
+        await receiver.waitFor(1);
+        assert.deepEqual(reads, ['next', 'due'], 'the poll finds it due and reads the due list');
+        reads.length = 0;
+        await dispatcher.run(true);
+        assert.deepEqual(reads, ['due'], 'a round asked for reads the due list at once');
+        await dispatcher.close();
+      } finally {
+        store.webhooks.due = due;
+        store.webhooks.nextDue = nextDue;
+        await receiver.close();
+      }
+    });
   });
 }
