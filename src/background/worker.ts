@@ -77,7 +77,10 @@ export class Worker {
     clearTimeout(this.#timer);
     this.#running = this.#loop().finally(() => {
       this.#running = undefined;
-      this.#schedule();
+      // A notification after the loop's last look at #again and before this callback still
+      // gets its round now, not at the next timer.
+      if (this.#again) this.#wake();
+      else this.#schedule();
     });
   }
 

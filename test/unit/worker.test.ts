@@ -54,3 +54,38 @@ test('rounds asked for, those that follow a round with more to do, and timer rou
   assert.deepEqual(told.at(-1), false, 'the poll again');
   await worker.stop();
 });
+
+test('a notification during a round, at any point of it, gets a round of its own at once, told', async () => {
+  // The notification comes `depth` microtasks after the round's work resolves: inside the
+  // round, or between the loop's end and the worker noticing it ended.
+  for (let depth = 0; depth < 8; depth++) {
+    const told: boolean[] = [];
+    const worker: Worker = new Worker({
+      name: 'messages',
+      clock: systemClock,
+      logger: pino({ level: 'silent' }),
+      pollMs: POLL_MS,
+      job: {
+        run: async (asked) => {
+          told.push(asked ?? false);
+          if (told.length === 2) {
+            const later = (n: number): void => (n === 0 ? worker.notify() : queueMicrotask(() => later(n - 1)));
+            later(depth);
+          }
+          return false;
+        },
+        nextDue: async () => undefined,
+      },
+    });
+    worker.start();
+    await worker.idle();
+    await settle();
+    mock.timers.tick(POLL_MS);
+    for (let i = 0; i < 4; i++) {
+      await worker.idle();
+      await settle();
+    }
+    assert.deepEqual(told, [true, false, true], `notified ${depth} microtasks after the round's work`);
+    await worker.stop();
+  }
+});
