@@ -78,6 +78,8 @@ export function useLiveList<T extends { sid: string }>(
   };
   const list = useRef<LiveList<T>>();
   const refresher = useRef<() => void>(() => {});
+  /** The read of an older page in progress, if any. */
+  const olderRead = useRef<Promise<void>>();
   /** The path being shown; answers for another are dropped. */
   const current = useRef(path);
   /** When each item was last patched from an event. */
@@ -102,14 +104,19 @@ export function useLiveList<T extends { sid: string }>(
         const page = await api<Page>(path);
         if (!latest()) return;
         const newest = itemsOf(page);
-        // What an event patched after this read was sent is newer than the read's copy.
-        const byId = new Map(shown.current.items.map((item) => [item.sid, item]));
-        const read = newest.map((item) => ((patched.current.get(item.sid) ?? 0) > startedAt ? (byId.get(item.sid) ?? item) : item));
+        // What an event patched after this read was sent is newer than the read's copy (looked
+        // at when the answer is applied, after any older pages it waited for).
+        const fresher = (items: T[], now: Shown<T>) => {
+          const byId = new Map(now.items.map((item) => [item.sid, item]));
+          return items.map((item) => ((patched.current.get(item.sid) ?? 0) > startedAt ? (byId.get(item.sid) ?? item) : item));
+        };
+        const read = [...newest];
         const found = new Set(newest.map((item) => item.sid));
         let cursor = page.meta.next_page_url;
-        if (replace || cursor === null || !newest.some((item) => byId.has(item.sid))) {
+        const shownSids = new Set(shown.current.items.map((item) => item.sid));
+        if (replace || cursor === null || !newest.some((item) => shownSids.has(item.sid))) {
           // The whole list, or a burst that outran a page: the newest page, and Older from there.
-          setShown(() => ({ items: read, next: cursor }));
+          setShown((now) => ({ items: fresher(read, now), next: cursor }));
         } else {
           const missing = asked.filter((sid) => !found.has(sid));
           const oldest = shown.current.items.at(-1)?.sid;
@@ -132,7 +139,7 @@ export function useLiveList<T extends { sid: string }>(
             let last = now.items.length - 1;
             while (last >= 0 && !found.has(now.items[last]!.sid)) last--;
             const below = now.items.slice(last + 1);
-            return { items: [...read, ...below], next: below.length > 0 || missing.length === 0 ? now.next : readTo };
+            return { items: [...fresher(read, now), ...below], next: below.length > 0 || missing.length === 0 ? now.next : readTo };
           });
         }
         for (const sid of asked) wanted.current.delete(sid);
@@ -158,33 +165,37 @@ export function useLiveList<T extends { sid: string }>(
     };
   }, [path]);
 
+  /** The next older page below what is shown, read from the list's end as it is when answered. */
+  const readOlder = async (): Promise<void> => {
+    const asked = current.current;
+    for (let attempt = 0; attempt < OLDER_ATTEMPTS; attempt++) {
+      const { next } = shown.current;
+      if (!next) return;
+      try {
+        const page = await api<Page>(next);
+        if (current.current !== asked) return;
+        // The list's end moved while the page was read (a burst brought a new newest page, or
+        // a refresh read further down): the page no longer continues it. Read on from its end.
+        if (shown.current.next !== next) continue;
+        const older = itemsOf(page);
+        setShown((now) => {
+          const have = new Set(now.items.map((item) => item.sid));
+          return { items: [...now.items, ...older.filter((item) => !have.has(item.sid))], next: page.meta.next_page_url };
+        });
+        return;
+      } catch (e) {
+        if (current.current === asked) setError((e as Error).message);
+        return;
+      }
+    }
+  };
+
   const view: LiveList<T> = {
     items: shownState.items,
     error,
     more: shownState.next !== null,
-    older: async () => {
-      const asked = current.current;
-      for (let attempt = 0; attempt < OLDER_ATTEMPTS; attempt++) {
-        const { next } = shown.current;
-        if (!next) return;
-        try {
-          const page = await api<Page>(next);
-          if (current.current !== asked) return;
-          // The list's end moved while the page was read (a burst brought a new newest page, or
-          // a refresh read further down): the page no longer continues it. Read on from its end.
-          if (shown.current.next !== next) continue;
-          const older = itemsOf(page);
-          setShown((now) => {
-            const have = new Set(now.items.map((item) => item.sid));
-            return { items: [...now.items, ...older.filter((item) => !have.has(item.sid))], next: page.meta.next_page_url };
-          });
-          return;
-        } catch (e) {
-          if (current.current === asked) setError((e as Error).message);
-          return;
-        }
-      }
-    },
+    // A click while a page is being read (a double click) waits for that read, not a second page.
+    older: () => (olderRead.current ??= readOlder().finally(() => (olderRead.current = undefined))),
     refresh: (sid) => {
       if (sid !== undefined) wanted.current.add(sid);
       refresher.current();

@@ -66,6 +66,31 @@ for (const backend of BACKENDS) {
         await page.waitForFunction((n) => document.querySelectorAll('tr[data-sid]').length > n, rows);
       }
     }
+    /**
+     * Holds the first of the page's requests for an older page (a PageToken read of the
+     * messages) until `release()`, and counts them all.
+     */
+    async function holdFirstOlderRead(page: Page): Promise<{ asked: Promise<void>; release: () => void; reads: () => number }> {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let reached!: () => void;
+      const asked = new Promise<void>((resolve) => (reached = resolve));
+      let reads = 0;
+      await page.route(
+        (url) => url.pathname.endsWith('/Messages') && url.searchParams.has('PageToken'),
+        async (route) => {
+          if (reads++ === 0) {
+            reached();
+            await held;
+          }
+          await route.continue();
+        },
+      );
+      return { asked, release, reads: () => reads };
+    }
+    /** How many of `sids` the list shows. */
+    const shownOf = (page: Page, sids: string[]) =>
+      page.locator('tr[data-sid]').evaluateAll((rows, wanted) => rows.filter((row) => wanted.includes(row.getAttribute('data-sid') ?? '')).length, sids);
     const pool = async (serviceSid: string) => {
       const reply = await env.server.request('GET', `/v1/Services/${serviceSid}/ShortCodes`);
       assert.equal(reply.status, 200, reply.text);
@@ -234,21 +259,7 @@ for (const backend of BACKENDS) {
       await page.locator(`tr[data-sid="${before[59]!.sid}"]`).waitFor();
 
       // The first read of an older page is held until the burst below has replaced the list.
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let reached!: () => void;
-      const asked = new Promise<void>((resolve) => (reached = resolve));
-      let reads = 0;
-      await page.route(
-        (url) => url.pathname.endsWith('/Messages') && url.searchParams.has('PageToken'),
-        async (route) => {
-          if (reads++ === 0) {
-            reached();
-            await held;
-          }
-          await route.continue();
-        },
-      );
+      const { asked, release, reads } = await holdFirstOlderRead(page);
       await page.getByRole('button', { name: 'Older messages' }).click();
       await asked;
 
@@ -262,7 +273,7 @@ for (const backend of BACKENDS) {
       const rows = await page.locator('tr[data-sid]').count();
       release();
       await page.waitForFunction((n) => document.querySelectorAll('tr[data-sid]').length > n, rows);
-      assert.ok(reads >= 2, 'the held page was read again from the new end');
+      assert.ok(reads() >= 2, 'the held page was read again from the new end');
       assert.deepEqual(
         await missingAfterOlder(
           page,
@@ -271,6 +282,44 @@ for (const backend of BACKENDS) {
         [],
         'no message skipped',
       );
+      await page.context().close();
+    });
+
+    test('a double click on "Older" reads one page, and a patch made while a refresh reads further down stays', async () => {
+      // Dated after every other test's rows: the newest.
+      const store = env.server.store;
+      const at = (seconds: number) => new Date(Date.parse('2033-01-01T00:00:00.000Z') + seconds * 1000).toISOString();
+      const rows = Array.from({ length: 160 }, (_, i) => storedMessage(env.server.account.sid, `double ${i}`, at(i)));
+      await store.messages.insertMany(rows);
+      const sids = rows.map((m) => m.sid);
+      const page = await signedIn();
+      await page.locator(`tr[data-sid="${rows[159]!.sid}"]`).waitFor();
+
+      const first = await holdFirstOlderRead(page);
+      await page.getByRole('button', { name: 'Older messages' }).dblclick();
+      await first.asked;
+      first.release();
+      await page.locator(`tr[data-sid="${rows[60]!.sid}"]`).waitFor();
+      await page.getByRole('button', { name: 'Older messages' }).click();
+      await page.locator(`tr[data-sid="${rows[10]!.sid}"]`).waitFor();
+      assert.deepEqual([first.reads(), await shownOf(page, sids)], [2, 150], 'one page for the double click, one for the click');
+      await page.unroute('**');
+
+      // A refresh that looks below the newest page for a late row is held there; meanwhile an
+      // event changes a row of the newest page, and the refresh's older copy must not undo it.
+      const late = storedMessage(env.server.account.sid, 'double, committed late', at(100.5));
+      const lookDown = await holdFirstOlderRead(page);
+      await store.transaction(async (tx) => {
+        await tx.messages.insert(late);
+        await tx.messages.addEvent({ message_sid: late.sid, status: 'delivered', detail: null, date: env.clock.now().toISOString() });
+      });
+      await lookDown.asked;
+      await store.messages.addEvent({ message_sid: rows[159]!.sid, status: 'failed', detail: null, date: env.clock.now().toISOString() });
+      const newestStatus = page.locator(`tr[data-sid="${rows[159]!.sid}"] .status`);
+      await page.locator(`tr[data-sid="${rows[159]!.sid}"] .status[data-status="failed"]`).waitFor();
+      lookDown.release();
+      await page.locator(`tr[data-sid="${late.sid}"]`).waitFor({ timeout: 10_000 });
+      assert.equal(await newestStatus.getAttribute('data-status'), 'failed');
       await page.context().close();
     });
   });
