@@ -3,13 +3,14 @@
 // answers right after; a handset's text reaches the service's webhook and its TwiML reply goes
 // out; sends written while the thread writes its steps all arrive; what a stopped thread left
 // is delivered by the next start; a thread that ends unexpectedly is started again after 1 s,
-// then 2 s, of the node's clock, and sends again the webhook it left in flight. Every test server
+// then 2 s, of the node's clock, and sends again the webhook it left in flight; on PostgreSQL, the
+// account the thread keeps for signing is dropped when another node changes it. Every test server
 // here has `networkThread: true`.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BACKENDS } from '../helpers/backends.js';
-import { startAnother } from '../helpers/server.js';
+import { basicAuth, form, send as sendAs, startAnother } from '../helpers/server.js';
 import { addService, addShortCode } from '../helpers/fixtures.js';
 import { addToPool, advanceClock, handsetInbox, textFromHandset, useMessagingServer, usNumber, type Json } from '../helpers/messaging.js';
 import { Receiver } from '../helpers/receiver.js';
@@ -116,6 +117,50 @@ for (const backend of BACKENDS) {
       // The callback sent again may come after the next one: callbacks carry no order (nor do Twilio's).
       const callbacks = env.receiver.requests.filter((r) => r.params.MessageSid === message.sid).map((r) => r.params.MessageStatus as string);
       assert.deepEqual(callbacks.sort(), ['delivered', 'queued', 'queued', 'sent']);
+    });
+
+    test('PostgreSQL: a token another node sets at its start signs the callbacks that follow (the thread keeps accounts, cleared by the announcement)', {
+      skip: backend !== 'postgres' && 'the thread caches accounts on PostgreSQL only',
+    }, async () => {
+      const service = await serviceWithShortCode();
+      const statusCallback = `${env.receiver.url}/status`;
+      const before = await send({ MessagingServiceSid: service.sid, StatusCallback: statusCallback });
+      await advance(2000);
+      const signedBy = (sid: string, token: string) => env.receiver.requests.filter((r) => r.params.MessageSid === sid).every((r) => Receiver.valid(r, token));
+      assert.ok(signedBy(before.sid, env.server.account.auth_token), 'signed with the token the thread keeps');
+
+      // Another node starts with a new token: the account's row changes, and the database
+      // announces it to this node's threads. A thread that never heard it would sign with the
+      // old token for as long as it runs; hearing it takes a moment, so sends are retried for 2 s.
+      const rotate = async (token: string) => {
+        const other = await startAnother(env.server, { authToken: token, networkThread: false });
+        await other.close();
+      };
+      const original = env.server.account.auth_token;
+      const token = 'rotated-by-another-node-00000000';
+      await rotate(token);
+      try {
+        const asNew = basicAuth(ac(), token);
+        const messages = `${env.server.url}/2010-04-01/Accounts/${ac()}/Messages.json`;
+        const started = performance.now();
+        let signed = false;
+        while (!signed && performance.now() - started < 2000) {
+          const reply = await sendAs(
+            messages,
+            'POST',
+            asNew,
+            form({ MessagingServiceSid: service.sid, To: usNumber('415'), Body: 'after', StatusCallback: statusCallback }),
+          );
+          if (reply.status !== 201) continue; // this node's API has not heard it yet
+          await advance(2000);
+          const sid = (reply.body as Json).sid as string;
+          assert.equal(env.receiver.requests.filter((r) => r.params.MessageSid === sid).length, 3);
+          signed = signedBy(sid, token);
+        }
+        assert.ok(signed, 'the callbacks of a send after the change are signed with the new token');
+      } finally {
+        await rotate(original);
+      }
     });
 
     test('a message accepted while the thread was stopped is delivered by the next start', async () => {
