@@ -13,24 +13,19 @@ const POLL_MS = 250;
 /** Lets the worker's promise callbacks run (its timer is set once nextDue() answers). */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A worker polling every POLL_MS on the system clock, whose job's round is `run`, with no due times. */
+const workerOf = (run: (told: boolean | undefined) => Promise<boolean>) =>
+  new Worker({ name: 'messages', clock: systemClock, logger: pino({ level: 'silent' }), pollMs: POLL_MS, job: { run, nextDue: async () => undefined } });
+
 beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
 afterEach(() => mock.timers.reset());
 
 test('rounds asked for, those that follow a round with more to do, and timer rounds, each told which they are', async () => {
   const told: boolean[] = [];
   let more = 0;
-  const worker = new Worker({
-    name: 'messages',
-    clock: systemClock,
-    logger: pino({ level: 'silent' }),
-    pollMs: POLL_MS,
-    job: {
-      run: async (asked) => {
-        told.push(asked ?? false);
-        return more-- > 0;
-      },
-      nextDue: async () => undefined,
-    },
+  const worker = workerOf(async (asked) => {
+    told.push(asked ?? false);
+    return more-- > 0;
   });
   worker.start();
   await worker.idle();
@@ -60,22 +55,13 @@ test('a notification during a round, at any point of it, gets a round of its own
   // round, or between the loop's end and the worker noticing it ended.
   for (let depth = 0; depth < 8; depth++) {
     const told: boolean[] = [];
-    const worker: Worker = new Worker({
-      name: 'messages',
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      pollMs: POLL_MS,
-      job: {
-        run: async (asked) => {
-          told.push(asked ?? false);
-          if (told.length === 2) {
-            const later = (n: number): void => (n === 0 ? worker.notify() : queueMicrotask(() => later(n - 1)));
-            later(depth);
-          }
-          return false;
-        },
-        nextDue: async () => undefined,
-      },
+    const worker: Worker = workerOf(async (asked) => {
+      told.push(asked ?? false);
+      if (told.length === 2) {
+        const later = (n: number): void => (n === 0 ? worker.notify() : queueMicrotask(() => later(n - 1)));
+        later(depth);
+      }
+      return false;
     });
     worker.start();
     await worker.idle();
