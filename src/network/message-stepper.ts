@@ -73,10 +73,10 @@ export class MessageStepper implements Job {
    */
   #known: { next: string | undefined } | undefined;
   /**
-   * The earliest step as the round that found nothing due just read it, for the worker's
-   * nextDue() that follows the round (its timer), so an idle poll reads it once, not twice.
+   * Whether #known is what the round that found nothing due just read: the worker's nextDue()
+   * that follows the round (its timer) takes it, so an idle poll reads it once, not twice.
    */
-  #justRead: { next: string | undefined } | undefined;
+  #justRead = false;
 
   /**
    * One batch of due steps; true when the batch was full (more may be due). `told` (work was
@@ -88,13 +88,13 @@ export class MessageStepper implements Job {
     // knows of no step due now first reads the earliest step, and stops there unless one is due:
     // no transaction and no locked read of the due steps for a poll that finds nothing. The
     // timer of a due time it read knows without looking.
-    this.#justRead = undefined;
+    this.#justRead = false;
     const known = this.#known?.next;
     if (!told && (known === undefined || known > now)) {
       const next = await this.#deps.store.messages.nextDue();
       this.#known = { next };
       if (next === undefined || next > now) {
-        this.#justRead = { next };
+        this.#justRead = true;
         return false;
       }
     }
@@ -114,9 +114,8 @@ export class MessageStepper implements Job {
   }
 
   async nextDue(): Promise<Date | undefined> {
-    const read = this.#justRead;
-    this.#justRead = undefined;
-    const due = read ? read.next : await this.#deps.store.messages.nextDue();
+    const due = this.#justRead && this.#known ? this.#known.next : await this.#deps.store.messages.nextDue();
+    this.#justRead = false;
     this.#known = { next: due };
     return due === undefined ? undefined : new Date(due);
   }

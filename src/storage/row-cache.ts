@@ -41,14 +41,14 @@ export class RowCache<Row> {
   }
 
   /**
-   * The rows of these SIDs that exist: those kept, and the rest read with one `load` of the SIDs
-   * not kept (`sidOf` names a loaded row).
+   * The rows of these SIDs that exist, each once: those kept, and the rest read with one `load`
+   * of the SIDs not kept (`sidOf` names a loaded row).
    */
   async fetchMany(sids: readonly string[], load: (missing: string[]) => Promise<Row[]>, sidOf: (row: Row) => string): Promise<Row[]> {
     if (!this.#enabled) return load([...sids]);
     const kept: Row[] = [];
     const missing: string[] = [];
-    for (const sid of sids) {
+    for (const sid of new Set(sids)) {
       const hit = this.#rows.get(sid);
       if (hit === undefined) missing.push(sid);
       else if (hit !== null) kept.push(hit);

@@ -32,8 +32,8 @@ describe('RowCache', () => {
     const first = await cache.fetchMany(['AC1', 'AC2', 'ACunknown'], load, (account) => account.sid);
     assert.deepEqual(first.map((account) => account.sid).sort(), ['AC1', 'AC2']);
     assert.deepEqual(loads, [['AC2', 'ACunknown']]);
-    const again = await cache.fetchMany(['AC2', 'ACunknown', 'AC1'], load, (account) => account.sid);
-    assert.deepEqual(again.map((account) => account.sid).sort(), ['AC1', 'AC2']);
+    const again = await cache.fetchMany(['AC2', 'ACunknown', 'AC1', 'AC2'], load, (account) => account.sid);
+    assert.deepEqual(again.map((account) => account.sid).sort(), ['AC1', 'AC2'], 'each once, a SID asked twice included');
     assert.equal(loads.length, 1, 'all kept now');
     const disabled = new RowCache<AccountRow>({ enabled: false });
     await disabled.fetchMany(['AC1'], load, (account) => account.sid);
