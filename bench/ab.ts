@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACCOUNT_SID, AUTH_TOKEN, seed, type Target } from './setup.js';
 import { drive } from './autocannon.js';
+import { cpuMs } from './cpu.js';
 import pg from 'pg';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -53,15 +54,28 @@ writeFileSync(bareFile, JSON.stringify({ auth, responses: { [path]: body } }));
 const barePort = port + 1;
 const bare = spawn(process.execPath, ['--import', 'tsx', join(here, 'bare-server.ts'), String(barePort), bareFile], { stdio: ['ignore', 'ignore', 'inherit'] });
 await up(`http://127.0.0.1:${barePort}${path}`);
-const ratios: number[] = [];
-for (let i = 0; i < Number(runsArg); i++) {
-  const a = await drive({ url: base + path, headers: { authorization: auth }, connections: 20, duration: 4 });
-  const b = await drive({ url: `http://127.0.0.1:${barePort}${path}`, headers: { authorization: auth }, connections: 20, duration: 4 });
-  ratios.push(a.requests / b.requests);
-  console.log(`${scenario}: shortroute ${a.requests.toFixed(0)}/s, bare ${b.requests.toFixed(0)}/s, ${(a.requests / b.requests).toFixed(2)}×`);
+/** One run against one server: its rate, and its CPU time in microseconds a request. */
+async function measured(url: string, pid: number): Promise<{ rate: number; cpu: number }> {
+  const before = cpuMs(pid);
+  const run = await drive({ url, headers: { authorization: auth }, connections: 20, duration: 4 });
+  return { rate: run.requests, cpu: ((cpuMs(pid) - before) * 1000) / run.total };
 }
-ratios.sort((x, y) => x - y);
-console.log(`median ${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)}×`);
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+const ratios: number[] = [];
+const cpus: { shortroute: number[]; bare: number[] } = { shortroute: [], bare: [] };
+for (let i = 0; i < Number(runsArg); i++) {
+  const a = await measured(base + path, server.pid!);
+  const b = await measured(`http://127.0.0.1:${barePort}${path}`, bare.pid!);
+  ratios.push(a.rate / b.rate);
+  cpus.shortroute.push(a.cpu);
+  cpus.bare.push(b.cpu);
+  console.log(
+    `${scenario}: shortroute ${a.rate.toFixed(0)}/s ${a.cpu.toFixed(1)} µs CPU a request, bare ${b.rate.toFixed(0)}/s ${b.cpu.toFixed(1)} µs, ${(a.rate / b.rate).toFixed(2)}×`,
+  );
+}
+console.log(
+  `median ${median(ratios).toFixed(2)}×; CPU a request: shortroute ${median(cpus.shortroute).toFixed(1)} µs, bare ${median(cpus.bare).toFixed(1)} µs`,
+);
 bare.kill('SIGTERM');
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));

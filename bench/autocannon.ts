@@ -9,6 +9,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 /** What one autocannon run measured (drive.mjs's output). */
 export interface Run {
   requests: number;
+  /** Requests answered in the whole run. */
+  total: number;
   okPerSecond: number;
   non2xx: number;
   errors: number;
@@ -17,6 +19,8 @@ export interface Run {
   /** Epoch milliseconds: when the run began, and when its last answer came. */
   startedAt: number;
   lastAnswerAt: number;
+  /** The server's CPU time a request in microseconds, every thread, where the caller measured it. */
+  cpuPerRequest?: number;
 }
 
 /** Runs autocannon in a process of its own (drive.mjs), so the load does not share the bench's event loop. */

@@ -23,7 +23,7 @@
  * the CPU a message leaves out what the server spends idle (its polls), read over 5 s before.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ import { ACCOUNT_SID, AUTH_TOKEN, freePort } from './setup.js';
 import { networkEndToEnd, smppDrain, type NetworkRun } from './network.js';
 import { Smsc } from '../test/helpers/smsc.js';
 import { drive } from './autocannon.js';
+import { cpuMs, machineCpuMs } from './cpu.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);
@@ -83,28 +84,6 @@ const sides: Side[] = (['a', 'b'] as const).map((name) => ({
   serverShare: [],
   submits: [],
 }));
-
-/**
- * A process's CPU time so far, in milliseconds (Linux /proc: user and system clock ticks of every
- * thread). Steadier than a rate on a shared, noisy machine: it counts the work, not the waits.
- */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // After the command: state is field 3, utime 14 and stime 15, in ticks of 1/100 s.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/**
- * The machine's CPU time so far, busy and in all, in milliseconds over every core (the first line
- * of Linux /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal, in ticks of 1/100 s).
- * With the server's own, it tells a saturated machine (the load and its receiver on the same
- * cores) from a server that waits.
- */
-function machineCpuMs(): { busy: number; total: number } {
-  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-  const total = ticks.reduce((sum, t) => sum + t, 0);
-  return { busy: (total - ticks[3]! - ticks[4]!) * 10, total: total * 10 };
-}
 
 async function up(base: string): Promise<void> {
   for (let tries = 0; ; tries++) {
