@@ -19,6 +19,8 @@ export interface Run {
   /** Epoch milliseconds: when the run began, and when its last answer came. */
   startedAt: number;
   lastAnswerAt: number;
+  /** The load generator's own CPU time a request, in microseconds (it shares the machine's cores). */
+  loadCpuPerRequest: number;
   /** The server's CPU time a request in microseconds, every thread, where the caller measured it. */
   cpuPerRequest?: number;
 }

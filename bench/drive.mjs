@@ -30,6 +30,8 @@ if (job.bodies) {
   options.method = job.method ?? 'GET';
 }
 
+// The load generator's own CPU time: on this machine it shares the two cores with the server.
+const cpuBefore = process.cpuUsage();
 const run = autocannon(options);
 // A run of a fixed number of requests ends at autocannon's next one-second sample, so its own
 // duration overstates the time taken by up to a second (3,000 sends answered in 2.16 s were
@@ -40,6 +42,7 @@ run.on('response', () => {
   lastAnswer = Date.now();
 });
 const result = await run;
+const cpu = process.cpuUsage(cpuBefore);
 const seconds = job.amount ? (lastAnswer - started) / 1000 : result.duration;
 process.stdout.write(
   JSON.stringify({
@@ -54,5 +57,6 @@ process.stdout.write(
     startedAt: started,
     lastAnswerAt: lastAnswer,
     okPerSecond: result['2xx'] / seconds,
+    loadCpuPerRequest: (cpu.user + cpu.system) / Math.max(1, result.requests.total),
   }),
 );
