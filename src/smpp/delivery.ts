@@ -71,8 +71,12 @@ interface Live {
   recording: Map<string, Promise<void>>;
   /** No new submits before this (performance.now()), after a fault. */
   coolUntil: number;
-  /** The last write of the session's state to the connector's row. */
-  statusWritten: Promise<void>;
+  /**
+   * The last write of a session's state to the connector's row. Shared by the connector's binds
+   * one after another: a rebind's writes queue behind those of the session it replaced, whose
+   * last (`unbound`, as it stops) could otherwise commit after the new session's `bound`.
+   */
+  statusWrites: { last: Promise<void> };
 }
 
 /**
@@ -94,7 +98,7 @@ export class SmppDelivery implements Job {
   readonly #tasks = new Set<Promise<void>>();
   readonly #writes = new Batcher<Write>((writes) => this.#writeAll(writes));
   /** Each connector's messages being submitted or written, and its parts being written. */
-  readonly #underWay = new Map<string, Pick<Live, 'inFlight' | 'recording'>>();
+  readonly #underWay = new Map<string, Pick<Live, 'inFlight' | 'recording' | 'statusWrites'>>();
 
   readonly #leaseMs: number;
 
@@ -200,7 +204,7 @@ export class SmppDelivery implements Job {
     // messages the previous bind still writes are not taken again, and their receipts wait.
     let underWay = this.#underWay.get(row.sid);
     if (!underWay) {
-      underWay = { inFlight: new Set(), recording: new Map() };
+      underWay = { inFlight: new Set(), recording: new Map(), statusWrites: { last: Promise.resolve() } };
       this.#underWay.set(row.sid, underWay);
     }
     const live: Live = {
@@ -210,7 +214,6 @@ export class SmppDelivery implements Job {
       refusals: 0,
       pausedAt: Number.NEGATIVE_INFINITY,
       coolUntil: 0,
-      statusWritten: Promise.resolve(),
       session: new SmppSession(
         this.#smpp,
         {
@@ -229,14 +232,16 @@ export class SmppDelivery implements Job {
             const log = this.#deps.logger;
             if (status === 'error') log.warn({ connectorSid: row.sid, error }, 'SMPP connector not bound');
             else log.info({ connectorSid: row.sid, status }, 'SMPP connector');
-            // One write at a time, each of the state as it is then: two writes in flight could
-            // commit in either order (PostgreSQL) and leave an older state shown.
-            live.statusWritten = live.statusWritten
+            // One write at a time for the connector, each of the state as it is then: two
+            // writes in flight could commit in either order (PostgreSQL) and leave an older
+            // state shown.
+            const writes = live.statusWrites;
+            writes.last = writes.last
               .catch(() => {})
               .then(() =>
                 this.#deps.store.connectors.setStatus(row.sid, this.#deps.nodeId, { status: live.session.status, last_error: live.session.lastError }),
               );
-            this.#track(live.statusWritten);
+            this.#track(writes.last);
             if (status === 'bound') this.#deps.notify(WORK.connectors);
           },
           deliver: (pdu) => this.#delivered(live, pdu),

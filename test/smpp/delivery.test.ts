@@ -158,6 +158,45 @@ for (const backend of BACKENDS) {
       await smsc.until(() => smsc.unbinds > unbinds, 'unbind after the connector was deleted');
     });
 
+    test("a changed setting binds again, and the replaced session's last state is written before the new one's: the row ends bound", async () => {
+      const made = await connector();
+      await connectorUntil(made.sid, (c) => c.status === 'bound', 'bound');
+      // The replaced session's `unbound` (written as it stops) is held until the SMSC has seen
+      // the new bind. A write of the new session's that started meanwhile could commit before
+      // it, and the row would say `unbound` while the connector is bound.
+      const rows = env.server.store.connectors;
+      const setStatus = rows.setStatus;
+      const binds = smsc.binds.length;
+      let [writing, overlapped, held] = [0, false, false];
+      rows.setStatus = async (sid, holder, patch) => {
+        overlapped ||= writing > 0;
+        writing++;
+        try {
+          if (patch.status === 'unbound' && !held) {
+            held = true;
+            await smsc.until(() => smsc.binds.length > binds, 'the new bind');
+          }
+          return await setStatus.call(rows, sid, holder, patch);
+        } finally {
+          writing--;
+        }
+      };
+      try {
+        const updated = await env.server.request('POST', `${connectors()}/${made.sid}`, { WindowSize: '5' });
+        assert.equal(updated.status, 200, updated.text);
+        await smsc.until(() => smsc.binds.slice(binds).some((b) => b.ok), 'a changed setting binds again');
+        const bound = await connectorUntil(made.sid, (c) => c.status === 'bound' && c.window_size === 5, 'bound again');
+        assert.equal(bound.last_error, null);
+        assert.ok(held, 'the replaced session wrote `unbound`');
+        assert.equal(overlapped, false, "a status write started before the last one's ended");
+        await env.server.background.connectors.idle();
+        assert.equal((await env.server.request('GET', `${connectors()}/${made.sid}`)).body.status, 'bound');
+      } finally {
+        rows.setStatus = setStatus;
+        await cleanUp(made.sid);
+      }
+    });
+
     test("a message through a service goes out from its short code over SMPP; the receipt delivers it, with the simulated network's callbacks", async () => {
       const { connector: made, service, shortCode } = await serviceThroughSmpp();
       const to = usNumber('415');
