@@ -97,7 +97,7 @@ export class SmppDelivery implements Job {
   /** Submits and receipts under way, for stop() to wait on. */
   readonly #tasks = new Set<Promise<void>>();
   readonly #writes = new Batcher<Write>((writes) => this.#writeAll(writes));
-  /** Each connector's messages being submitted or written, and its parts being written. */
+  /** Each connector's messages being submitted or written, its parts being written, and its status writes. */
   readonly #underWay = new Map<string, Pick<Live, 'inFlight' | 'recording' | 'statusWrites'>>();
 
   readonly #leaseMs: number;
