@@ -435,16 +435,18 @@ async function main(): Promise<void> {
     const key = `${scenario}\u0000${server}`;
     runs.set(key, [...(runs.get(key) ?? []), run]);
   };
+  /** One read scenario's run against one server, with the server's CPU time a request. */
+  const readRun = async (server: Running, path: string): Promise<Run> => {
+    const pid = server.child.pid!;
+    const before = cpuMs(pid);
+    const run = await drive({ url: server.url + path, headers: { authorization: AUTH }, connections: CONNECTIONS, duration: DURATION });
+    return { ...run, cpuPerRequest: ((cpuMs(pid) - before) * 1000) / run.total };
+  };
   /** Per Shortroute and round: the sends and the events each console read while its reads ran. */
   const consoleRuns: Record<string, Array<{ seconds: number; sendsPerSecond: number; eventsPerSecond: number[] }>> = {};
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round}/${ROUNDS}`);
-    for (const [scenario, server, path] of reads) {
-      const pid = servers[server]!.child.pid!;
-      const before = cpuMs(pid);
-      const run = await drive({ url: servers[server]!.url + path, headers: { authorization: AUTH }, connections: CONNECTIONS, duration: DURATION });
-      record(scenario, server, { ...run, cpuPerRequest: ((cpuMs(pid) - before) * 1000) / run.total });
-    }
+    for (const [scenario, server, path] of reads) record(scenario, server, await readRun(servers[server]!, path));
     // The same reads with consoles connected, against the idle reads just above.
     for (const name of shortroutes) {
       const base = servers[name]!.url;
@@ -459,8 +461,7 @@ async function main(): Promise<void> {
         ['fetch one short code', paths.fetch(fixtureOf(name))],
         ['list a page of 50', paths.list(fixtureOf(name))],
       ] as const) {
-        const run = await drive({ url: base + path, headers: { authorization: AUTH }, connections: CONNECTIONS, duration: DURATION });
-        record(`${scenario}, ${CONSOLES} consoles connected`, name, run);
+        record(`${scenario}, ${CONSOLES} consoles connected`, name, await readRun(servers[name]!, path));
       }
       const seconds = (performance.now() - t0) / 1000;
       const eventsDuring = consoles.map((c, i) => c.events() - eventsBefore[i]!);
@@ -688,8 +689,12 @@ async function main(): Promise<void> {
       `${drainRatio.toFixed(2)}×: ${draining.rps.toFixed(0)} vs ${find('fetch one short code', name)!.rps.toFixed(0)}/s; backlog ${median(d.map((x) => x.backlog)).toFixed(0)}, ${median(d.map((x) => x.deliveredDuring / x.seconds)).toFixed(0)} delivered/s during the reads`,
     );
     const consoleRatio = (scenario: string) => find(`${scenario}, ${CONSOLES} consoles connected`, name)!.rps / find(scenario, name)!.rps;
-    const withConsoles = (scenario: string, label: string) =>
-      `${label} ${consoleRatio(scenario).toFixed(2)}×: ${find(`${scenario}, ${CONSOLES} consoles connected`, name)!.rps.toFixed(0)} vs ${find(scenario, name)!.rps.toFixed(0)}/s`;
+    // The CPU a request with the consoles counts theirs and the sends' too: it tells a slower
+    // server from a busier machine.
+    const withConsoles = (scenario: string, label: string) => {
+      const [busy, idle] = [find(`${scenario}, ${CONSOLES} consoles connected`, name)!, find(scenario, name)!];
+      return `${label} ${consoleRatio(scenario).toFixed(2)}×: ${busy.rps.toFixed(0)} vs ${idle.rps.toFixed(0)}/s, CPU a request ${busy.cpu?.toFixed(1)} vs ${idle.cpu?.toFixed(1)} µs`;
+    };
     const c = consoleRuns[name] ?? [];
     check(
       `${name} reads with a console connected ≥ 0.95 × idle`,
