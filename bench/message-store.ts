@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pageToken } from '../dist/http/paging.js';
+import type { Store } from '../dist/storage/store.js';
 import { ACCOUNT_SID, FIXTURE_START, openBenchStore, type Target } from './setup.js';
 
 export interface MessageStore {
@@ -23,7 +24,7 @@ export async function seedMessages(target: Target, count: number): Promise<Messa
   // reached with the key of the 51st oldest.
   let keyOf51st = { date: '', sid: '' };
   for (let done = 0; done < count; done += BATCH) {
-    const rows = [];
+    const rows: Parameters<Store['messages']['insertMany']>[0][number][] = [];
     for (let i = done; i < Math.min(count, done + BATCH); i++) {
       const date = new Date(start + i * 10).toISOString();
       const sid = `SM${randomBytes(16).toString('hex')}`;

@@ -90,8 +90,8 @@ export async function seed(target: Target, sizes: { big: number; adds: number })
   const shortCodes = async (count: number, serviceSid?: string) => {
     const sids: string[] = [];
     for (let done = 0; done < count; done += 500) {
-      const rows = [];
-      const members = [];
+      const rows: Parameters<Store['shortCodes']['insertMany']>[0] = [];
+      const members: Parameters<Store['pools']['insertMany']>[1] = [];
       for (let i = done; i < Math.min(count, done + 500); i++) {
         const s = sid('SC');
         const date = at(clock++);
