@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACCOUNT_SID, AUTH_TOKEN, seed, type Target } from './setup.js';
-import { drive } from './autocannon.js';
-import { cpuMs } from './cpu.js';
+import { driveMeasured } from './autocannon.js';
 import pg from 'pg';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -56,9 +55,8 @@ const bare = spawn(process.execPath, ['--import', 'tsx', join(here, 'bare-server
 await up(`http://127.0.0.1:${barePort}${path}`);
 /** One run against one server: its rate, and its CPU time in microseconds a request. */
 async function measured(url: string, pid: number): Promise<{ rate: number; cpu: number }> {
-  const before = cpuMs(pid);
-  const run = await drive({ url, headers: { authorization: auth }, connections: 20, duration: 4 });
-  return { rate: run.requests, cpu: ((cpuMs(pid) - before) * 1000) / run.total };
+  const run = await driveMeasured({ url, headers: { authorization: auth }, connections: 20, duration: 4 }, pid);
+  return { rate: run.requests, cpu: run.cpuPerRequest! };
 }
 const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 const ratios: number[] = [];

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuMs } from './cpu.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -35,4 +36,11 @@ export function drive(job: Record<string, unknown>): Promise<Run> {
     child.stdout!.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited ${code}`))));
   });
+}
+
+/** drive(), with the CPU time a request of the server it drives (`pid`: its process) in `cpuPerRequest`. */
+export async function driveMeasured(job: Record<string, unknown>, pid: number): Promise<Run> {
+  const before = cpuMs(pid);
+  const run = await drive(job);
+  return { ...run, cpuPerRequest: ((cpuMs(pid) - before) * 1000) / run.total };
 }

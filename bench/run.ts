@@ -24,8 +24,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ACCOUNT_SID, AUTH_TOKEN, freePort, seed, type Fixture, type Target } from './setup.js';
 import { Smsc } from '../test/helpers/smsc.js';
-import { drive, type Run } from './autocannon.js';
-import { cpuMs } from './cpu.js';
+import { drive, driveMeasured, type Run } from './autocannon.js';
 import { DELIVERY_DELAY_MS, networkEndToEnd, type NetworkRun, SHORT_CODES, SHORT_CODE_MPS, smppDrain } from './network.js';
 import { seedMessages, type MessageStore } from './message-store.js';
 
@@ -436,12 +435,8 @@ async function main(): Promise<void> {
     runs.set(key, [...(runs.get(key) ?? []), run]);
   };
   /** One read scenario's run against one server, with the server's CPU time a request. */
-  const readRun = async (server: Running, path: string): Promise<Run> => {
-    const pid = server.child.pid!;
-    const before = cpuMs(pid);
-    const run = await drive({ url: server.url + path, headers: { authorization: AUTH }, connections: CONNECTIONS, duration: DURATION });
-    return { ...run, cpuPerRequest: ((cpuMs(pid) - before) * 1000) / run.total };
-  };
+  const readRun = (server: Running, path: string): Promise<Run> =>
+    driveMeasured({ url: server.url + path, headers: { authorization: AUTH }, connections: CONNECTIONS, duration: DURATION }, server.child.pid!);
   /** Per Shortroute and round: the sends and the events each console read while its reads ran. */
   const consoleRuns: Record<string, Array<{ seconds: number; sendsPerSecond: number; eventsPerSecond: number[] }>> = {};
   for (let round = 1; round <= ROUNDS; round++) {
