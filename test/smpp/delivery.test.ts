@@ -167,7 +167,7 @@ for (const backend of BACKENDS) {
       const rows = env.server.store.connectors;
       const setStatus = rows.setStatus;
       const binds = smsc.binds.length;
-      let [writing, overlapped, held] = [0, false, false];
+      let [writing, overlapped, held, rebound] = [0, false, false, false];
       rows.setStatus = async (sid, holder, patch) => {
         overlapped ||= writing > 0;
         writing++;
@@ -176,7 +176,10 @@ for (const backend of BACKENDS) {
             held = true;
             await smsc.until(() => smsc.binds.length > binds, 'the new bind');
           }
-          return await setStatus.call(rows, sid, holder, patch);
+          await setStatus.call(rows, sid, holder, patch);
+          // The new session's `bound`, written after the replaced one's `unbound`: the row says
+          // `bound` before the rebind too, so only this tells it is over.
+          if (held && patch.status === 'bound') rebound = true;
         } finally {
           writing--;
         }
@@ -185,7 +188,7 @@ for (const backend of BACKENDS) {
         const updated = await env.server.request('POST', `${connectors()}/${made.sid}`, { WindowSize: '5' });
         assert.equal(updated.status, 200, updated.text);
         await smsc.until(() => smsc.binds.slice(binds).some((b) => b.ok), 'a changed setting binds again');
-        const bound = await connectorUntil(made.sid, (c) => c.status === 'bound' && c.window_size === 5, 'bound again');
+        const bound = await connectorUntil(made.sid, (c) => rebound && c.status === 'bound' && c.window_size === 5, 'bound again');
         assert.equal(bound.last_error, null);
         assert.ok(held, 'the replaced session wrote `unbound`');
         assert.equal(overlapped, false, "a status write started before the last one's ended");
