@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 /**
  * A process's CPU time so far, in milliseconds (Linux /proc: user and system clock ticks of every
@@ -20,4 +21,53 @@ export function machineCpuMs(): { busy: number; total: number } {
   const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = ticks.reduce((sum, t) => sum + t, 0);
   return { busy: (total - ticks[3]! - ticks[4]!) * 10, total: total * 10 };
+}
+
+/**
+ * The CPU time of every PostgreSQL process on the machine so far, in milliseconds: the database's
+ * share of a run, beside the server's own. (A backend that ends within the run takes its share
+ * with it; the servers' pools keep theirs open.)
+ */
+export function databaseCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) continue;
+      total += cpuMs(Number(entry));
+    } catch {
+      // ended between the listing and the read
+    }
+  }
+  return total;
+}
+
+/** Where a run's CPU went, over the whole machine (bench/network.ts's runs). */
+export interface CpuSpent {
+  /** Busy time over every core, and the cores it was spread over. */
+  machineMs: number;
+  cores: number;
+  /** How busy the cores were on average over the run (0–1). */
+  busy: number;
+  /** The servers' processes (every thread), and PostgreSQL's; the rest is the load, the receiver, the kernel. */
+  serverMs: number;
+  databaseMs: number;
+}
+
+/** Starts measuring the machine, the given server processes and PostgreSQL; `end()` reads what they spent since. */
+export function cpuWindow(serverPids: number[]): { end(): CpuSpent } {
+  const servers = () => serverPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const [machine, server, database] = [machineCpuMs(), servers(), databaseCpuMs()];
+  return {
+    end() {
+      const after = machineCpuMs();
+      return {
+        machineMs: after.busy - machine.busy,
+        cores: availableParallelism(),
+        busy: (after.busy - machine.busy) / (after.total - machine.total),
+        serverMs: servers() - server,
+        databaseMs: databaseCpuMs() - database,
+      };
+    },
+  };
 }

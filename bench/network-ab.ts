@@ -64,6 +64,8 @@ interface Side {
   /** Over the same span: how busy the machine's cores were (0–1), and the server's share of that. */
   machineBusy: number[];
   serverShare: number[];
+  /** The whole machine's CPU a message (the server, the load, the receiver, the kernel). */
+  machinePerMessage: number[];
   /** With --smpp: submits a second of a backlog through one connector (bench/network.ts smppDrain). */
   submits: number[];
 }
@@ -82,6 +84,7 @@ const sides: Side[] = (['a', 'b'] as const).map((name) => ({
   cpuPerMessage: [],
   machineBusy: [],
   serverShare: [],
+  machinePerMessage: [],
   submits: [],
 }));
 
@@ -131,15 +134,14 @@ async function once(side: Side, run: number): Promise<NetworkRun | undefined> {
         await new Promise((r) => setTimeout(r, 5000));
         idlePerMs = (cpuMs(child.pid!) - idleFrom) / (performance.now() - idleAt);
       }
-      const [before, startedAt] = [cpuMs(child.pid!), performance.now()];
-      const machineBefore = machineCpuMs();
-      const result = await networkEndToEnd(base, messages, 30000 + run * 100, { rate: trickle });
-      const server = cpuMs(child.pid!) - before - idlePerMs * (performance.now() - startedAt);
-      const machine = machineCpuMs();
+      const result = await networkEndToEnd(base, messages, 30000 + run * 100, { rate: trickle, servers: [child.pid!] });
+      const spent = result.cpu!;
+      const server = spent.serverMs - idlePerMs * result.endToEndSeconds * 1000;
       if (trickle) console.log(`${side.name} run ${run}: idle ${(idlePerMs * 1000).toFixed(0)} ms of CPU a second`);
       side.cpuPerMessage.push(server / messages);
-      side.machineBusy.push((machine.busy - machineBefore.busy) / (machine.total - machineBefore.total));
-      side.serverShare.push(server / (machine.busy - machineBefore.busy));
+      side.machineBusy.push(spent.busy);
+      side.machinePerMessage.push(spent.machineMs / messages);
+      side.serverShare.push(server / spent.machineMs);
       return result;
     }
     const code = await fetch(`${base}/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, {
@@ -207,7 +209,7 @@ for (let run = 1; run <= runs; run++) {
     const usage =
       cpu === undefined
         ? ''
-        : `, server CPU ${cpu.toFixed(2)} ms a message; machine ${percent(side.machineBusy.at(-1)!)} busy, the server ${percent(side.serverShare.at(-1)!)} of it`;
+        : `, server CPU ${cpu.toFixed(2)} ms a message; machine ${percent(side.machineBusy.at(-1)!)} busy, the server ${percent(side.serverShare.at(-1)!)} of it; the machine ${side.machinePerMessage.at(-1)!.toFixed(2)} ms a message`;
     console.log(`${side.name} run ${run}: ${line(result)}${usage}`);
   }
 }

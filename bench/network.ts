@@ -21,6 +21,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ACCOUNT_SID, AUTH_TOKEN } from './setup.js';
 import { drive } from './autocannon.js';
+import { cpuWindow, type CpuSpent } from './cpu.js';
 import type { Smsc } from '../test/helpers/smsc.js';
 
 export const SHORT_CODES = 20;
@@ -46,6 +47,11 @@ export interface NetworkRun {
   backlog: number;
   /** With an SMSC: submit_sm it received a second, from the first to the last. */
   submitsPerSecond?: number;
+  /**
+   * With the servers' process IDs: the CPU the machine, the servers and PostgreSQL spent from the
+   * first send to the last `delivered` callback (with `duringDrain`, its work too).
+   */
+  cpu?: CpuSpent;
 }
 
 export interface DrainWindow {
@@ -123,7 +129,7 @@ export async function networkEndToEnd(
   bases: string | string[],
   messages: number,
   firstShortCode: number,
-  options: { duringDrain?: (window: DrainWindow) => Promise<void>; smsc?: Smsc; rate?: number } = {},
+  options: { duringDrain?: (window: DrainWindow) => Promise<void>; smsc?: Smsc; rate?: number; servers?: number[] } = {},
 ): Promise<NetworkRun> {
   const nodes = typeof bases === 'string' ? [bases] : bases;
   const base = nodes[0]!;
@@ -158,6 +164,7 @@ export async function networkEndToEnd(
         Body: `Your code is ${i}`,
       }).toString(),
     }));
+    const spending = options.servers && cpuWindow(options.servers);
     const runs = await Promise.all(
       nodes.map((node, n) => {
         const share = bodies.filter((_, i) => i % nodes.length === n);
@@ -184,6 +191,7 @@ export async function networkEndToEnd(
     const idealSeconds = Math.max(accepted / capacity, acceptSeconds) + (smsc ? 0 : DELIVERY_DELAY_MS / 1000);
     // Give up at 10× the ideal (and at least a minute): the figure then says how far it got.
     await receiver.waitFor(accepted, Math.max(60_000, idealSeconds * 10_000));
+    const cpu = spending?.end();
     const endToEndSeconds = (receiver.lastAt - started) / 1000;
     await during;
     const submits = smsc?.submits.slice(submittedBefore) ?? [];
@@ -205,6 +213,7 @@ export async function networkEndToEnd(
       missing: accepted - receiver.delivered.size,
       backlog,
       ...(submits.length > 1 && { submitsPerSecond: (submits.length - 1) / ((submits.at(-1)!.at - submits[0]!.at) / 1000) }),
+      ...(cpu && { cpu }),
     };
   } finally {
     await receiver.close();
