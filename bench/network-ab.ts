@@ -6,7 +6,7 @@
  *
  *   node --import tsx bench/network-ab.ts [runs] [messages] [--a <bundle dir>] [--b <bundle dir>]
  *        [--a-env K=V,...] [--b-env K=V,...] [--postgres] [--profile] [--reads] [--smpp]
- *        [--trickle <sends a second>]
+ *        [--trickle <sends a second>] [--warm] [--timeline]
  *
  * A bundle dir holds a copy of dist/bundle (copy it to bench/results/ before the change, so it
  * resolves node_modules like the real one); each side defaults to ../dist/bundle. With --profile,
@@ -21,6 +21,10 @@
  * bind failed, then drained through it to a loopback SMSC once its password is fixed. With
  * --trickle, the sends go one at a time at that rate (a gateway's usual traffic, not a burst), and
  * the CPU a message leaves out what the server spends idle (its polls), read over 5 s before.
+ * With --warm, each fresh server first runs the same end to end once, unmeasured: a first run
+ * also pays for compiling the network's code (V8's optimizing compiler on its helper threads), as
+ * a long-lived server does not. With --timeline, each run prints its timeline (bench/timeline.ts):
+ * every quarter of a second, the machine, the server's threads and its messages by status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -33,6 +37,8 @@ import { networkEndToEnd, smppDrain, type NetworkRun } from './network.js';
 import { Smsc } from '../test/helpers/smsc.js';
 import { drive } from './autocannon.js';
 import { cpuMs, machineCpuMs } from './cpu.js';
+import { timeline } from './timeline.js';
+import Database from 'better-sqlite3';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);
@@ -48,6 +54,8 @@ const profile = args.includes('--profile');
 const reads = args.includes('--reads');
 const smpp = args.includes('--smpp');
 const trickle = option('--trickle') === undefined ? undefined : Number(option('--trickle'));
+const warm = args.includes('--warm');
+const showTimeline = args.includes('--timeline');
 const smsc = smpp ? await Smsc.start('bench', 'bench') : undefined;
 const AUTH = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
 const databaseUrl = process.env.SHORTROUTE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -100,6 +108,20 @@ async function up(base: string): Promise<void> {
   }
 }
 
+/** Reads the server's messages by status, for --timeline: from the SQLite file, or the PostgreSQL schema. */
+async function statusCounter(dir: string, schema: string): Promise<{ count: () => Promise<string>; close: () => Promise<void> }> {
+  const line = (rows: Array<{ status: string; n: number | string }>) => rows.map((r) => `${r.status} ${r.n}`).join(', ');
+  const sql = 'select status, count(*) as n from messages group by status order by status';
+  if (postgres) {
+    const client = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` });
+    await client.connect();
+    return { count: async () => line((await client.query<{ status: string; n: string }>(sql)).rows), close: () => client.end() };
+  }
+  const db = new Database(join(dir, 'data', 'shortroute.db'), { readonly: true });
+  const statement = db.prepare<[], { status: string; n: number }>(sql);
+  return { count: async () => line(statement.all()), close: async () => void db.close() };
+}
+
 /** One run on a fresh server: its end-to-end figures (none with --smpp: the submits are kept on the side). */
 async function once(side: Side, run: number): Promise<NetworkRun | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'shortroute-network-ab-'));
@@ -126,6 +148,7 @@ async function once(side: Side, run: number): Promise<NetworkRun | undefined> {
       console.log(`${side.name} run ${run}: a backlog through one connector, ${submitsPerSecond.toFixed(0)} submits/s`);
       return undefined;
     }
+    if (warm) await networkEndToEnd(base, messages, 50000 + run * 100);
     if (!reads) {
       // A trickle's own cost is small beside the polls of its span: those are read idle first.
       let idlePerMs = 0;
@@ -134,7 +157,11 @@ async function once(side: Side, run: number): Promise<NetworkRun | undefined> {
         await new Promise((r) => setTimeout(r, 5000));
         idlePerMs = (cpuMs(child.pid!) - idleFrom) / (performance.now() - idleAt);
       }
+      const counter = showTimeline ? await statusCounter(dir, schema) : undefined;
+      const sampling = counter && timeline(child.pid!, counter.count);
       const result = await networkEndToEnd(base, messages, 30000 + run * 100, { rate: trickle, servers: [child.pid!] });
+      if (sampling) console.log(`${side.name} run ${run}:\n${sampling.stop(messages)}`);
+      await counter?.close();
       const spent = result.cpu!;
       const server = spent.serverMs - idlePerMs * result.endToEndSeconds * 1000;
       if (trickle) console.log(`${side.name} run ${run}: idle ${(idlePerMs * 1000).toFixed(0)} ms of CPU a second`);
