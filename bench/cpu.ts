@@ -49,15 +49,23 @@ export interface CpuSpent {
   cores: number;
   /** How busy the cores were on average over the run (0–1). */
   busy: number;
-  /** The servers' processes (every thread), and PostgreSQL's; the rest is the load, the receiver, the kernel. */
+  /** The servers' processes (every thread), and PostgreSQL's. */
   serverMs: number;
   databaseMs: number;
+  /** This process: the bench, with the status callbacks' receiver. */
+  benchMs: number;
+  /** The load generators (bench/drive.mjs), where the caller adds them; the rest is the kernel's and other processes'. */
+  loadMs: number;
 }
 
 /** Starts measuring the machine, the given server processes and PostgreSQL; `end()` reads what they spent since. */
 export function cpuWindow(serverPids: number[]): { end(): CpuSpent } {
   const servers = () => serverPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-  const [machine, server, database] = [machineCpuMs(), servers(), databaseCpuMs()];
+  const own = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  };
+  const [machine, server, database, bench] = [machineCpuMs(), servers(), databaseCpuMs(), own()];
   return {
     end() {
       const after = machineCpuMs();
@@ -67,6 +75,8 @@ export function cpuWindow(serverPids: number[]): { end(): CpuSpent } {
         busy: (after.busy - machine.busy) / (after.total - machine.total),
         serverMs: servers() - server,
         databaseMs: databaseCpuMs() - database,
+        benchMs: own() - bench,
+        loadMs: 0,
       };
     },
   };

@@ -191,7 +191,7 @@ export async function networkEndToEnd(
     const idealSeconds = Math.max(accepted / capacity, acceptSeconds) + (smsc ? 0 : DELIVERY_DELAY_MS / 1000);
     // Give up at 10× the ideal (and at least a minute): the figure then says how far it got.
     await receiver.waitFor(accepted, Math.max(60_000, idealSeconds * 10_000));
-    const cpu = spending?.end();
+    const cpu = spending && { ...spending.end(), loadMs: runs.reduce((sum, r) => sum + (r.loadCpuPerRequest * r.total) / 1000, 0) };
     const endToEndSeconds = (receiver.lastAt - started) / 1000;
     await during;
     const submits = smsc?.submits.slice(submittedBefore) ?? [];

@@ -644,12 +644,19 @@ async function main(): Promise<void> {
     const measured = list.filter((r) => r.cpu);
     if (measured.length === 0) return '';
     const perMessage = (part: (c: CpuSpent) => number) => median(measured.map((r) => part(r.cpu!) / r.messages));
-    const [machine, server, database] = [perMessage((c) => c.machineMs), perMessage((c) => c.serverMs), perMessage((c) => c.databaseMs)];
+    const [machine, server, database, load, bench] = [
+      perMessage((c) => c.machineMs),
+      perMessage((c) => c.serverMs),
+      perMessage((c) => c.databaseMs),
+      perMessage((c) => c.loadMs),
+      perMessage((c) => c.benchMs),
+    ];
     const cores = measured[0]!.cpu!.cores;
-    const rest = machine - server - (pg ? database : 0);
+    const rest = machine - server - (pg ? database : 0) - load - bench;
     return (
       `; CPU a message: the machine's ${machine.toFixed(2)} ms (the server's ${server.toFixed(2)}${pg ? `, PostgreSQL's ${database.toFixed(2)}` : ''}, ` +
-      `the load, the receiver and the rest ${rest.toFixed(2)}), its cores ${(100 * median(measured.map((r) => r.cpu!.busy))).toFixed(0)}% busy; ` +
+      `the load generator's ${load.toFixed(2)}, the bench's with the receiver ${bench.toFixed(2)}, the kernel and other processes ${rest.toFixed(2)}), ` +
+      `its cores ${(100 * median(measured.map((r) => r.cpu!.busy))).toFixed(0)}% busy; ` +
       `at that cost ${cores} cores deliver at most ${((cores * 1000) / machine).toFixed(0)}/s, the target needs ${needed.toFixed(0)}/s`
     );
   };
