@@ -23,23 +23,30 @@ export function machineCpuMs(): { busy: number; total: number } {
   return { busy: (total - ticks[3]! - ticks[4]!) * 10, total: total * 10 };
 }
 
-/**
- * The CPU time of every PostgreSQL process on the machine so far, in milliseconds: the database's
- * share of a run, beside the server's own. (A backend that ends within the run takes its share
- * with it; the servers' pools keep theirs open.)
- */
-export function databaseCpuMs(): number {
-  let total = 0;
+/** The CPU time so far of each PostgreSQL process on the machine, in milliseconds, by process ID. */
+export function databaseCpuMs(): Map<number, number> {
+  const processes = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (!readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) continue;
-      total += cpuMs(Number(entry));
+      processes.set(Number(entry), cpuMs(Number(entry)));
     } catch {
       // ended between the listing and the read
     }
   }
-  return total;
+  return processes;
+}
+
+/**
+ * What PostgreSQL's processes spent between two readings: those still running, and those started
+ * since. A backend that ended in between takes its share with it (the servers' pools keep theirs
+ * open), rather than counting as time spent backwards.
+ */
+export function databaseCpuSince(before: Map<number, number>, after = databaseCpuMs()): number {
+  let spent = 0;
+  for (const [pid, ms] of after) spent += ms - (before.get(pid) ?? 0);
+  return spent;
 }
 
 /** Where a run's CPU went, over the whole machine (bench/network.ts's runs). */
@@ -74,7 +81,7 @@ export function cpuWindow(serverPids: number[]): { end(): CpuSpent } {
         cores: availableParallelism(),
         busy: (after.busy - machine.busy) / (after.total - machine.total),
         serverMs: servers() - server,
-        databaseMs: databaseCpuMs() - database,
+        databaseMs: databaseCpuSince(database),
         benchMs: own() - bench,
         loadMs: 0,
       };
