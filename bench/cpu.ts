@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 
 /**
  * A process's CPU time so far, in milliseconds (Linux /proc: user and system clock ticks of every
@@ -72,13 +71,14 @@ export function cpuWindow(serverPids: number[]): { end(): CpuSpent } {
     const usage = process.cpuUsage();
     return (usage.user + usage.system) / 1000;
   };
-  const [machine, server, database, bench] = [machineCpuMs(), servers(), databaseCpuMs(), own()];
+  const [machine, server, database, bench, startedAt] = [machineCpuMs(), servers(), databaseCpuMs(), own(), performance.now()];
   return {
     end() {
       const after = machineCpuMs();
       return {
         machineMs: after.busy - machine.busy,
-        cores: availableParallelism(),
+        // The cores /proc/stat counts: its time in all over the window's wall time.
+        cores: Math.round((after.total - machine.total) / (performance.now() - startedAt)),
         busy: (after.busy - machine.busy) / (after.total - machine.total),
         serverMs: servers() - server,
         databaseMs: databaseCpuSince(database),
