@@ -237,11 +237,12 @@ async function autovacuumStandIn(url: string, schema: string): Promise<() => Pro
  * CHECKPOINT). The run starts once the nodes' and PostgreSQL's processes are idle together, under
  * 20% of a core over half a second (idle, the two nodes' polls and PostgreSQL's answers to them
  * take about 9%; a node stepping a backlog takes most of a core), and after at most a minute
- * (said when it waited longer than a second). Without it, the durable sends' 15,000 messages (all to one short code at
- * 100 a second, as the sends scenario was first written) went on being delivered, a few at a
- * time, through the runs after theirs: in one sitting, the SQLite runs that followed a PostgreSQL
- * round found PostgreSQL spending 0.75-0.81 ms of CPU per SQLite message and the other processes
- * (that node among them) 0.45 more, three quarters of a core; the first round's, none.
+ * (said when it waited longer than a second). Without it, the durable sends' 15,000 messages
+ * (all to one short code at 100 a second, as the sends scenario was first written) went on being
+ * delivered, a few at a time, through the runs after theirs: in one sitting, the SQLite runs that
+ * followed a PostgreSQL round found PostgreSQL spending 0.75-0.81 ms of CPU per SQLite message and
+ * the other processes (that node among them) 0.45 more, three quarters of a core; the first
+ * round's, none.
  */
 async function quiet(url: string | undefined, pids: number[]): Promise<void> {
   if (url) {
