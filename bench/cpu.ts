@@ -5,7 +5,24 @@ import { readdirSync, readFileSync } from 'node:fs';
  * thread). Steadier than a rate on a shared, noisy machine: it counts the work, not the waits.
  */
 export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** The same for each thread of a process, by thread ID (`/proc/<pid>/task/<tid>/stat`). */
+export function threadsCpuMs(pid: number): Map<string, number> {
+  const threads = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      threads.set(tid, statCpuMs(`/proc/${pid}/task/${tid}/stat`));
+    } catch {
+      // ended between the listing and the read
+    }
+  }
+  return threads;
+}
+
+function statCpuMs(path: string): number {
+  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
   // After the command: state is field 3, utime 14 and stime 15, in ticks of 1/100 s.
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }

@@ -7,22 +7,7 @@
  * The network's thread is told from the others as the busiest one besides the API's: Node names
  * none of its threads.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { machineCpuMs } from './cpu.js';
-
-/** CPU time so far, in milliseconds, of each thread of a process (Linux /proc, ticks of 1/100 s). */
-function threadsCpuMs(pid: number): Map<string, number> {
-  const threads = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      threads.set(tid, (Number(fields[11]) + Number(fields[12])) * 10);
-    } catch {
-      // ended between the listing and the read
-    }
-  }
-  return threads;
-}
+import { machineCpuMs, threadsCpuMs } from './cpu.js';
 
 interface Window {
   /** When it closed, in seconds from the start, and how long it was, in milliseconds. */
