@@ -4,13 +4,13 @@
 // by the other and fail with SQLITE_BUSY after its busy timeout.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { Kysely, sql } from 'kysely';
-import { sqliteBackend } from '../../src/storage/dialects/sqlite.js';
+import { SQLITE_FILE, sqliteBackend } from '../../src/storage/dialects/sqlite.js';
 import { WriterTurn } from '../../src/storage/dialects/sqlite-writer-turn.js';
 
 /** Whether a promise has settled, after the microtasks queued so far. */
@@ -106,8 +106,9 @@ describe('SQLite writer turns', () => {
     const memory = WriterTurn.memory();
     const apiBackend = sqliteBackend({ dataDir: dir, inMemory: false, turn: new WriterTurn(memory, 0) });
     const networkBackend = sqliteBackend({ dataDir: dir, inMemory: false, turn: new WriterTurn(memory, 1) });
-    const api = new Kysely<{ writes: { side: string; n: number } }>({ dialect: apiBackend.dialect });
-    const network = new Kysely<{ writes: { side: string; n: number } }>({ dialect: networkBackend.dialect });
+    type Tables = { writes: { side: string; n: number }; pages: { body: string } };
+    const api = new Kysely<Tables>({ dialect: apiBackend.dialect });
+    const network = new Kysely<Tables>({ dialect: networkBackend.dialect });
     after(async () => {
       await api.destroy();
       await network.destroy();
@@ -141,6 +142,22 @@ describe('SQLite writer turns', () => {
       // The reader holds a snapshot from the read above; the other side's commit ends it.
       await network.insertInto('writes').values({ side: 'network', n: 0 }).execute();
       assert.equal(await count(), seen + 1);
+    });
+
+    test("an idle side's reader does not hold the log back: the WAL stays near its checkpoint size while the other side writes", async () => {
+      // The API side reads once and then nothing (a node whose API is idle while its network
+      // drains a backlog). Its snapshot, kept, would keep every frame the network side writes
+      // from being checkpointed, and the log would grow by all of it: 12 MB here.
+      await sql`create table pages (body text not null)`.execute(api);
+      await count();
+      const body = 'x'.repeat(4000);
+      for (let batch = 0; batch < 120; batch++) {
+        await network.transaction().execute(async (tx) => {
+          for (let row = 0; row < 25; row++) await tx.insertInto('pages').values({ body }).execute();
+        });
+      }
+      const wal = statSync(join(dir, `${SQLITE_FILE}-wal`)).size;
+      assert.ok(wal < 8_000_000, `the log grew to ${wal} bytes`);
     });
 
     test('a failed sync on one side stops the writes of both: they share one log', async () => {
