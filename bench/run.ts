@@ -244,7 +244,7 @@ async function autovacuumStandIn(url: string, schema: string): Promise<() => Pro
  * the other processes (that node among them) 0.45 more, three quarters of a core; the first
  * round's, none.
  */
-async function quiet(url: string | undefined, pids: number[]): Promise<void> {
+async function quiet(url: string | undefined, pids: number[], next: string): Promise<void> {
   if (url) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -258,13 +258,21 @@ async function quiet(url: string | undefined, pids: number[]): Promise<void> {
   }
   const nodes = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   const t0 = performance.now();
+  let busy = { nodes: 0, database: 0 };
   while (performance.now() - t0 < 60_000) {
     const [database, servers] = [url ? databaseCpuMs() : new Map<number, number>(), nodes()];
     await sleep(500);
-    if ((url ? databaseCpuSince(database) : 0) + nodes() - servers <= 100) break;
+    busy = { nodes: nodes() - servers, database: url ? databaseCpuSince(database) : 0 };
+    if (busy.nodes + busy.database <= 100) break;
   }
   const waited = (performance.now() - t0) / 1000;
-  if (waited > 1) console.log(`  waited ${waited.toFixed(1)} s for the nodes${url ? ' and PostgreSQL' : ''} to finish the runs before`);
+  if (waited <= 1) return;
+  // At the cap, who was still busy says which backlog the next run starts with.
+  const still =
+    busy.nodes + busy.database > 100
+      ? `; still busy, over its last half second: the nodes ${busy.nodes.toFixed(0)} ms, PostgreSQL ${busy.database.toFixed(0)} ms`
+      : '';
+  console.log(`  waited ${waited.toFixed(1)} s before ${next} for the nodes${url ? ' and PostgreSQL' : ''} to finish the runs before${still}`);
 }
 
 /** Sends `perSecond` messages a second until stopped; stop() waits for the answers and throws on a failed send. */
@@ -542,10 +550,13 @@ async function main(): Promise<void> {
     return lastShortCode;
   };
   const vacuum = pgSchema ? await autovacuumStandIn(DATABASE_URL, pgSchema) : async () => {};
-  /** Every run: the runs before it finished (quiet()); a PostgreSQL run's tables then vacuumed. */
-  const beforeNetworkRun = async (name: string, extraNodes: number[] = []) => {
-    await quiet(pgSchema && DATABASE_URL, [...shortroutes.map((n) => servers[n]!.child.pid!), ...extraNodes]);
-    if (name.includes('postgres')) await vacuum();
+  /**
+   * Every run (`run` names it, its server's name first): the runs before it finished (quiet()); a
+   * PostgreSQL run's tables then vacuumed.
+   */
+  const beforeNetworkRun = async (run: string, extraNodes: number[] = []) => {
+    await quiet(pgSchema && DATABASE_URL, [...shortroutes.map((n) => servers[n]!.child.pid!), ...extraNodes], run);
+    if (run.includes('postgres')) await vacuum();
   };
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`network end to end, round ${round}/${ROUNDS}`);
@@ -554,7 +565,7 @@ async function main(): Promise<void> {
       await beforeNetworkRun(name);
       addNetworkRun(name, await networkEndToEnd(base, NETWORK_MESSAGES, freshShortCodes(), { servers: [servers[name]!.child.pid!] }));
       // Sends through another service, in the same seconds as the network's own load.
-      await beforeNetworkRun(name);
+      await beforeNetworkRun(`${name}, sends running`);
       const [withSends, sent] = await Promise.all([
         networkEndToEnd(base, NETWORK_MESSAGES, freshShortCodes()),
         drive({
@@ -569,7 +580,7 @@ async function main(): Promise<void> {
       record('send a message via a service (durable), network running', name, sent);
       // Reads while the backlog drains: for as long as it should take at full capacity (and at
       // least a second), so the window does not run on past the drain.
-      await beforeNetworkRun(name);
+      await beforeNetworkRun(`${name}, draining ${DRAIN_MESSAGES}`);
       const drain = await networkEndToEnd(base, DRAIN_MESSAGES, freshShortCodes(), {
         duringDrain: async (window) => {
           const seconds = Math.min(DURATION, Math.max(1, window.backlog / (SHORT_CODES * SHORT_CODE_MPS)));
@@ -589,7 +600,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`SMPP: a backlog through one connector, then end to end, round ${round}/${ROUNDS}`);
       for (const name of shortroutes) {
-        await beforeNetworkRun(name);
+        await beforeNetworkRun(`${name}, SMPP`);
         const drained = await smppDrain(servers[name]!.url, smsc, NETWORK_MESSAGES, freshShortCodes());
         smppDrains[name] = [...(smppDrains[name] ?? []), drained.submitsPerSecond];
         addNetworkRun(`${name}, SMPP`, await networkEndToEnd(servers[name]!.url, NETWORK_MESSAGES, freshShortCodes(), { smsc }));
@@ -606,7 +617,7 @@ async function main(): Promise<void> {
     const second = await start(`${postgresName}-b`, process.execPath, serverArgs(t.target, port), `http://127.0.0.1:${port}/_shortroute/health`);
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`network end to end on two PostgreSQL nodes, round ${round}/${ROUNDS}`);
-      await beforeNetworkRun(postgresName, [second.child.pid!]);
+      await beforeNetworkRun(`${postgresName}, two nodes`, [second.child.pid!]);
       addNetworkRun(
         `${postgresName}, two nodes`,
         await networkEndToEnd([servers[postgresName]!.url, second.url], NETWORK_MESSAGES, freshShortCodes(), {
