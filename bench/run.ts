@@ -551,46 +551,53 @@ async function main(): Promise<void> {
   };
   const vacuum = pgSchema ? await autovacuumStandIn(DATABASE_URL, pgSchema) : async () => {};
   /**
-   * Every run (`run` names it, its server's name first): the runs before it finished (quiet()); a
-   * PostgreSQL run's tables then vacuumed.
+   * A network run, recorded as `run` (its server's name first), once the runs before it finished
+   * (quiet()) and, for a PostgreSQL run, its tables are vacuumed. `extraNodes`: nodes besides the
+   * bench's servers that must be idle too.
    */
-  const beforeNetworkRun = async (run: string, extraNodes: number[] = []) => {
+  const networkRun = async (run: string, measure: () => Promise<NetworkRun>, extraNodes: number[] = []) => {
     await quiet(pgSchema && DATABASE_URL, [...shortroutes.map((n) => servers[n]!.child.pid!), ...extraNodes], run);
     if (run.includes('postgres')) await vacuum();
+    addNetworkRun(run, await measure());
   };
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`network end to end, round ${round}/${ROUNDS}`);
     for (const name of shortroutes) {
       const base = servers[name]!.url;
-      await beforeNetworkRun(name);
-      addNetworkRun(name, await networkEndToEnd(base, NETWORK_MESSAGES, freshShortCodes(), { servers: [servers[name]!.child.pid!] }));
+      await networkRun(name, () => networkEndToEnd(base, NETWORK_MESSAGES, freshShortCodes(), { servers: [servers[name]!.child.pid!] }));
       // Sends through another service, in the same seconds as the network's own load.
-      await beforeNetworkRun(`${name}, sends running`);
-      const [withSends, sent] = await Promise.all([
-        networkEndToEnd(base, NETWORK_MESSAGES, freshShortCodes()),
-        drive({
-          url: base,
-          headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
-          connections: CONNECTIONS,
-          amount: ADDS_PER_RUN,
-          bodies: [sends[name]!],
-        }),
-      ]);
-      addNetworkRun(`${name}, sends running`, withSends);
-      record('send a message via a service (durable), network running', name, sent);
+      await networkRun(`${name}, sends running`, async () => {
+        const [withSends, sent] = await Promise.all([
+          networkEndToEnd(base, NETWORK_MESSAGES, freshShortCodes()),
+          drive({
+            url: base,
+            headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+            connections: CONNECTIONS,
+            amount: ADDS_PER_RUN,
+            bodies: [sends[name]!],
+          }),
+        ]);
+        record('send a message via a service (durable), network running', name, sent);
+        return withSends;
+      });
       // Reads while the backlog drains: for as long as it should take at full capacity (and at
       // least a second), so the window does not run on past the drain.
-      await beforeNetworkRun(`${name}, draining ${DRAIN_MESSAGES}`);
-      const drain = await networkEndToEnd(base, DRAIN_MESSAGES, freshShortCodes(), {
-        duringDrain: async (window) => {
-          const seconds = Math.min(DURATION, Math.max(1, window.backlog / (SHORT_CODES * SHORT_CODE_MPS)));
-          const before = window.delivered();
-          const run = await drive({ url: base + paths.fetch(fixtureOf(name)), headers: { authorization: AUTH }, connections: CONNECTIONS, duration: seconds });
-          record('fetch one short code, network draining', name, run);
-          drains[name] = [...(drains[name] ?? []), { backlog: window.backlog, deliveredDuring: window.delivered() - before, seconds }];
-        },
-      });
-      addNetworkRun(`${name}, draining ${DRAIN_MESSAGES}`, drain);
+      await networkRun(`${name}, draining ${DRAIN_MESSAGES}`, () =>
+        networkEndToEnd(base, DRAIN_MESSAGES, freshShortCodes(), {
+          duringDrain: async (window) => {
+            const seconds = Math.min(DURATION, Math.max(1, window.backlog / (SHORT_CODES * SHORT_CODE_MPS)));
+            const before = window.delivered();
+            const run = await drive({
+              url: base + paths.fetch(fixtureOf(name)),
+              headers: { authorization: AUTH },
+              connections: CONNECTIONS,
+              duration: seconds,
+            });
+            record('fetch one short code, network draining', name, run);
+            drains[name] = [...(drains[name] ?? []), { backlog: window.backlog, deliveredDuring: window.delivered() - before, seconds }];
+          },
+        }),
+      );
     }
   }
   // Real delivery: the same scenario through an SMPP connector to a loopback SMSC.
@@ -600,10 +607,11 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`SMPP: a backlog through one connector, then end to end, round ${round}/${ROUNDS}`);
       for (const name of shortroutes) {
-        await beforeNetworkRun(`${name}, SMPP`);
-        const drained = await smppDrain(servers[name]!.url, smsc, NETWORK_MESSAGES, freshShortCodes());
-        smppDrains[name] = [...(smppDrains[name] ?? []), drained.submitsPerSecond];
-        addNetworkRun(`${name}, SMPP`, await networkEndToEnd(servers[name]!.url, NETWORK_MESSAGES, freshShortCodes(), { smsc }));
+        await networkRun(`${name}, SMPP`, async () => {
+          const drained = await smppDrain(servers[name]!.url, smsc, NETWORK_MESSAGES, freshShortCodes());
+          smppDrains[name] = [...(smppDrains[name] ?? []), drained.submitsPerSecond];
+          return networkEndToEnd(servers[name]!.url, NETWORK_MESSAGES, freshShortCodes(), { smsc });
+        });
       }
     }
   } finally {
@@ -617,12 +625,13 @@ async function main(): Promise<void> {
     const second = await start(`${postgresName}-b`, process.execPath, serverArgs(t.target, port), `http://127.0.0.1:${port}/_shortroute/health`);
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`network end to end on two PostgreSQL nodes, round ${round}/${ROUNDS}`);
-      await beforeNetworkRun(`${postgresName}, two nodes`, [second.child.pid!]);
-      addNetworkRun(
+      await networkRun(
         `${postgresName}, two nodes`,
-        await networkEndToEnd([servers[postgresName]!.url, second.url], NETWORK_MESSAGES, freshShortCodes(), {
-          servers: [servers[postgresName]!.child.pid!, second.child.pid!],
-        }),
+        () =>
+          networkEndToEnd([servers[postgresName]!.url, second.url], NETWORK_MESSAGES, freshShortCodes(), {
+            servers: [servers[postgresName]!.child.pid!, second.child.pid!],
+          }),
+        [second.child.pid!],
       );
     }
     second.child.kill('SIGTERM');
