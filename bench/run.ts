@@ -244,7 +244,7 @@ async function autovacuumStandIn(url: string, schema: string): Promise<() => Pro
  * the other processes (that node among them) 0.45 more, three quarters of a core; the first
  * round's, none.
  */
-async function quiet(url: string | undefined, pids: number[], next: string): Promise<void> {
+async function quiet(url: string | undefined, nodes: ReadonlyMap<string, number>, next: string): Promise<void> {
   if (url) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -256,22 +256,22 @@ async function quiet(url: string | undefined, pids: number[], next: string): Pro
       await client.end();
     }
   }
-  const nodes = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const cpu = () => new Map([...nodes].map(([name, pid]) => [name, cpuMs(pid)]));
   const t0 = performance.now();
-  let busy = { nodes: 0, database: 0 };
+  let busy = { nodes: new Map<string, number>(), database: 0 };
+  const total = () => [...busy.nodes.values()].reduce((sum, ms) => sum + ms, busy.database);
   while (performance.now() - t0 < 60_000) {
-    const [database, servers] = [url ? databaseCpuMs() : new Map<number, number>(), nodes()];
+    const [database, before] = [url ? databaseCpuMs() : new Map<number, number>(), cpu()];
     await sleep(500);
-    busy = { nodes: nodes() - servers, database: url ? databaseCpuSince(database) : 0 };
-    if (busy.nodes + busy.database <= 100) break;
+    const after = cpu();
+    busy = { nodes: new Map([...after].map(([name, ms]) => [name, ms - before.get(name)!])), database: url ? databaseCpuSince(database) : 0 };
+    if (total() <= 100) break;
   }
   const waited = (performance.now() - t0) / 1000;
   if (waited <= 1) return;
   // At the cap, who was still busy says which backlog the next run starts with.
-  const still =
-    busy.nodes + busy.database > 100
-      ? `; still busy, over its last half second: the nodes ${busy.nodes.toFixed(0)} ms, PostgreSQL ${busy.database.toFixed(0)} ms`
-      : '';
+  const each = [...busy.nodes].map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(', ');
+  const still = total() > 100 ? `; still busy, over its last half second: ${each}${url ? `, PostgreSQL ${busy.database.toFixed(0)} ms` : ''}` : '';
   console.log(`  waited ${waited.toFixed(1)} s before ${next} for the nodes${url ? ' and PostgreSQL' : ''} to finish the runs before${still}`);
 }
 
@@ -553,10 +553,11 @@ async function main(): Promise<void> {
   /**
    * A network run, recorded as `run` (its server's name first), once the runs before it finished
    * (quiet()) and, for a PostgreSQL run, its tables are vacuumed. `extraNodes`: nodes besides the
-   * bench's servers that must be idle too.
+   * bench's servers that must be idle too, by name.
    */
-  const networkRun = async (run: string, measure: () => Promise<NetworkRun>, extraNodes: number[] = []) => {
-    await quiet(pgSchema && DATABASE_URL, [...shortroutes.map((n) => servers[n]!.child.pid!), ...extraNodes], run);
+  const networkRun = async (run: string, measure: () => Promise<NetworkRun>, extraNodes: Record<string, number> = {}) => {
+    const nodes = new Map([...shortroutes.map((n) => [n, servers[n]!.child.pid!] as const), ...Object.entries(extraNodes)]);
+    await quiet(pgSchema && DATABASE_URL, nodes, run);
     if (run.includes('postgres')) await vacuum();
     addNetworkRun(run, await measure());
   };
@@ -631,7 +632,7 @@ async function main(): Promise<void> {
           networkEndToEnd([servers[postgresName]!.url, second.url], NETWORK_MESSAGES, freshShortCodes(), {
             servers: [servers[postgresName]!.child.pid!, second.child.pid!],
           }),
-        [second.child.pid!],
+        { [`${postgresName}-b`]: second.child.pid! },
       );
     }
     second.child.kill('SIGTERM');
