@@ -6,7 +6,7 @@
  *
  *   node --import tsx bench/network-ab.ts [runs] [messages] [--a <bundle dir>] [--b <bundle dir>]
  *        [--a-env K=V,...] [--b-env K=V,...] [--postgres] [--profile] [--reads] [--smpp]
- *        [--trickle <sends a second>] [--warm] [--timeline]
+ *        [--trickle <sends a second>] [--warm] [--timeline] [--sends]
  *
  * A bundle dir holds a copy of dist/bundle (copy it to bench/results/ before the change, so it
  * resolves node_modules like the real one); each side defaults to ../dist/bundle. With --profile,
@@ -24,7 +24,10 @@
  * With --warm, each fresh server first runs the same end to end once, unmeasured: a first run
  * also pays for compiling the network's code (V8's optimizing compiler on its helper threads), as
  * a long-lived server does not. With --timeline, each run prints its timeline (bench/timeline.ts):
- * every quarter of a second, the machine, the server's threads and its messages by status.
+ * every quarter of a second, the machine, the server's threads and its messages by status. With
+ * --sends, 15,000 durable sends through another service of 20 short codes (20 connections) run
+ * in the same seconds as the end to end, as run.ts's "sends, network running" does, and each
+ * side's sends a second are compared too (the CPU a message then counts the sends' too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -33,7 +36,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ACCOUNT_SID, AUTH_TOKEN, freePort } from './setup.js';
-import { networkEndToEnd, smppDrain, type NetworkRun } from './network.js';
+import { networkEndToEnd, post, smppDrain, type NetworkRun } from './network.js';
 import { Smsc } from '../test/helpers/smsc.js';
 import { drive } from './autocannon.js';
 import { cpuMs, machineCpuMs } from './cpu.js';
@@ -56,6 +59,7 @@ const smpp = args.includes('--smpp');
 const trickle = option('--trickle') === undefined ? undefined : Number(option('--trickle'));
 const warm = args.includes('--warm');
 const showTimeline = args.includes('--timeline');
+const sends = args.includes('--sends');
 const smsc = smpp ? await Smsc.start('bench', 'bench') : undefined;
 const AUTH = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
 const databaseUrl = process.env.SHORTROUTE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -76,6 +80,8 @@ interface Side {
   machinePerMessage: number[];
   /** With --smpp: submits a second of a backlog through one connector (bench/network.ts smppDrain). */
   submits: number[];
+  /** With --sends: durable sends a second beside the end to end. */
+  sendRates: number[];
 }
 
 const sides: Side[] = (['a', 'b'] as const).map((name) => ({
@@ -94,7 +100,32 @@ const sides: Side[] = (['a', 'b'] as const).map((name) => ({
   serverShare: [],
   machinePerMessage: [],
   submits: [],
+  sendRates: [],
 }));
+
+/** With --sends: a service of 20 short codes of its own, and 15,000 durable sends through it beside `work`. */
+async function besideSends<T>(side: Side, run: number, base: string, work: () => Promise<T>): Promise<T> {
+  if (!sends) return work();
+  const { sid: service } = await post(base, '/v1/Services', { FriendlyName: 'Bench sends' });
+  for (let i = 0; i < 20; i++) {
+    const code = await post(base, `/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, { ShortCode: String(99900 + i) });
+    await post(base, `/v1/Services/${service}/ShortCodes`, { ShortCodeSid: code.sid });
+  }
+  const body = new URLSearchParams({ To: '+14155550123', MessagingServiceSid: service, Body: 'Your code is 123456' }).toString();
+  const [result, sent] = await Promise.all([
+    work(),
+    drive({
+      url: base,
+      headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+      connections: 20,
+      amount: 15000,
+      bodies: [{ path: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, body }],
+    }),
+  ]);
+  side.sendRates.push(sent.okPerSecond);
+  console.log(`${side.name} run ${run}: sends beside it ${sent.okPerSecond.toFixed(0)}/s (${sent.non2xx} not 2xx)`);
+  return result;
+}
 
 async function up(base: string): Promise<void> {
   for (let tries = 0; ; tries++) {
@@ -159,7 +190,7 @@ async function once(side: Side, run: number): Promise<NetworkRun | undefined> {
       }
       const counter = showTimeline ? await statusCounter(dir, schema) : undefined;
       const sampling = counter && timeline(child.pid!, counter.count);
-      const result = await networkEndToEnd(base, messages, 30000 + run * 100, { rate: trickle, servers: [child.pid!] });
+      const result = await besideSends(side, run, base, () => networkEndToEnd(base, messages, 30000 + run * 100, { rate: trickle, servers: [child.pid!] }));
       if (sampling) console.log(`${side.name} run ${run}:\n${sampling.stop(messages)}`);
       await counter?.close();
       const spent = result.cpu!;
@@ -255,3 +286,7 @@ for (const side of sides) {
 const [a, b] = sides;
 console.log(`b/a delivered: ${(median(b!.results.map((x) => x.deliveredPerSecond)) / median(a!.results.map((x) => x.deliveredPerSecond))).toFixed(2)}×`);
 if (!reads) console.log(`b/a server CPU a message: ${(median(b!.cpuPerMessage) / median(a!.cpuPerMessage)).toFixed(2)}×`);
+if (sends) {
+  for (const side of sides) console.log(`${side.name} sends beside the network: median ${median(side.sendRates).toFixed(0)}/s`);
+  console.log(`b/a sends: ${(median(b!.sendRates) / median(a!.sendRates)).toFixed(2)}×`);
+}

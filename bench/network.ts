@@ -111,7 +111,8 @@ class Receiver {
   }
 }
 
-async function post(base: string, path: string, form: Record<string, string>): Promise<{ sid: string; short_code?: string }> {
+/** Creates a resource as the bench's account; refuses anything but a 201. */
+export async function post(base: string, path: string, form: Record<string, string>): Promise<{ sid: string; short_code?: string }> {
   const r = await fetch(base + path, {
     method: 'POST',
     headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
