@@ -36,7 +36,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ACCOUNT_SID, AUTH_TOKEN, freePort } from './setup.js';
-import { networkEndToEnd, post, smppDrain, type NetworkRun } from './network.js';
+import { networkEndToEnd, sendsService, smppDrain, type NetworkRun } from './network.js';
 import { Smsc } from '../test/helpers/smsc.js';
 import { drive } from './autocannon.js';
 import { cpuMs, machineCpuMs } from './cpu.js';
@@ -103,15 +103,10 @@ const sides: Side[] = (['a', 'b'] as const).map((name) => ({
   sendRates: [],
 }));
 
-/** With --sends: a service of 20 short codes of its own, and 15,000 durable sends through it beside `work`. */
+/** With --sends: 15,000 durable sends through a service of their own (sendsService) beside `work`. */
 async function besideSends<T>(side: Side, run: number, base: string, work: () => Promise<T>): Promise<T> {
   if (!sends) return work();
-  const { sid: service } = await post(base, '/v1/Services', { FriendlyName: 'Bench sends' });
-  for (let i = 0; i < 20; i++) {
-    const code = await post(base, `/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, { ShortCode: String(99900 + i) });
-    await post(base, `/v1/Services/${service}/ShortCodes`, { ShortCodeSid: code.sid });
-  }
-  const body = new URLSearchParams({ To: '+14155550123', MessagingServiceSid: service, Body: 'Your code is 123456' }).toString();
+  const send = await sendsService(base);
   const [result, sent] = await Promise.all([
     work(),
     drive({
@@ -119,7 +114,7 @@ async function besideSends<T>(side: Side, run: number, base: string, work: () =>
       headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
       connections: 20,
       amount: 15000,
-      bodies: [{ path: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, body }],
+      bodies: [send],
     }),
   ]);
   side.sendRates.push(sent.okPerSecond);

@@ -26,7 +26,7 @@ import { ACCOUNT_SID, AUTH_TOKEN, freePort, seed, type Fixture, type Target } fr
 import { Smsc } from '../test/helpers/smsc.js';
 import { drive, driveMeasured, type Run } from './autocannon.js';
 import { type CpuSpent, cpuMs, databaseCpuMs, databaseCpuSince } from './cpu.js';
-import { DELIVERY_DELAY_MS, networkEndToEnd, type NetworkRun, SHORT_CODES, SHORT_CODE_MPS, smppDrain } from './network.js';
+import { DELIVERY_DELAY_MS, networkEndToEnd, type NetworkRun, SHORT_CODES, SHORT_CODE_MPS, sendsService, smppDrain } from './network.js';
 import { seedMessages, type MessageStore } from './message-store.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -452,31 +452,9 @@ async function main(): Promise<void> {
     reads.push([`last page of ${BIG}`, name, paths.last(fixtureOf(name))]);
   }
 
-  // Sending: a service with a short code of its own on each Shortroute, made through the API.
+  // Sending: a service with short codes of its own on each Shortroute, made through the API.
   const sends: Record<string, { path: string; body: string }> = {};
-  for (const name of shortroutes) {
-    const base = servers[name]!.url;
-    const post = async (path: string, form: Record<string, string>) => {
-      const r = await fetch(base + path, {
-        method: 'POST',
-        headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(form),
-      });
-      if (r.status !== 201) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-      return (await r.json()) as { sid: string };
-    };
-    const service = await post('/v1/Services', { FriendlyName: 'Bench sends' });
-    // As many short codes as the network scenario's, so its sends are delivered within seconds of
-    // the run, not over minutes of the runs after it (quiet()).
-    for (let i = 0; i < SHORT_CODES; i++) {
-      const shortCode = await post(`/2010-04-01/Accounts/${ACCOUNT_SID}/SMS/ShortCodes.json`, { ShortCode: String(99900 + i) });
-      await post(`/v1/Services/${service.sid}/ShortCodes`, { ShortCodeSid: shortCode.sid });
-    }
-    sends[name] = {
-      path: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`,
-      body: new URLSearchParams({ To: '+14155550123', MessagingServiceSid: service.sid, Body: 'Your code is 123456' }).toString(),
-    };
-  }
+  for (const name of shortroutes) sends[name] = await sendsService(servers[name]!.url);
 
   const runs = new Map<string, Run[]>();
   const record = (scenario: string, server: string, run: Run) => {
